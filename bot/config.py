@@ -1,0 +1,211 @@
+"""The configuration contract: environment variables (and `.env`), validated once at startup."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from babel.numbers import get_currency_precision, list_currencies
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.panel.registry import PanelSpec, detect_dialect
+
+SANDBOX_URL = "sandbox"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.sqlite3"
+
+
+class PanelEntry(BaseModel):
+    """One item of the PANELS JSON list."""
+
+    name: str = Field(min_length=1, max_length=64)
+    url: str = Field(min_length=1)
+    key: SecretStr = SecretStr("")
+    dialect: Literal["v1", "v2"] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PanelEntry:
+        if self.url != SANDBOX_URL:
+            if not self.url.startswith(("http://", "https://")):
+                raise ValueError(f"panel {self.name!r}: url must be http(s):// or 'sandbox'")
+            if not self.key.get_secret_value():
+                raise ValueError(f"panel {self.name!r}: key is required")
+        return self
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr
+    telegram_api_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    panel_url: str | None = None
+    panel_key: SecretStr | None = None
+    panels: Annotated[list[PanelEntry], NoDecode] = []
+    markup_percent: Decimal = Field(default=Decimal(30), ge=0, le=10_000)
+    currency: str = "USD"
+    currency_rate: Decimal = Field(default=Decimal(1), gt=0)
+    default_language: Literal["en", "ar"] = "en"
+    status_poll_seconds: int = Field(default=60, ge=5, le=86_400)
+    catalog_sync_minutes: int = Field(default=60, ge=1, le=10_080)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value()
+        head, _, tail = token.partition(":")
+        if not (head.isdigit() and tail):
+            raise ValueError("must look like 123456:ABC… (as BotFather gives it)")
+        return value
+
+    @field_validator("telegram_api_url", "redis_url", "panel_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s):// URL")
+        return value.rstrip("/") if value else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            bad = [part for part in parts if not part.isdigit()]
+            if bad:
+                raise ValueError("must be comma-separated numeric Telegram user IDs")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("panels", mode="before")
+    @classmethod
+    def _parse_panels(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return []
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                # Never echo the value: it carries API keys.
+                raise ValueError(f"must be a JSON list (invalid JSON at char {exc.pos})") from None
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in list_currencies():
+            raise ValueError("must be an ISO 4217 currency code such as USD or SAR")
+        return code
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @model_validator(mode="after")
+    def _panels_present(self) -> Settings:
+        if self.panels and self.panel_url:
+            raise ValueError("set either PANEL_URL or PANELS, not both")
+        if not self.panels and not self.panel_url:
+            raise ValueError(
+                "no upstream panel: set PANEL_URL and PANEL_KEY, or PANELS "
+                "(PANEL_URL=sandbox tries the bot without a real panel)"
+            )
+        if self.panel_url and self.panel_url != SANDBOX_URL:
+            if not self.panel_url.startswith(("http://", "https://")):
+                raise ValueError("PANEL_URL must be an http(s):// URL or 'sandbox'")
+            if not (self.panel_key and self.panel_key.get_secret_value()):
+                raise ValueError("PANEL_KEY is required with PANEL_URL")
+        names = [panel.name for panel in self.panels]
+        if len(names) != len(set(names)):
+            raise ValueError("PANELS: panel names must be unique")
+        return self
+
+    # -- derived values ---------------------------------------------------------------------
+
+    @property
+    def currency_precision(self) -> int:
+        return get_currency_precision(self.currency)
+
+    @property
+    def markup(self) -> Decimal:
+        """Markup as a fraction (30 → 0.30)."""
+        return self.markup_percent / 100
+
+    def panel_specs(self) -> list[PanelSpec]:
+        if self.panel_url:
+            key = self.panel_key.get_secret_value() if self.panel_key else ""
+            name = "sandbox" if self.panel_url == SANDBOX_URL else "main"
+            return [PanelSpec(name, self.panel_url, key, _dialect(self.panel_url, None))]
+        return [
+            PanelSpec(p.name, p.url, p.key.get_secret_value(), _dialect(p.url, p.dialect))
+            for p in self.panels
+        ]
+
+    def secrets(self) -> list[str]:
+        """Every secret value, for log redaction."""
+        values = [self.bot_token.get_secret_value()]
+        if self.panel_key:
+            values.append(self.panel_key.get_secret_value())
+        values += [p.key.get_secret_value() for p in self.panels]
+        return [v for v in values if v]
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite+aiosqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url.removeprefix(prefix).split("?", 1)[0])
+        return None
+
+
+def _dialect(url: str, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    return "v2" if url == SANDBOX_URL else detect_dialect(url)
+
+
+class ConfigError(Exception):
+    """Raised with one readable message naming every bad variable; never carries values."""
+
+
+def describe_errors(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors(include_input=False, include_url=False):
+        loc = item["loc"]
+        variable = str(loc[0]).upper() if loc else "configuration"
+        if len(loc) > 1:  # e.g. PANELS[0].key
+            variable += "".join(
+                f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc[1:]
+            )
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "is required"
+        lines.append(f"  {variable}: {message}")
+    return "Invalid configuration:\n" + "\n".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc)) from None

@@ -1,0 +1,37 @@
+"""What handlers and jobs are given: settings, storage, panels and price rules, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.i18n import Translator, format_money
+from bot.panel import PanelRegistry
+from bot.pricing import PriceRules
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    panels: PanelRegistry
+    translate: Translator
+
+    @property
+    def rules(self) -> PriceRules:
+        return PriceRules(
+            currency_rate=self.settings.currency_rate,
+            precision=self.settings.currency_precision,
+            default_markup_percent=self.settings.markup_percent,
+        )
+
+    def is_admin(self, telegram_id: int | None) -> bool:
+        return telegram_id is not None and telegram_id in self.settings.admin_ids
+
+    def money(self, amount: object) -> str:
+        from decimal import Decimal
+
+        return format_money(Decimal(str(amount)), self.settings.currency,
+                            self.settings.currency_precision)

@@ -1,0 +1,74 @@
+"""Locales: Fluent files under locales/<lang>/, Arabic and English.
+
+Bidirectional text is handled deliberately rather than by Fluent's blanket isolation (which
+wraps every placeable in FSI…PDI, including words that need none): Arabic messages wrap
+left-to-right fragments — links, @usernames, order IDs, prices — in `LTR()`, which puts them
+between LEFT-TO-RIGHT ISOLATE (U+2066) and POP DIRECTIONAL ISOLATE (U+2069). Inside an Arabic
+sentence the fragment then keeps its own order and does not drag neighbouring punctuation or
+numbers along. English messages need no isolation.
+"""
+
+from __future__ import annotations
+
+import html
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from aiogram_i18n.cores import FluentRuntimeCore
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LANGUAGES = ("en", "ar")
+LRI, PDI = "\u2066", "\u2069"
+
+
+def isolate_ltr(value: Any) -> str:
+    return f"{LRI}{value}{PDI}"
+
+
+def _fluent_ltr(value: Any, **_: Any) -> str:
+    text = value.format(None) if hasattr(value, "format") and not isinstance(value, str) else value
+    return isolate_ltr(text)
+
+
+class HtmlSafeCore(FluentRuntimeCore):
+    """Messages are sent as HTML: every string argument is escaped here, once, for all callers,
+    so a service name or a customer's link can never break or inject markup."""
+
+    def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
+        safe = {k: html.escape(v, quote=False) if isinstance(v, str) else v
+                for k, v in kwargs.items()}
+        return super().get(message_id, locale, **safe)
+
+
+def make_core(default_language: str = "en") -> FluentRuntimeCore:
+    return HtmlSafeCore(
+        path=LOCALES_DIR / "{locale}",
+        default_locale=default_language,
+        use_isolating=False,
+        functions={"LTR": _fluent_ltr},
+        raise_key_error=True,
+    )
+
+
+def guess_language(language_code: str | None, default: str) -> str:
+    """Telegram's language_code: 'ar', 'ar-EG' → Arabic; anything else → the shop default."""
+    if language_code and language_code.lower().split("-")[0] == "ar":
+        return "ar"
+    return default
+
+
+def format_money(amount: Decimal, currency: str, precision: int) -> str:
+    """`1234.5` → `1,234.50 USD`: Western digits in both languages, the code after the number."""
+    quantum = Decimal(1).scaleb(-precision)
+    return f"{amount.quantize(quantum):,} {currency}"
+
+
+class Translator:
+    """Renders messages outside an update (scheduler, notifications) in a given language."""
+
+    def __init__(self, core: FluentRuntimeCore) -> None:
+        self.core = core
+
+    def __call__(self, language: str, key: str, /, **kwargs: Any) -> str:
+        return self.core.get(key, language if language in LANGUAGES else None, **kwargs)

@@ -1,0 +1,125 @@
+"""The money rules: every balance change is one ledger entry with a unique key.
+
+All functions run inside the caller's transaction, so a debit can be committed atomically
+with the order it pays for. Nothing here reads a balance and writes it back: the balance is
+changed by one conditional UPDATE, so concurrent debits can never take it below zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import LedgerEntry, LedgerKind, User
+
+
+class InsufficientFunds(Exception):
+    def __init__(self, user_id: int, amount: Decimal) -> None:
+        super().__init__(f"user {user_id}: balance does not cover {amount}")
+        self.user_id = user_id
+        self.amount = amount
+
+
+class UnknownUser(LookupError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """The outcome of apply(): the entry under that key, and whether this call created it."""
+
+    entry: LedgerEntry
+    applied: bool
+
+
+async def apply(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    amount: Decimal,
+    kind: LedgerKind,
+    key: str,
+    reference: str | None = None,
+    note: str | None = None,
+) -> Posting:
+    """Change a user's balance by `amount` (signed) exactly once per `key`.
+
+    A second call with the same key changes nothing and returns the first entry. A debit that
+    the balance does not cover raises InsufficientFunds and changes nothing.
+    """
+    if amount == 0:
+        raise ValueError("a ledger entry moves money")
+    existing = await entry_for_key(session, key)
+    if existing is not None:
+        return Posting(existing, applied=False)
+    try:
+        async with session.begin_nested():  # a racing twin with the same key undoes only this
+            balance_after = await _move_balance(session, user_id, amount)
+            entry = LedgerEntry(
+                user_id=user_id,
+                amount=amount,
+                balance_after=balance_after,
+                kind=kind.value,
+                reference=reference,
+                idempotency_key=key,
+                note=note,
+            )
+            session.add(entry)
+            await session.flush()
+    except IntegrityError:
+        existing = await entry_for_key(session, key)
+        if existing is None:
+            raise
+        return Posting(existing, applied=False)
+    return Posting(entry, applied=True)
+
+
+async def _move_balance(session: AsyncSession, user_id: int, amount: Decimal) -> Decimal:
+    statement = (
+        update(User)
+        .where(User.id == user_id)
+        .values(balance=User.balance + amount)
+        .returning(User.balance)
+        .execution_options(synchronize_session=False)
+    )
+    if amount < 0:
+        statement = statement.where(User.balance >= -amount)
+    balance = (await session.execute(statement)).scalar_one_or_none()
+    if balance is not None:
+        return balance
+    if await session.get(User, user_id) is None:
+        raise UnknownUser(user_id)
+    raise InsufficientFunds(user_id, -amount)
+
+
+async def entry_for_key(session: AsyncSession, key: str) -> LedgerEntry | None:
+    return await session.scalar(select(LedgerEntry).where(LedgerEntry.idempotency_key == key))
+
+
+async def balance_of(session: AsyncSession, user_id: int) -> Decimal:
+    balance = await session.scalar(select(User.balance).where(User.id == user_id))
+    if balance is None:
+        raise UnknownUser(user_id)
+    return balance
+
+
+async def invariant_violations(session: AsyncSession) -> list[tuple[int, Decimal, Decimal]]:
+    """Users whose balance differs from the sum of their ledger entries: (id, balance, sum)."""
+    totals = (
+        select(LedgerEntry.user_id, func.sum(LedgerEntry.amount).label("total"))
+        .group_by(LedgerEntry.user_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(User.id, User.balance, func.coalesce(totals.c.total, 0))
+        .outerjoin(totals, totals.c.user_id == User.id)
+    )
+    violations = []
+    for user_id, balance, total in rows:  # SUM and COALESCE keep the Money type
+        if balance != total:
+            violations.append((user_id, balance, total))
+    return violations

@@ -1,0 +1,23 @@
+"""Update middlewares, outermost first: customer → language → flood limit → ban."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram_i18n import I18nMiddleware
+
+from bot.context import Shop
+from bot.middlewares.ban import BanMiddleware
+from bot.middlewares.language import UserLanguageManager
+from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.middlewares.user import UserMiddleware
+
+
+def setup_middlewares(dispatcher: Dispatcher, shop: Shop) -> None:
+    dispatcher.update.outer_middleware(UserMiddleware(shop))
+    I18nMiddleware(
+        core=shop.translate.core,
+        manager=UserLanguageManager(shop),
+        default_locale=shop.settings.default_language,
+    ).setup(dispatcher)
+    dispatcher.update.outer_middleware(ThrottlingMiddleware())
+    dispatcher.update.outer_middleware(BanMiddleware(shop))

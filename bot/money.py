@@ -1,0 +1,48 @@
+"""Money arithmetic: Decimal only, one storage scale, explicit rounding direction.
+
+Amounts are stored as integers of 10**-SCALE units so both SQLite and PostgreSQL keep them
+exactly (panel rates carry up to 5 decimals; 6 leaves room for per-unit costs).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+
+SCALE = 6
+_UNIT = Decimal(1).scaleb(-SCALE)
+ZERO = Decimal(0)
+
+
+def to_units(amount: Decimal) -> int:
+    """Exact conversion to stored integer units; refuses amounts finer than the scale."""
+    units = amount.scaleb(SCALE)
+    if units != units.to_integral_value():
+        raise ValueError(f"amount {amount} has more than {SCALE} decimals")
+    return int(units)
+
+
+def from_units(units: int) -> Decimal:
+    return Decimal(units).scaleb(-SCALE).quantize(_UNIT)
+
+
+def round_up(amount: Decimal, places: int) -> Decimal:
+    """Towards +infinity: what the shop charges (never below cost)."""
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING)
+
+
+def round_down(amount: Decimal, places: int) -> Decimal:
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR)
+
+
+def to_scale(amount: Decimal) -> Decimal:
+    """Round up to the storage scale (costs: never understate what the panel will charge)."""
+    return round_up(amount, SCALE)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Parse a user- or admin-typed amount; None when it is not a finite number."""
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None

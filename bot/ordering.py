@@ -1,0 +1,217 @@
+"""Placing an order: reserve (debit + `submitting` row, one transaction), then submit.
+
+The panel is called outside any transaction. Its answer decides the next state:
+accepted → pending; a definite rejection → failed and refunded at once; no definite answer
+(timeout, broken connection) → review, for a human to reconcile. An order is never sent twice:
+only the call that created the `submitting` row submits it, and a replayed confirmation finds
+the existing order by its request key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import catalog, ledger, orders
+from bot.panel import (
+    InvalidOrderParams,
+    OrderRequest,
+    PanelError,
+    PanelOutcomeUnknown,
+    PanelRegistry,
+    ServiceType,
+)
+from bot.pricing import PriceRules, Quote, quote
+from storage.models import Category, LedgerKind, Order, OrderState, Panel, Service
+from storage.types import utcnow
+
+log = logging.getLogger("bot.ordering")
+
+
+class Outcome(StrEnum):
+    PLACED = "placed"
+    FAILED = "failed"  # definitely not placed; refunded
+    REVIEW = "review"  # outcome unknown; held for an admin
+    DUPLICATE = "duplicate"  # this confirmation was already handled
+
+
+class ServiceUnavailable(Exception):
+    """The service was disabled or vanished between the summary and the confirmation."""
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    service: Service
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    outcome: Outcome
+    order: Order
+    error: str | None = None  # the panel's verbatim reason for a definite failure
+
+
+async def price(
+    session: AsyncSession, rules: PriceRules, service_id: int, request: OrderRequest
+) -> Priced:
+    """Validate the request against the current service and price it (no money moves)."""
+    service = await catalog.sellable_service(session, service_id)
+    if service is None:
+        raise ServiceUnavailable(service_id)
+    request.validate(catalog.to_panel_service(service))
+    category = await session.get(Category, service.category_id)
+    markup = rules.markup(service.markup_percent, category.markup_percent if category else None)
+    return Priced(service, quote(rules, service.rate, markup, request))
+
+
+async def reserve(
+    sessions: async_sessionmaker[AsyncSession],
+    rules: PriceRules,
+    *,
+    user_id: int,
+    service_id: int,
+    request: OrderRequest,
+    request_key: str,
+) -> tuple[Order, bool]:
+    """Debit the price and record the order as `submitting`, atomically.
+
+    Returns (order, created). A confirmation seen before returns its order with created=False.
+    Raises ledger.InsufficientFunds, ServiceUnavailable or InvalidOrderParams.
+    """
+    existing = await _order_by_request_key(sessions, request_key)
+    if existing is not None:
+        return existing, False
+    try:
+        async with sessions() as session, session.begin():
+            priced = await price(session, rules, service_id, request)
+            order = Order(
+                user_id=user_id,
+                service_id=priced.service.id,
+                panel_id=priced.service.panel_id,
+                state=OrderState.SUBMITTING.value,
+                link=request.link,
+                quantity=request.billed_quantity(),  # drip-feed: quantity × runs
+                params=request_to_params(request),
+                charge=priced.quote.price,
+                cost=priced.quote.cost,
+                request_key=request_key,
+            )
+            session.add(order)
+            await session.flush()
+            await ledger.apply(
+                session,
+                user_id=user_id,
+                amount=-priced.quote.price,
+                kind=LedgerKind.ORDER,
+                key=f"order:{order.id}",
+                reference=f"order:{order.id}",
+            )
+            await orders.record_created(session, order)
+    except IntegrityError:
+        # The same confirmation won a race a moment ago.
+        existing = await _order_by_request_key(sessions, request_key)
+        if existing is None:
+            raise
+        return existing, False
+    return order, True
+
+
+async def submit(
+    sessions: async_sessionmaker[AsyncSession], panels: PanelRegistry, order: Order
+) -> Placement:
+    """Send a freshly reserved order to its panel and settle its state from the answer."""
+    async with sessions() as session:
+        service = await session.get(Service, order.service_id)
+        panel = await session.get(Panel, order.panel_id)
+    assert service is not None and panel is not None
+    request = request_from_params(service.panel_service_id, ServiceType.parse(service.type),
+                                  order.params)
+    try:
+        client = panels.get(panel.name)
+        panel_order_id = await client.add(request)
+    except PanelOutcomeUnknown as exc:
+        log.warning("order %s: outcome unknown on %s (%s); held for review", order.id,
+                    panel.name, type(exc).__name__)
+        return await _settle(sessions, order, OrderState.REVIEW, error=str(exc)[:500])
+    except (PanelError, InvalidOrderParams, KeyError) as exc:
+        reason = getattr(exc, "message", None) or str(exc)
+        log.info("order %s: rejected by %s: %s", order.id, panel.name, reason)
+        return await _settle(sessions, order, OrderState.FAILED, error=reason[:500])
+    return await _settle(sessions, order, OrderState.PENDING, panel_order_id=panel_order_id)
+
+
+async def _settle(
+    sessions: async_sessionmaker[AsyncSession],
+    order: Order,
+    state: OrderState,
+    *,
+    error: str | None = None,
+    panel_order_id: str | None = None,
+) -> Placement:
+    fields: dict[str, Any] = {}
+    if panel_order_id is not None:
+        fields.update(panel_order_id=panel_order_id, placed_at=utcnow())
+    if error is not None:
+        fields["error"] = error
+    async with sessions() as session, session.begin():
+        won = await orders.transition(
+            session, order.id, state, expected=[OrderState.SUBMITTING], note=error, **fields
+        )
+        if won and state is OrderState.FAILED:
+            await orders.refund(session, order, order.charge, key=f"refund:{order.id}",
+                                note="not placed")
+        fresh = await session.get(Order, order.id, populate_existing=True)
+    assert fresh is not None
+    outcome = {
+        OrderState.PENDING: Outcome.PLACED,
+        OrderState.FAILED: Outcome.FAILED,
+        OrderState.REVIEW: Outcome.REVIEW,
+    }[state]
+    return Placement(outcome if won else Outcome.DUPLICATE, fresh, error)
+
+
+async def _order_by_request_key(
+    sessions: async_sessionmaker[AsyncSession], request_key: str
+) -> Order | None:
+    async with sessions() as session:
+        return await session.scalar(select(Order).where(Order.request_key == request_key))
+
+
+# -- the order request as stored in orders.params ----------------------------------------------
+
+_SKIP = {"service_id", "service_type"}
+
+
+def request_to_params(request: OrderRequest) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in dataclasses.fields(request):
+        if item.name in _SKIP:
+            continue
+        value = getattr(request, item.name)
+        if value is None or value == []:
+            continue
+        params[item.name] = value.isoformat() if isinstance(value, date) else value
+    return params
+
+
+def request_from_params(
+    panel_service_id: str, service_type: ServiceType, params: dict[str, Any]
+) -> OrderRequest:
+    values = dict(params)
+    if "expiry" in values:
+        values["expiry"] = date.fromisoformat(values["expiry"])
+    return OrderRequest(service_id=panel_service_id, service_type=service_type, **values)
+
+
+def missing_amount(balance: Decimal, price_: Decimal) -> Decimal:
+    return max(Decimal(0), price_ - balance)

@@ -1,0 +1,80 @@
+"""Customers: created on first contact, language remembered, activity and bans tracked."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import User
+
+
+async def touch(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    telegram_id: int,
+    username: str | None,
+    first_name: str | None,
+    language: str,
+) -> User:
+    """Load the customer, creating them on first contact; refresh names and activity.
+
+    Writes only when something changed, so an ordinary update costs one indexed read.
+    """
+    async with sessions() as session:
+        user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+        if user is not None and (user.username, user.first_name, user.is_active) == (
+            username, first_name, True
+        ):
+            return user
+    try:
+        async with sessions() as session, session.begin():
+            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+            if user is None:
+                user = User(telegram_id=telegram_id, language=language)
+                session.add(user)
+            user.username, user.first_name, user.is_active = username, first_name, True
+    except IntegrityError:  # created by a concurrent update of the same customer
+        async with sessions() as session:
+            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    assert user is not None
+    return user
+
+
+async def set_language(
+    sessions: async_sessionmaker[AsyncSession], user_id: int, language: str
+) -> None:
+    async with sessions() as session, session.begin():
+        await session.execute(update(User).where(User.id == user_id).values(language=language))
+
+
+async def mark_inactive(sessions: async_sessionmaker[AsyncSession], telegram_id: int) -> None:
+    """The customer blocked the bot or deleted their account: stop messaging them."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(User).where(User.telegram_id == telegram_id).values(is_active=False)
+        )
+
+
+async def set_referrer(
+    sessions: async_sessionmaker[AsyncSession], user_id: int, payload: str
+) -> None:
+    """Store the /start deep-link payload once; `ref_<telegram id>` also links the referrer."""
+    async with sessions() as session, session.begin():
+        user = await session.get(User, user_id)
+        if user is None or user.start_payload is not None:
+            return
+        user.start_payload = payload[:64]
+        if payload.startswith("ref_") and payload[4:].isdigit():
+            referrer = await session.scalar(
+                select(User).where(User.telegram_id == int(payload[4:]))
+            )
+            if referrer is not None and referrer.id != user.id:
+                user.referrer_id = referrer.id
+
+
+async def by_telegram_id(
+    sessions: async_sessionmaker[AsyncSession], telegram_id: int
+) -> User | None:
+    async with sessions() as session:
+        return await session.scalar(select(User).where(User.telegram_id == telegram_id))

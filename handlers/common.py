@@ -1,0 +1,28 @@
+"""Small helpers shared by handlers."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+
+async def show(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None, *, answer: bool = True
+) -> None:
+    """Replace the pressed message's content; fall back to a new message when it cannot be
+    edited (too old, deleted, or not a text message)."""
+    if answer:
+        await query.answer()
+    message = query.message
+    if isinstance(message, Message):
+        try:
+            await message.edit_text(text, reply_markup=markup)
+            return
+        except TelegramBadRequest as exc:
+            if "not modified" in exc.message:
+                return
+    if query.bot is not None:
+        with contextlib.suppress(TelegramBadRequest):
+            await query.bot.send_message(query.from_user.id, text, reply_markup=markup)

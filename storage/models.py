@@ -1,0 +1,317 @@
+"""The schema. Every balance change is a LedgerEntry; users.balance is their running sum."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import Money, UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+def _updated() -> Mapped[datetime]:
+    return mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class OrderState(StrEnum):
+    SUBMITTING = "submitting"
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+    FAILED = "failed"
+    REVIEW = "review"
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL_STATES
+
+    @property
+    def is_open(self) -> bool:
+        """Placed on a panel and still worth polling."""
+        return self in (OrderState.PENDING, OrderState.IN_PROGRESS, OrderState.PROCESSING)
+
+
+_FINAL_STATES = frozenset(
+    {
+        OrderState.COMPLETED,
+        OrderState.PARTIAL,
+        OrderState.CANCELED,
+        OrderState.REFUNDED,
+        OrderState.FAILED,
+    }
+)
+
+
+class LedgerKind(StrEnum):
+    TOPUP = "topup"
+    ORDER = "order"
+    REFUND = "refund"
+    CREDIT = "credit"
+    DEBIT = "debit"
+    PAYMENT_REFUND = "payment_refund"
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("balance >= 0", name="balance_not_negative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True, nullable=False)
+    username: Mapped[str | None] = mapped_column(String(64))
+    first_name: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str | None] = mapped_column(String(8))
+    balance: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    is_banned: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    start_payload: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+
+
+Index("ix_users_username", User.username)
+
+
+class Panel(Base):
+    __tablename__ = "panels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    url: Mapped[str] = mapped_column(String(512), nullable=False)  # never the key
+    dialect: Mapped[str] = mapped_column(String(8), nullable=False, default="v2")
+    is_sandbox: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    last_balance: Mapped[Decimal | None] = mapped_column(Money)
+    low_balance_alerted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = _created()
+
+
+class Category(Base):
+    """Categories are merged by name across panels: customers see one 'Instagram Followers'."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
+    name_en: Mapped[str | None] = mapped_column(String(255))
+    name_ar: Mapped[str | None] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    markup_percent: Mapped[Decimal | None] = mapped_column(Money)
+    created_at: Mapped[datetime] = _created()
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("panel_id", "panel_service_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), nullable=False)
+    panel_service_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(512), nullable=False)
+    type: Mapped[str] = mapped_column(String(64), nullable=False)
+    raw_type: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    rate: Mapped[Decimal] = mapped_column(Money, nullable=False)  # panel currency per 1000
+    min_quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    max_quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    refill: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    cancel: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    dripfeed: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)  # admin switch
+    available: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)  # on the panel
+    name_en: Mapped[str | None] = mapped_column(String(512))
+    name_ar: Mapped[str | None] = mapped_column(String(512))
+    markup_percent: Mapped[Decimal | None] = mapped_column(Money)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("charge >= 0", name="charge_not_negative"),
+        CheckConstraint("refunded >= 0 AND refunded <= charge", name="refund_within_charge"),
+        Index("ix_orders_state_panel", "state", "panel_id"),
+        Index("ix_orders_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), nullable=False)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), nullable=False)
+    panel_order_id: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    link: Mapped[str | None] = mapped_column(Text)
+    quantity: Mapped[int | None] = mapped_column(Integer)  # total, drip-feed runs included
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
+    charge: Mapped[Decimal] = mapped_column(Money, nullable=False)  # shop currency
+    cost: Mapped[Decimal] = mapped_column(Money, nullable=False)  # expected, panel currency
+    refunded: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), nullable=False)
+    panel_charge: Mapped[Decimal | None] = mapped_column(Money)
+    panel_status: Mapped[str | None] = mapped_column(String(64))
+    start_count: Mapped[int | None] = mapped_column(BigInteger)
+    remains: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    # Dedupe key from the confirming update, so a double tap or a replayed callback is one order.
+    request_key: Mapped[str] = mapped_column(String(128), unique=True, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+Index("ix_orders_panel_order", Order.panel_id, Order.panel_order_id)
+
+
+class OrderEvent(Base):
+    """Every state transition of an order, as it happened."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16), nullable=False)
+    panel_status: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+
+
+class Refill(Base):
+    __tablename__ = "refills"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
+    panel_refill_id: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    panel_status: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Money, nullable=False)  # signed
+    balance_after: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    reference: Mapped[str | None] = mapped_column(String(128))
+    idempotency_key: Mapped[str] = mapped_column(String(191), unique=True, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+
+
+Index("ix_ledger_user_id", LedgerEntry.user_id, LedgerEntry.id)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    provider: Mapped[str] = mapped_column(String(32), nullable=False)
+    currency: Mapped[str] = mapped_column(String(8), nullable=False)
+    total_amount: Mapped[int] = mapped_column(BigInteger, nullable=False)  # e.g. Stars
+    credited: Mapped[Decimal] = mapped_column(Money, nullable=False)  # shop currency
+    telegram_payment_charge_id: Mapped[str] = mapped_column(String(191), unique=True)
+    provider_payment_charge_id: Mapped[str | None] = mapped_column(String(191))
+    payload: Mapped[str | None] = mapped_column(String(256))
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="paid")
+    created_at: Mapped[datetime] = _created()
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Broadcast(Base):
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    admin_telegram_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    from_chat_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    message_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    paid: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created()
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BroadcastRecipient(Base):
+    __tablename__ = "broadcast_recipients"
+    __table_args__ = (Index("ix_broadcast_recipients_state", "broadcast_id", "state"),)
+
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    error: Mapped[str | None] = mapped_column(String(255))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    admin_telegram_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    target: Mapped[str | None] = mapped_column(String(128))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = _created()
+
+
+class FsmState(Base):
+    """Conversation state (aiogram FSM) kept in the database, so a wizard survives a restart."""
+
+    __tablename__ = "fsm_states"
+
+    key: Mapped[str] = mapped_column(String(191), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(128))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
+    updated_at: Mapped[datetime] = _updated()

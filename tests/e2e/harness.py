@@ -1,0 +1,102 @@
+"""The whole bot, polling a fake Telegram Bot API, with a fake panel, over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import ledger
+from bot.config import Settings, load_settings
+from bot.panel import PanelRegistry, PanelSpec
+from bot.runtime import Runtime
+from storage.models import LedgerKind, Order, User
+from tests.fakes.bot_api import FakeTelegram, FakeUser
+from tests.fakes.panel_server import FakePanel
+
+TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+ADMIN_ID = 900_001
+
+
+@dataclass
+class Shop:
+    """What a test holds: the fakes, the running bot and its storage."""
+
+    tg: FakeTelegram
+    panel: FakePanel
+    runtime: Runtime
+    task: asyncio.Task[None]
+
+    @property
+    def sessions(self) -> Any:
+        return self.runtime.shop.sessions
+
+    def customer(self, telegram_id: int, language: str = "en", **kwargs: Any) -> FakeUser:
+        kwargs.setdefault("first_name", f"User{telegram_id}")
+        return self.tg.user(telegram_id, language_code=language, **kwargs)
+
+    def admin(self, language: str = "en") -> FakeUser:
+        return self.tg.user(ADMIN_ID, first_name="Owner", language_code=language)
+
+    async def user_row(self, telegram_id: int) -> User:
+        async with self.sessions() as session:
+            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+        assert user is not None, f"user {telegram_id} not stored"
+        return user
+
+    async def fund(self, telegram_id: int, amount: str) -> None:
+        """Give a customer a balance through the ledger, as /credit does."""
+        user = await self.user_row(telegram_id)
+        async with self.sessions() as session, session.begin():
+            await ledger.apply(session, user_id=user.id, amount=Decimal(amount),
+                               kind=LedgerKind.CREDIT, key=f"test-fund:{user.id}:{amount}")
+
+    async def orders(self) -> list[Order]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(Order).order_by(Order.id)))
+
+    async def invariant_holds(self) -> bool:
+        async with self.sessions() as session:
+            return await ledger.invariant_violations(session) == []
+
+
+def make_settings(database_url: str, panel_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": TOKEN,
+        "telegram_api_url": "http://127.0.0.1:1",  # replaced by the fake's URL
+        "database_url": database_url,
+        "panel_url": panel_url,
+        "panel_key": "test-key-0123456789",
+        "admin_ids": str(ADMIN_ID),
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@contextlib.asynccontextmanager
+async def running_shop(
+    tmp_path: Path, *, panel: FakePanel | None = None, database_url: str | None = None,
+    panel_timeout: float = 5.0, **settings: Any,
+) -> AsyncIterator[Shop]:
+    database_url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
+    async with FakeTelegram(token=TOKEN) as tg, (panel or FakePanel()) as fake_panel:
+        config = make_settings(database_url, fake_panel.url, telegram_api_url=tg.url, **settings)
+        registry = PanelRegistry(
+            [PanelSpec("main", fake_panel.url, fake_panel.key)],
+            timeout=panel_timeout, connect_timeout=2.0, retries=1, backoff=0.05,
+        )
+        runtime = await Runtime.start(config, panels=registry)
+        task = asyncio.create_task(runtime.poll())
+        try:
+            await tg.wait_until(lambda: bool(tg.calls("getUpdates")), 10)
+            yield Shop(tg, fake_panel, runtime, task)
+        finally:
+            await runtime.stop()  # stops polling first
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, 10)

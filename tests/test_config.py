@@ -1,0 +1,130 @@
+"""The configuration contract: readable errors, exit status 2, secrets never printed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:SECRET-token-value-abcdefghijkl"
+PANEL_KEY = "panel-key-SECRET-0123456789"
+
+
+def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_CONTRACT)}
+    clean["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot"], env={**clean, **env}, cwd=cwd, capture_output=True,
+        text=True, timeout=60,
+    )
+
+
+_CONTRACT = (
+    "BOT_TOKEN", "TELEGRAM_API_URL", "ADMIN_IDS", "DATABASE_URL", "REDIS_URL", "PANEL_URL",
+    "PANEL_KEY", "PANELS", "MARKUP_PERCENT", "CURRENCY", "DEFAULT_LANGUAGE",
+    "STATUS_POLL_SECONDS", "CATALOG_SYNC_MINUTES", "LOG_LEVEL",
+)
+
+BAD_VALUES = {
+    "BOT_TOKEN": "not-a-token",
+    "TELEGRAM_API_URL": "ftp://example",
+    "ADMIN_IDS": "12,abc",
+    "DATABASE_URL": "mysql://x",
+    "MARKUP_PERCENT": "-5",
+    "CURRENCY": "DOLLARS",
+    "CURRENCY_RATE": "0",
+    "DEFAULT_LANGUAGE": "fr",
+    "STATUS_POLL_SECONDS": "soon",
+    "CATALOG_SYNC_MINUTES": "0",
+    "LOG_LEVEL": "LOUD",
+    "PANELS": '[{"name": "a", "url": "https://a.example/api/v2", "key": "' + PANEL_KEY + '"',
+}
+
+
+@pytest.mark.parametrize("variable", sorted(BAD_VALUES))
+def test_each_bad_variable_exits_2_naming_it(variable: str, tmp_path: Path) -> None:
+    env = {"BOT_TOKEN": TOKEN, "PANEL_URL": "sandbox", variable: BAD_VALUES[variable]}
+    if variable == "PANELS":
+        env.pop("PANEL_URL")
+    result = run_bot(env, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Invalid configuration:")
+    assert variable in result.stderr
+    assert "Traceback" not in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+    assert PANEL_KEY not in result.stderr + result.stdout
+
+
+def test_every_bad_variable_is_named_at_once(tmp_path: Path) -> None:
+    result = run_bot({"ADMIN_IDS": "x", "CURRENCY": "??", "PANEL_KEY": PANEL_KEY}, tmp_path)
+    assert result.returncode == 2
+    for name in ("BOT_TOKEN", "ADMIN_IDS", "CURRENCY"):
+        assert name in result.stderr
+    assert PANEL_KEY not in result.stderr
+
+
+def test_missing_panel_is_explained(tmp_path: Path) -> None:
+    result = run_bot({"BOT_TOKEN": TOKEN}, tmp_path)
+    assert result.returncode == 2
+    assert "PANEL_URL" in result.stderr and "PANELS" in result.stderr
+    assert TOKEN not in result.stderr
+
+
+def test_panel_url_without_key(tmp_path: Path) -> None:
+    result = run_bot({"BOT_TOKEN": TOKEN, "PANEL_URL": "https://p.example/api/v2"}, tmp_path)
+    assert result.returncode == 2
+    assert "PANEL_KEY is required" in result.stderr
+
+
+def test_panels_entry_error_names_the_field(tmp_path: Path) -> None:
+    panels = '[{"name": "a", "url": "https://a.example/api/v2"}]'
+    result = run_bot({"BOT_TOKEN": TOKEN, "PANELS": panels}, tmp_path)
+    assert result.returncode == 2
+    assert "PANELS[0]" in result.stderr and "key is required" in result.stderr
+
+
+def test_dotenv_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _CONTRACT:
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / ".env").write_text(
+        f"BOT_TOKEN={TOKEN}\nPANEL_URL=sandbox\nADMIN_IDS=5, 7\nCURRENCY=sar\n"
+        "CURRENCY_RATE=3.75\nMARKUP_PERCENT=12.5\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings.admin_ids == frozenset({5, 7})
+    assert settings.currency == "SAR" and settings.currency_rate == Decimal("3.75")
+    assert settings.markup == Decimal("0.125")
+    assert settings.database_url == "sqlite+aiosqlite:///data/bot.sqlite3"
+    assert settings.status_poll_seconds == 60 and settings.catalog_sync_minutes == 60
+    assert [spec.name for spec in settings.panel_specs()] == ["sandbox"]
+    assert TOKEN not in repr(settings)
+
+
+def test_panels_json_with_dialects(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _CONTRACT:
+        monkeypatch.delenv(name, raising=False)
+    panels = (
+        '[{"name": "plus", "url": "https://smm.plus/api/v2", "key": "k1"},'
+        ' {"name": "pans", "url": "https://smmpans.com/api/v1", "key": "k2"},'
+        ' {"name": "odd", "url": "https://odd.example/api", "key": "k3", "dialect": "v1"},'
+        ' {"name": "try", "url": "sandbox"}]'
+    )
+    settings = load_settings(bot_token=TOKEN, panels=panels)
+    dialects = {spec.name: spec.dialect for spec in settings.panel_specs()}
+    assert dialects == {"plus": "v2", "pans": "v1", "odd": "v1", "try": "v2"}
+    assert set(settings.secrets()) == {TOKEN, "k1", "k2", "k3"}
+
+
+def test_duplicate_panel_names_rejected() -> None:
+    panels = '[{"name": "a", "url": "sandbox"}, {"name": "a", "url": "sandbox"}]'
+    with pytest.raises(ConfigError, match="unique"):
+        load_settings(bot_token=TOKEN, panels=panels)
