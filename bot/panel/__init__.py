@@ -1,0 +1,65 @@
+"""SMM panel API client: both dialects, typed models, a sandbox panel."""
+
+from .client import MAX_IDS_PER_REQUEST, Dialect, PanelClient, detect_dialect
+from .errors import (
+    ErrorKind,
+    InvalidOrderParams,
+    PanelError,
+    PanelOutcomeUnknown,
+    PanelRejected,
+    PanelUnavailable,
+    classify_error,
+)
+from .models import (
+    Balance,
+    CancelResult,
+    EntryError,
+    OrderInfo,
+    OrderStatus,
+    RefillInfo,
+    RefillStatus,
+    Service,
+    ServiceType,
+)
+from .params import (
+    SUBSCRIPTION_DELAYS,
+    OrderRequest,
+    is_orderable,
+    needs_quantity,
+    optional_fields,
+    required_fields,
+)
+from .registry import PanelRegistry, PanelSpec
+from .sandbox import SandboxTransport
+
+__all__ = [
+    "MAX_IDS_PER_REQUEST",
+    "SUBSCRIPTION_DELAYS",
+    "Balance",
+    "CancelResult",
+    "Dialect",
+    "EntryError",
+    "ErrorKind",
+    "InvalidOrderParams",
+    "OrderInfo",
+    "OrderRequest",
+    "OrderStatus",
+    "PanelClient",
+    "PanelError",
+    "PanelOutcomeUnknown",
+    "PanelRegistry",
+    "PanelRejected",
+    "PanelSpec",
+    "PanelUnavailable",
+    "RefillInfo",
+    "RefillStatus",
+    "SandboxTransport",
+    "Service",
+    "ServiceType",
+    "classify_error",
+    "detect_dialect",
+    "is_orderable",
+    "needs_quantity",
+    "optional_fields",
+    "required_fields",
+]

@@ -1,0 +1,338 @@
+"""Async client for one SMM panel (v1 or v2 dialect) over httpx."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import Any, Literal, TypeVar
+
+import httpx
+
+from . import decode
+from .errors import (
+    ErrorKind,
+    PanelError,
+    PanelOutcomeUnknown,
+    PanelRejected,
+    PanelUnavailable,
+    classify_error,
+)
+from .models import Balance, CancelResult, EntryError, OrderInfo, RefillInfo, Service
+from .params import OrderRequest
+from .tolerant_json import loads
+
+log = logging.getLogger("bot.panel")
+
+Dialect = Literal["v1", "v2"]
+MAX_IDS_PER_REQUEST = 100
+SANDBOX_URL = "sandbox"
+# Some panels sit behind a WAF that blocks library User-Agents.
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0 Safari/537.36"
+)
+_WRITE_ACTIONS = frozenset({"add", "refill", "cancel"})
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+V = TypeVar("V")
+
+
+def detect_dialect(url: str) -> Dialect:
+    """A path ending in /api/v1 is the SmartPanel-style v1 dialect; anything else is v2."""
+    path = httpx.URL(url).path.rstrip("/") if url != SANDBOX_URL else ""
+    return "v1" if path.lower().endswith("/api/v1") else "v2"
+
+
+def _unique_ids(ids: Iterable[object]) -> list[str]:
+    seen: dict[str, None] = {}
+    for raw in ids:
+        text = str(raw).strip()
+        if text:
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), MAX_IDS_PER_REQUEST):
+        yield ids[start:start + MAX_IDS_PER_REQUEST]
+
+
+class PanelClient:
+    """One panel: its own connection pool, timeouts and concurrency limit.
+
+    Read-only actions retry with bounded exponential backoff; add/refill/cancel never retry and
+    report PanelOutcomeUnknown when the request may have been processed.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        key: str,
+        *,
+        dialect: Dialect | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        max_concurrency: int = 4,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retries: int = 2,
+        backoff: float = 0.5,
+        backoff_max: float = 8.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.name = name
+        self.is_sandbox = url.strip().lower() == SANDBOX_URL
+        if self.is_sandbox:
+            from .sandbox import SANDBOX_ENDPOINT, SandboxTransport
+
+            transport = transport or SandboxTransport(clock=clock or time.time)
+            url = SANDBOX_ENDPOINT
+        self.url = url
+        self.dialect: Dialect = dialect or detect_dialect(url)
+        self._key = key
+        self._retries = max(0, retries)
+        self._backoff = backoff
+        self._backoff_max = backoff_max
+        self._sleep = sleep
+        self._sem = asyncio.Semaphore(max(1, max_concurrency))
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=max(1, max_concurrency)),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,  # a redirected POST turns into a GET and loses its body
+        )
+
+    def __repr__(self) -> str:
+        return f"PanelClient(name={self.name!r}, url={self.url!r}, dialect={self.dialect!r})"
+
+    @property
+    def supports_refill(self) -> bool:
+        return self.dialect == "v2"
+
+    @property
+    def supports_cancel(self) -> bool:
+        return self.dialect == "v2"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> PanelClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    async def services(self) -> list[Service]:
+        return decode.parse_services(await self._call("services", {}))
+
+    async def add(self, req: OrderRequest, service: Service | None = None) -> str:
+        """Place an order; returns the panel's order ID. Validates before sending."""
+        data = await self._call("add", req.to_form(service))
+        order_id = decode.to_id(data.get("order")) if isinstance(data, Mapping) else None
+        if order_id is None:
+            raise PanelOutcomeUnknown(self.name, "add", "answer without an order ID")
+        return order_id
+
+    async def status(self, order_id: str | int) -> OrderInfo:
+        oid = str(order_id).strip()
+        data = await self._call("status", {"order": oid})
+        if not isinstance(data, Mapping):
+            raise PanelUnavailable(self.name, "status", "unexpected answer shape")
+        return decode.parse_order_info(oid, data)
+
+    async def statuses(self, order_ids: Iterable[str | int]) -> dict[str, OrderInfo | EntryError]:
+        return await self._multi("status", "orders", order_ids, decode.parse_statuses)
+
+    async def refill(self, order_id: str | int) -> str:
+        data = await self._call("refill", {"order": str(order_id).strip()})
+        value = data.get("refill") if isinstance(data, Mapping) else None
+        err = decode.error_of(value)
+        if err:
+            raise self._rejected("refill", err)
+        if isinstance(value, str) and value.strip() and not decode.is_id(value):
+            raise self._rejected("refill", value)  # a bare error string instead of an ID
+        refill_id = decode.to_id(value) if decode.is_id(value) else None
+        if refill_id is None:
+            raise PanelOutcomeUnknown(self.name, "refill", "answer without a refill ID")
+        return refill_id
+
+    async def refills(self, order_ids: Iterable[str | int]) -> dict[str, str | EntryError]:
+        return await self._multi("refill", "orders", order_ids, decode.parse_refills)
+
+    async def refill_status(self, refill_id: str | int) -> RefillInfo:
+        rid = str(refill_id).strip()
+        data = await self._call("refill_status", {"refill": rid})
+        if not isinstance(data, Mapping):
+            raise PanelUnavailable(self.name, "refill_status", "unexpected answer shape")
+        info = decode.parse_refill_info(rid, data.get("status"))
+        if isinstance(info, EntryError):
+            raise self._rejected("refill_status", info.message)
+        return info
+
+    async def refill_statuses(
+        self, refill_ids: Iterable[str | int]
+    ) -> dict[str, RefillInfo | EntryError]:
+        return await self._multi(
+            "refill_status", "refills", refill_ids, decode.parse_refill_statuses
+        )
+
+    async def cancel(self, order_ids: Iterable[str | int] | str | int) -> dict[str, CancelResult]:
+        ids = [order_ids] if isinstance(order_ids, (str, int)) else order_ids
+        return await self._multi("cancel", "orders", ids, decode.parse_cancels)
+
+    async def balance(self) -> Balance:
+        try:
+            return decode.parse_balance(await self._call("balance", {}))
+        except decode.ShapeError:
+            pass  # raised outside the except block: no chained context to leak
+        raise PanelUnavailable(self.name, "balance", "answer without a balance", retryable=False)
+
+    # -- transport ----------------------------------------------------------------------------
+
+    async def _multi(
+        self,
+        action: str,
+        field: str,
+        raw_ids: Iterable[object],
+        parse: Callable[[list[str], Any], dict[str, V]],
+    ) -> dict[str, V]:
+        """Split into requests of at most 100 IDs; one bad ID never fails the rest."""
+        out: dict[str, V] = {}
+        for chunk in _chunks(_unique_ids(raw_ids)):
+            failure: PanelError | None = None
+            try:
+                out.update(parse(chunk, await self._call(action, {field: ",".join(chunk)})))
+            except PanelError as exc:
+                failure = exc
+            except decode.ShapeError:
+                # Valid JSON of no known shape: for a write we cannot tell what happened.
+                failure = self._after_send(action, action in _WRITE_ACTIONS, "unexpected shape")
+            if failure is not None:
+                failure.partial_results = dict(out)
+                raise failure
+        return out
+
+    async def _call(self, action: str, fields: dict[str, str]) -> Any:
+        write = action in _WRITE_ACTIONS
+        attempts = 1 if write else 1 + self._retries
+        for attempt in range(attempts):
+            if attempt:
+                delay = min(self._backoff_max, self._backoff * 2 ** (attempt - 1))
+                await self._sleep(delay * (0.75 + random.random() / 2))
+            try:
+                return await self._attempt(action, fields, write)
+            except PanelUnavailable as exc:
+                if write or not exc.retryable or attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _attempt(self, action: str, fields: dict[str, str], write: bool) -> Any:
+        form = {"key": self._key, "action": action, **fields}
+        started = time.perf_counter()
+        status: int | None = None
+        text = ""
+        failure: PanelError | None = None
+        async with self._sem:
+            try:
+                resp = await self._http.post(self.url, data=form)
+                status, text = resp.status_code, resp.text
+            except _NOT_SENT as exc:
+                reason = f"connect failed: {type(exc).__name__}"
+                failure = PanelUnavailable(self.name, action, reason)
+            except httpx.TimeoutException as exc:
+                failure = self._after_send(action, write, f"timeout: {type(exc).__name__}")
+            except httpx.HTTPError as exc:
+                reason = f"connection broken: {type(exc).__name__}"
+                failure = self._after_send(action, write, reason)
+        result: Any = None
+        if failure is None:
+            try:
+                result = self._interpret(action, write, status or 0, text)
+            except PanelError as exc:
+                failure = exc
+        self._log(action, started, failure)
+        if failure is not None:
+            raise failure
+        return result
+
+    def _interpret(self, action: str, write: bool, status: int, text: str) -> Any:
+        if 300 <= status < 400:
+            raise PanelUnavailable(
+                self.name, action, f"HTTP {status} redirect: check the panel URL",
+                http_status=status, retryable=False,
+            )
+        if status >= 500 or (status == 429 and not write):
+            # 429 on a read is a rate limit: worth a retry after backoff, unlike a rejection.
+            raise self._after_send(action, write, f"HTTP {status}", text, status)
+        if not text.strip():
+            raise self._after_send(action, write, f"empty answer (HTTP {status})", "", status)
+        try:
+            data = loads(text)
+        except ValueError:
+            data = None
+            bad_json = True
+        else:
+            bad_json = False
+        if bad_json:
+            raise self._after_send(action, write, f"not JSON (HTTP {status})", text, status)
+        err = decode.error_of(data)
+        if err is not None:
+            raise self._rejected(action, err, status)
+        if status >= 400:
+            # A 4xx without an error message: nothing usable came back.
+            raise self._after_send(action, write, f"HTTP {status}", text, status)
+        return data
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _after_send(
+        self, action: str, write: bool, reason: str, body: str = "", status: int | None = None
+    ) -> PanelError:
+        excerpt = self._excerpt(body)
+        if write:
+            return PanelOutcomeUnknown(self.name, action, reason, excerpt, status)
+        return PanelUnavailable(self.name, action, reason, excerpt, status)
+
+    def _rejected(self, action: str, message: str, status: int = 200) -> PanelRejected:
+        message = self._redact(message)
+        return PanelRejected(self.name, action, message, classify_error(message, action), status)
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._key, "***") if len(self._key) >= 4 else text
+
+    def _excerpt(self, body: str, limit: int = 160) -> str:
+        """A short, printable, key-free summary of a bad answer (an HTML page's title)."""
+        head = body[:4000]
+        title = _TITLE.search(head)
+        text = title.group(1) if title else _TAG.sub(" ", head)
+        text = "".join(c for c in " ".join(text.split()) if c.isprintable())
+        text = self._redact(text)
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def _log(self, action: str, started: float, failure: PanelError | None) -> None:
+        ms = (time.perf_counter() - started) * 1000
+        if failure is None:
+            log.info("panel=%s action=%s duration_ms=%.0f outcome=ok", self.name, action, ms)
+            return
+        if isinstance(failure, PanelRejected):
+            outcome = f"rejected:{failure.kind.value}"
+        elif isinstance(failure, PanelOutcomeUnknown):
+            outcome = "outcome_unknown"
+        else:
+            outcome = "unavailable"
+        log.warning(
+            "panel=%s action=%s duration_ms=%.0f outcome=%s detail=%s",
+            self.name, action, ms, outcome, failure.detail,
+        )
+
+
+__all__ = ["MAX_IDS_PER_REQUEST", "Dialect", "ErrorKind", "PanelClient", "detect_dialect"]

@@ -1,0 +1,213 @@
+"""Typed, dialect-independent models of what SMM panels answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+_SEP = re.compile(r"[\s\-_]+")
+
+
+def _squash(raw: str) -> str:
+    """'Custom-Comments ', 'custom_comments' → 'custom_comments'."""
+    return _SEP.sub("_", raw.strip().lower()).strip("_")
+
+
+class ServiceType(StrEnum):
+    DEFAULT = "default"
+    PACKAGE = "package"
+    SEO = "seo"
+    CUSTOM_COMMENTS = "custom_comments"
+    CUSTOM_COMMENTS_PACKAGE = "custom_comments_package"
+    MENTIONS = "mentions"
+    MENTIONS_WITH_HASHTAGS = "mentions_with_hashtags"
+    MENTIONS_CUSTOM_LIST = "mentions_custom_list"
+    MENTIONS_HASHTAG = "mentions_hashtag"
+    MENTIONS_USER_FOLLOWERS = "mentions_user_followers"
+    MENTIONS_MEDIA_LIKERS = "mentions_media_likers"
+    COMMENT_LIKES = "comment_likes"
+    COMMENT_REPLIES = "comment_replies"
+    POLL = "poll"
+    INVITES_FROM_GROUPS = "invites_from_groups"
+    SUBSCRIPTIONS = "subscriptions"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def parse(cls, raw: object) -> ServiceType:
+        """Tolerant: case, spaces, hyphens and snake_case all map to one member."""
+        if raw is None:
+            return cls.DEFAULT  # panels that omit the type only sell plain services
+        text = str(raw)
+        found = _PARSED_TYPES.get(text)
+        if found is None:
+            key = _squash(text)
+            found = cls.DEFAULT if not key else _VALUES.get(key) or _TYPE_ALIASES.get(
+                key, cls.UNKNOWN)
+            if len(_PARSED_TYPES) < 1024:  # catalogs repeat a handful of spellings
+                _PARSED_TYPES[text] = found
+        return found
+
+    @property
+    def title(self) -> str:
+        """The name panels document, e.g. 'Custom Comments Package'."""
+        return "SEO" if self is ServiceType.SEO else self.value.replace("_", " ").title()
+
+
+_PARSED_TYPES: dict[str, ServiceType] = {}
+_VALUES: dict[str, ServiceType] = {t.value: t for t in ServiceType}
+_TYPE_ALIASES: dict[str, ServiceType] = {
+    "subscription": ServiceType.SUBSCRIPTIONS,
+    "comment_like": ServiceType.COMMENT_LIKES,
+    "comment_reply": ServiceType.COMMENT_REPLIES,
+    "custom_comment": ServiceType.CUSTOM_COMMENTS,
+    "custom_comments_packages": ServiceType.CUSTOM_COMMENTS_PACKAGE,
+    "mentions_user_follower": ServiceType.MENTIONS_USER_FOLLOWERS,
+    "invites_from_group": ServiceType.INVITES_FROM_GROUPS,
+    "polls": ServiceType.POLL,
+    "packages": ServiceType.PACKAGE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    service_id: str
+    name: str
+    category: str
+    type: ServiceType
+    raw_type: str
+    rate: Decimal  # panel currency per 1000 units
+    min: int
+    max: int
+    refill: bool = False
+    cancel: bool = False
+    dripfeed: bool = False
+    description: str | None = None
+
+    @property
+    def orderable(self) -> bool:
+        # A type we cannot build parameters for is shown but never sent to the panel.
+        return self.type is not ServiceType.UNKNOWN and 0 < self.min <= self.max
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in _TERMINAL_ORDER
+
+    @classmethod
+    def parse(cls, raw: object) -> OrderStatus:
+        key = _squash(str(raw or "")).replace("_", "")
+        return _ORDER_STATUS.get(key, cls.UNKNOWN)
+
+
+_TERMINAL_ORDER = frozenset(
+    {OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED, OrderStatus.REFUNDED}
+)
+_ORDER_STATUS: dict[str, OrderStatus] = {
+    "": OrderStatus.PENDING,
+    "pending": OrderStatus.PENDING,
+    "processing": OrderStatus.PROCESSING,
+    "inprogress": OrderStatus.IN_PROGRESS,
+    "active": OrderStatus.IN_PROGRESS,
+    "completed": OrderStatus.COMPLETED,
+    "complete": OrderStatus.COMPLETED,
+    "partial": OrderStatus.PARTIAL,
+    "canceled": OrderStatus.CANCELED,
+    "cancelled": OrderStatus.CANCELED,
+    "cancel": OrderStatus.CANCELED,
+    "refunded": OrderStatus.REFUNDED,
+    "refund": OrderStatus.REFUNDED,
+    "refunds": OrderStatus.REFUNDED,
+}
+
+
+class RefillStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    CANCELED = "canceled"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in _TERMINAL_REFILL
+
+    @classmethod
+    def parse(cls, raw: object) -> RefillStatus:
+        key = _squash(str(raw or "")).replace("_", "")
+        return _REFILL_STATUS.get(key, cls.UNKNOWN)
+
+
+_TERMINAL_REFILL = frozenset(
+    {RefillStatus.COMPLETED, RefillStatus.REJECTED, RefillStatus.CANCELED, RefillStatus.FAILED}
+)
+_REFILL_STATUS: dict[str, RefillStatus] = {
+    "": RefillStatus.PENDING,
+    "pending": RefillStatus.PENDING,
+    "awaiting": RefillStatus.PENDING,
+    "processing": RefillStatus.IN_PROGRESS,
+    "inprogress": RefillStatus.IN_PROGRESS,
+    "completed": RefillStatus.COMPLETED,
+    "complete": RefillStatus.COMPLETED,
+    "processed": RefillStatus.COMPLETED,
+    "rejected": RefillStatus.REJECTED,
+    "canceled": RefillStatus.CANCELED,
+    "cancelled": RefillStatus.CANCELED,
+    "failed": RefillStatus.FAILED,
+    "error": RefillStatus.FAILED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInfo:
+    order_id: str
+    status: OrderStatus
+    raw_status: str
+    charge: Decimal | None = None
+    start_count: int | None = None
+    remains: int | None = None  # None when the panel says "Unknown"; negative = over-delivery
+    currency: str | None = None
+    # v1 drip-feed / subscription extras (runs, orders, posts, expiry), kept as sent.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RefillInfo:
+    refill_id: str
+    status: RefillStatus
+    raw_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryError:
+    """The panel rejected one ID of a multi-ID request; the rest of the batch stands."""
+
+    id: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    order_id: str
+    accepted: bool  # the panel took the request; the refund follows via status Canceled/Partial
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    amount: Decimal
+    currency: str
