@@ -35,6 +35,6 @@ async def run(settings: Settings) -> None:
 
     runtime = await Runtime.start(settings)
     try:
-        await runtime.poll()
+        await runtime.poll(handle_signals=True)
     finally:
         await runtime.stop()

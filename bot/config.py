@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     default_language: Literal["en", "ar"] = "en"
     status_poll_seconds: int = Field(default=60, ge=5, le=86_400)
     catalog_sync_minutes: int = Field(default=60, ge=1, le=10_080)
+    low_balance_alert: Decimal = Field(default=Decimal(10), ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("bot_token")

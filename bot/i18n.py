@@ -2,7 +2,8 @@
 
 Bidirectional text is handled deliberately rather than by Fluent's blanket isolation (which
 wraps every placeable in FSI…PDI, including words that need none): Arabic messages wrap
-left-to-right fragments — links, @usernames, order IDs, prices — in `LTR()`, which puts them
+left-to-right fragments — links, @usernames, prices — in `LTR()` (order references in
+`ORDER()`, which adds the '#'), which puts them
 between LEFT-TO-RIGHT ISOLATE (U+2066) and POP DIRECTIONAL ISOLATE (U+2069). Inside an Arabic
 sentence the fragment then keeps its own order and does not drag neighbouring punctuation or
 numbers along. English messages need no isolation.
@@ -27,18 +28,36 @@ def isolate_ltr(value: Any) -> str:
 
 
 def _fluent_ltr(value: Any, **_: Any) -> str:
-    text = value.format(None) if hasattr(value, "format") and not isinstance(value, str) else value
-    return isolate_ltr(text)
+    return isolate_ltr(_plain(value))
 
 
 class HtmlSafeCore(FluentRuntimeCore):
     """Messages are sent as HTML: every string argument is escaped here, once, for all callers,
-    so a service name or a customer's link can never break or inject markup."""
+    so a service name or a customer's link can never break or inject markup. Arguments named
+    `id` or `*_id` are identifiers, not quantities: they are never digit-grouped (#1234)."""
 
     def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
-        safe = {k: html.escape(v, quote=False) if isinstance(v, str) else v
-                for k, v in kwargs.items()}
-        return super().get(message_id, locale, **safe)
+        return super().get(message_id, locale, **{k: _safe(k, v) for k, v in kwargs.items()})
+
+
+def _safe(name: str, value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and (
+        name == "id" or name.endswith("_id")
+    ):
+        return str(value)
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    return value
+
+
+def _fluent_order(value: Any, **_: Any) -> str:
+    """An order reference, '#123', kept left-to-right as one unit inside Arabic text."""
+    return isolate_ltr(f"#{_plain(value)}")
+
+
+def _plain(value: Any) -> str:
+    # Fluent hands numbers over as FluentNumber; format them without locale grouping.
+    return str(value) if isinstance(value, str) else str(getattr(value, "value", value))
 
 
 def make_core(default_language: str = "en") -> FluentRuntimeCore:
@@ -46,7 +65,7 @@ def make_core(default_language: str = "en") -> FluentRuntimeCore:
         path=LOCALES_DIR / "{locale}",
         default_locale=default_language,
         use_isolating=False,
-        functions={"LTR": _fluent_ltr},
+        functions={"LTR": _fluent_ltr, "ORDER": _fluent_order},
         raise_key_error=True,
     )
 

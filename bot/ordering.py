@@ -108,14 +108,15 @@ async def reserve(
             )
             session.add(order)
             await session.flush()
-            await ledger.apply(
-                session,
-                user_id=user_id,
-                amount=-priced.quote.price,
-                kind=LedgerKind.ORDER,
-                key=f"order:{order.id}",
-                reference=f"order:{order.id}",
-            )
+            if priced.quote.price > 0:  # a free (zero-rate) service moves no money
+                await ledger.apply(
+                    session,
+                    user_id=user_id,
+                    amount=-priced.quote.price,
+                    kind=LedgerKind.ORDER,
+                    key=f"order:{order.id}",
+                    reference=f"order:{order.id}",
+                )
             await orders.record_created(session, order)
     except IntegrityError:
         # The same confirmation won a race a moment ago.
@@ -215,3 +216,10 @@ def request_from_params(
 
 def missing_amount(balance: Decimal, price_: Decimal) -> Decimal:
     return max(Decimal(0), price_ - balance)
+
+
+async def order_for_request_key(
+    sessions: async_sessionmaker[AsyncSession], request_key: str
+) -> Order | None:
+    """The order a confirmation created, if any (a replayed button finds it here)."""
+    return await _order_by_request_key(sessions, request_key)

@@ -7,7 +7,9 @@ no-op even if two processes race past the state check.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +17,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import ledger
-from bot.money import ZERO, round_up
+from bot.money import ZERO, round_up, to_scale
+from bot.panel import OrderInfo, OrderStatus
 from storage.models import LedgerKind, Order, OrderEvent, OrderState
 from storage.types import utcnow
 
@@ -129,3 +132,82 @@ class RefundExceedsCharge(Exception):
         super().__init__(f"order {order_id}: refund of {amount} exceeds what is left to refund")
         self.order_id = order_id
         self.amount = amount
+
+
+# -- applying a panel's status answer ----------------------------------------------------------
+
+_FROM_PANEL: dict[OrderStatus, OrderState] = {
+    OrderStatus.PENDING: OrderState.PENDING,
+    OrderStatus.IN_PROGRESS: OrderState.IN_PROGRESS,
+    OrderStatus.PROCESSING: OrderState.PROCESSING,
+    OrderStatus.COMPLETED: OrderState.COMPLETED,
+    OrderStatus.PARTIAL: OrderState.PARTIAL,
+    OrderStatus.CANCELED: OrderState.CANCELED,
+    OrderStatus.REFUNDED: OrderState.REFUNDED,
+}
+OPEN_STATES = (OrderState.PENDING, OrderState.IN_PROGRESS, OrderState.PROCESSING)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    order_id: int
+    user_id: int
+    from_state: OrderState
+    to_state: OrderState
+    refunded: Decimal
+
+    @property
+    def started(self) -> bool:
+        return self.from_state is OrderState.PENDING and self.to_state in (
+            OrderState.IN_PROGRESS, OrderState.PROCESSING
+        )
+
+
+async def apply_panel_status(
+    session: AsyncSession, order: Order, info: OrderInfo, precision: int
+) -> StatusChange | None:
+    """Record what the panel says about an open order; on a terminal status refund what is
+    due, exactly once. Returns the state change when this call made one."""
+    current = OrderState(order.state)
+    if not current.is_open:
+        return None  # final and review states are never moved by a poll
+    metrics = _metrics(order, info)
+    target = _FROM_PANEL.get(info.status)
+    if target is OrderState.PARTIAL and (info.remains is None or not order.quantity):
+        # The panel refunded "the rest" but will not say how much: a human decides.
+        target = OrderState.REVIEW
+        metrics["error"] = "partial without a usable remains count"
+    if target is None or target is current:
+        if metrics:
+            await session.execute(
+                update(Order).where(Order.id == order.id, Order.state == current.value)
+                .values(**metrics).execution_options(synchronize_session=False)
+            )
+        return None
+    metrics.pop("panel_status", None)
+    if not await transition(session, order.id, target, expected=[current],
+                            panel_status=info.raw_status[:64], **metrics):
+        return None  # somebody else applied this change first
+    refunded = Decimal(0)
+    due = refund_due(target, order.charge, order.quantity, info.remains, precision)
+    due = min(due, order.charge - order.refunded)  # an admin may have refunded part already
+    if due > 0:
+        with contextlib.suppress(RefundExceedsCharge):  # ...even since `order` was read
+            if await refund(session, order, due, key=f"refund:{order.id}",
+                            note=f"panel status {info.raw_status}"[:200]):
+                refunded = due
+    return StatusChange(order.id, order.user_id, current, target, refunded)
+
+
+def _metrics(order: Order, info: OrderInfo) -> dict[str, Any]:
+    """Columns that changed, apart from the state."""
+    values: dict[str, Any] = {}
+    if info.start_count is not None and info.start_count != order.start_count:
+        values["start_count"] = info.start_count
+    if info.remains is not None and info.remains != order.remains:
+        values["remains"] = info.remains
+    if info.raw_status and info.raw_status[:64] != order.panel_status:
+        values["panel_status"] = info.raw_status[:64]
+    if info.charge is not None and info.charge != order.panel_charge:
+        values["panel_charge"] = to_scale(info.charge)
+    return values

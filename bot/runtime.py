@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
@@ -15,13 +14,15 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import catalog
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import Shop
 from bot.i18n import Translator, make_core
+from bot.jobs.catalog_sync import ensure_panels, sync_catalogs
 from bot.middlewares import setup_middlewares
-from bot.panel import PanelClient, PanelError, PanelRegistry
+from bot.notify import Notifier
+from bot.panel import PanelRegistry
+from bot.scheduler import ShopScheduler
 from handlers import build_router
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DatabaseStorage
@@ -56,10 +57,15 @@ class Runtime:
     shop: Shop
     bot: Bot
     dispatcher: Dispatcher
+    notifier: Notifier
+    scheduler: ShopScheduler | None
 
     @classmethod
-    async def start(cls, settings: Settings, *, panels: PanelRegistry | None = None) -> Runtime:
-        """`panels` lets tests tune client timeouts; by default they come from settings."""
+    async def start(
+        cls, settings: Settings, *, panels: PanelRegistry | None = None, background: bool = True
+    ) -> Runtime:
+        """`panels` lets tests tune client timeouts; `background=False` runs no scheduler jobs
+        (tests that drive the jobs themselves)."""
         engine = create_engine(settings.database_url)
         await upgrade_to_head(engine)
         shop = Shop(
@@ -69,43 +75,35 @@ class Runtime:
             translate=Translator(make_core(settings.default_language)),
         )
         await shop.translate.core.startup()  # load the .ftl files now: a broken locale fails fast
-        await sync_all_catalogs(shop)
+        await ensure_panels(shop)
+        await sync_catalogs(shop)
         bot = make_bot(settings)
-        dispatcher = Dispatcher(storage=make_fsm_storage(settings, shop), shop=shop)
+        notifier = Notifier(bot, shop)
+        dispatcher = Dispatcher(
+            storage=make_fsm_storage(settings, shop), shop=shop, notifier=notifier
+        )
         setup_middlewares(dispatcher, shop)
         dispatcher.include_router(build_router(shop))
-        return cls(settings, engine, shop, bot, dispatcher)
+        scheduler = ShopScheduler(shop, notifier) if background else None
+        return cls(settings, engine, shop, bot, dispatcher, notifier, scheduler)
 
-    async def poll(self) -> None:
+    async def poll(self, *, handle_signals: bool = False) -> None:
+        """Long-poll until stopped; with handle_signals, SIGINT/SIGTERM stop it gracefully."""
         await register_commands(self.bot, self.shop)
+        if self.scheduler is not None:
+            await self.scheduler.reconcile_at_startup()
+            self.scheduler.start()
         await self.dispatcher.start_polling(
-            self.bot, handle_signals=False, close_bot_session=False,
+            self.bot, handle_signals=handle_signals, close_bot_session=False,
             allowed_updates=self.dispatcher.resolve_used_update_types(),
         )
 
     async def stop(self) -> None:
         with contextlib.suppress(RuntimeError):  # "polling is not started"
             await self.dispatcher.stop_polling()
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.shop.panels.aclose()
         await self.engine.dispose()
-
-
-async def sync_all_catalogs(shop: Shop) -> None:
-    """Bring every panel's catalog into the shop; a failing panel is logged, not fatal."""
-
-    async def one(client: PanelClient) -> None:
-        try:
-            services = await client.services()
-        except PanelError as exc:
-            log.warning("catalog sync of %s failed: %s", client.name, exc)
-            return
-        async with shop.sessions() as session, session.begin():
-            panel = await catalog.ensure_panel(
-                session, name=client.name, url=client.url[:512], dialect=client.dialect,
-                is_sandbox=client.is_sandbox,
-            )
-            await catalog.apply_catalog(session, panel, services)
-
-    await asyncio.gather(*(one(client) for client in shop.panels))

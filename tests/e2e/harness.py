@@ -82,16 +82,17 @@ def make_settings(database_url: str, panel_url: str, **overrides: Any) -> Settin
 @contextlib.asynccontextmanager
 async def running_shop(
     tmp_path: Path, *, panel: FakePanel | None = None, database_url: str | None = None,
-    panel_timeout: float = 5.0, **settings: Any,
+    panel_timeout: float = 5.0, background: bool = False, **settings: Any,
 ) -> AsyncIterator[Shop]:
     database_url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
     async with FakeTelegram(token=TOKEN) as tg, (panel or FakePanel()) as fake_panel:
+        tg.user(ADMIN_ID, first_name="Owner")  # the owner has talked to the bot before
         config = make_settings(database_url, fake_panel.url, telegram_api_url=tg.url, **settings)
         registry = PanelRegistry(
             [PanelSpec("main", fake_panel.url, fake_panel.key)],
             timeout=panel_timeout, connect_timeout=2.0, retries=1, backoff=0.05,
         )
-        runtime = await Runtime.start(config, panels=registry)
+        runtime = await Runtime.start(config, panels=registry, background=background)
         task = asyncio.create_task(runtime.poll())
         try:
             await tg.wait_until(lambda: bool(tg.calls("getUpdates")), 10)

@@ -1,0 +1,94 @@
+"""Messages the shop sends on its own (not as a reply): to customers and to admins.
+
+Telegram's rules are respected here once for every caller: a 429 is waited out, a customer who
+blocked the bot (or deleted their account) is marked inactive and skipped, and no Telegram
+error ever propagates into a job or a handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+from aiogram.types import InlineKeyboardMarkup
+
+from bot import users
+from bot.context import Shop
+from storage.models import User
+
+log = logging.getLogger("bot.notify")
+MAX_RETRY_AFTER_WAITS = 3
+
+
+class Notifier:
+    def __init__(self, bot: Bot, shop: Shop) -> None:
+        self.bot = bot
+        self.shop = shop
+
+    async def send(
+        self, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> bool:
+        """Deliver one message; False when it cannot be delivered (and never raises)."""
+        for _ in range(MAX_RETRY_AFTER_WAITS + 1):
+            try:
+                await self.bot.send_message(chat_id, text, reply_markup=reply_markup)
+                return True
+            except TelegramRetryAfter as exc:
+                log.info("429 from Telegram: waiting %s s", exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+            except TelegramForbiddenError:
+                await users.mark_inactive(self.shop.sessions, chat_id)
+                return False
+            except TelegramBadRequest as exc:
+                if "chat not found" in exc.message.lower():
+                    await users.mark_inactive(self.shop.sessions, chat_id)
+                else:
+                    log.warning("message to %s rejected: %s", chat_id, exc.message)
+                return False
+            except TelegramAPIError as exc:
+                log.warning("message to %s failed: %s", chat_id, exc)
+                return False
+        return False
+
+    async def to_user(
+        self, telegram_id: int, key: str, reply_markup: InlineKeyboardMarkup | None = None,
+        **kwargs: Any,
+    ) -> bool:
+        """A localized message in the customer's own language."""
+        user = await users.by_telegram_id(self.shop.sessions, telegram_id)
+        if user is not None and not user.is_active:
+            return False
+        language = (user.language if user else None) or self.shop.settings.default_language
+        return await self.send(telegram_id, self.shop.translate(language, key, **kwargs),
+                               reply_markup)
+
+    async def to_customer(
+        self, user_id: int, key: str, reply_markup: InlineKeyboardMarkup | None = None,
+        **kwargs: Any,
+    ) -> bool:
+        """Like to_user, by the shop's own user id."""
+        async with self.shop.sessions() as session:
+            user = await session.get(User, user_id)
+        if user is None or not user.is_active:
+            return False
+        language = user.language or self.shop.settings.default_language
+        return await self.send(user.telegram_id, self.shop.translate(language, key, **kwargs),
+                               reply_markup)
+
+    async def to_admins(self, key: str, **kwargs: Any) -> int:
+        """Tell every admin, each in their language; returns how many were reached."""
+        reached = 0
+        for admin_id in sorted(self.shop.settings.admin_ids):
+            user = await users.by_telegram_id(self.shop.sessions, admin_id)
+            language = (user.language if user else None) or self.shop.settings.default_language
+            if await self.send(admin_id, self.shop.translate(language, key, **kwargs)):
+                reached += 1
+        return reached

@@ -1,0 +1,155 @@
+"""APScheduler 3 wiring: the jobs of bot/jobs on their intervals, and what they tell people.
+
+Every job runs as a single instance and coalesces missed runs, so a slow cycle is never
+overlapped by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import select
+
+from bot.catalog import display_name
+from bot.context import Shop
+from bot.jobs.balances import check_balances
+from bot.jobs.catalog_sync import sync_catalogs
+from bot.jobs.reconcile import hold_interrupted_orders
+from bot.jobs.refills import poll_refills
+from bot.jobs.statuses import poll_statuses
+from bot.notify import Notifier
+from bot.orders import StatusChange
+from storage.models import Order, OrderState, Service, User
+
+log = logging.getLogger("bot.scheduler")
+BALANCE_CHECK_MINUTES = 5
+
+_STATUS_MESSAGES = {
+    OrderState.COMPLETED: "notify-order-completed",
+    OrderState.PARTIAL: "notify-order-partial",
+    OrderState.CANCELED: "notify-order-canceled",
+    OrderState.REFUNDED: "notify-order-canceled",
+}
+
+
+class ShopScheduler:
+    def __init__(self, shop: Shop, notifier: Notifier) -> None:
+        self.shop = shop
+        self.notifier = notifier
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+        )
+
+    def start(self) -> None:
+        settings = self.shop.settings
+        soon = datetime.now(UTC) + timedelta(seconds=2)
+        self._every("statuses", self.run_statuses, seconds=settings.status_poll_seconds,
+                    first=soon)
+        self._every("refills", self.run_refills, seconds=settings.status_poll_seconds,
+                    first=soon)
+        self._every("catalog", self.run_catalog_sync, seconds=settings.catalog_sync_minutes * 60)
+        self._every("balances", self.run_balance_watch, seconds=BALANCE_CHECK_MINUTES * 60,
+                    first=soon)
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def _every(self, job_id: str, func: Callable[[], Awaitable[None]], *, seconds: int,
+               first: datetime | None = None) -> None:
+        self.scheduler.add_job(
+            _guarded(job_id, func), "interval", seconds=seconds, id=job_id,
+            next_run_time=first or datetime.now(UTC) + timedelta(seconds=seconds),
+        )
+
+    # -- the jobs -----------------------------------------------------------------------------
+
+    async def run_statuses(self) -> None:
+        report = await poll_statuses(self.shop)
+        for change in report.changes:
+            await self.tell_status(change)
+
+    async def run_refills(self) -> None:
+        for change in await poll_refills(self.shop):
+            key = "notify-refill-completed" if change.state == "completed" else \
+                "notify-refill-rejected"
+            await self.notifier.to_user(change.telegram_id, key, order_id=change.order_id)
+
+    async def run_catalog_sync(self) -> None:
+        await sync_catalogs(self.shop)
+
+    async def run_balance_watch(self) -> None:
+        for alert in await check_balances(self.shop):
+            key = "admin-low-balance" if alert.low else "admin-balance-recovered"
+            await self.notifier.to_admins(
+                key, panel=alert.panel, balance=f"{alert.balance} {alert.currency}",
+                threshold=f"{self.shop.settings.low_balance_alert} {alert.currency}",
+            )
+
+    async def reconcile_at_startup(self) -> None:
+        held = await hold_interrupted_orders(self.shop)
+        if held:
+            await self.notifier.to_admins(
+                "admin-orders-held", count=len(held), orders=", ".join(f"#{i}" for i in held)
+            )
+
+    # -- what customers are told --------------------------------------------------------------
+
+    async def tell_status(self, change: StatusChange) -> None:
+        if change.to_state is OrderState.REVIEW:
+            await self.notifier.to_admins("admin-order-review-partial", order_id=change.order_id)
+            return
+        key = _STATUS_MESSAGES.get(change.to_state)
+        if key is None and change.started:
+            key = "notify-order-started"
+        if key is None:
+            return  # pending ↔ processing and the like: nothing the customer needs to hear
+        async with self.shop.sessions() as session:
+            row = (await session.execute(
+                select(Order, Service, User.language)
+                .join(Service, Service.id == Order.service_id)
+                .join(User, User.id == Order.user_id)
+                .where(Order.id == change.order_id)
+            )).first()
+        if row is None:
+            return
+        order, service, language = row
+        language = language or self.shop.settings.default_language
+        await self.notifier.to_customer(
+            change.user_id, key, reply_markup=order_button(self.shop, language, order.id),
+            order_id=order.id, service=display_name(service, language),
+            refunded=self.shop.money(change.refunded), delivered=_delivered(order),
+        )
+
+
+def order_button(shop: Shop, language: str, order_id: int) -> object | None:
+    """The 'order details' button under a notification (keyboards.orders when available)."""
+    try:
+        from keyboards.orders import order_details_button
+    except ImportError:
+        return None
+    return order_details_button(shop.translate, language, order_id)
+
+
+def _delivered(order: Order) -> int:
+    if order.quantity is None or order.remains is None:
+        return 0
+    return max(0, order.quantity - max(order.remains, 0))
+
+
+def _guarded(job_id: str, func: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """A failing run is logged and retried next interval; it never stops the scheduler."""
+
+    async def run() -> None:
+        try:
+            await func()
+        except Exception:
+            log.exception("job %s failed", job_id)
+
+    run.__name__ = job_id
+    return run

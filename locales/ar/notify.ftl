@@ -1,0 +1,17 @@
+notify-order-started = 🚀 بدأ تنفيذ الطلب <b>{ ORDER($order_id) }</b> ({ $service }).
+notify-order-completed = ✅ اكتمل الطلب <b>{ ORDER($order_id) }</b> ({ $service }). شكرًا لتسوقك معنا!
+notify-order-partial = ⚠️ اكتمل الطلب <b>{ ORDER($order_id) }</b> ({ $service }) جزئيًا: تم تنفيذ { $delivered }. أُعيد { LTR($refunded) } إلى رصيدك.
+notify-order-canceled = ❌ ألغى المزوّد الطلب <b>{ ORDER($order_id) }</b> ({ $service }). أُعيد { LTR($refunded) } إلى رصيدك.
+notify-refill-completed = 🔄 اكتملت إعادة تعبئة الطلب <b>{ ORDER($order_id) }</b>.
+notify-refill-rejected = 🔄 رفض المزوّد إعادة تعبئة الطلب <b>{ ORDER($order_id) }</b>.
+admin-low-balance = 🔻 رصيد اللوحة <b>{ LTR($panel) }</b> منخفض: { LTR($balance) } (حد التنبيه { LTR($threshold) }). اشحن الرصيد كي تستمر الطلبات.
+admin-balance-recovered = 🔺 عاد رصيد اللوحة <b>{ LTR($panel) }</b> إلى { LTR($balance) }.
+admin-orders-held = { $count ->
+    [zero] ⏸ لا توجد طلبات معلّقة.
+    [one] ⏸ طلب واحد انقطع أثناء إرساله إلى اللوحة وهو معلّق للمراجعة: { LTR($orders) }.
+    [two] ⏸ طلبان انقطعا أثناء إرسالهما إلى اللوحة وهما معلّقان للمراجعة: { LTR($orders) }.
+    [few] ⏸ { $count } طلبات انقطعت أثناء إرسالها إلى اللوحة وهي معلّقة للمراجعة: { LTR($orders) }.
+    [many] ⏸ { $count } طلبًا انقطع أثناء إرساله إلى اللوحة وهي معلّقة للمراجعة: { LTR($orders) }.
+   *[other] ⏸ { $count } طلب انقطع أثناء إرساله إلى اللوحة وهي معلّقة للمراجعة: { LTR($orders) }.
+} راجعها على اللوحة ثم أرفق رقم طلب اللوحة أو أعد المبلغ.
+admin-order-review-partial = ⏸ انتهى الطلب { ORDER($order_id) } جزئيًا لكن اللوحة لم تذكر الكمية المتبقية. الطلب معلّق للمراجعة: أعد قيمة الجزء غير المنفّذ يدويًا.

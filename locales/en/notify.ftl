@@ -1,0 +1,13 @@
+notify-order-started = 🚀 Order <b>#{ $order_id }</b> ({ $service }) has started.
+notify-order-completed = ✅ Order <b>#{ $order_id }</b> ({ $service }) is completed. Thank you for shopping with us!
+notify-order-partial = ⚠️ Order <b>#{ $order_id }</b> ({ $service }) was completed partially: { $delivered } delivered. { $refunded } has been returned to your balance.
+notify-order-canceled = ❌ Order <b>#{ $order_id }</b> ({ $service }) was canceled by the provider. { $refunded } has been returned to your balance.
+notify-refill-completed = 🔄 The refill of order <b>#{ $order_id }</b> is completed.
+notify-refill-rejected = 🔄 The refill of order <b>#{ $order_id }</b> was not accepted by the provider.
+admin-low-balance = 🔻 Panel <b>{ $panel }</b> balance is low: { $balance } (alert below { $threshold }). Top it up so orders keep flowing.
+admin-balance-recovered = 🔺 Panel <b>{ $panel }</b> balance is back to { $balance }.
+admin-orders-held = { $count ->
+    [one] ⏸ One order was interrupted while being sent to the panel and is held for review: { $orders }.
+   *[other] ⏸ { $count } orders were interrupted while being sent to the panel and are held for review: { $orders }.
+} Check them on the panel, then attach the panel order ID or refund.
+admin-order-review-partial = ⏸ Order #{ $order_id } ended partial but the panel did not say how much remains. It is held for review: refund the undelivered part by hand.
