@@ -3,25 +3,22 @@
 Every query takes the customer's user id and filters by it, so a forged order id can never
 reach another customer's order. Panel calls happen outside any database session (SQLite has a
 single connection); the state they imply is applied afterwards in a short transaction.
-`apply_status` is the one place where a panel status becomes an order state (and a refund), so
-the scheduler reuses it.
+A panel status becomes an order state (and a refund) only through `apply_status`, which is
+bot.orders' state machine, shared with the scheduler.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import Select, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import orders
-from bot.money import ZERO
 from bot.panel import (
     OrderInfo,
-    OrderStatus,
     PanelClient,
     PanelError,
     PanelOutcomeUnknown,
@@ -34,20 +31,10 @@ from storage.types import utcnow
 
 log = logging.getLogger("bot.aftersale")
 
-OPEN_STATES = (OrderState.PENDING, OrderState.IN_PROGRESS, OrderState.PROCESSING)
+OPEN_STATES = orders.OPEN_STATES
 REFILLABLE_STATES = frozenset({OrderState.COMPLETED, OrderState.PARTIAL})
 # A refill in one of these states blocks another request for the same order (double taps).
 ACTIVE_REFILL_STATES = ("requesting", "pending", "in_progress", "unknown")
-
-_STATE_OF_STATUS: dict[OrderStatus, OrderState] = {
-    OrderStatus.PENDING: OrderState.PENDING,
-    OrderStatus.IN_PROGRESS: OrderState.IN_PROGRESS,
-    OrderStatus.PROCESSING: OrderState.PROCESSING,
-    OrderStatus.COMPLETED: OrderState.COMPLETED,
-    OrderStatus.PARTIAL: OrderState.PARTIAL,
-    OrderStatus.CANCELED: OrderState.CANCELED,
-    OrderStatus.REFUNDED: OrderState.REFUNDED,
-}
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -156,18 +143,7 @@ def allowed_actions(view: OrderView, panels: PanelRegistry) -> Actions:
 
 # -- a panel status applied to an order -----------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    """A transition this call won; `refunded` is what it returned to the customer."""
-
-    order_id: int
-    from_state: OrderState
-    to_state: OrderState
-    refunded: Decimal
-
-
-def state_for(status: OrderStatus) -> OrderState | None:
-    return _STATE_OF_STATUS.get(status)
+StatusChange = orders.StatusChange  # order_id, user_id, from_state, to_state, refunded
 
 
 async def apply_status(
@@ -175,51 +151,11 @@ async def apply_status(
 ) -> StatusChange | None:
     """Store what the panel says about an open order, in the caller's transaction.
 
-    A new state is a compare-and-set from the open states, and a terminal one refunds what is
-    due under the key `refund:<order id>` — so two racing callers change state and money once.
-    Returns the change this call made, or None (same state, not open, or someone else won).
+    One state machine for Refresh and the scheduler: the compare-and-set transition and the
+    refund under `refund:<order id>` live in bot.orders, so racing callers change state and
+    money once. Returns the change this call made, or None (same state, not open, lost race).
     """
-    target = state_for(info.status)
-    current = OrderState(order.state)
-    if target is None or current not in OPEN_STATES:
-        return None  # an unknown status teaches nothing; finished orders stay as they are
-    fields = _observed_fields(info)
-    if target is current:
-        await _store_observation(session, order.id, current, fields)
-        return None
-    won = await orders.transition(
-        session, order.id, target, expected=OPEN_STATES, panel_status=info.raw_status[:64],
-        note=f"panel: {info.raw_status}"[:500], **fields,
-    )
-    if not won:
-        return None
-    refunded = ZERO
-    if target.is_final:
-        due = orders.refund_due(target, order.charge, order.quantity, info.remains, precision)
-        if await orders.refund(session, order, due, key=f"refund:{order.id}",
-                               note=f"order {target.value}"):
-            refunded = due
-    return StatusChange(order.id, current, target, refunded)
-
-
-def _observed_fields(info: OrderInfo) -> dict[str, object]:
-    fields: dict[str, object] = {"checked_at": utcnow()}
-    if info.start_count is not None:
-        fields["start_count"] = info.start_count
-    if info.remains is not None:
-        fields["remains"] = info.remains
-    return fields
-
-
-async def _store_observation(
-    session: AsyncSession, order_id: int, state: OrderState, fields: dict[str, object]
-) -> None:
-    await session.execute(
-        update(Order)
-        .where(Order.id == order_id, Order.state == state.value)
-        .values(**fields)
-        .execution_options(synchronize_session=False)
-    )
+    return await orders.apply_panel_status(session, order, info, precision)
 
 
 # -- refresh ----------------------------------------------------------------------------------

@@ -7,14 +7,18 @@ changed by one conditional UPDATE, so concurrent debits can never take it below 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.money import ZERO
 from storage.models import LedgerEntry, LedgerKind, User
+from storage.types import utcnow
 
 
 class InsufficientFunds(Exception):
@@ -76,6 +80,59 @@ async def apply(
             raise
         return Posting(existing, applied=False)
     return Posting(entry, applied=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    user_id: int
+    amount: Decimal  # > 0
+    kind: LedgerKind
+    key: str
+    reference: str | None = None
+    note: str | None = None
+
+
+async def credit_many(session: AsyncSession, credits: Sequence[Credit]) -> list[Credit]:
+    """Apply many positive entries set-based (one UPDATE per user, one multi-row INSERT);
+    keys already applied are skipped. Returns the credits applied.
+
+    For the scheduler, which can settle thousands of refunds in one cycle. A key that a racing
+    transaction applies between the check and the INSERT fails the unique constraint, and the
+    caller's whole transaction rolls back rather than paying twice.
+    """
+    if any(credit.amount <= 0 for credit in credits):
+        raise ValueError("credit_many takes positive amounts only")
+    seen = set(await session.scalars(
+        select(LedgerEntry.idempotency_key)
+        .where(LedgerEntry.idempotency_key.in_([c.key for c in credits]))
+    ))
+    fresh: list[Credit] = []
+    for credit in credits:
+        if credit.key not in seen:
+            seen.add(credit.key)
+            fresh.append(credit)
+    by_user: dict[int, list[Credit]] = defaultdict(list)
+    for credit in fresh:
+        by_user[credit.user_id].append(credit)
+    rows = []
+    for user_id, items in by_user.items():
+        balance = await _move_balance(session, user_id, sum((c.amount for c in items), ZERO))
+        # Running balances: walk back from the final one.
+        after = balance
+        for credit in reversed(items):
+            rows.append(_row(credit, after))
+            after -= credit.amount
+    if rows:
+        await session.execute(insert(LedgerEntry), rows)
+    return fresh
+
+
+def _row(credit: Credit, balance_after: Decimal) -> dict[str, object]:
+    return {
+        "user_id": credit.user_id, "amount": credit.amount, "balance_after": balance_after,
+        "kind": credit.kind.value, "reference": credit.reference,
+        "idempotency_key": credit.key, "note": credit.note, "created_at": utcnow(),
+    }
 
 
 async def _move_balance(session: AsyncSession, user_id: int, amount: Decimal) -> Decimal:

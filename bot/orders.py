@@ -7,13 +7,13 @@ no-op even if two processes race past the state check.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import ledger
@@ -166,48 +166,142 @@ class StatusChange:
 async def apply_panel_status(
     session: AsyncSession, order: Order, info: OrderInfo, precision: int
 ) -> StatusChange | None:
-    """Record what the panel says about an open order; on a terminal status refund what is
-    due, exactly once. Returns the state change when this call made one."""
-    current = OrderState(order.state)
-    if not current.is_open:
-        return None  # final and review states are never moved by a poll
-    metrics = _metrics(order, info)
+    """Record what the panel says about one open order (see apply_panel_statuses)."""
+    changes = await apply_panel_statuses(session, [(order, info)], precision)
+    return changes[0] if changes else None
+
+
+async def apply_panel_statuses(
+    session: AsyncSession, answers: Sequence[tuple[Order, OrderInfo]], precision: int
+) -> list[StatusChange]:
+    """Record what the panel says about open orders; on a terminal status refund what is due,
+    exactly once. Returns the state changes this call made (others may have won some).
+
+    Set-based on purpose: a poll cycle settles thousands of orders, so transitions are one
+    compare-and-set UPDATE per (from, to) pair, and events one multi-row INSERT.
+    """
+    moves: dict[tuple[OrderState, OrderState], list[tuple[Order, OrderInfo]]] = defaultdict(list)
+    quiet: list[tuple[Order, OrderInfo]] = []
+    for order, info in answers:
+        current = OrderState(order.state)
+        if not current.is_open:
+            continue  # final and review states are never moved by a poll
+        target = _target(order, info)
+        if target is None or target is current:
+            if _metrics_changed(order, info):
+                quiet.append((order, info))
+        else:
+            moves[(current, target)].append((order, info))
+    await _store_metrics(session, quiet)
+    changes: list[StatusChange] = []
+    for (current, target), items in moves.items():
+        changes.extend(await _move(session, current, target, items, precision))
+    return changes
+
+
+def _target(order: Order, info: OrderInfo) -> OrderState | None:
     target = _FROM_PANEL.get(info.status)
     if target is OrderState.PARTIAL and (info.remains is None or not order.quantity):
         # The panel refunded "the rest" but will not say how much: a human decides.
-        target = OrderState.REVIEW
-        metrics["error"] = "partial without a usable remains count"
-    if target is None or target is current:
-        if metrics:
-            await session.execute(
-                update(Order).where(Order.id == order.id, Order.state == current.value)
-                .values(**metrics).execution_options(synchronize_session=False)
-            )
-        return None
-    metrics.pop("panel_status", None)
-    if not await transition(session, order.id, target, expected=[current],
-                            panel_status=info.raw_status[:64], **metrics):
-        return None  # somebody else applied this change first
-    refunded = Decimal(0)
-    due = refund_due(target, order.charge, order.quantity, info.remains, precision)
-    due = min(due, order.charge - order.refunded)  # an admin may have refunded part already
-    if due > 0:
-        with contextlib.suppress(RefundExceedsCharge):  # ...even since `order` was read
-            if await refund(session, order, due, key=f"refund:{order.id}",
-                            note=f"panel status {info.raw_status}"[:200]):
-                refunded = due
-    return StatusChange(order.id, order.user_id, current, target, refunded)
+        return OrderState.REVIEW
+    return target
 
 
-def _metrics(order: Order, info: OrderInfo) -> dict[str, Any]:
-    """Columns that changed, apart from the state."""
-    values: dict[str, Any] = {}
-    if info.start_count is not None and info.start_count != order.start_count:
-        values["start_count"] = info.start_count
-    if info.remains is not None and info.remains != order.remains:
-        values["remains"] = info.remains
-    if info.raw_status and info.raw_status[:64] != order.panel_status:
-        values["panel_status"] = info.raw_status[:64]
-    if info.charge is not None and info.charge != order.panel_charge:
-        values["panel_charge"] = to_scale(info.charge)
-    return values
+async def _move(
+    session: AsyncSession, current: OrderState, target: OrderState,
+    items: list[tuple[Order, OrderInfo]], precision: int,
+) -> list[StatusChange]:
+    now = utcnow()
+    values: dict[str, Any] = {"state": target.value, "updated_at": now}
+    if target.is_final:
+        values["finished_at"] = now
+    if target is OrderState.REVIEW:
+        values["error"] = "partial without a usable remains count"
+    won = set(await session.scalars(
+        update(Order)
+        .where(Order.id.in_([order.id for order, _ in items]), Order.state == current.value)
+        .values(**values)
+        .returning(Order.id)
+        .execution_options(synchronize_session=False)
+    ))
+    winners = [(order, info) for order, info in items if order.id in won]
+    if not winners:
+        return []
+    await _store_metrics(session, winners)
+    await session.execute(insert(OrderEvent), [
+        {"order_id": order.id, "from_state": current.value, "to_state": target.value,
+         "panel_status": info.raw_status[:64], "created_at": now}
+        for order, info in winners
+    ])
+    refunds = await _refund_all(session, target, winners, precision)
+    return [
+        StatusChange(order.id, order.user_id, current, target, refunds.get(order.id, ZERO))
+        for order, _ in winners
+    ]
+
+
+async def _refund_all(
+    session: AsyncSession, target: OrderState, winners: list[tuple[Order, OrderInfo]],
+    precision: int,
+) -> dict[int, Decimal]:
+    """Refunds due after a transition this transaction won, set-based. The orders' cap
+    (refunded <= charge) is a CHECK constraint: a concurrent admin refund that would break it
+    rolls the whole batch back, and the next cycle settles it again."""
+    due: dict[int, Decimal] = {}
+    for order, info in winners:
+        amount = refund_due(target, order.charge, order.quantity, info.remains, precision)
+        amount = min(amount, order.charge - order.refunded)  # an admin may have refunded part
+        if amount > 0:
+            due[order.id] = amount
+    if not due:
+        return {}
+    users = {order.id: order.user_id for order, _ in winners}
+    applied = await ledger.credit_many(session, [
+        ledger.Credit(users[order_id], amount, LedgerKind.REFUND, f"refund:{order_id}",
+                      reference=f"order:{order_id}", note=f"order {target.value}")
+        for order_id, amount in due.items()
+    ])
+    refunded = {int(credit.key.split(":")[1]): credit.amount for credit in applied}
+    if refunded:
+        table = Order.__table__
+        await session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(
+                refunded=table.c.refunded + bindparam("b_amount", type_=table.c.refunded.type)
+            ),
+            [{"b_id": order_id, "b_amount": amount} for order_id, amount in refunded.items()],
+        )
+    return refunded
+
+
+def _metrics_changed(order: Order, info: OrderInfo) -> bool:
+    return _metric_values(order, info) != (
+        order.start_count, order.remains, order.panel_status, order.panel_charge
+    )
+
+
+def _metric_values(order: Order, info: OrderInfo) -> tuple[Any, ...]:
+    """What the panel reports, keeping the stored value where it reports nothing."""
+    return (
+        info.start_count if info.start_count is not None else order.start_count,
+        info.remains if info.remains is not None else order.remains,
+        info.raw_status[:64] if info.raw_status else order.panel_status,
+        to_scale(info.charge) if info.charge is not None else order.panel_charge,
+    )
+
+
+async def _store_metrics(session: AsyncSession, items: Sequence[tuple[Order, OrderInfo]]) -> None:
+    if not items:
+        return
+    table = Order.__table__
+    rows = []
+    for order, info in items:
+        start_count, remains, panel_status, panel_charge = _metric_values(order, info)
+        rows.append({"b_id": order.id, "b_start": start_count, "b_remains": remains,
+                     "b_status": panel_status, "b_charge": panel_charge})
+    await session.execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(start_count=bindparam("b_start"), remains=bindparam("b_remains"),
+                panel_status=bindparam("b_status"), panel_charge=bindparam("b_charge")),
+        rows,
+    )

@@ -137,8 +137,11 @@ def parse(step: str, text: str, spec: WizardSpec, fields: Mapping[str, Any],
         return parse_link(text)
     if step in LIST_STEPS:
         return _parse_list(step, text, spec)
-    if step in ("username", "hashtag"):
-        return _parse_name(text, strip="@" if step == "username" else "")
+    if step == "username":
+        return _parse_name(text, strip="@")  # panels take the bare name
+    if step == "hashtag":
+        _parse_name(text.removeprefix("#"))  # validated without '#', kept as typed
+        return text
     if step == "delay":
         return _parse_delay(text)
     if step == "expiry":

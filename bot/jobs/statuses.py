@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from bot import orders
 from bot.context import Shop
@@ -72,24 +72,25 @@ async def _open_orders_by_panel(shop: Shop) -> dict[str, list[Order]]:
 async def _apply(
     shop: Shop, batch: Sequence[Order], answers: dict[str, OrderInfo | EntryError]
 ) -> tuple[list[StatusChange], int]:
-    changes: list[StatusChange] = []
-    errors = 0
-    precision = shop.settings.currency_precision
+    answered: list[tuple[Order, OrderInfo]] = []
+    failed: list[dict[str, object]] = []
+    for order in batch:
+        answer = answers.get(order.panel_order_id or "")
+        if isinstance(answer, EntryError):
+            if order.error != answer.message[:500]:
+                failed.append({"b_id": order.id, "b_error": answer.message[:500]})
+        elif answer is not None:
+            answered.append((order, answer))
     async with shop.sessions() as session, session.begin():
-        for order in batch:
-            answer = answers.get(order.panel_order_id or "")
-            if answer is None:
-                continue
-            if isinstance(answer, EntryError):
-                errors += 1
-                if order.error != answer.message[:500]:
-                    await session.execute(
-                        update(Order).where(Order.id == order.id)
-                        .values(error=answer.message[:500], checked_at=utcnow())
-                        .execution_options(synchronize_session=False)
-                    )
-                continue
-            change = await orders.apply_panel_status(session, order, answer, precision)
-            if change is not None:
-                changes.append(change)
+        if failed:
+            table = Order.__table__
+            await session.execute(
+                update(table).where(table.c.id == bindparam("b_id"))
+                .values(error=bindparam("b_error"), checked_at=utcnow()),
+                failed,
+            )
+        changes = await orders.apply_panel_statuses(
+            session, answered, shop.settings.currency_precision
+        )
+    errors = sum(isinstance(answers.get(o.panel_order_id or ""), EntryError) for o in batch)
     return changes, errors

@@ -1,0 +1,73 @@
+"""Admin-only /credit USER_ID AMOUNT [reason]: a manual credit (or debit, when negative).
+
+For anyone else the handler does not match at all, so /credit gets the same answer as any
+unknown command.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from aiogram_i18n import I18nContext
+
+from bot import credits
+from bot.context import Shop
+from bot.credits import CreditCommand, CreditResult, CreditStatus
+from bot.notify import Notifier
+
+
+def is_admin(message: Message, shop: Shop) -> bool:
+    return message.from_user is not None and shop.is_admin(message.from_user.id)
+
+
+async def credit_command(
+    message: Message, command: CommandObject, shop: Shop, notifier: Notifier, i18n: I18nContext
+) -> None:
+    precision = shop.settings.currency_precision
+    parsed = credits.parse_command(command.args, precision)
+    if parsed is None or message.from_user is None:
+        await message.answer(i18n.get("credit-usage", decimals=precision))
+        return
+    result = await credits.apply_credit(
+        shop.sessions, admin_telegram_id=message.from_user.id, command=parsed,
+        # One entry per command message: a replayed update finds this key and changes nothing.
+        key=f"credit:{message.chat.id}:{message.message_id}",
+    )
+    if result.status is CreditStatus.APPLIED:
+        await _notify_customer(notifier, shop, parsed, result)
+    await message.answer(_admin_reply(i18n, shop, parsed, result))
+
+
+async def _notify_customer(
+    notifier: Notifier, shop: Shop, parsed: CreditCommand, result: CreditResult
+) -> None:
+    key = "credit-received" if parsed.amount > 0 else "debit-received"
+    extra = {"reason": parsed.reason} if parsed.reason else {}
+    await notifier.to_user(
+        parsed.telegram_id, key + ("-note" if parsed.reason else ""),
+        amount=shop.money(abs(parsed.amount)), balance=shop.money(result.balance), **extra,
+    )
+
+
+def _admin_reply(
+    i18n: I18nContext, shop: Shop, parsed: CreditCommand, result: CreditResult
+) -> str:
+    user = str(parsed.telegram_id)
+    if result.status is CreditStatus.UNKNOWN_USER:
+        return i18n.get("credit-unknown-user", user=user)
+    balance = shop.money(result.balance)
+    if result.status is CreditStatus.INSUFFICIENT:
+        return i18n.get("credit-insufficient", user=user, balance=balance,
+                        amount=shop.money(abs(parsed.amount)))
+    if result.status is CreditStatus.DUPLICATE:
+        return i18n.get("credit-duplicate", user=user, balance=balance)
+    sign = "+" if parsed.amount > 0 else ""
+    return i18n.get("credit-done", user=user, amount=sign + shop.money(parsed.amount),
+                    balance=balance)
+
+
+def router() -> Router:
+    r = Router(name="admin_credit")
+    r.message.register(credit_command, Command("credit"), is_admin)
+    return r

@@ -1,0 +1,55 @@
+"""The balance screen: balance, latest ledger entries, and how to top up."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram_i18n import I18nContext
+
+from bot import credits
+from bot.context import Shop
+from bot.credits import StatementLine
+from handlers.common import show
+from keyboards.balance import Balance, balance_screen, topup_screen
+from keyboards.menu import Menu
+from storage.models import User
+
+
+def _line(i18n: I18nContext, shop: Shop, line: StatementLine) -> str:
+    sign = "+" if line.amount > 0 else ""  # negatives carry their own "-"
+    what = i18n.get(f"ledger-{line.kind.value}",
+                    number=f"#{line.order_id}" if line.order_id is not None else "")
+    return i18n.get("balance-line", date=line.created_at.strftime("%Y-%m-%d %H:%M"),
+                    amount=sign + shop.money(line.amount), what=what)
+
+
+async def _text(shop: Shop, user: User, i18n: I18nContext) -> str:
+    result = await credits.statement(shop.sessions, user.id)
+    parts = [i18n.get("balance-title", amount=shop.money(result.balance)), "",
+             i18n.get("balance-history")]
+    parts += [_line(i18n, shop, line) for line in result.lines] or [
+        i18n.get("balance-no-history")]
+    return "\n".join(parts)
+
+
+async def balance_command(message: Message, user: User, shop: Shop, i18n: I18nContext) -> None:
+    await message.answer(await _text(shop, user, i18n), reply_markup=balance_screen(i18n))
+
+
+async def balance_button(query: CallbackQuery, user: User, shop: Shop, i18n: I18nContext) -> None:
+    await show(query, await _text(shop, user, i18n), balance_screen(i18n))
+
+
+async def topup_button(query: CallbackQuery, user: User, i18n: I18nContext) -> None:
+    # Until Telegram Stars payments exist, explain the manual way (an admin's /credit).
+    await show(query, i18n.get("topup-how", telegram_id=str(user.telegram_id)), topup_screen(i18n))
+
+
+def router() -> Router:
+    r = Router(name="balance")
+    r.message.register(balance_command, Command("balance"))
+    r.callback_query.register(balance_button, Menu.filter(F.action == "balance"))
+    r.callback_query.register(balance_button, Balance.filter(F.action == "show"))
+    r.callback_query.register(topup_button, Balance.filter(F.action == "topup"))
+    return r

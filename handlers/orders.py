@@ -1,0 +1,207 @@
+"""My orders: the paginated list, one order's details, refresh, refill and cancel.
+
+Every action passes the pressing customer's id to the domain, which filters by it: a forged
+or foreign order id is answered "order not found", never shown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram_i18n import I18nContext
+
+from bot import aftersale
+from bot.aftersale import OrderView
+from bot.catalog import display_name
+from bot.context import Shop
+from handlers.common import show
+from keyboards.menu import Menu
+from keyboards.orders import (
+    OrderAction,
+    OrderCb,
+    cancel_confirm,
+    no_orders,
+    order_details,
+    order_list,
+)
+from storage.models import OrderState, User
+
+PAGE_SIZE = 5
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+def number(order_id: int) -> str:
+    return f"#{order_id}"  # a string: Fluent would group a number ("#1,234")
+
+
+def status_name(i18n: I18nContext, state: OrderState | str) -> str:
+    return i18n.get(f"order-status-{OrderState(state).value}")
+
+
+def _date(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else None
+
+
+def _count(value: int | None) -> str | None:
+    return f"{value:,}" if value is not None else None
+
+
+def details_text(i18n: I18nContext, shop: Shop, view: OrderView) -> str:
+    order, unknown = view.order, i18n.get("order-unknown-value")
+    return i18n.get(
+        "order-details",
+        number=number(order.id),
+        service=display_name(view.service, i18n.locale),
+        link=order.link or unknown,
+        quantity=_count(order.quantity) or unknown,
+        charge=shop.money(order.charge),
+        status=status_name(i18n, view.state),
+        start_count=_count(order.start_count) or unknown,
+        remains=_count(order.remains) or unknown,
+        refunded=shop.money(order.refunded),
+        created=_date(order.created_at) or unknown,
+        updated=_date(order.updated_at) or unknown,
+    )
+
+
+async def _render_list(
+    shop: Shop, user: User, i18n: I18nContext, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    result = await aftersale.order_page(shop.sessions, user.id, page, PAGE_SIZE)
+    if result.total == 0:
+        return i18n.get("orders-empty"), no_orders(i18n)
+    labels = [
+        (v.order.id, i18n.get("orders-button", number=number(v.order.id),
+                              status=status_name(i18n, v.state),
+                              service=display_name(v.service, i18n.locale)))
+        for v in result.views
+    ]
+    text = "\n".join([i18n.get("orders-title", count=result.total),
+                      i18n.get("orders-page", page=result.page + 1, pages=result.pages)])
+    return text, order_list(i18n, labels, result.page, result.pages)
+
+
+async def _show_details(
+    query: CallbackQuery, shop: Shop, i18n: I18nContext, view: OrderView, page: int,
+    *, answer: bool = True,
+) -> None:
+    allowed = aftersale.allowed_actions(view, shop.panels)
+    markup = order_details(i18n, view.order.id, page, refill=allowed.refill, cancel=allowed.cancel)
+    await show(query, details_text(i18n, shop, view), markup, answer=answer)
+
+
+async def _not_found(query: CallbackQuery, i18n: I18nContext) -> None:
+    await query.answer(i18n.get("order-not-found"), show_alert=True)
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+async def orders_command(message: Message, user: User, shop: Shop, i18n: I18nContext) -> None:
+    text, markup = await _render_list(shop, user, i18n, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def orders_button(query: CallbackQuery, user: User, shop: Shop, i18n: I18nContext) -> None:
+    text, markup = await _render_list(shop, user, i18n, 0)
+    await show(query, text, markup)
+
+
+async def list_page(
+    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
+) -> None:
+    text, markup = await _render_list(shop, user, i18n, callback_data.page)
+    await show(query, text, markup)
+
+
+async def view_order(
+    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
+) -> None:
+    view = await aftersale.load_order(shop.sessions, user.id, callback_data.id)
+    if view is None:
+        await _not_found(query, i18n)
+        return
+    await _show_details(query, shop, i18n, view, callback_data.page)
+
+
+async def refresh_order(
+    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
+) -> None:
+    result = await aftersale.refresh(shop.sessions, shop.panels, user.id, callback_data.id,
+                                     shop.settings.currency_precision)
+    if result is None:
+        await _not_found(query, i18n)
+        return
+    if result.unreachable:
+        await query.answer(i18n.get("order-provider-unreachable"), show_alert=True)
+    elif result.change is not None and result.change.refunded > 0:
+        await query.answer(i18n.get(
+            "order-refunded", number=number(result.view.order.id),
+            status=status_name(i18n, result.change.to_state),
+            amount=shop.money(result.change.refunded),
+        ), show_alert=True)
+    else:
+        await query.answer(i18n.get("order-refreshed"))
+    await _show_details(query, shop, i18n, result.view, callback_data.page, answer=False)
+
+
+async def refill_order(
+    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
+) -> None:
+    result = await aftersale.request_refill(shop.sessions, shop.panels, user.id, callback_data.id)
+    if result is None:
+        await _not_found(query, i18n)
+        return
+    text = i18n.get(f"refill-{result.outcome.value.replace('_', '-')}",
+                    number=number(callback_data.id), reason=result.message or "")
+    await query.answer(text, show_alert=True)
+
+
+async def cancel_order(
+    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
+) -> None:
+    view = await aftersale.load_order(shop.sessions, user.id, callback_data.id)
+    if view is None:
+        await _not_found(query, i18n)
+        return
+    if not aftersale.allowed_actions(view, shop.panels).cancel:
+        await query.answer(i18n.get("cancel-not-allowed"), show_alert=True)
+        await _show_details(query, shop, i18n, view, callback_data.page, answer=False)
+        return
+    text = i18n.get("order-cancel-confirm", number=number(view.order.id))
+    await show(query, text, cancel_confirm(i18n, view.order.id, callback_data.page))
+
+
+async def cancel_confirmed(
+    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
+) -> None:
+    result = await aftersale.request_cancel(shop.sessions, shop.panels, user.id, callback_data.id)
+    if result is None:
+        await _not_found(query, i18n)
+        return
+    await query.answer(i18n.get(f"cancel-{result.outcome.value.replace('_', '-')}",
+                                number=number(callback_data.id), reason=result.message or ""),
+                       show_alert=True)
+    view = await aftersale.load_order(shop.sessions, user.id, callback_data.id)
+    if view is not None:
+        await _show_details(query, shop, i18n, view, callback_data.page, answer=False)
+
+
+def router() -> Router:
+    r = Router(name="orders")
+    r.message.register(orders_command, Command("orders"))
+    r.callback_query.register(orders_button, Menu.filter(F.action == "orders"))
+    actions = {
+        OrderAction.LIST: list_page,
+        OrderAction.VIEW: view_order,
+        OrderAction.REFRESH: refresh_order,
+        OrderAction.REFILL: refill_order,
+        OrderAction.CANCEL: cancel_order,
+        OrderAction.CANCEL_YES: cancel_confirmed,
+    }
+    for action, handler in actions.items():
+        r.callback_query.register(handler, OrderCb.filter(F.action == action))
+    return r

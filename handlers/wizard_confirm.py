@@ -1,0 +1,94 @@
+"""Confirm: reserve (debit + `submitting` row), then submit to the panel, then tell the outcome.
+
+The request key is the wizard token, so a double tap or a replayed button finds the order the
+first tap created (reserve → created=False) and never submits it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery
+from aiogram_i18n import I18nContext
+
+from bot import ordering, wizard_steps
+from bot.context import Shop
+from bot.ledger import InsufficientFunds
+from bot.notify import Notifier
+from bot.ordering import Outcome, Placement
+from bot.panel import InvalidOrderParams, classify_error
+from handlers.common import show
+from handlers.wizard import service_changed, show_summary, spec_of
+from keyboards import wizard as kb
+from keyboards.menu import back_to_menu
+from storage.models import Order, User
+
+
+def request_key(user: User, token: str) -> str:
+    return f"confirm:{user.id}:{token}"
+
+
+async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any], user: User,
+                  shop: Shop, i18n: I18nContext, notifier: Notifier) -> None:
+    spec = spec_of(wizard)
+    request = wizard_steps.build_request(spec, wizard["f"], wizard["drip"])
+    try:
+        order, created = await ordering.reserve(
+            shop.sessions, shop.rules, user_id=user.id, service_id=spec.service_id,
+            request=request, request_key=request_key(user, wizard["t"]))
+    except InsufficientFunds:
+        # The balance changed since the summary: show it again, with what is missing now.
+        await show_summary(query, state, wizard, user, shop, i18n, i18n.get("wz-not-enough"))
+        return
+    except ordering.ServiceUnavailable:
+        await state.clear()
+        await show(query, i18n.get("svc-unavailable"), back_to_menu(i18n))
+        return
+    except InvalidOrderParams as exc:
+        await service_changed(query, state, wizard, i18n, exc)
+        return
+    if not created:
+        await already_placed(query, i18n, order)
+        return
+    await state.clear()
+    await show(query, i18n.get("wz-placing", order=str(order.id)), None)
+    placement = await ordering.submit(shop.sessions, shop.panels, order)
+    await tell_outcome(query, shop, i18n, notifier, user, wizard["name"], placement)
+
+
+async def replayed(query: CallbackQuery, token: str, user: User, shop: Shop,
+                   i18n: I18nContext) -> None:
+    order = await ordering.order_for_request_key(shop.sessions, request_key(user, token))
+    if order is None:
+        await query.answer(i18n.get("wz-stale"), show_alert=True)
+        return
+    await already_placed(query, i18n, order)
+
+
+async def already_placed(query: CallbackQuery, i18n: I18nContext, order: Order) -> None:
+    await query.answer(i18n.get("wz-already-placed", order=str(order.id)), show_alert=True)
+
+
+def failure_reason(i18n: I18nContext, error: str | None) -> str:
+    return i18n.get("wz-reason", kind=classify_error(error or "", "add").value)
+
+
+async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, notifier: Notifier,
+                       user: User, service_name: str, placement: Placement) -> None:
+    order = placement.order
+    number = str(order.id)
+    if placement.outcome is Outcome.PLACED:
+        text = i18n.get("wz-placed", order=number, charge=shop.money(order.charge))
+    elif placement.outcome is Outcome.FAILED:
+        text = i18n.get("wz-failed", order=number, refund=shop.money(order.charge),
+                        reason=failure_reason(i18n, placement.error))
+    elif placement.outcome is Outcome.REVIEW:
+        text = i18n.get("wz-review", order=number)
+        await notifier.to_admins(
+            "admin-order-review", order=number, customer=str(user.telegram_id),
+            service=service_name, charge=shop.money(order.charge),
+            error=placement.error or "")
+    else:
+        text = i18n.get("wz-already-placed", order=number)
+    await notifier.send(query.from_user.id, text, kb.after_order(i18n))

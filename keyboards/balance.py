@@ -1,0 +1,30 @@
+"""Keyboards of the balance screen."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram_i18n import I18nContext
+
+from keyboards.menu import home_button
+
+
+class Balance(CallbackData, prefix="b"):
+    # "show" and "topup" are stable: Telegram Stars payments will take over "topup".
+    action: str
+
+
+def balance_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=i18n.get("btn-topup"),
+                              callback_data=Balance(action="topup").pack())],
+        [home_button(i18n)],
+    ])
+
+
+def topup_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=i18n.get("btn-balance-back"),
+                             callback_data=Balance(action="show").pack()),
+        home_button(i18n),
+    ]])

@@ -1,0 +1,61 @@
+"""Order wizard keyboards. Every button carries the wizard's token: a button of a finished or
+replaced wizard is recognised as such, and Confirm's token is the order's idempotency key."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram_i18n import I18nContext
+
+from bot.panel import SUBSCRIPTION_DELAYS
+from keyboards.menu import Menu, home_button
+
+
+class Wz(CallbackData, prefix="wz"):
+    act: str  # back, cancel, yes, no, skip, delay, ok
+    t: str  # the wizard token
+    v: int = 0  # the chosen delay
+
+
+def _button(text: str, act: str, token: str, value: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=Wz(act=act, t=token, v=value).pack())
+
+
+def _nav(i18n: I18nContext, token: str) -> list[InlineKeyboardButton]:
+    return [_button(i18n.get("btn-back"), "back", token),
+            _button(i18n.get("btn-cancel"), "cancel", token)]
+
+
+def step(i18n: I18nContext, token: str, name: str) -> InlineKeyboardMarkup:
+    """The keyboard under a step's prompt: its choices (if any), then Back and Cancel."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if name == "drip":
+        rows.append([_button(i18n.get("btn-yes"), "yes", token),
+                     _button(i18n.get("btn-no"), "no", token)])
+    elif name == "delay":
+        labels = [_button(i18n.get("wz-delay-choice", minutes=m), "delay", token, m)
+                  for m in SUBSCRIPTION_DELAYS]
+        rows += [labels[i:i + 4] for i in range(0, len(labels), 4)]
+    elif name == "expiry":
+        rows.append([_button(i18n.get("btn-skip"), "skip", token)])
+    rows.append(_nav(i18n, token))
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def summary(i18n: I18nContext, token: str, affordable: bool) -> InlineKeyboardMarkup:
+    rows: list[list[InlineKeyboardButton]] = []
+    if affordable:
+        rows.append([_button(i18n.get("btn-confirm"), "ok", token)])
+    else:
+        rows.append([InlineKeyboardButton(text=i18n.get("btn-top-up"),
+                                          callback_data=Menu(action="balance").pack())])
+    rows.append(_nav(i18n, token))
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def after_order(i18n: I18nContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=i18n.get("menu-orders"),
+                              callback_data=Menu(action="orders").pack())],
+        [home_button(i18n)],
+    ])
