@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from aiogram.types import InlineKeyboardMarkup
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ from bot.jobs.refills import poll_refills
 from bot.jobs.statuses import poll_statuses
 from bot.notify import Notifier
 from bot.orders import StatusChange
+from keyboards.orders import open_order
 from storage.models import Order, OrderState, Service, User
 
 log = logging.getLogger("bot.scheduler")
@@ -127,13 +129,8 @@ class ShopScheduler:
         )
 
 
-def order_button(shop: Shop, language: str, order_id: int) -> object | None:
-    """The 'order details' button under a notification (keyboards.orders when available)."""
-    try:
-        from keyboards.orders import order_details_button
-    except ImportError:
-        return None
-    return order_details_button(shop.translate, language, order_id)
+def order_button(shop: Shop, language: str, order_id: int) -> InlineKeyboardMarkup:
+    return open_order(shop.translate(language, "btn-order-open"), order_id)
 
 
 def _delivered(order: Order) -> int:

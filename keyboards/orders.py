@@ -92,3 +92,10 @@ def cancel_confirm(i18n: I18nContext, order_id: int, page: int) -> InlineKeyboar
         InlineKeyboardButton(text=i18n.get("btn-order-cancel-no"), callback_data=OrderCb(
             action=OrderAction.VIEW, id=order_id, page=page).pack()),
     ]])
+
+
+def open_order(text: str, order_id: int) -> InlineKeyboardMarkup:
+    """The button under a status notification: straight to the order's details."""
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+        text=text, callback_data=OrderCb(action=OrderAction.VIEW, id=order_id).pack()
+    )]])

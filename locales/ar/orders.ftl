@@ -44,6 +44,7 @@ order-details = 📦 <b>الطلب { LTR($number) }</b>
 order-unknown-value = —
 order-not-found = الطلب غير موجود.
 btn-order-refresh = 🔄 تحديث
+btn-order-open = 📦 تفاصيل الطلب
 btn-order-refill = ♻️ إعادة تعبئة
 btn-order-cancel = ✖️ إلغاء الطلب
 btn-order-cancel-yes = ✅ نعم، ألغِه

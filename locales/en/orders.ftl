@@ -40,6 +40,7 @@ order-details = 📦 <b>Order { $number }</b>
 order-unknown-value = —
 order-not-found = Order not found.
 btn-order-refresh = 🔄 Refresh
+btn-order-open = 📦 Order details
 btn-order-refill = ♻️ Refill
 btn-order-cancel = ✖️ Cancel order
 btn-order-cancel-yes = ✅ Yes, cancel it

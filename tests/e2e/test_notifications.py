@@ -40,8 +40,12 @@ async def test_status_messages_in_both_languages(tmp_path: Path) -> None:
 
         started = await english.wait_message(contains="has started")
         assert f"#{placed['en-start'].id}" in started.text
+        assert started.buttons[0][0].text == "📦 Order details"
         partial = await english.wait_message(contains="partially")
         assert "750 delivered" in partial.text and "2.50 USD has been returned" in partial.text
+        await english.click("📦 Order details", message=started)
+        details = await english.wait_edit(contains=f"Order #{placed['en-start'].id}")
+        assert "In progress" in details.text
         canceled = await arabic.wait_message(contains="ألغى المزوّد")
         assert f"{LRI}7.50 USD{PDI}" in canceled.text
         assert f"{LRI}#{placed['ar-cancel'].id}{PDI}" in canceled.text
