@@ -15,10 +15,7 @@ from bot import credits
 from bot.context import Shop
 from bot.credits import CreditCommand, CreditResult, CreditStatus
 from bot.notify import Notifier
-
-
-def is_admin(message: Message, shop: Shop) -> bool:
-    return message.from_user is not None and shop.is_admin(message.from_user.id)
+from handlers.filters import IsAdmin
 
 
 async def credit_command(
@@ -69,5 +66,5 @@ def _admin_reply(
 
 def router() -> Router:
     r = Router(name="admin_credit")
-    r.message.register(credit_command, Command("credit"), is_admin)
+    r.message.register(credit_command, Command("credit"), IsAdmin())
     return r

@@ -1,0 +1,9 @@
+admin-menu-title = 🛠 <b>لوحة الإدارة</b>
+admin-menu-balances = 💳 أرصدة اللوحات
+admin-menu-users = 👤 المستخدمون
+admin-menu-orders = 📦 الطلبات
+admin-menu-review = ⏸ معلّقة للمراجعة
+admin-menu-catalog = 🗂 الكتالوج
+admin-menu-broadcast = 📣 رسالة جماعية
+admin-menu-stats = 📊 الإحصاءات
+btn-admin-home = 🛠 لوحة الإدارة

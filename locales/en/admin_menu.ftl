@@ -1,0 +1,9 @@
+admin-menu-title = 🛠 <b>Admin console</b>
+admin-menu-balances = 💳 Panel balances
+admin-menu-users = 👤 Users
+admin-menu-orders = 📦 Orders
+admin-menu-review = ⏸ Held for review
+admin-menu-catalog = 🗂 Catalog
+admin-menu-broadcast = 📣 Broadcast
+admin-menu-stats = 📊 Stats
+btn-admin-home = 🛠 Admin console
