@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.i18n import Translator, format_money
 from bot.panel import PanelRegistry
 from bot.pricing import PriceRules
+from bot.users import RecentUsers
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,7 @@ class Shop:
     sessions: async_sessionmaker[AsyncSession]
     panels: PanelRegistry
     translate: Translator
+    recent_users: RecentUsers = field(default_factory=RecentUsers)
 
     @property
     def rules(self) -> PriceRules:

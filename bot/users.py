@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import User
+
+
+class RecentUsers:
+    """Customer rows seen in the last few seconds, for the update middleware.
+
+    Admin actions that change what the middleware decides on (ban, unban) call forget();
+    another process's change takes effect within TTL seconds.
+    """
+
+    TTL = 5.0
+    SIZE = 10_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._rows: OrderedDict[int, tuple[float, User]] = OrderedDict()
+
+    def get(self, telegram_id: int, username: str | None, first_name: str | None) -> User | None:
+        hit = self._rows.get(telegram_id)
+        if hit is None or self.clock() - hit[0] > self.TTL:
+            return None
+        user = hit[1]
+        if (user.username, user.first_name) != (username, first_name):
+            return None  # renamed: the stored names need refreshing
+        return user
+
+    def remember(self, user: User) -> None:
+        self._rows[user.telegram_id] = (self.clock(), user)
+        self._rows.move_to_end(user.telegram_id)
+        while len(self._rows) > self.SIZE:
+            self._rows.popitem(last=False)
+
+    def forget(self, telegram_id: int) -> None:
+        self._rows.pop(telegram_id, None)
 
 
 async def touch(

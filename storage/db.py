@@ -50,9 +50,29 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front: no deadlock when a read upgrades to a write
-        # while another process (a CLI tool, a second bot) also writes.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.info["sqlite_writing"] = False
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _before_execute(
+        connection: Any, cursor: Any, statement: str, *_: Any
+    ) -> None:
+        # The transaction really starts at its first write, as BEGIN IMMEDIATE: it takes the
+        # write lock up front, so no other process can deadlock us on a read-to-write upgrade,
+        # and read-only units of work (most of them) cost no BEGIN/COMMIT at all.
+        if connection.info.get("sqlite_writing", True) or not connection.in_transaction():
+            return
+        if statement.lstrip()[:6].upper() in _READS:
+            return
+        cursor.execute("BEGIN IMMEDIATE")
+        connection.info["sqlite_writing"] = True
+
+    @event.listens_for(engine.sync_engine, "commit")
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        connection.info["sqlite_writing"] = True  # outside a transaction: nothing to add
+
+
+_READS = frozenset({"SELECT", "PRAGMA", "WITH"})
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -79,6 +79,7 @@ async def test_banned_customer_gets_notice_only(tmp_path: Path) -> None:
             user = await session.scalar(select(User).where(User.telegram_id == 801))
             assert user is not None
             user.is_banned = True
+        shop.runtime.shop.recent_users.forget(801)  # as the admin console's ban does
         await eve.send("/menu")
         notice = await eve.wait_message()
         assert "تم إيقاف وصولك" in notice.text
