@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import catalog, ledger, orders
+from bot import catalog, ledger, orders, shop_settings
 from bot.panel import (
     InvalidOrderParams,
     OrderRequest,
@@ -48,6 +48,15 @@ class ServiceUnavailable(Exception):
     """The service was disabled or vanished between the summary and the confirmation."""
 
 
+class PriceChanged(Exception):
+    """The price moved (a catalog sync, a markup change) since the customer saw the summary:
+    they must see and confirm the new one; nothing was charged."""
+
+    def __init__(self, price: Decimal) -> None:
+        super().__init__(f"price is now {price}")
+        self.price = price
+
+
 @dataclass(frozen=True, slots=True)
 class Priced:
     service: Service
@@ -70,6 +79,7 @@ async def price(
         raise ServiceUnavailable(service_id)
     request.validate(catalog.to_panel_service(service))
     category = await session.get(Category, service.category_id)
+    rules = await shop_settings.effective_rules(session, rules)  # the admin's global markup
     markup = rules.markup(service.markup_percent, category.markup_percent if category else None)
     return Priced(service, quote(rules, service.rate, markup, request))
 
@@ -82,11 +92,13 @@ async def reserve(
     service_id: int,
     request: OrderRequest,
     request_key: str,
+    expected_price: Decimal | None = None,
 ) -> tuple[Order, bool]:
     """Debit the price and record the order as `submitting`, atomically.
 
     Returns (order, created). A confirmation seen before returns its order with created=False.
-    Raises ledger.InsufficientFunds, ServiceUnavailable or InvalidOrderParams.
+    Raises ledger.InsufficientFunds, ServiceUnavailable, InvalidOrderParams, or PriceChanged
+    when `expected_price` (what the customer was shown) is no longer the price.
     """
     existing = await _order_by_request_key(sessions, request_key)
     if existing is not None:
@@ -94,6 +106,8 @@ async def reserve(
     try:
         async with sessions() as session, session.begin():
             priced = await price(session, rules, service_id, request)
+            if expected_price is not None and priced.quote.price != expected_price:
+                raise PriceChanged(priced.quote.price)
             order = Order(
                 user_id=user_id,
                 service_id=priced.service.id,

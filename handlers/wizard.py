@@ -131,6 +131,7 @@ async def show_summary(
         await service_changed(target, state, wizard, i18n, exc)
         return
     wizard["step"] = SUMMARY
+    wizard["price"] = str(summary.price)  # what the customer confirms; checked at Confirm
     await save(state, wizard)
     text = summary_text(shop, i18n, wizard, summary)
     await render(target, f"{notice}\n\n{text}" if notice else text,

@@ -6,6 +6,7 @@ first tap created (reserve → created=False) and never submits it again.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
@@ -36,7 +37,11 @@ async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any
     try:
         order, created = await ordering.reserve(
             shop.sessions, shop.rules, user_id=user.id, service_id=spec.service_id,
-            request=request, request_key=request_key(user, wizard["t"]))
+            request=request, request_key=request_key(user, wizard["t"]),
+            expected_price=Decimal(wizard["price"]) if wizard.get("price") else None)
+    except ordering.PriceChanged:
+        await show_summary(query, state, wizard, user, shop, i18n, i18n.get("wz-price-changed"))
+        return
     except InsufficientFunds:
         # The balance changed since the summary: show it again, with what is missing now.
         await show_summary(query, state, wizard, user, shop, i18n, i18n.get("wz-not-enough"))

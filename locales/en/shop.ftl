@@ -132,6 +132,7 @@ wz-stale = This order form is closed. Start a new order from the menu.
 wz-old-button = This button belongs to an earlier step. Use the latest message.
 wz-use-buttons = 👇 Please use the buttons below the message.
 wz-not-enough = ⚠️ Your balance no longer covers this order.
+wz-price-changed = ⚠️ The price of this service changed since you saw it. Please check the new price and confirm again.
 wz-placing = ⏳ Placing order #{ $order }…
 wz-already-placed = Order #{ $order } has already been placed; it will not be placed twice.
 wz-placed = ✅ <b>Order #{ $order } placed.</b>

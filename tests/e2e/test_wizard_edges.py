@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot import ledger
-from storage.models import LedgerEntry, LedgerKind
+from storage.models import LedgerEntry, LedgerKind, Service
 from tests.e2e.harness import ADMIN_ID, Shop, running_shop
 from tests.e2e.test_wizard import LINK, catalog_panel, new_customer, no_flood_limit, open_service
 from tests.fakes.bot_api import FakeUser
@@ -203,4 +203,24 @@ async def test_wizard_survives_a_restart(tmp_path: Path) -> None:
         await ivy.wait_message(contains="تم تقديم الطلب")
         [add] = shop.panel.requests_for("add")
         assert add.fields == {"action": "add", "service": "101", "link": LINK, "quantity": "500"}
+        assert await shop.invariant_holds()
+
+
+async def test_price_change_after_summary_is_shown_before_charging(tmp_path: Path) -> None:
+    async with running_shop(tmp_path, panel=catalog_panel()) as shop:
+        ida = await _to_summary(shop, 3601, funds="10")
+        assert "Price: 1.30 USD" in (ida.last_message or ida.messages[-1]).content
+        async with shop.sessions() as session, session.begin():  # the panel raised its rate
+            service = await session.scalar(
+                select(Service).where(Service.panel_service_id == "101"))
+            assert service is not None
+            service.rate = Decimal("2.00")
+        await ida.click("✅ Confirm order")
+        updated = await ida.wait_edit(contains="price of this service changed")
+        assert "Price: 2.60 USD" in updated.content
+        assert await shop.orders() == [] and shop.panel.requests_for("add") == []
+        await ida.click("✅ Confirm order")
+        await ida.wait_message(contains="placed")
+        [order] = await shop.orders()
+        assert order.charge == Decimal("2.60")
         assert await shop.invariant_holds()
