@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.middlewares import throttling  # noqa: E402
-from tests.e2e.harness import running_shop  # noqa: E402
-from tests.fakes.bot_api import FakeUser  # noqa: E402
-from tests.fakes.panel_server import FakePanel  # noqa: E402
+from bot.middlewares import throttling
+from tests.e2e.harness import running_shop
+from tests.fakes.bot_api import FakeUser
+from tests.fakes.panel_server import FakePanel
 
 SERVICE = {"service": 1, "name": "Instagram Followers", "type": "Default",
            "category": "Instagram", "rate": "0.90", "min": "10", "max": "10000",
@@ -75,8 +75,9 @@ async def main(customers: int) -> None:
     updates = sum(counts)
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    p50 = statistics.median(latencies)
     print(f"{customers} customers, {updates} updates in {elapsed:.2f} s: "
-          f"{updates / elapsed:.0f} updates/s; latency p50 {statistics.median(latencies) * 1000:.1f} ms, "
+          f"{updates / elapsed:.0f} updates/s; latency p50 {p50 * 1000:.1f} ms, "
           f"p99 {p99 * 1000:.1f} ms; {orders} orders placed; CPU {cpu / elapsed:.0%} of one core")
 
 

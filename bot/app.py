@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.dbcli import add_db_commands, run_db_command
 from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
@@ -16,7 +17,11 @@ log = logging.getLogger("bot")
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="SMM storefront bot")
-    parser.parse_args(argv)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_db_commands(commands)  # `python -m bot db copy|backup`; no command: run the bot
+    args = parser.parse_args(argv)
+    if args.command == "db":
+        return run_db_command(args)
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -35,6 +40,9 @@ async def run(settings: Settings) -> None:
 
     runtime = await Runtime.start(settings)
     try:
-        await runtime.poll(handle_signals=True)
+        if settings.webhook_url:
+            await runtime.serve_webhook(handle_signals=True)
+        else:
+            await runtime.poll(handle_signals=True)
     finally:
         await runtime.stop()

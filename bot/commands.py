@@ -13,8 +13,10 @@ from bot.i18n import LANGUAGES
 
 log = logging.getLogger("bot")
 
-CUSTOMER_COMMANDS = ("start", "menu", "orders", "balance", "language", "help", "cancel")
-ADMIN_COMMANDS = ("credit",)
+CUSTOMER_COMMANDS = ("start", "menu", "orders", "balance", "language", "help", "cancel",
+                     "paysupport", "terms")
+ADMIN_COMMANDS = ("credit", "admin", "refund", "user", "order", "refundstars", "broadcast",
+                  "stats")
 
 
 async def register_commands(bot: Bot, shop: Shop) -> None:

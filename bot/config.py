@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -22,6 +23,7 @@ from bot.panel.registry import PanelSpec, detect_dialect
 
 SANDBOX_URL = "sandbox"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.sqlite3"
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook's secret_token allows
 
 
 class PanelEntry(BaseModel):
@@ -63,6 +65,18 @@ class Settings(BaseSettings):
     catalog_sync_minutes: int = Field(default=60, ge=1, le=10_080)
     low_balance_alert: Decimal = Field(default=Decimal(10), ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Webhook mode (else long polling): Telegram posts updates to WEBHOOK_URL, which a reverse
+    # proxy forwards to WEBHOOK_HOST:WEBHOOK_PORT; the secret header proves the sender.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65_535)
+    # Telegram Stars top-ups: Stars per one unit of the shop currency, and the amounts allowed.
+    stars_per_unit: Decimal = Field(default=Decimal(50), gt=0, le=1_000_000)
+    topup_min: Decimal = Field(default=Decimal(1), gt=0)
+    topup_max: Decimal = Field(default=Decimal(100), gt=0)
+    # Signs invoice payloads; empty: derived from BOT_TOKEN (bot.payments.payload_key).
+    payment_payload_secret: SecretStr | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -73,7 +87,8 @@ class Settings(BaseSettings):
             raise ValueError("must look like 123456:ABC… (as BotFather gives it)")
         return value
 
-    @field_validator("telegram_api_url", "redis_url", "panel_url", mode="before")
+    @field_validator("telegram_api_url", "redis_url", "panel_url", "webhook_url",
+                     "webhook_secret", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -84,6 +99,26 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s):// URL")
         return value.rstrip("/") if value else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an https:// URL (Telegram posts updates there)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_pair(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL")
+        return self
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -143,6 +178,19 @@ class Settings(BaseSettings):
             raise ValueError("PANELS: panel names must be unique")
         return self
 
+    @model_validator(mode="after")
+    def _topup_bounds(self) -> Settings:
+        from bot.payments import MAX_STARS_PER_INVOICE, stars_for
+
+        if self.topup_min > self.topup_max:
+            raise ValueError("TOPUP_MIN must not exceed TOPUP_MAX")
+        if stars_for(self.topup_max, self.stars_per_unit) > MAX_STARS_PER_INVOICE:
+            raise ValueError(
+                f"TOPUP_MAX × STARS_PER_UNIT exceeds {MAX_STARS_PER_INVOICE} Stars, "
+                "Telegram's limit per invoice"
+            )
+        return self
+
     # -- derived values ---------------------------------------------------------------------
 
     @property
@@ -170,6 +218,10 @@ class Settings(BaseSettings):
         if self.panel_key:
             values.append(self.panel_key.get_secret_value())
         values += [p.key.get_secret_value() for p in self.panels]
+        if self.payment_payload_secret:
+            values.append(self.payment_payload_secret.get_secret_value())
+        if self.webhook_secret:
+            values.append(self.webhook_secret.get_secret_value())
         return [v for v in values if v]
 
     def sqlite_path(self) -> Path | None:

@@ -14,9 +14,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import ledger
+from bot import audit, ledger
 from bot.digits import parse_decimal, parse_int
-from storage.models import AuditLog, LedgerEntry, LedgerKind, User
+from storage.models import LedgerEntry, LedgerKind, User
 
 STATEMENT_SIZE = 10
 
@@ -97,14 +97,12 @@ async def apply_credit(
         if not posting.applied:
             return CreditResult(CreditStatus.DUPLICATE, posting.entry.amount, after,
                                 user.language)
-        session.add(AuditLog(
-            admin_telegram_id=admin_telegram_id,
-            action="credit",
-            target=f"user:{command.telegram_id}",
-            before={"balance": str(after - amount)},
-            after={"balance": str(after), "amount": str(amount), "kind": kind.value,
-                   "reason": command.reason, "key": key},
-        ))
+        audit.record(
+            session, admin_telegram_id, "credit", f"user:{command.telegram_id}",
+            {"balance": str(after - amount)},
+            {"balance": str(after), "amount": str(amount), "kind": kind.value,
+             "reason": command.reason, "key": key},
+        )
     return CreditResult(CreditStatus.APPLIED, amount, after, user.language)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import signal
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
@@ -14,15 +16,18 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.broadcast_sender import BroadcastManager
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import Shop
 from bot.i18n import Translator, make_core
 from bot.jobs.catalog_sync import ensure_panels, sync_catalogs
+from bot.leader import make_leader
 from bot.middlewares import setup_middlewares
 from bot.notify import Notifier
 from bot.panel import PanelRegistry
-from bot.scheduler import ShopScheduler
+from bot.scheduler import ShopScheduler, leader_lease
+from bot.webhook import WebhookServer
 from handlers import build_router
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DatabaseStorage
@@ -59,6 +64,8 @@ class Runtime:
     dispatcher: Dispatcher
     notifier: Notifier
     scheduler: ShopScheduler | None
+    webhook: WebhookServer | None = None
+    _stopped: asyncio.Event | None = None  # set by stop() to end serve_webhook()
 
     @classmethod
     async def start(
@@ -83,26 +90,60 @@ class Runtime:
             storage=make_fsm_storage(settings, shop), shop=shop, notifier=notifier
         )
         setup_middlewares(dispatcher, shop)
+        dispatcher["broadcasts"] = BroadcastManager(bot, shop)  # injected into handlers
         dispatcher.include_router(build_router(shop))
-        scheduler = ShopScheduler(shop, notifier) if background else None
+        scheduler = None
+        if background:
+            leader = make_leader(settings.redis_url, engine, lease_seconds=leader_lease(settings))
+            scheduler = ShopScheduler(shop, notifier, leader)
         return cls(settings, engine, shop, bot, dispatcher, notifier, scheduler)
+
+    @property
+    def broadcasts(self) -> BroadcastManager:
+        manager: BroadcastManager = self.dispatcher["broadcasts"]
+        return manager
 
     async def poll(self, *, handle_signals: bool = False) -> None:
         """Long-poll until stopped; with handle_signals, SIGINT/SIGTERM stop it gracefully."""
-        await register_commands(self.bot, self.shop)
-        if self.scheduler is not None:
-            await self.scheduler.reconcile_at_startup()
-            self.scheduler.start()
+        await self._start_background()
         await self.dispatcher.start_polling(
             self.bot, handle_signals=handle_signals, close_bot_session=False,
             allowed_updates=self.dispatcher.resolve_used_update_types(),
         )
 
+    async def _start_background(self) -> None:
+        await register_commands(self.bot, self.shop)
+        leads = True
+        if self.scheduler is not None:
+            leads = await self.scheduler.reconcile_at_startup()  # only if this process leads
+            self.scheduler.start()
+        if leads:  # a follower must not touch the leader's broadcasts in flight
+            self.broadcasts.resume_running()  # what the last run left sending
+
+    async def serve_webhook(self, *, handle_signals: bool = False) -> None:
+        """Webhook mode (WEBHOOK_URL): serve until stopped (SIGINT/SIGTERM with handle_signals)."""
+        stopped = asyncio.Event()
+        self._stopped = stopped
+        if handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stopped.set)
+        await self._start_background()
+        self.webhook = WebhookServer(self)
+        await self.webhook.start()
+        await stopped.wait()
+
     async def stop(self) -> None:
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if self._stopped is not None:
+            self._stopped.set()
         with contextlib.suppress(RuntimeError):  # "polling is not started"
             await self.dispatcher.stop_polling()
+        await self.broadcasts.shutdown()  # in-flight sends finish; the jobs resume next start
         if self.scheduler is not None:
             self.scheduler.shutdown()
+            await self.scheduler.release_leadership()
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.shop.panels.aclose()

@@ -1,7 +1,9 @@
 """APScheduler 3 wiring: the jobs of bot/jobs on their intervals, and what they tell people.
 
 Every job runs as a single instance and coalesces missed runs, so a slow cycle is never
-overlapped by the next one.
+overlapped by the next one. With several bot processes only the leader (bot/leader.py) runs the
+jobs: a light "leader" job keeps trying to take or renew the leadership, every third of the status
+poll interval, so a dead leader's successor starts within one interval.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 
 from bot.catalog import display_name
+from bot.config import Settings
 from bot.context import Shop
+from bot.dedupe import UpdateClaims
 from bot.jobs.balances import check_balances
 from bot.jobs.catalog_sync import sync_catalogs
 from bot.jobs.reconcile import hold_interrupted_orders
 from bot.jobs.refills import poll_refills
 from bot.jobs.statuses import poll_statuses
+from bot.leader import Leader, SoleLeader
 from bot.notify import Notifier
 from bot.orders import StatusChange
 from keyboards.orders import open_order
@@ -38,9 +43,10 @@ _STATUS_MESSAGES = {
 
 
 class ShopScheduler:
-    def __init__(self, shop: Shop, notifier: Notifier) -> None:
+    def __init__(self, shop: Shop, notifier: Notifier, leader: Leader | None = None) -> None:
         self.shop = shop
         self.notifier = notifier
+        self.leader: Leader = leader or SoleLeader()
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
@@ -49,6 +55,14 @@ class ShopScheduler:
     def start(self) -> None:
         settings = self.shop.settings
         soon = datetime.now(UTC) + timedelta(seconds=2)
+
+        async def heartbeat() -> None:
+            await self.leader.acquire()
+
+        self.scheduler.add_job(
+            _guarded("leader", heartbeat), "interval", seconds=leader_heartbeat(settings),
+            id="leader", next_run_time=datetime.now(UTC),
+        )
         self._every("statuses", self.run_statuses, seconds=settings.status_poll_seconds,
                     first=soon)
         self._every("refills", self.run_refills, seconds=settings.status_poll_seconds,
@@ -56,16 +70,25 @@ class ShopScheduler:
         self._every("catalog", self.run_catalog_sync, seconds=settings.catalog_sync_minutes * 60)
         self._every("balances", self.run_balance_watch, seconds=BALANCE_CHECK_MINUTES * 60,
                     first=soon)
+        self._every("updates", self.run_prune_updates, seconds=3600)
+        self._every("reconcile", self.run_reconcile, seconds=settings.status_poll_seconds)
         self.scheduler.start()
 
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
+    async def release_leadership(self) -> None:
+        await self.leader.release()
+
     def _every(self, job_id: str, func: Callable[[], Awaitable[None]], *, seconds: int,
                first: datetime | None = None) -> None:
+        async def if_leader() -> None:
+            if await self.leader.is_leader():
+                await func()
+
         self.scheduler.add_job(
-            _guarded(job_id, func), "interval", seconds=seconds, id=job_id,
+            _guarded(job_id, if_leader), "interval", seconds=seconds, id=job_id,
             next_run_time=first or datetime.now(UTC) + timedelta(seconds=seconds),
         )
 
@@ -93,7 +116,17 @@ class ShopScheduler:
                 threshold=f"{self.shop.settings.low_balance_alert} {alert.currency}",
             )
 
-    async def reconcile_at_startup(self) -> None:
+    async def run_prune_updates(self) -> None:
+        await UpdateClaims(self.shop.sessions).prune()
+
+    async def reconcile_at_startup(self) -> bool:
+        """Reconcile now if this process leads; returns whether it does."""
+        if not await self.leader.acquire():
+            return False  # the leader reconciles, every poll interval
+        await self.run_reconcile()
+        return True
+
+    async def run_reconcile(self) -> None:
         held = await hold_interrupted_orders(self.shop)
         if held:
             await self.notifier.to_admins(
@@ -127,6 +160,16 @@ class ShopScheduler:
             order_id=order.id, service=display_name(service, language),
             refunded=self.shop.money(change.refunded), delivered=_delivered(order),
         )
+
+
+def leader_heartbeat(settings: Settings) -> float:
+    """How often the leadership is taken or renewed: a lease lasts two heartbeats, so a dead
+    leader is replaced within one status poll interval."""
+    return settings.status_poll_seconds / 3
+
+
+def leader_lease(settings: Settings) -> float:
+    return 2 * leader_heartbeat(settings)
 
 
 def order_button(shop: Shop, language: str, order_id: int) -> InlineKeyboardMarkup:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import catalog, ledger, ordering
+from bot import catalog, ledger, ordering, shop_settings
 from bot.digits import normalize_digits, parse_int
 from bot.money import ZERO
 from bot.panel import SUBSCRIPTION_DELAYS, OrderRequest, ServiceType
@@ -256,6 +256,7 @@ async def listing(
 ) -> list[Listed]:
     """Shop prices for a page of services (category markups looked up once)."""
     rows = list(services)
+    rules = await shop_settings.effective_rules(session, rules)  # the admin's global markup
     category_ids = {s.category_id for s in rows}
     markups = dict((await session.execute(
         select(Category.id, Category.markup_percent).where(Category.id.in_(category_ids))

@@ -8,15 +8,32 @@ from bot.context import Shop
 
 
 def build_router(shop: Shop) -> Router:
-    from handlers import admin_credit, balance, catalog, fallback, orders, start, wizard
+    from handlers import (
+        admin,
+        admin_credit,
+        balance,
+        broadcast,
+        catalog,
+        fallback,
+        orders,
+        payments,
+        start,
+        stats,
+        wizard,
+    )
 
     root = Router(name="root")
     root.include_router(start.router())
+    # Payments early: successful_payment/refunded_payment must beat any step's catch-all.
+    root.include_router(payments.router())
     root.include_router(catalog.router())
     root.include_router(wizard.router())
     root.include_router(orders.router())
     root.include_router(balance.router())
     root.include_router(admin_credit.router())
+    root.include_router(admin.router())  # the console: /admin, /refund, /user, /order
+    root.include_router(broadcast.router())  # admin: /broadcast
+    root.include_router(stats.router())  # admin: /stats
     root.include_router(catalog.search_router())  # plain text = search; after all other areas
     # Must stay last: answers whatever no other handler took.
     root.include_router(fallback.router())

@@ -32,11 +32,11 @@ async def credit_command(
         key=f"credit:{message.chat.id}:{message.message_id}",
     )
     if result.status is CreditStatus.APPLIED:
-        await _notify_customer(notifier, shop, parsed, result)
-    await message.answer(_admin_reply(i18n, shop, parsed, result))
+        await notify_customer(notifier, shop, parsed, result)
+    await message.answer(admin_reply(i18n, shop, parsed, result))
 
 
-async def _notify_customer(
+async def notify_customer(
     notifier: Notifier, shop: Shop, parsed: CreditCommand, result: CreditResult
 ) -> None:
     key = "credit-received" if parsed.amount > 0 else "debit-received"
@@ -47,7 +47,7 @@ async def _notify_customer(
     )
 
 
-def _admin_reply(
+def admin_reply(
     i18n: I18nContext, shop: Shop, parsed: CreditCommand, result: CreditResult
 ) -> str:
     user = str(parsed.telegram_id)

@@ -1,4 +1,4 @@
-"""The balance screen: balance, latest ledger entries, and how to top up."""
+"""The balance screen: balance and latest ledger entries (Top up: handlers.payments)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot import credits
 from bot.context import Shop
 from bot.credits import StatementLine
 from handlers.common import show
-from keyboards.balance import Balance, balance_screen, topup_screen
+from keyboards.balance import Balance, balance_screen
 from keyboards.menu import Menu
 from storage.models import User
 
@@ -41,15 +41,10 @@ async def balance_button(query: CallbackQuery, user: User, shop: Shop, i18n: I18
     await show(query, await _text(shop, user, i18n), balance_screen(i18n))
 
 
-async def topup_button(query: CallbackQuery, user: User, i18n: I18nContext) -> None:
-    # Until Telegram Stars payments exist, explain the manual way (an admin's /credit).
-    await show(query, i18n.get("topup-how", telegram_id=str(user.telegram_id)), topup_screen(i18n))
-
-
 def router() -> Router:
     r = Router(name="balance")
     r.message.register(balance_command, Command("balance"))
     r.callback_query.register(balance_button, Menu.filter(F.action == "balance"))
     r.callback_query.register(balance_button, Balance.filter(F.action == "show"))
-    r.callback_query.register(topup_button, Balance.filter(F.action == "topup"))
+    # Balance(action="topup") is handled by handlers.payments (Telegram Stars).
     return r

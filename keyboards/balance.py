@@ -10,7 +10,7 @@ from keyboards.menu import home_button
 
 
 class Balance(CallbackData, prefix="b"):
-    # "show" and "topup" are stable: Telegram Stars payments will take over "topup".
+    # "show" and "topup" are stable: "topup" opens the Telegram Stars flow (handlers.payments).
     action: str
 
 
@@ -20,11 +20,3 @@ def balance_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
                               callback_data=Balance(action="topup").pack())],
         [home_button(i18n)],
     ])
-
-
-def topup_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=i18n.get("btn-balance-back"),
-                             callback_data=Balance(action="show").pack()),
-        home_button(i18n),
-    ]])

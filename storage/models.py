@@ -315,3 +315,28 @@ class FsmState(Base):
     state: Mapped[str | None] = mapped_column(String(128))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
     updated_at: Mapped[datetime] = _updated()
+
+
+class ShopSetting(Base):
+    """Runtime settings an admin changes from the console (e.g. the global markup); a missing
+    key means the environment's value applies."""
+
+    __tablename__ = "shop_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_at: Mapped[datetime] = _updated()
+
+
+class ProcessedUpdate(Base):
+    """A webhook update claimed by one bot process: Telegram's retries and a load balancer's
+    duplicates reach several processes, and only the first claim handles it."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    done: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+Index("ix_processed_updates_claimed_at", ProcessedUpdate.claimed_at)

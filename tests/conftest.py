@@ -1,14 +1,17 @@
 """Shared fixtures: a freshly migrated database on SQLite, and on PostgreSQL when configured.
 
 `TEST_POSTGRES_URL` (set by .ci/run) points at the machine's real PostgreSQL; each test gets a
-database of its own, created and dropped around it.
+database of its own, created and dropped around it. `TEST_DATABASE=postgresql` makes PostgreSQL
+the default engine of the whole suite (the `database_url` fixture and tests/e2e/harness.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,51 @@ from storage.migrate import upgrade_to_head
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 ENGINES = ["sqlite", "postgresql"]
+# The engine of every test that does not pick one itself.
+TEST_DATABASE = os.environ.get("TEST_DATABASE", "").strip().lower() or "sqlite"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if TEST_DATABASE not in ENGINES:
+        raise pytest.UsageError(f"TEST_DATABASE must be one of {ENGINES}")
+    if TEST_DATABASE == "postgresql" and not POSTGRES_URL:
+        raise pytest.UsageError("TEST_DATABASE=postgresql needs TEST_POSTGRES_URL")
+
+
+# Databases made by `postgres_database` in the running test (key → name), dropped after it.
+_test_databases: dict[str, str] = {}
+
+
+def _pg_url(name: str) -> str:
+    assert POSTGRES_URL
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+async def postgres_database(key: str) -> str:
+    """URL of a fresh PostgreSQL database for `key`; within one test the same key gives the same
+    database (a restart of the shop), and every one is dropped when the test ends."""
+    name = _test_databases.get(key)
+    if name is None:
+        name = f"shop_test_{uuid.uuid4().hex[:12]}"
+        await _create_pg_database(name)
+        _test_databases[key] = name
+    return _pg_url(name)
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    yield
+    if _test_databases:
+        names = list(_test_databases.values())
+        _test_databases.clear()
+
+        async def drop_all() -> None:
+            for name in names:
+                await _drop_pg_database(name)
+
+        # A thread of its own: this teardown must not touch the test's event loop.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, drop_all()).result()
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +101,7 @@ async def _drop_pg_database(name: str) -> None:
 @pytest.fixture
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A URL to an empty database; parametrize with `engine_name` to pick the engine."""
-    engine_name = getattr(request, "param", "sqlite")
+    engine_name = getattr(request, "param", TEST_DATABASE)
     if engine_name == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
         return
@@ -62,7 +110,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     name = f"shop_test_{uuid.uuid4().hex[:12]}"
     await _create_pg_database(name)
     try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        yield _pg_url(name)
     finally:
         await _drop_pg_database(name)
 

@@ -1,33 +1,46 @@
-"""Startup reconciliation: orders a crash left in `submitting` go to review, never elsewhere.
+"""Reconciliation: orders a crash left in `submitting` go to review, never elsewhere.
 
 A crash between the debit and the panel's answer means nobody knows whether the panel took
 the order: resubmitting could place it twice, refunding could give away a delivered order.
+Only orders older than SUBMIT_GRACE are touched: a younger one may still be in the hands of a
+live process (another bot process, or this one) waiting for the panel's answer.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot import orders
 from bot.context import Shop
 from storage.models import Order, OrderState
+from storage.types import utcnow
 
 log = logging.getLogger("bot.jobs.reconcile")
 
 
-async def hold_interrupted_orders(shop: Shop) -> list[int]:
-    """Move every `submitting` order to `review`; returns their ids (for the admin alert)."""
+SUBMIT_GRACE = timedelta(minutes=5)  # far beyond any panel timeout
+
+
+async def hold_interrupted_orders(
+    shop: Shop, grace: timedelta = SUBMIT_GRACE
+) -> list[int]:
+    """Move `submitting` orders older than `grace` to `review`; returns their ids (for the
+    admin alert)."""
     held: list[int] = []
+    cutoff = utcnow() - grace
     async with shop.sessions() as session, session.begin():
         ids = list(await session.scalars(
-            select(Order.id).where(Order.state == OrderState.SUBMITTING.value).order_by(Order.id)
+            select(Order.id)
+            .where(Order.state == OrderState.SUBMITTING.value, Order.updated_at <= cutoff)
+            .order_by(Order.id)
         ))
         for order_id in ids:
             if await orders.transition(
                 session, order_id, OrderState.REVIEW, expected=[OrderState.SUBMITTING],
-                note="interrupted while submitting (restart)",
+                note="interrupted while submitting",
                 error="interrupted while submitting",
             ):
                 held.append(order_id)

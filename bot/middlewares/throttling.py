@@ -8,6 +8,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from aiogram_i18n import I18nContext
 
+from bot.middlewares.ban import is_payment_update
+
 
 class TokenBucket:
     __slots__ = ("capacity", "rate", "stamp", "tokens", "warned")
@@ -45,7 +47,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         sender = data.get("event_from_user")
-        if sender is None:
+        inner = event.event if isinstance(event, Update) else event
+        if sender is None or is_payment_update(inner):  # a dropped payment is lost money
             return await handler(event, data)
         now = self.clock()
         bucket = self._buckets.get(sender.id)
@@ -62,11 +65,11 @@ class ThrottlingMiddleware(BaseMiddleware):
         i18n: I18nContext | None = data.get("i18n")
         inner = event.event if isinstance(event, Update) else event
         text = i18n.get("throttled") if i18n else "Too many requests, slow down."
+        warned, bucket.warned = bucket.warned, True  # before awaiting: updates run concurrently
         if isinstance(inner, CallbackQuery):
             await inner.answer(text)
-        elif isinstance(inner, Message) and not bucket.warned:
+        elif isinstance(inner, Message) and not warned:
             await inner.answer(text)
-        bucket.warned = True
 
     def _forget_idle(self, now: float) -> None:
         full = [uid for uid, b in self._buckets.items() if now - b.stamp > self.burst / self.rate]

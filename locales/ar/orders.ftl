@@ -83,8 +83,6 @@ ledger-debit = تصحيح من المتجر
 ledger-payment_refund = استرداد دفعة
 btn-topup = ➕ شحن الرصيد
 btn-balance-back = ➡️ الرصيد
-topup-how = ➕ <b>طريقة شحن الرصيد</b>
-    الدفع الإلكتروني قادم قريبًا. حاليًا تواصل مع مسؤول المتجر لإضافة رصيد، وأرسل له رقمك التعريفي: <code>{ LTR($telegram_id) }</code>
 
 ## المسؤول: /credit
 

@@ -79,8 +79,6 @@ ledger-debit = Correction by the shop
 ledger-payment_refund = Payment refunded
 btn-topup = ➕ Top up
 btn-balance-back = ⬅️ Balance
-topup-how = ➕ <b>How to top up</b>
-    Online payments are coming soon. For now, contact the shop administrator to add funds to your balance and give them your ID: <code>{ $telegram_id }</code>
 
 ## Admin: /credit
 

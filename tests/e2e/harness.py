@@ -17,6 +17,7 @@ from bot.config import Settings, load_settings
 from bot.panel import PanelRegistry, PanelSpec
 from bot.runtime import Runtime
 from storage.models import LedgerKind, Order, User
+from tests.conftest import TEST_DATABASE, postgres_database
 from tests.fakes.bot_api import FakeTelegram, FakeUser
 from tests.fakes.panel_server import FakePanel
 
@@ -79,12 +80,28 @@ def make_settings(database_url: str, panel_url: str, **overrides: Any) -> Settin
     return load_settings(**values)
 
 
+async def shop_database(tmp_path: Path, name: str = "shop") -> str:
+    """The database URL of one shop in a test, on the suite's engine (TEST_DATABASE): give it to
+    two running_shop calls and the second is a restart on the same data."""
+    return await suite_database(f"sqlite+aiosqlite:///{tmp_path / f'{name}.sqlite3'}")
+
+
+async def suite_database(url: str) -> str:
+    """Under TEST_DATABASE=postgresql a SQLite file URL stands for a PostgreSQL database of this
+    test: the same file gives the same database, so restarts keep their data."""
+    if TEST_DATABASE == "postgresql" and url.startswith("sqlite+aiosqlite:///") \
+            and ":memory:" not in url:
+        return await postgres_database(url)
+    return url
+
+
 @contextlib.asynccontextmanager
 async def running_shop(
     tmp_path: Path, *, panel: FakePanel | None = None, database_url: str | None = None,
     panel_timeout: float = 5.0, background: bool = False, **settings: Any,
 ) -> AsyncIterator[Shop]:
-    database_url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
+    database_url = await suite_database(database_url) if database_url \
+        else await shop_database(tmp_path)
     async with FakeTelegram(token=TOKEN) as tg, (panel or FakePanel()) as fake_panel:
         tg.user(ADMIN_ID, first_name="Owner")  # the owner has talked to the bot before
         config = make_settings(database_url, fake_panel.url, telegram_api_url=tg.url, **settings)
@@ -101,3 +118,22 @@ async def running_shop(
             await runtime.stop()  # stops polling first
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, 10)
+
+
+async def deliver_webhook(tg: FakeTelegram, urls: list[str], secret: str | None) -> list[int]:
+    """Play Telegram in webhook mode: POST every queued update to every URL at once (as a
+    retry reaching another process would) and return the HTTP statuses."""
+    import aiohttp
+
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    updates = tg.take_updates(100)
+    if updates:
+        tg.confirm_updates(updates[-1]["update_id"] + 1)
+    async with aiohttp.ClientSession() as http:
+        async def post(url: str, update: dict[str, Any]) -> int:
+            async with http.post(url, json=update, headers=headers) as response:
+                return response.status
+
+        return list(await asyncio.gather(
+            *(post(url, update) for update in updates for url in urls)
+        ))

@@ -3,12 +3,16 @@ blocked customers are skipped and marked inactive; admins hear about held orders
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import update
+
 from bot.i18n import LRI, PDI
 from bot.scheduler import ShopScheduler
-from storage.models import OrderState
+from storage.models import Order, OrderState
+from storage.types import utcnow
 from tests.e2e.harness import ADMIN_ID, running_shop
 from tests.jobs.factory import make_service, place_order
 
@@ -88,6 +92,9 @@ async def test_scheduler_runs_by_itself_and_reconciles_at_startup(tmp_path: Path
         user = await shop.user_row(3201)
         crashed = await place_order(shop.sessions, user, service, "x", charge="0",
                                     state=OrderState.SUBMITTING)
+        async with shop.sessions() as session, session.begin():  # interrupted long ago
+            await session.execute(update(Order).where(Order.id == crashed.id).values(
+                updated_at=utcnow() - timedelta(minutes=10)))
         await place_order(shop.sessions, user, service, "21", charge="0")
     admin_id = ADMIN_ID
     async with running_shop(tmp_path, database_url=database, background=True,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import ledger
@@ -13,6 +14,7 @@ from bot.jobs.catalog_sync import sync_catalogs
 from bot.jobs.reconcile import hold_interrupted_orders
 from bot.jobs.refills import poll_refills
 from storage.models import Category, Order, OrderState, Refill, Service
+from storage.types import utcnow
 from tests.fakes.panel_server import FakePanel
 from tests.jobs.factory import make_customer, make_service, make_shop, place_order
 
@@ -111,6 +113,11 @@ async def test_interrupted_orders_are_held_never_refunded_or_resent(
         service = await make_service(sessions, "main")
         crashed = await place_order(sessions, user, service, "x", state=OrderState.SUBMITTING)
         fine = await place_order(sessions, user, service, "y")
+
+        assert await hold_interrupted_orders(shop) == []  # young: may still be in flight
+        async with sessions() as session, session.begin():  # ... six minutes later
+            await session.execute(update(Order).where(Order.id == crashed.id).values(
+                updated_at=utcnow() - timedelta(minutes=6)))
 
         held = await hold_interrupted_orders(shop)
 

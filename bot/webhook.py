@@ -1,0 +1,123 @@
+"""Webhook mode: aiogram's aiohttp integration behind a reverse proxy, plus `/healthz`.
+
+Updates are handled inside the request (not in the background): Telegram only gets its 200 once
+an update is handled, so an update whose process died is redelivered, not lost. Every update is
+claimed by update_id first (bot.dedupe), so a redelivery that reaches another process, or the
+same update fed to two processes, is handled once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.dedupe import Claim, UpdateClaims
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("bot.webhook")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_PATH = "/webhook"
+RETRY_AFTER_SECONDS = 5
+ENGINE_KEY: web.AppKey[AsyncEngine] = web.AppKey("engine", AsyncEngine)
+
+
+def webhook_path(url: str) -> str:
+    """The local route: the path of WEBHOOK_URL (a proxy forwards it unchanged)."""
+    path = urlsplit(url).path.rstrip("/")
+    return path or DEFAULT_PATH
+
+
+class DedupingRequestHandler(SimpleRequestHandler):
+    """aiogram's handler (secret header checked first: 401 without it) with update claims."""
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, *, secret_token: str,
+                 claims: UpdateClaims, **data: Any) -> None:
+        super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token,
+                         **data)
+        self.claims = claims
+
+    async def close(self) -> None:
+        pass  # the Runtime owns the bot session and closes it after the server
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            payload = await request.json(loads=bot.session.json_loads)
+        except ValueError:
+            return web.Response(status=400, text="invalid JSON")
+        update_id = payload.get("update_id") if isinstance(payload, dict) else None
+        if not isinstance(update_id, int):
+            return web.Response(status=400, text="no update_id")
+        claim = await self.claims.claim(update_id)
+        if claim is Claim.DONE:
+            return web.Response(status=200)
+        if claim is Claim.BUSY:  # Telegram retries non-2xx answers later
+            return web.Response(status=503, text="busy",
+                                headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        try:
+            result = await self.dispatcher.feed_webhook_update(bot, payload, **self.data)
+        finally:
+            await self.claims.finish(update_id)
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 with {"ok": true, "database": true} when the database answers, else 503."""
+    database = False
+    with contextlib.suppress(Exception):
+        async with request.app[ENGINE_KEY].connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        database = True
+    return web.json_response({"ok": database, "database": database},
+                             status=200 if database else 503)
+
+
+def build_app(runtime: Runtime) -> web.Application:
+    settings = runtime.settings
+    assert settings.webhook_url and settings.webhook_secret
+    app = web.Application()
+    app[ENGINE_KEY] = runtime.engine
+    DedupingRequestHandler(
+        runtime.dispatcher, runtime.bot,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        claims=UpdateClaims(runtime.shop.sessions),
+    ).register(app, path=webhook_path(settings.webhook_url))
+    app.router.add_get("/healthz", healthz)
+    setup_application(app, runtime.dispatcher, bot=runtime.bot)  # dispatcher startup/shutdown
+    return app
+
+
+class WebhookServer:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        settings = self.runtime.settings
+        assert settings.webhook_url and settings.webhook_secret
+        self._runner = web.AppRunner(build_app(self.runtime), access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, settings.webhook_host, settings.webhook_port).start()
+        log.info("webhook listening on %s:%d%s", settings.webhook_host, settings.webhook_port,
+                 webhook_path(settings.webhook_url))
+        # Every process sets the same webhook: harmless, and the newest settings win.
+        await self.runtime.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=self.runtime.dispatcher.resolve_used_update_types(),
+        )
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()

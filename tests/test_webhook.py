@@ -1,0 +1,146 @@
+"""Webhook mode over real HTTP: setWebhook with the secret, the secret header enforced, updates
+de-duplicated by update_id, /healthz; and the WEBHOOK_* settings contract."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import ConfigError
+from bot.dedupe import KEEP, Claim, UpdateClaims
+from bot.runtime import Runtime
+from bot.webhook import ENGINE_KEY, healthz, webhook_path
+from storage.db import create_engine
+from storage.models import ProcessedUpdate
+from storage.types import utcnow
+from tests.e2e.harness import TOKEN, deliver_webhook, make_settings, shop_database
+from tests.fakes.bot_api import FakeTelegram
+from tests.fakes.panel_server import FakePanel
+
+SECRET = "s3cret_-TOKEN"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def webhook_shop(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, Runtime, str]]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    async with FakeTelegram(token=TOKEN) as tg, FakePanel() as panel:
+        config = make_settings(await shop_database(tmp_path), panel.url,
+                               telegram_api_url=tg.url, webhook_url=url,
+                               webhook_secret=SECRET, webhook_port=port)
+        runtime = await Runtime.start(config, background=False)
+        task = asyncio.create_task(runtime.serve_webhook())
+        try:
+            await tg.wait_until(lambda: bool(tg.calls("setWebhook")), 10)
+            yield tg, runtime, url
+        finally:
+            await runtime.stop()
+            await asyncio.wait_for(task, 10)
+
+
+async def test_secret_header_is_enforced_and_updates_are_handled_once(tmp_path: Path) -> None:
+    async with webhook_shop(tmp_path) as (tg, _runtime, url):
+        call = tg.calls("setWebhook")[0]
+        assert call.params["url"] == url and call.params["secret_token"] == SECRET
+        assert not tg.calls("getUpdates")  # no polling in webhook mode
+
+        alice = tg.user(1001, first_name="Alice")
+        await alice.send("/start")
+        update = tg.pending_updates[0]
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url, json=update) as response:
+                assert response.status == 401
+            async with http.post(url, json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
+                assert response.status == 401
+        assert not tg.sent_messages  # rejected requests reach no handler
+
+        # Telegram retries / a second delivery of the same update: one answer only.
+        statuses = await deliver_webhook(tg, [url, url, url], SECRET)
+        assert 200 in statuses and set(statuses) <= {200, 503}  # 503: "busy, retry later"
+        await alice.wait_message(contains="🏪")  # welcome, then the menu
+        answers = len([m for m in tg.messages(1001) if m.from_bot])
+        tg.push_update(dict(update))  # the very same update_id, delivered again later
+        assert await deliver_webhook(tg, [url], SECRET) == [200]
+        await alice.expect_no_message(quiet=0.3)
+        assert len([m for m in tg.messages(1001) if m.from_bot]) == answers == 2
+
+
+async def test_healthz_reports_the_database(tmp_path: Path) -> None:
+    async with webhook_shop(tmp_path) as (_tg, _runtime, url):
+        async with aiohttp.ClientSession() as http, \
+                http.get(url.replace("/tg/hook", "/healthz")) as response:
+            assert response.status == 200
+            assert await response.json() == {"ok": True, "database": True}
+
+
+async def test_healthz_is_503_without_the_database() -> None:
+    app = web.Application()
+    engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")  # nothing listens
+    app[ENGINE_KEY] = engine
+    app.router.add_get("/healthz", healthz)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with aiohttp.ClientSession() as http, \
+                http.get(f"http://127.0.0.1:{port}/healthz") as response:
+            assert response.status == 503
+            assert await response.json() == {"ok": False, "database": False}
+    finally:
+        await runner.cleanup()
+        await engine.dispose()
+
+
+def test_webhook_settings_contract(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET is required"):
+        make_settings(url, "sandbox", webhook_url="https://shop.example/tg")
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
+        make_settings(url, "sandbox", webhook_url="https://shop.example/tg",
+                      webhook_secret="has spaces!")
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
+        make_settings(url, "sandbox", webhook_url="https://shop.example/tg",
+                      webhook_secret="x" * 257)
+    with pytest.raises(ConfigError, match="WEBHOOK_URL"):
+        make_settings(url, "sandbox", webhook_url="ftp://shop.example/tg", webhook_secret="ok")
+    settings = make_settings(url, "sandbox", webhook_url="https://shop.example/tg/",
+                             webhook_secret="A-z_09")
+    assert (settings.webhook_host, settings.webhook_port) == ("127.0.0.1", 8080)
+    assert "A-z_09" in settings.secrets()  # redacted from logs
+    assert webhook_path(settings.webhook_url or "") == "/tg"
+    assert webhook_path("https://shop.example") == "/webhook"
+    polling = make_settings(url, "sandbox", webhook_url="", webhook_secret="")
+    assert polling.webhook_url is None
+
+
+async def test_update_claims_busy_done_takeover_and_prune(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    claims = UpdateClaims(sessions, lease=timedelta(seconds=0.3))
+    assert await claims.claim(7) is Claim.MINE
+    assert await claims.claim(7) is Claim.BUSY  # being handled elsewhere: retry later
+    await asyncio.sleep(0.35)
+    assert await claims.claim(7) is Claim.MINE  # its claimant died: the lease ran out
+    await claims.finish(7)
+    assert await claims.claim(7) is Claim.DONE and await claims.is_done(7)
+    async with sessions() as session, session.begin():
+        await session.execute(update(ProcessedUpdate).values(claimed_at=utcnow() - KEEP * 2))
+    assert await claims.prune() == 1
