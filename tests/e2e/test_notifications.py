@@ -7,11 +7,12 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
 from bot.i18n import LRI, PDI
 from bot.scheduler import ShopScheduler
-from storage.models import Order, OrderState
+from storage.models import Order, OrderState, Refill
 from storage.types import utcnow
 from tests.e2e.harness import ADMIN_ID, running_shop
 from tests.jobs.factory import make_service, place_order
@@ -105,3 +106,59 @@ async def test_scheduler_runs_by_itself_and_reconciles_at_startup(tmp_path: Path
         shop.panel.set_order("21", "Completed", remains="0")
         customer = shop.tg.user(3201, first_name="User3201")
         await customer.wait_message(contains="is completed", timeout=15)
+
+
+EXPECTED = {
+    "en": {"In progress": "has started", "Completed": "is completed",
+           "Partial": "completed partially", "Canceled": "canceled by the provider",
+           "refill-Completed": "refill of order", "refill-Rejected": "was not accepted"},
+    "ar": {"In progress": "بدأ تنفيذ الطلب", "Completed": "اكتمل الطلب",
+           "Partial": "جزئيًا", "Canceled": "ألغى المزوّد",
+           "refill-Completed": "اكتملت إعادة تعبئة", "refill-Rejected": "رفض المزوّد إعادة"},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_every_status_and_refill_message_in_both_languages(
+    tmp_path: Path, language: str
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        customer = shop.customer(3300, language)
+        await customer.send("/start")
+        await customer.wait_messages(2)
+        await shop.fund(3300, "100")
+        service = await make_service(shop.sessions, "main")
+        user = await shop.user_row(3300)
+        scheduler = ShopScheduler(shop.runtime.shop, shop.runtime.notifier)
+        for index, status in enumerate(("In progress", "Completed", "Partial", "Canceled")):
+            order = await place_order(shop.sessions, user, service, f"5{index}", charge="4")
+            shop.panel.set_order(f"5{index}", status, remains="500")
+            await scheduler.run_statuses()
+            message = await customer.wait_message(contains=EXPECTED[language][status])
+            assert str(order.id) in message.text
+            assert message.buttons  # the order-details button
+        completed = (await shop.orders())[1]
+        async with shop.sessions() as session, session.begin():
+            session.add_all([Refill(order_id=completed.id, panel_refill_id="71", state="pending"),
+                             Refill(order_id=completed.id, panel_refill_id="72", state="pending")])
+        shop.panel.set_refill("71", "Completed")
+        await scheduler.run_refills()
+        await customer.wait_message(contains=EXPECTED[language]["refill-Completed"])
+        shop.panel.set_refill("72", "Rejected")
+        await scheduler.run_refills()
+        await customer.wait_message(contains=EXPECTED[language]["refill-Rejected"])
+        assert await shop.invariant_holds()
+
+
+async def test_notification_waits_out_a_429(tmp_path: Path) -> None:
+    async with running_shop(tmp_path) as shop:
+        customer = shop.customer(3400)
+        await customer.send("/start")
+        await customer.wait_messages(2)
+        service = await make_service(shop.sessions, "main")
+        await place_order(shop.sessions, await shop.user_row(3400), service, "61", charge="0")
+        shop.panel.set_order("61", "Completed", remains="0")
+        shop.tg.fail_next("sendMessage", error_code=429, retry_after=1)
+        await ShopScheduler(shop.runtime.shop, shop.runtime.notifier).run_statuses()
+        await customer.wait_message(contains="is completed")
+        assert shop.tg.stats.too_many_requests >= 1
