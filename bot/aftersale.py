@@ -262,6 +262,9 @@ async def _reserve_refill(sessions: async_sessionmaker[AsyncSession], order_id: 
         .returning(Refill.id)
     )
     async with sessions() as session, session.begin():
+        # Under READ COMMITTED two double-tap transactions would both see "no active refill":
+        # locking the order row makes the second wait and then see the first one's row.
+        await session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
         return (await session.execute(statement)).scalar_one_or_none()
 
 
