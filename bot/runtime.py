@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
@@ -27,6 +26,7 @@ from bot.middlewares import setup_middlewares
 from bot.notify import Notifier
 from bot.panel import PanelRegistry
 from bot.scheduler import ShopScheduler, leader_lease
+from bot.telegram_session import PinnedResponseSession
 from bot.webhook import WebhookServer
 from handlers import build_router
 from storage.db import create_engine, create_session_factory
@@ -37,9 +37,11 @@ log = logging.getLogger("bot")
 
 
 def make_bot(settings: Settings) -> Bot:
-    session = None
+    session = PinnedResponseSession()
     if settings.telegram_api_url:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        session = PinnedResponseSession(
+            api=TelegramAPIServer.from_base(settings.telegram_api_url)
+        )
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,
