@@ -38,5 +38,8 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiogram logs every handled update at INFO; keep that for DEBUG only.
-    logging.getLogger("aiogram.event").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    # Chatty at INFO: aiogram logs every handled update, APScheduler every job run, Alembic its
+    # plugins at each start. Their warnings still show; their details only with LOG_LEVEL=DEBUG.
+    quiet = max(logging.getLevelName(level), logging.WARNING)
+    for name in ("aiogram.event", "apscheduler", "alembic.runtime.plugins", "httpx"):
+        logging.getLogger(name).setLevel(quiet)

@@ -61,7 +61,7 @@ class ShopScheduler:
 
         self.scheduler.add_job(
             _guarded("leader", heartbeat), "interval", seconds=leader_heartbeat(settings),
-            id="leader", next_run_time=datetime.now(UTC),
+            id="leader", name="leader", next_run_time=datetime.now(UTC),
         )
         self._every("statuses", self.run_statuses, seconds=settings.status_poll_seconds,
                     first=soon)
@@ -88,7 +88,7 @@ class ShopScheduler:
                 await func()
 
         self.scheduler.add_job(
-            _guarded(job_id, if_leader), "interval", seconds=seconds, id=job_id,
+            _guarded(job_id, if_leader), "interval", seconds=seconds, id=job_id, name=job_id,
             next_run_time=first or datetime.now(UTC) + timedelta(seconds=seconds),
         )
 

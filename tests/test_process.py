@@ -35,6 +35,9 @@ async def test_bot_process_serves_and_stops_cleanly(tmp_path: Path) -> None:
             customer = tg.user(77, first_name="Sam", language_code="en")
             await customer.send("/start")
             await customer.wait_message(contains="Main menu", timeout=10)
+            await customer.click("🛒 New order")  # the sandbox catalog was synced at startup
+            catalog = await customer.wait_edit(timeout=10)
+            assert "Instagram" in str(catalog.buttons)
         finally:
             process.send_signal(signal.SIGTERM)
             stdout, stderr = await asyncio.wait_for(process.communicate(), 30)

@@ -93,6 +93,7 @@ class PanelClient:
 
             transport = transport or SandboxTransport(clock=clock or time.time)
             url = SANDBOX_ENDPOINT
+            key = key or "sandbox"  # PANEL_URL=sandbox needs no key (.env.example leaves it empty)
         self.url = url
         self.dialect: Dialect = dialect or detect_dialect(url)
         self._key = key

@@ -167,3 +167,13 @@ async def test_transport_is_injectable(make_client, clock: Clock) -> None:
     client = make_client(url="sandbox", transport=SandboxTransport(clock=clock,
                                                                     balance=Decimal("1")))
     assert (await client.balance()).amount == Decimal("1.00000")
+
+
+async def test_sandbox_needs_no_key() -> None:
+    """PANEL_URL=sandbox with PANEL_KEY left empty, as .env.example ships it."""
+    client = PanelClient("sandbox", "sandbox", "")
+    try:
+        assert len(await client.services()) > 20
+        assert (await client.balance()).amount > 0
+    finally:
+        await client.aclose()
