@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from aiogram.exceptions import TelegramUnauthorizedError
+
 from bot.config import ConfigError, Settings, load_settings
 from bot.dbcli import add_db_commands, run_db_command
 from bot.logs import configure_logging
@@ -32,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
+    except TelegramUnauthorizedError:
+        print("BOT_TOKEN was rejected by Telegram (Unauthorized): check it with @BotFather.",
+              file=sys.stderr)
+        return 2
     return 0
 
 

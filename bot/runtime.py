@@ -26,7 +26,7 @@ from bot.middlewares import setup_middlewares
 from bot.notify import Notifier
 from bot.panel import PanelRegistry
 from bot.scheduler import ShopScheduler, leader_lease
-from bot.telegram_session import PinnedResponseSession
+from bot.telegram_session import PinnedResponseSession, wait_for_telegram
 from bot.webhook import WebhookServer
 from handlers import build_router
 from storage.db import create_engine, create_session_factory
@@ -107,6 +107,7 @@ class Runtime:
 
     async def poll(self, *, handle_signals: bool = False) -> None:
         """Long-poll until stopped; with handle_signals, SIGINT/SIGTERM stop it gracefully."""
+        await wait_for_telegram(self.bot.me)
         await self._start_background()
         await self.dispatcher.start_polling(
             self.bot, handle_signals=handle_signals, close_bot_session=False,
@@ -130,6 +131,7 @@ class Runtime:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stopped.set)
+        await wait_for_telegram(self.bot.me)
         await self._start_background()
         self.webhook = WebhookServer(self)
         await self.webhook.start()

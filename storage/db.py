@@ -50,7 +50,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.info["sqlite_writing"] = False
+        connection.info["sqlite_writing"] = False  # reset for every transaction
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _before_execute(
@@ -65,11 +65,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             return
         cursor.execute("BEGIN IMMEDIATE")
         connection.info["sqlite_writing"] = True
-
-    @event.listens_for(engine.sync_engine, "commit")
-    @event.listens_for(engine.sync_engine, "rollback")
-    def _on_end(connection: Any) -> None:
-        connection.info["sqlite_writing"] = True  # outside a transaction: nothing to add
 
 
 _READS = frozenset({"SELECT", "PRAGMA", "WITH"})
