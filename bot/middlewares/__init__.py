@@ -1,4 +1,5 @@
-"""Update middlewares, outermost first: customer → language → flood limit → ban."""
+"""Update middlewares, outermost first: in-flight count → customer → language → flood limit →
+ban."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ from aiogram_i18n import I18nMiddleware
 
 from bot.context import Shop
 from bot.middlewares.ban import BanMiddleware
+from bot.middlewares.inflight import InFlight
 from bot.middlewares.language import UserLanguageManager
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 
 
 def setup_middlewares(dispatcher: Dispatcher, shop: Shop) -> None:
+    in_flight = InFlight()
+    dispatcher.update.outer_middleware(in_flight)
+    # Registered before the i18n core's own shutdown (which unloads the locales): shutdown
+    # handlers run in order, so updates still being handled finish with everything in place.
+    dispatcher.shutdown.register(in_flight.drain)
     dispatcher.update.outer_middleware(UserMiddleware(shop))
     I18nMiddleware(
         core=shop.translate.core,
