@@ -1,31 +1,45 @@
-"""Storefront benchmark: N simulated customers browse and order at once, through the full
-stack — the real bot (`python -m bot`, polling) against a fake Bot API and a fake panel over
-HTTP on 127.0.0.1, with SQLite.
+"""Storefront benchmark: simulated customers browse and order through the full stack — the real
+bot (`python -m bot`, polling) against a fake Bot API and a fake panel over HTTP on 127.0.0.1,
+with SQLite.
 
 The bot runs in its own process, as in production; the fakes and the simulated customers run
-in this one (the machine's second core). Each customer: /start, search a service, open it,
-Order, link, quantity, Confirm — 7 timed updates. Prints updates per second and p50/p99 latency
-from an update's arrival at the Bot API to the bot's answer to it.
+in this one (the machine's second core). A customer's flow: /menu, search a service by typing,
+open it, Order, link, quantity, Confirm — 7 updates, each timed from the moment it reaches the
+Bot API to the bot's answer (so the long poll's pick-up is included).
 
-    .venv/bin/python bench/bench_storefront.py [customers]
+Two phases:
+  1. burst — CUSTOMERS customers run the flow at once, each sending its next update as soon as
+     the previous one is answered: the most the stack can take (closed loop, no think time).
+  2. steady — RATE updates per second for SECONDS seconds: 2 × RATE customers each act every
+     2 s (faster than people tap), so updates arrive independently of how fast the bot answers
+     them; latency under the target load (open loop).
+
+    .venv/bin/python bench/bench_storefront.py [--customers 100] [--rate 200] [--seconds 15]
+
+BENCH_PYSPY=out.txt records the bot process with py-spy (if installed) during both phases.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import random
+import shutil
 import signal
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from bot import ledger  # noqa: E402
 from storage.db import create_engine, create_session_factory  # noqa: E402
@@ -38,27 +52,100 @@ SERVICE = {"service": 1, "name": "Instagram Followers", "type": "Default",
            "category": "Instagram", "rate": "0.90", "min": "10", "max": "10000",
            "refill": True, "cancel": True}
 LINK = "https://instagram.com/p/bench"
-# BENCH_PROFILE=out.prof runs the bot under cProfile, to see where its time goes.
-PROFILE = ["-m", "cProfile", "-o", os.environ.get("BENCH_PROFILE", "")]
+STEP_PERIOD = 2.0  # seconds between one steady customer's updates
+WAIT = 60.0
 
 
-async def customer_flow(customer: FakeUser, latencies: list[float]) -> int:
-    async def timed(action: object, wait: object) -> None:
-        started = time.perf_counter()
-        await action  # type: ignore[misc]
-        await wait  # type: ignore[misc]
-        latencies.append(time.perf_counter() - started)
+def flow(customer: FakeUser) -> list[Callable[[], Awaitable[object]]]:
+    """The 7 steps of one order; each sends an update and waits for the bot's answer."""
+    async def step(action: Awaitable[object], answer: Awaitable[object]) -> None:
+        await action
+        await answer
 
-    await timed(customer.send("/menu"), customer.wait_message(timeout=60))
-    await timed(customer.send("Followers"), customer.wait_message(timeout=60))
-    await timed(customer.click("1. Instagram Followers"), customer.wait_edit(timeout=60))
-    await timed(customer.click("🛒 Order"), customer.wait_edit(timeout=60))
-    await timed(customer.send(LINK), customer.wait_message(timeout=60))
-    await timed(customer.send("1000"), customer.wait_message(contains="Order summary",
-                                                            timeout=60))
-    await timed(customer.click("✅ Confirm order"), customer.wait_message(contains="placed",
-                                                                         timeout=60))
-    return 7
+    return [
+        lambda: step(customer.send("/menu"), customer.wait_message(timeout=WAIT)),
+        lambda: step(customer.send("Followers"), customer.wait_message(timeout=WAIT)),
+        lambda: step(customer.click("1. Instagram Followers"), customer.wait_edit(timeout=WAIT)),
+        lambda: step(customer.click("🛒 Order"), customer.wait_edit(timeout=WAIT)),
+        lambda: step(customer.send(LINK), customer.wait_message(timeout=WAIT)),
+        lambda: step(customer.send("1000"),
+                     customer.wait_message(contains="Order summary", timeout=WAIT)),
+        lambda: step(customer.click("✅ Confirm order"),
+                     customer.wait_message(contains="placed", timeout=WAIT)),
+    ]
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+    bot_cpu: float = 0.0
+    own_cpu: float = 0.0
+    orders: int = 0  # flows that reached "placed"
+
+    def timed(self, step: Callable[[], Awaitable[object]]) -> Awaitable[None]:
+        async def run() -> None:
+            started = time.perf_counter()
+            await step()
+            self.latencies.append(time.perf_counter() - started)
+        return run()
+
+    def report(self) -> str:
+        done = sorted(self.latencies)
+        p50 = statistics.median(done)
+        p99 = done[min(len(done) - 1, int(len(done) * 0.99))]
+        return (f"{self.name}: {len(done)} updates in {self.elapsed:.2f} s = "
+                f"{len(done) / self.elapsed:.0f} updates/s; latency p50 {p50 * 1000:.1f} ms, "
+                f"p99 {p99 * 1000:.1f} ms, max {done[-1] * 1000:.1f} ms; bot process CPU "
+                f"{self.bot_cpu / self.elapsed:.0%} ({self.bot_cpu / len(done) * 1000:.2f} ms "
+                f"per update), fakes + customers CPU {self.own_cpu / self.elapsed:.0%}")
+
+
+class Measure:
+    """CPU of both processes and wall time around a phase."""
+
+    def __init__(self, phase: Phase, bot_pid: int) -> None:
+        self.phase, self.bot_pid = phase, bot_pid
+
+    def __enter__(self) -> Phase:
+        self.bot_cpu, self.own_cpu = cpu_seconds(self.bot_pid), time.process_time()
+        self.started = time.perf_counter()
+        return self.phase
+
+    def __exit__(self, *_: object) -> None:
+        self.phase.elapsed = time.perf_counter() - self.started
+        self.phase.bot_cpu = cpu_seconds(self.bot_pid) - self.bot_cpu
+        self.phase.own_cpu = time.process_time() - self.own_cpu
+
+
+async def burst(people: list[FakeUser], phase: Phase) -> None:
+    async def one(person: FakeUser) -> None:
+        for step in flow(person):
+            await phase.timed(step)
+        phase.orders += 1
+
+    await asyncio.gather(*(one(p) for p in people))
+
+
+async def steady(people: list[FakeUser], seconds: float, phase: Phase) -> None:
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.5
+    until = start + seconds
+
+    async def one(person: FakeUser, offset: float) -> None:
+        due = start + offset
+        while True:
+            for step in flow(person):
+                await asyncio.sleep(max(0.0, due - loop.time()))
+                if loop.time() >= until:
+                    return
+                await phase.timed(step)
+                due += STEP_PERIOD
+            phase.orders += 1
+
+    random.seed(7)
+    await asyncio.gather(*(one(p, random.uniform(0, STEP_PERIOD)) for p in people))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -69,12 +156,11 @@ def cpu_seconds(pid: int) -> float:
 
 async def fund(database_url: str, telegram_ids: list[int]) -> None:
     engine = create_engine(database_url)
-    sessions = create_session_factory(engine)
-    async with sessions() as session, session.begin():
+    async with create_session_factory(engine)() as session, session.begin():
         users = (await session.scalars(
             select(User).where(User.telegram_id.in_(telegram_ids)))).all()
         for user in users:
-            await ledger.apply(session, user_id=user.id, amount=Decimal(100),
+            await ledger.apply(session, user_id=user.id, amount=Decimal(1000),
                                kind=LedgerKind.CREDIT, key=f"bench:{user.id}")
     await engine.dispose()
 
@@ -82,14 +168,25 @@ async def fund(database_url: str, telegram_ids: list[int]) -> None:
 async def count_orders(database_url: str) -> int:
     engine = create_engine(database_url)
     async with create_session_factory(engine)() as session:
-        orders = len((await session.scalars(select(Order.id))).all())
+        orders = await session.scalar(select(func.count(Order.id)))
     await engine.dispose()
-    return orders
+    return int(orders or 0)
 
 
-async def main(customers: int) -> None:
+async def start_profiler(pid: int) -> asyncio.subprocess.Process | None:
+    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    target, spy = os.environ.get("BENCH_PYSPY"), shutil.which("py-spy", path=search)
+    if not target or not spy:
+        return None
+    return await asyncio.create_subprocess_exec(
+        spy, "record", "-p", str(pid), "-r", "200", "--gil", "-f", "raw", "-o", target,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+
+async def main(customers: int, rate: int, seconds: float) -> None:
     panel = FakePanel()
     panel.set_catalog([SERVICE])
+    steady_count = int(rate * STEP_PERIOD)
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite+aiosqlite:///{folder}/shop.sqlite3"
         async with FakeTelegram(token=TOKEN) as tg, panel:
@@ -98,38 +195,44 @@ async def main(customers: int) -> None:
                    "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",
                    "STATUS_POLL_SECONDS": "3600", "CATALOG_SYNC_MINUTES": "600"}
             bot = await asyncio.create_subprocess_exec(
-                sys.executable, *(PROFILE if os.environ.get("BENCH_PROFILE") else []), "-m",
-                "bot", cwd=folder, env=env,
+                sys.executable, "-m", "bot", cwd=folder, env=env,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            profiler = None
             try:
-                await tg.wait_until(lambda: bool(tg.calls("getUpdates")), 60)
-                people = [tg.user(50_000 + i, first_name=f"C{i}") for i in range(customers)]
-                for person in people:
+                await tg.wait_until(lambda: bool(tg.calls("getUpdates")), WAIT)
+                people = [tg.user(50_000 + i, first_name=f"C{i}")
+                          for i in range(max(customers, steady_count))]
+                for person in people:  # warm-up: every customer exists and has a balance
                     await person.send("/start")
+                    await asyncio.sleep(0.004)
                 await asyncio.gather(*(p.wait_messages(2, timeout=120) for p in people))
                 await fund(database_url, [p.id for p in people])
                 await asyncio.sleep(6)  # past the flood limit's burst window and the row cache
-                latencies: list[float] = []
-                bot_cpu, own_cpu = cpu_seconds(bot.pid), time.process_time()
-                started = time.perf_counter()
-                counts = await asyncio.gather(*(customer_flow(p, latencies) for p in people))
-                elapsed = time.perf_counter() - started
-                bot_cpu = cpu_seconds(bot.pid) - bot_cpu
-                own_cpu = time.process_time() - own_cpu
+                profiler = await start_profiler(bot.pid)
+                with Measure(Phase(f"burst, {customers} customers at once"), bot.pid) as first:
+                    await burst(people[:customers], first)
+                await asyncio.sleep(6)
+                with Measure(Phase(f"steady, {rate} updates/s offered by {steady_count} "
+                                   f"customers"), bot.pid) as second:
+                    await steady(people[:steady_count], seconds, second)
             finally:
+                if profiler is not None:
+                    profiler.send_signal(signal.SIGINT)
+                    await profiler.wait()
                 bot.send_signal(signal.SIGTERM)
                 _, errors = await bot.communicate()
             orders = await count_orders(database_url)
-    assert orders == customers, f"{orders} orders for {customers} customers\n{errors.decode()}"
-    updates = sum(counts)
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"{customers} customers, {updates} updates in {elapsed:.2f} s: "
-          f"{updates / elapsed:.0f} updates/s; latency p50 {p50 * 1000:.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms; {orders} orders placed; CPU busy: bot process "
-          f"{bot_cpu / elapsed:.0%}, fakes and customers {own_cpu / elapsed:.0%}")
+    expected = first.orders + second.orders
+    assert orders == expected, f"{orders} orders, expected {expected}\n{errors.decode()}"
+    print(first.report())
+    print(second.report())
+    print(f"{orders} orders placed in all")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 100))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=100)
+    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    args = parser.parse_args()
+    asyncio.run(main(args.customers, args.rate, args.seconds))

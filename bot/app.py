@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from aiogram.exceptions import TelegramUnauthorizedError
 
@@ -31,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.secrets())
     try:
-        asyncio.run(run(settings))
+        run_loop()(run(settings))
     except KeyboardInterrupt:
         pass
     except TelegramUnauthorizedError:
@@ -39,6 +41,16 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     return 0
+
+
+def run_loop() -> Callable[[Coroutine[Any, Any, None]], None]:
+    """uvloop where it exists (Linux, macOS): the event loop and its sockets cost about a
+    tenth less CPU per update than asyncio's own (bench/bench_storefront.py)."""
+    try:
+        import uvloop
+    except ImportError:  # Windows or PyPy: asyncio's loop
+        return asyncio.run
+    return uvloop.run
 
 
 async def run(settings: Settings) -> None:
@@ -52,3 +64,13 @@ async def run(settings: Settings) -> None:
             await runtime.poll(handle_signals=True)
     finally:
         await runtime.stop()
+        ignore_repeated_signals()
+
+
+def ignore_repeated_signals() -> None:
+    """Stopping is done: a repeated SIGTERM or SIGINT (a deploy tool nudging twice) must not
+    kill the process with a signal status while the event loop closes."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(sig)
+        signal.signal(sig, signal.SIG_IGN)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.catalog_view import CatalogCache
 from bot.config import Settings
 from bot.i18n import Translator, format_money
 from bot.panel import PanelRegistry
@@ -20,6 +21,10 @@ class Shop:
     panels: PanelRegistry
     translate: Translator
     recent_users: RecentUsers = field(default_factory=RecentUsers)
+    catalog: CatalogCache = field(init=False)  # what customers browse, in memory
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "catalog", CatalogCache(self.sessions))
 
     @property
     def rules(self) -> PriceRules:

@@ -49,37 +49,45 @@ async def apply(
     key: str,
     reference: str | None = None,
     note: str | None = None,
+    new_key: bool = False,
 ) -> Posting:
     """Change a user's balance by `amount` (signed) exactly once per `key`.
 
     A second call with the same key changes nothing and returns the first entry. A debit that
     the balance does not cover raises InsufficientFunds and changes nothing.
+
+    `new_key=True` is for a key no entry can have yet (it names a row this transaction just
+    created, e.g. `order:<new id>`): the lookup and savepoint are skipped, and should the key
+    exist after all, the unique constraint fails the caller's whole transaction.
     """
     if amount == 0:
         raise ValueError("a ledger entry moves money")
+    if new_key:
+        return Posting(await _post(session, user_id, amount, kind, key, reference, note), True)
     existing = await entry_for_key(session, key)
     if existing is not None:
         return Posting(existing, applied=False)
     try:
         async with session.begin_nested():  # a racing twin with the same key undoes only this
-            balance_after = await _move_balance(session, user_id, amount)
-            entry = LedgerEntry(
-                user_id=user_id,
-                amount=amount,
-                balance_after=balance_after,
-                kind=kind.value,
-                reference=reference,
-                idempotency_key=key,
-                note=note,
-            )
-            session.add(entry)
-            await session.flush()
+            entry = await _post(session, user_id, amount, kind, key, reference, note)
     except IntegrityError:
         existing = await entry_for_key(session, key)
         if existing is None:
             raise
         return Posting(existing, applied=False)
     return Posting(entry, applied=True)
+
+
+async def _post(
+    session: AsyncSession, user_id: int, amount: Decimal, kind: LedgerKind, key: str,
+    reference: str | None, note: str | None,
+) -> LedgerEntry:
+    balance_after = await _move_balance(session, user_id, amount)
+    entry = LedgerEntry(user_id=user_id, amount=amount, balance_after=balance_after,
+                        kind=kind.value, reference=reference, idempotency_key=key, note=note)
+    session.add(entry)
+    await session.flush()
+    return entry
 
 
 @dataclass(frozen=True, slots=True)

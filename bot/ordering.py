@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import catalog, ledger, orders, shop_settings
+from bot.catalog_view import CatalogView
 from bot.panel import (
     InvalidOrderParams,
     OrderRequest,
@@ -31,7 +32,7 @@ from bot.panel import (
     ServiceType,
 )
 from bot.pricing import PriceRules, Quote, quote
-from storage.models import Category, LedgerKind, Order, OrderState, Panel, Service
+from storage.models import Category, LedgerKind, Order, OrderState, Panel, Service, ShopSetting
 from storage.types import utcnow
 
 log = logging.getLogger("bot.ordering")
@@ -74,13 +75,35 @@ async def price(
     session: AsyncSession, rules: PriceRules, service_id: int, request: OrderRequest
 ) -> Priced:
     """Validate the request against the current service and price it (no money moves)."""
-    service = await catalog.sellable_service(session, service_id)
+    found = (await session.execute(
+        select(Service, Category.markup_percent, _GLOBAL_MARKUP).join(Category).where(
+            Service.id == service_id, Service.enabled.is_(True), Service.available.is_(True),
+            Category.enabled.is_(True))
+    )).first()
+    if found is None:
+        raise ServiceUnavailable(service_id)
+    service, category_markup, global_markup = found
+    request.validate(catalog.to_panel_service(service))
+    rules = shop_settings.with_global_markup(rules, global_markup)
+    markup = rules.markup(service.markup_percent, category_markup)
+    return Priced(service, quote(rules, service.rate, markup, request))
+
+
+# The admin's global markup, read in the same statement as the service it prices.
+_GLOBAL_MARKUP = select(ShopSetting.value).where(
+    ShopSetting.key == shop_settings.GLOBAL_MARKUP).scalar_subquery()
+
+
+def price_in_view(
+    view: CatalogView, rules: PriceRules, service_id: int, request: OrderRequest
+) -> Priced:
+    """`price` from the catalog in memory, for what the customer is shown before Confirm."""
+    service = view.services.get(service_id)
     if service is None:
         raise ServiceUnavailable(service_id)
     request.validate(catalog.to_panel_service(service))
-    category = await session.get(Category, service.category_id)
-    rules = await shop_settings.effective_rules(session, rules)  # the admin's global markup
-    markup = rules.markup(service.markup_percent, category.markup_percent if category else None)
+    rules = view.rules(rules)
+    markup = rules.markup(service.markup_percent, view.category_markup(service))
     return Priced(service, quote(rules, service.rate, markup, request))
 
 
@@ -100,10 +123,7 @@ async def reserve(
     Raises ledger.InsufficientFunds, ServiceUnavailable, InvalidOrderParams, or PriceChanged
     when `expected_price` (what the customer was shown) is no longer the price.
     """
-    existing = await _order_by_request_key(sessions, request_key)
-    if existing is not None:
-        return existing, False
-    try:
+    try:  # a confirmation seen before fails the request key's unique constraint
         async with sessions() as session, session.begin():
             priced = await price(session, rules, service_id, request)
             if expected_price is not None and priced.quote.price != expected_price:
@@ -130,6 +150,7 @@ async def reserve(
                     kind=LedgerKind.ORDER,
                     key=f"order:{order.id}",
                     reference=f"order:{order.id}",
+                    new_key=True,  # the order was created just now
                 )
             await orders.record_created(session, order)
     except IntegrityError:
@@ -146,21 +167,23 @@ async def submit(
 ) -> Placement:
     """Send a freshly reserved order to its panel and settle its state from the answer."""
     async with sessions() as session:
-        service = await session.get(Service, order.service_id)
-        panel = await session.get(Panel, order.panel_id)
-    assert service is not None and panel is not None
-    request = request_from_params(service.panel_service_id, ServiceType.parse(service.type),
+        target = (await session.execute(
+            select(Service.panel_service_id, Service.type, Panel.name)
+            .join(Panel, Panel.id == order.panel_id).where(Service.id == order.service_id)
+        )).one()
+    request = request_from_params(target.panel_service_id, ServiceType.parse(target.type),
                                   order.params)
+    panel_name = target.name
     try:
-        client = panels.get(panel.name)
+        client = panels.get(panel_name)
         panel_order_id = await client.add(request)
     except PanelOutcomeUnknown as exc:
         log.warning("order %s: outcome unknown on %s (%s); held for review", order.id,
-                    panel.name, type(exc).__name__)
+                    panel_name, type(exc).__name__)
         return await _settle(sessions, order, OrderState.REVIEW, error=str(exc)[:500])
     except (PanelError, InvalidOrderParams, KeyError) as exc:
         reason = getattr(exc, "message", None) or str(exc)
-        log.info("order %s: rejected by %s: %s", order.id, panel.name, reason)
+        log.info("order %s: rejected by %s: %s", order.id, panel_name, reason)
         return await _settle(sessions, order, OrderState.FAILED, error=reason[:500])
     return await _settle(sessions, order, OrderState.PENDING, panel_order_id=panel_order_id)
 
@@ -185,7 +208,13 @@ async def _settle(
         if won and state is OrderState.FAILED:
             await orders.refund(session, order, order.charge, key=f"refund:{order.id}",
                                 note="not placed")
-        fresh = await session.get(Order, order.id, populate_existing=True)
+        # Who won knows what the row holds now; only a loser needs to read it.
+        fresh = None if won else await session.get(Order, order.id, populate_existing=True)
+    if fresh is None:
+        fresh = order
+        for name, value in fields.items():
+            setattr(fresh, name, value)
+        fresh.state = state.value
     assert fresh is not None
     outcome = {
         OrderState.PENDING: Outcome.PLACED,

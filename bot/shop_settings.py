@@ -22,20 +22,27 @@ GLOBAL_MARKUP = "markup_percent"
 async def global_markup(session: AsyncSession) -> Decimal | None:
     """The stored override of the global markup, None when the environment's applies."""
     row = await session.get(ShopSetting, GLOBAL_MARKUP)
-    if row is None:
-        return None
-    try:
-        return Decimal(row.value)
-    except InvalidOperation:  # a hand-edited row: fall back rather than break every price
-        return None
+    return None if row is None else parse_markup(row.value)
 
 
 async def effective_rules(session: AsyncSession, rules: PriceRules) -> PriceRules:
     """`rules` with the stored global markup, if any, as the shop default."""
-    override = await global_markup(session)
+    return with_global_markup(rules, await global_markup(session))
+
+
+def with_global_markup(rules: PriceRules, stored: Decimal | str | None) -> PriceRules:
+    """`rules` with a stored global markup (the row's text or its value) as the default."""
+    override = parse_markup(stored) if isinstance(stored, str) else stored
     if override is None or override == rules.default_markup_percent:
         return rules
     return dataclasses.replace(rules, default_markup_percent=override)
+
+
+def parse_markup(value: str) -> Decimal | None:
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # a hand-edited row: fall back rather than break every price
+        return None
 
 
 async def set_global_markup(

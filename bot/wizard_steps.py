@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import catalog, ledger, ordering, shop_settings
+from bot import catalog, ledger, ordering
+from bot.catalog_view import CatalogView
 from bot.digits import normalize_digits, parse_int
 from bot.money import ZERO
 from bot.panel import SUBSCRIPTION_DELAYS, OrderRequest, ServiceType
@@ -251,25 +251,18 @@ class Listed:
     orderable: bool
 
 
-async def listing(
-    session: AsyncSession, rules: PriceRules, services: Iterable[Service]
-) -> list[Listed]:
-    """Shop prices for a page of services (category markups looked up once)."""
-    rows = list(services)
-    rules = await shop_settings.effective_rules(session, rules)  # the admin's global markup
-    category_ids = {s.category_id for s in rows}
-    markups = dict((await session.execute(
-        select(Category.id, Category.markup_percent).where(Category.id.in_(category_ids))
-    )).all()) if rows else {}
+def listing(view: CatalogView, rules: PriceRules, services: Iterable[Service]) -> list[Listed]:
+    """Shop prices for a page of services, from the catalog in memory."""
+    rules = view.rules(rules)  # the admin's global markup
     return [
         Listed(
             service=s,
             price=price_per_1000(rules, s.rate,
-                                 rules.markup(s.markup_percent, markups.get(s.category_id))),
+                                 rules.markup(s.markup_percent, view.category_markup(s))),
             per_package=ServiceType.parse(s.type) in (T.PACKAGE, T.CUSTOM_COMMENTS_PACKAGE),
             orderable=is_orderable(s),
         )
-        for s in rows
+        for s in services
     ]
 
 
@@ -288,13 +281,13 @@ class Summary:
 
 
 async def summarize(
-    session: AsyncSession, rules: PriceRules, user_id: int, spec: WizardSpec,
+    session: AsyncSession, view: CatalogView, rules: PriceRules, user_id: int, spec: WizardSpec,
     request: OrderRequest,
 ) -> Summary:
-    """Price the request against the current service and the customer's balance.
+    """Price the request against the service as customers see it and the customer's balance.
 
     Raises ordering.ServiceUnavailable or InvalidOrderParams like ordering.price."""
-    priced = await ordering.price(session, rules, spec.service_id, request)
+    priced = ordering.price_in_view(view, rules, spec.service_id, request)
     balance = await ledger.balance_of(session, user_id)
     missing = ordering.missing_amount(balance, priced.quote.price)
     return Summary(priced.service, priced.quote.price, balance,
@@ -327,34 +320,31 @@ def paginate(total: int, page: int, size: int) -> Page:
     return Page(total, page, pages, page * size, size)
 
 
-async def categories_page(
-    session: AsyncSession, page: int, size: int
-) -> tuple[Page, list[Category]]:
-    paged = paginate(await catalog.count_categories(session), page, size)
-    return paged, await catalog.list_categories(session, paged.offset, size)
+def categories_page(view: CatalogView, page: int, size: int) -> tuple[Page, list[Category]]:
+    paged = paginate(len(view.categories), page, size)
+    return paged, list(view.categories[paged.offset:paged.offset + size])
 
 
-async def services_page(
-    session: AsyncSession, rules: PriceRules, category_id: int, page: int, size: int
+def services_page(
+    view: CatalogView, rules: PriceRules, category_id: int, page: int, size: int
 ) -> tuple[Category | None, Page, list[Listed]]:
-    category = await session.get(Category, category_id)
-    paged = paginate(await catalog.count_services(session, category_id), page, size)
-    rows = await catalog.list_services(session, category_id, paged.offset, size)
-    return category, paged, await listing(session, rules, rows)
+    category = view.category_by_id.get(category_id)
+    services = view.by_category.get(category_id, ())
+    paged = paginate(len(services), page, size)
+    rows = services[paged.offset:paged.offset + size]
+    return category, paged, listing(view, rules, rows)
 
 
-async def service_card(
-    session: AsyncSession, rules: PriceRules, service_id: int
+def service_card(
+    view: CatalogView, rules: PriceRules, service_id: int
 ) -> tuple[Listed, Category | None] | None:
     """A sellable service with its price and category; None when it cannot be sold now."""
-    service = await catalog.sellable_service(session, service_id)
+    service = view.services.get(service_id)
     if service is None:
         return None
-    [listed] = await listing(session, rules, [service])
-    return listed, await session.get(Category, service.category_id)
+    [listed] = listing(view, rules, [service])
+    return listed, view.category_by_id.get(service.category_id)
 
 
-async def search(
-    session: AsyncSession, rules: PriceRules, text: str, limit: int
-) -> list[Listed]:
-    return await listing(session, rules, await catalog.search_services(session, text, limit))
+def search(view: CatalogView, rules: PriceRules, text: str, limit: int) -> list[Listed]:
+    return listing(view, rules, view.search(text, limit))

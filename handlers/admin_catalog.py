@@ -176,6 +176,7 @@ async def toggle(query: CallbackQuery, callback_data: AdminX, shop: Shop,
     kind = _KIND[callback_data.act]
     enabled = await catalog.toggle_enabled(shop.sessions, admin_id=query.from_user.id,
                                            kind=kind, row_id=callback_data.id)
+    shop.catalog.invalidate()  # customers see the change at once
     if enabled is None:
         await query.answer(i18n.get("admin-not-found"), show_alert=True)
         return
@@ -219,6 +220,7 @@ async def typed_markup(message: Message, state: FSMContext, shop: Shop,
     else:
         await catalog.set_markup(shop.sessions, admin_id=admin_id, kind=data["kind"],
                                  row_id=int(data["id"]), percent=percent)
+        shop.catalog.invalidate()
         rendered = await view_of(shop, i18n, data["kind"], int(data["id"]))
     await saved(message, i18n, rendered)
 
@@ -248,6 +250,7 @@ async def typed_name(message: Message, state: FSMContext, shop: Shop, i18n: I18n
     assert message.from_user is not None
     await catalog.set_name(shop.sessions, admin_id=message.from_user.id, kind=kind,
                            row_id=int(data["id"]), language=data["lang"], name=name)
+    shop.catalog.invalidate()
     await saved(message, i18n, await view_of(shop, i18n, kind, int(data["id"])))
 
 

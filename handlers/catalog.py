@@ -61,8 +61,8 @@ async def categories_button(
 
 
 async def show_categories(query: CallbackQuery, shop: Shop, i18n: I18nContext, page: int) -> None:
-    async with shop.sessions() as session:
-        paged, rows = await wizard_steps.categories_page(session, page, CATEGORIES_PER_PAGE)
+    paged, rows = wizard_steps.categories_page(await shop.catalog.view(), page,
+                                               CATEGORIES_PER_PAGE)
     if not paged.total:
         await show(query, i18n.get("catalog-empty"), back_to_menu(i18n))
         return
@@ -74,9 +74,9 @@ async def show_categories(query: CallbackQuery, shop: Shop, i18n: I18nContext, p
 async def services_button(
     query: CallbackQuery, callback_data: kb.Svcs, shop: Shop, i18n: I18nContext
 ) -> None:
-    async with shop.sessions() as session:
-        category, paged, listed = await wizard_steps.services_page(
-            session, shop.rules, callback_data.cat, callback_data.page, SERVICES_PER_PAGE)
+    category, paged, listed = wizard_steps.services_page(
+        await shop.catalog.view(), shop.rules, callback_data.cat, callback_data.page,
+        SERVICES_PER_PAGE)
     if category is None or not listed:
         # Disabled or emptied since this button was sent: back to the categories.
         await query.answer(i18n.get("catalog-gone"), show_alert=True)
@@ -102,8 +102,7 @@ async def show_card(
     query: CallbackQuery, shop: Shop, i18n: I18nContext, service_id: int, category_id: int,
     page: int,
 ) -> None:
-    async with shop.sessions() as session:
-        found = await wizard_steps.service_card(session, shop.rules, service_id)
+    found = wizard_steps.service_card(await shop.catalog.view(), shop.rules, service_id)
     if found is None:
         await query.answer(i18n.get("svc-unavailable"), show_alert=True)
         return
@@ -126,8 +125,7 @@ async def show_card(
 
 async def search(message: Message, shop: Shop, i18n: I18nContext) -> None:
     text = (message.text or "").strip()
-    async with shop.sessions() as session:
-        found = await wizard_steps.search(session, shop.rules, text[:100], SEARCH_LIMIT)
+    found = wizard_steps.search(await shop.catalog.view(), shop.rules, text[:100], SEARCH_LIMIT)
     if not found:
         await message.answer(i18n.get("search-none", query=text[:100]),
                              reply_markup=kb.search_results(i18n, []))

@@ -121,8 +121,10 @@ async def show_summary(
     spec = spec_of(wizard)
     request = wizard_steps.build_request(spec, wizard["f"], wizard["drip"])
     try:
+        view = await shop.catalog.view()
         async with shop.sessions() as session:
-            summary = await wizard_steps.summarize(session, shop.rules, user.id, spec, request)
+            summary = await wizard_steps.summarize(session, view, shop.rules, user.id, spec,
+                                                   request)
     except ordering.ServiceUnavailable:
         await state.clear()
         await render(target, i18n.get("svc-unavailable"), back_to_menu(i18n))
@@ -167,8 +169,7 @@ async def advance(target: Target, state: FSMContext, wizard: dict[str, Any], use
 
 async def begin(query: CallbackQuery, callback_data: Buy, state: FSMContext, shop: Shop,
                 i18n: I18nContext) -> None:
-    async with shop.sessions() as session:
-        service = await catalog.sellable_service(session, callback_data.id)
+    service = (await shop.catalog.view()).services.get(callback_data.id)
     if service is None or not wizard_steps.is_orderable(service):
         await query.answer(i18n.get("svc-unavailable"), show_alert=True)
         return

@@ -40,6 +40,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any
             request=request, request_key=request_key(user, wizard["t"]),
             expected_price=Decimal(wizard["price"]) if wizard.get("price") else None)
     except ordering.PriceChanged:
+        shop.catalog.invalidate()  # it showed the old price: changed by another process
         await show_summary(query, state, wizard, user, shop, i18n, i18n.get("wz-price-changed"))
         return
     except InsufficientFunds:
@@ -47,6 +48,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any
         await show_summary(query, state, wizard, user, shop, i18n, i18n.get("wz-not-enough"))
         return
     except ordering.ServiceUnavailable:
+        shop.catalog.invalidate()
         await state.clear()
         await show(query, i18n.get("svc-unavailable"), back_to_menu(i18n))
         return

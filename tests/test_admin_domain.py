@@ -14,6 +14,7 @@ from bot.admin import catalog, lookups, people, refunds, review
 from bot.admin.people import BanStatus
 from bot.admin.refunds import RefundStatus
 from bot.admin.review import AttachStatus
+from bot.catalog_view import load_view
 from bot.credits import CreditCommand, CreditStatus
 from bot.orders import refund
 from bot.panel import OrderRequest, ServiceType
@@ -304,10 +305,12 @@ async def test_markups_global_category_service_reach_prices(sessions: Sessions) 
 
     async def price() -> tuple[Decimal, Decimal]:
         async with sessions() as session:
-            service = await session.get(Service, service_id)
-            [listed] = await wizard_steps.listing(session, RULES, [service])
+            view = await load_view(session)  # what customers browse, reloaded
+            [listed] = wizard_steps.listing(view, RULES, [view.services[service_id]])
+            shown = ordering.price_in_view(view, RULES, service_id, request)
             priced = await ordering.price(session, RULES, service_id, request)
-        assert listed.price == priced.quote.price  # the list and the charge agree
+        # The list, the summary and the charge agree.
+        assert listed.price == shown.quote.price == priced.quote.price
         return listed.price, priced.quote.price
 
     assert await price() == (Decimal("1.30"), Decimal("1.30"))  # MARKUP_PERCENT 30

@@ -200,6 +200,7 @@ async def set_global_markup(shop: Shop, *, admin_id: int, percent: Decimal | Non
     async with shop.sessions() as session, session.begin():
         await shop_settings.set_global_markup(session, admin_id=admin_id, percent=percent,
                                               default=shop.settings.markup_percent)
+    shop.catalog.invalidate()
 
 
 @dataclass(frozen=True, slots=True)

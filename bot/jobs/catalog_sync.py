@@ -38,4 +38,5 @@ async def sync_catalogs(shop: Shop) -> list[SyncReport]:
             return await catalog.apply_catalog(session, panel, services)
 
     reports = await asyncio.gather(*(one(client) for client in shop.panels))
+    shop.catalog.invalidate()
     return [report for report in reports if report is not None]

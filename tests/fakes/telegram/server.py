@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
 import time
 from collections import Counter, defaultdict, deque
@@ -85,6 +86,8 @@ class FakeTelegram:
         self.unimplemented: list[str] = []
         self.stats = Stats()
         self.events: list[BotEvent] = []
+        self._chat_events: dict[int, list[BotEvent]] = defaultdict(list)
+        self._chat_changed: dict[int, asyncio.Event] = {}
         self.callback_answers: list[CallbackAnswer] = []
         self.pre_checkout_answers: list[PreCheckoutAnswer] = []
         self.payments: dict[str, StarPayment] = {}
@@ -312,6 +315,11 @@ class FakeTelegram:
             payload=payload,
         )
         self.events.append(event)
+        if chat_id is not None:
+            self._chat_events[chat_id].append(event)
+            signal = self._chat_changed.pop(chat_id, None)
+            if signal is not None:
+                signal.set()
         self._notify()
         return event
 
@@ -321,6 +329,11 @@ class FakeTelegram:
 
     def events_after(self, seq: int) -> list[BotEvent]:
         return self.events[seq:]
+
+    def chat_events_after(self, chat_id: int, seq: int) -> list[BotEvent]:
+        """A chat's events with a sequence number above ``seq``, oldest first."""
+        events = self._chat_events.get(chat_id, [])
+        return events[bisect.bisect_right(events, seq, key=lambda event: event.seq):]
 
     def register_file(
         self,
@@ -465,6 +478,26 @@ class FakeTelegram:
             except TimeoutError:
                 continue
         return True
+
+    async def wait_chat(
+        self, chat_id: int, find: Callable[[], BotEvent | None], timeout: float | None = None
+    ) -> BotEvent | None:
+        """Wait until ``find()`` returns an event, re-checked only when this chat gets one.
+
+        Cheaper than ``wait_until`` when many users wait at once (load tests): a user is woken
+        by its own chat's events, not by every request the server sees."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (self.default_timeout if timeout is None else timeout)
+        while (found := find()) is None:
+            remaining = deadline - loop.time()
+            if remaining <= 0 or self._closing:
+                return None
+            signal = self._chat_changed.setdefault(chat_id, asyncio.Event())
+            try:
+                await asyncio.wait_for(signal.wait(), remaining)
+            except TimeoutError:
+                continue
+        return found
 
     async def wait_updates_fetched(self, timeout: float | None = None) -> None:
         """Wait until the bot has fetched (via getUpdates) every queued update."""

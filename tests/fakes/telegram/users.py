@@ -335,20 +335,20 @@ class FakeUser:
         what: str,
         timeout: float | None,
     ) -> BotEvent:
-        found: list[BotEvent] = []
+        cursor = self._cursors.get(kind, 0)
 
-        def check() -> bool:
-            for event in self.tg.events_after(self._cursors.get(kind, 0)):
-                if event.kind == kind and event.chat_id == self.id and predicate(event):
-                    found.append(event)
-                    return True
-            return False
+        def find() -> BotEvent | None:
+            for event in self.tg.chat_events_after(self.id, cursor):
+                if event.kind == kind and predicate(event):
+                    return event
+            return None
 
-        if not await self.tg.wait_until(check, timeout):
+        found = await self.tg.wait_chat(self.id, find, timeout)
+        if found is None:
             limit = self.tg.default_timeout if timeout is None else timeout
             raise AssertionError(f"{self!r}: no {what} within {limit}s\n{self.describe_chat()}")
-        self._cursors[kind] = found[0].seq
-        return found[0]
+        self._cursors[kind] = found.seq
+        return found
 
     async def wait_message(
         self,
