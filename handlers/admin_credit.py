@@ -66,5 +66,6 @@ def admin_reply(
 
 def router() -> Router:
     r = Router(name="admin_credit")
-    r.message.register(credit_command, Command("credit"), IsAdmin())
+    r.message.filter(IsAdmin())  # customers skip the router at once
+    r.message.register(credit_command, Command("credit"))
     return r

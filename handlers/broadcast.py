@@ -175,15 +175,17 @@ async def control(
 
 def router() -> Router:
     r = Router(name="broadcast")
-    admin = IsAdmin()
-    r.message.register(start_command, Command("broadcast"), admin)
-    r.callback_query.register(start_button, AdminCb.filter(F.action == "broadcast"), admin)
-    r.message.register(got_message, Compose.message, admin)
-    r.message.register(got_buttons, Compose.buttons, admin)
-    r.callback_query.register(skip_buttons, kb.BcCb.filter(F.action == "skip"), admin)
-    r.callback_query.register(discard, kb.BcCb.filter(F.action == "abort"), admin)
-    r.callback_query.register(toggle_paid, kb.BcCb.filter(F.action == "paid"), admin)
-    r.callback_query.register(confirm, kb.BcCb.filter(F.action == "send"), admin)
+    # Checked once per update, before any handler's filters: customers skip the router.
+    r.message.filter(IsAdmin())
+    r.callback_query.filter(IsAdmin())
+    r.message.register(start_command, Command("broadcast"))
+    r.callback_query.register(start_button, AdminCb.filter(F.action == "broadcast"))
+    r.message.register(got_message, Compose.message)
+    r.message.register(got_buttons, Compose.buttons)
+    r.callback_query.register(skip_buttons, kb.BcCb.filter(F.action == "skip"))
+    r.callback_query.register(discard, kb.BcCb.filter(F.action == "abort"))
+    r.callback_query.register(toggle_paid, kb.BcCb.filter(F.action == "paid"))
+    r.callback_query.register(confirm, kb.BcCb.filter(F.action == "send"))
     r.callback_query.register(
-        control, kb.BcCb.filter(F.action.in_({"pause", "resume", "cancel"})), admin)
+        control, kb.BcCb.filter(F.action.in_({"pause", "resume", "cancel"})))
     return r

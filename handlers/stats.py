@@ -90,6 +90,8 @@ async def _send_chart(
 
 def router() -> Router:
     r = Router(name="stats")
-    r.message.register(stats_command, Command("stats"), IsAdmin())
-    r.callback_query.register(stats_button, AdminCb.filter(F.action == "stats"), IsAdmin())
+    r.message.filter(IsAdmin())  # customers skip the router at once
+    r.callback_query.filter(IsAdmin())
+    r.message.register(stats_command, Command("stats"))
+    r.callback_query.register(stats_button, AdminCb.filter(F.action == "stats"))
     return r

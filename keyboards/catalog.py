@@ -1,6 +1,7 @@
 """Browsing keyboards: categories, a category's services, a service card, search results.
 
 Every button carries the ids it needs, so an old message keeps working after a restart.
+Rows are built as lists: aiogram's builder deep-copies every button when it exports.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from keyboards.menu import home_button
@@ -61,57 +61,53 @@ def _pager(
 def categories(
     i18n: I18nContext, items: Sequence[tuple[int, str]], page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for category_id, name in items:
-        builder.row(InlineKeyboardButton(
-            text=_label(name), callback_data=Svcs(cat=category_id, page=0).pack()))
+    rows = [[InlineKeyboardButton(text=_label(name),
+                                  callback_data=Svcs(cat=category_id, page=0).pack())]
+            for category_id, name in items]
     if pager := _pager(i18n, page, pages, Cats):
-        builder.row(*pager)
-    builder.row(home_button(i18n))
-    return builder.as_markup()
+        rows.append(pager)
+    rows.append([home_button(i18n)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def services(
     i18n: I18nContext, items: Sequence[tuple[int, str]], category_id: int, page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for service_id, label in items:
-        builder.row(InlineKeyboardButton(
-            text=_label(label),
-            callback_data=Card(id=service_id, cat=category_id, page=page).pack()))
+    rows = [[InlineKeyboardButton(
+        text=_label(label), callback_data=Card(id=service_id, cat=category_id, page=page).pack())]
+        for service_id, label in items]
     if pager := _pager(i18n, page, pages, Svcs, cat=category_id):
-        builder.row(*pager)
-    builder.row(
+        rows.append(pager)
+    rows.append([
         InlineKeyboardButton(text=i18n.get("btn-back"), callback_data=Cats(page=0).pack()),
         home_button(i18n),
-    )
-    return builder.as_markup()
+    ])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def card(
     i18n: I18nContext, service_id: int, orderable: bool, category_id: int, page: int
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    rows = []
     if orderable:
-        builder.row(InlineKeyboardButton(text=i18n.get("btn-order"),
-                                         callback_data=Buy(id=service_id).pack()))
-    builder.row(
+        rows.append([InlineKeyboardButton(text=i18n.get("btn-order"),
+                                          callback_data=Buy(id=service_id).pack())])
+    rows.append([
         InlineKeyboardButton(text=i18n.get("btn-back"),
                              callback_data=Svcs(cat=category_id, page=page).pack()),
         home_button(i18n),
-    )
-    return builder.as_markup()
+    ])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def search_results(
     i18n: I18nContext, items: Sequence[tuple[int, int, str]]
 ) -> InlineKeyboardMarkup:
     """items: (service id, category id, label)."""
-    builder = InlineKeyboardBuilder()
-    for service_id, category_id, label in items:
-        builder.row(InlineKeyboardButton(
-            text=_label(label), callback_data=Card(id=service_id, cat=category_id, page=0).pack()))
-    builder.row(InlineKeyboardButton(text=i18n.get("btn-browse"),
-                                     callback_data=Cats(page=0).pack()))
-    builder.row(home_button(i18n))
-    return builder.as_markup()
+    rows = [[InlineKeyboardButton(
+        text=_label(label), callback_data=Card(id=service_id, cat=category_id, page=0).pack())]
+        for service_id, category_id, label in items]
+    rows.append([InlineKeyboardButton(text=i18n.get("btn-browse"),
+                                      callback_data=Cats(page=0).pack())])
+    rows.append([home_button(i18n)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)

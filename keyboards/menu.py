@@ -20,14 +20,22 @@ LANGUAGE_NAMES = {"en": "English 🇬🇧", "ar": "العربية 🇸🇦"}
 
 
 def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=i18n.get("menu-new-order"), callback_data=Menu(action="new_order"))
-    builder.button(text=i18n.get("menu-orders"), callback_data=Menu(action="orders"))
-    builder.button(text=i18n.get("menu-balance"), callback_data=Menu(action="balance"))
-    builder.button(text=i18n.get("menu-language"), callback_data=Menu(action="language"))
-    builder.button(text=i18n.get("menu-help"), callback_data=Menu(action="help"))
-    builder.adjust(1, 2, 2)
-    return builder.as_markup()
+    """The same for everyone speaking a language: built once per language."""
+    menu = _MAIN_MENUS.get(i18n.locale)
+    if menu is None:
+        def button(key: str, action: str) -> InlineKeyboardButton:
+            return InlineKeyboardButton(text=i18n.get(key),
+                                        callback_data=Menu(action=action).pack())
+
+        menu = _MAIN_MENUS[i18n.locale] = InlineKeyboardMarkup(inline_keyboard=[
+            [button("menu-new-order", "new_order")],
+            [button("menu-orders", "orders"), button("menu-balance", "balance")],
+            [button("menu-language", "language"), button("menu-help", "help")],
+        ])
+    return menu
+
+
+_MAIN_MENUS: dict[str, InlineKeyboardMarkup] = {}
 
 
 def home_button(i18n: I18nContext) -> InlineKeyboardButton:
