@@ -6,6 +6,13 @@ caches such parametrized generic models only weakly, and they sit in reference c
 garbage collector keeps dropping them and the next API call rebuilds the class's schema — a few
 milliseconds of CPU per call, most of the bot's time under load. Holding one strong reference
 per return type makes each class a one-time cost.
+
+Requests without a file upload are sent as one JSON body (`application/json`, which the Bot API
+accepts for every method) instead of aiogram's urlencoded form of JSON-dumped fields: the values
+are prepared by aiogram itself (`prepare_value`: defaults from DefaultBotProperties, enums, dates,
+None dropped), only the encoding differs. Uploads (an InputFile anywhere) keep aiogram's multipart
+path. JSON is encoded and decoded with orjson when it is installed (stdlib json otherwise, and
+for whatever orjson refuses, so the results never differ).
 """
 
 from __future__ import annotations
@@ -13,19 +20,101 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods.base import Response, TelegramMethod
+from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import User
+from aiohttp import ClientError
+from aiohttp.payload import BytesPayload
 
 log = logging.getLogger("bot")
 _PINNED: dict[Any, type] = {}
+JSON_CONTENT_TYPE = "application/json"
+# The types aiogram's prepare_value returns as they are (exact types: an Enum is also a str).
+_AS_IS = frozenset({str, int, float, bool})
 
 
 class PinnedResponseSession(AiohttpSession):
+    def build_json_body(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:
+        """The method's parameters as one JSON object, or None when it uploads a file.
+
+        The values of aiogram's form (`AiohttpSession.build_form_data`), except that nested
+        ones stay objects instead of JSON strings: each field is prepared as aiogram prepares
+        the items of a nested value (`prepare_value(..., _dumps_json=False)`), and is left out
+        when the form leaves it out (None or an empty string)."""
+        files: dict[str, Any] = {}
+        body: dict[str, Any] = {}
+        prepare = self._prepare_json
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = prepare(value, bot, files)
+            if prepared is None or prepared == "":
+                continue
+            body[key] = prepared
+        return None if files else body
+
+    def _prepare_json(self, value: Any, bot: Bot, files: dict[str, Any]) -> Any:
+        """`self.prepare_value(value, bot=bot, files=files, _dumps_json=False)`, with what it
+        returns unchanged (None, str, int, float, bool) and its recursion into plain dicts and
+        lists done inline: a dumped method is mostly those (an inline button has a dozen None
+        fields), and a prepare_value call per value was most of the body's cost. Anything else
+        (Default, InputFile, Enum, datetime, TelegramObject, subclasses) goes to aiogram."""
+        cls = type(value)
+        if cls in _AS_IS or value is None:
+            return value
+        if cls is dict:
+            out = {}
+            for key, item in value.items():
+                if type(item) not in _AS_IS:
+                    if item is None:
+                        continue
+                    item = self._prepare_json(item, bot, files)
+                    if item is None:
+                        continue
+                out[key] = item
+            return out
+        if cls is list:
+            items = []
+            for item in value:
+                if type(item) not in _AS_IS:
+                    if item is None:
+                        continue
+                    item = self._prepare_json(item, bot, files)
+                    if item is None:
+                        continue
+                items.append(item)
+            return items
+        return self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> TelegramType:
+        body = self.build_json_body(bot, method)
+        if body is None:  # an upload: aiogram's multipart form
+            return await super().make_request(bot, method, timeout)
+        data = self.json_dumps(body).encode()
+        session = await self.create_session()
+        url = self.api.api_url(token=bot.token, method=method.__api_method__)
+        try:
+            async with session.post(
+                url,
+                data=BytesPayload(data, content_type=JSON_CONTENT_TYPE),
+                timeout=self.timeout if timeout is None else timeout,
+            ) as resp:
+                raw_result = await resp.text()
+        except TimeoutError as e:
+            raise TelegramNetworkError(method=method, message="Request timeout error") from e
+        except ClientError as e:
+            raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
+        response = self.check_response(
+            bot=bot, method=method, status_code=resp.status, content=raw_result)
+        return cast(TelegramType, response.result)
+
     def check_response(
         self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
     ) -> Response[Any]:
