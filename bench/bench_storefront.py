@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import shutil
@@ -52,7 +53,9 @@ SERVICE = {"service": 1, "name": "Instagram Followers", "type": "Default",
            "category": "Instagram", "rate": "0.90", "min": "10", "max": "10000",
            "refill": True, "cancel": True}
 LINK = "https://instagram.com/p/bench"
+STEP_NAMES = ("menu", "search", "card", "order", "link", "quantity", "confirm")
 STEP_PERIOD = 2.0  # seconds between one steady customer's updates
+FLOW_STEPS = 7
 WAIT = 60.0
 
 
@@ -83,20 +86,37 @@ class Phase:
     bot_cpu: float = 0.0
     own_cpu: float = 0.0
     orders: int = 0  # flows that reached "placed"
+    spans: list[tuple[float, float]] = field(default_factory=list)  # (sent, answered)
+    by_step: dict[int, list[float]] = field(default_factory=dict)
 
-    def timed(self, step: Callable[[], Awaitable[object]]) -> Awaitable[None]:
+    def timed(self, step: Callable[[], Awaitable[object]], index: int = 0) -> Awaitable[None]:
         async def run() -> None:
             started = time.perf_counter()
             await step()
-            self.latencies.append(time.perf_counter() - started)
+            answered = time.perf_counter()
+            self.latencies.append(answered - started)
+            self.spans.append((started, answered))
+            self.by_step.setdefault(index, []).append(answered - started)
         return run()
+
+    def steps_report(self) -> str:
+        parts = []
+        for index, name in enumerate(STEP_NAMES):
+            done = sorted(self.by_step.get(index, []))
+            if done:
+                parts.append(f"{name} {statistics.median(done) * 1000:.0f}/"
+                             f"{done[min(len(done) - 1, int(len(done) * 0.99))] * 1000:.0f}")
+        return "  p50/p99 ms by step: " + ", ".join(parts)
 
     def report(self) -> str:
         done = sorted(self.latencies)
         p50 = statistics.median(done)
         p99 = done[min(len(done) - 1, int(len(done) * 0.99))]
-        return (f"{self.name}: {len(done)} updates in {self.elapsed:.2f} s = "
-                f"{len(done) / self.elapsed:.0f} updates/s; latency p50 {p50 * 1000:.1f} ms, "
+        # From the first update sent to the last answered: the phase's own set-up and
+        # wind-down (customers waiting for their first turn) are not counted.
+        busy = max(end for _, end in self.spans) - min(start for start, _ in self.spans)
+        return (f"{self.name}: {len(done)} updates in {busy:.2f} s = "
+                f"{len(done) / busy:.0f} updates/s; latency p50 {p50 * 1000:.1f} ms, "
                 f"p99 {p99 * 1000:.1f} ms, max {done[-1] * 1000:.1f} ms; bot process CPU "
                 f"{self.bot_cpu / self.elapsed:.0%} ({self.bot_cpu / len(done) * 1000:.2f} ms "
                 f"per update), fakes + customers CPU {self.own_cpu / self.elapsed:.0%}")
@@ -121,31 +141,41 @@ class Measure:
 
 async def burst(people: list[FakeUser], phase: Phase) -> None:
     async def one(person: FakeUser) -> None:
-        for step in flow(person):
-            await phase.timed(step)
+        for index, step in enumerate(flow(person)):
+            await phase.timed(step, index)
         phase.orders += 1
 
     await asyncio.gather(*(one(p) for p in people))
 
 
-async def steady(people: list[FakeUser], seconds: float, phase: Phase) -> None:
+async def steady(people: list[FakeUser], seconds: float, phase: Phase, bot_pid: int) -> None:
+    """Customers start spread over one whole flow, so that once all have started every step of
+    the flow is being taken at any moment; only the `seconds` after that ramp are measured."""
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.5
-    until = start + seconds
+    opens = start + STEP_PERIOD * FLOW_STEPS
+    closes = opens + seconds
 
     async def one(person: FakeUser, offset: float) -> None:
         due = start + offset
         while True:
-            for step in flow(person):
+            for index, step in enumerate(flow(person)):
                 await asyncio.sleep(max(0.0, due - loop.time()))
-                if loop.time() >= until:
+                now = loop.time()
+                if now >= closes:
                     return
-                await phase.timed(step)
+                await (phase.timed(step, index) if now >= opens else step())
                 due += STEP_PERIOD
             phase.orders += 1
 
+    async def meter() -> None:
+        await asyncio.sleep(opens - loop.time())
+        with Measure(phase, bot_pid):
+            await asyncio.sleep(closes - loop.time())
+
     random.seed(7)
-    await asyncio.gather(*(one(p, random.uniform(0, STEP_PERIOD)) for p in people))
+    await asyncio.gather(
+        meter(), *(one(p, random.uniform(0, STEP_PERIOD * FLOW_STEPS)) for p in people))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -207,14 +237,15 @@ async def main(customers: int, rate: int, seconds: float) -> None:
                     await asyncio.sleep(0.004)
                 await asyncio.gather(*(p.wait_messages(2, timeout=120) for p in people))
                 await fund(database_url, [p.id for p in people])
-                await asyncio.sleep(6)  # past the flood limit's burst window and the row cache
+                gc.collect()  # the harness's own set-up is not collected again and again
+                gc.freeze()
+                await asyncio.sleep(6)  # past the flood limit's burst window
                 profiler = await start_profiler(bot.pid)
                 with Measure(Phase(f"burst, {customers} customers at once"), bot.pid) as first:
                     await burst(people[:customers], first)
                 await asyncio.sleep(6)
-                with Measure(Phase(f"steady, {rate} updates/s offered by {steady_count} "
-                                   f"customers"), bot.pid) as second:
-                    await steady(people[:steady_count], seconds, second)
+                second = Phase(f"steady, {rate} updates/s offered by {steady_count} customers")
+                await steady(people[:steady_count], seconds, second, bot.pid)
             finally:
                 if profiler is not None:
                     profiler.send_signal(signal.SIGINT)
@@ -225,7 +256,9 @@ async def main(customers: int, rate: int, seconds: float) -> None:
     expected = first.orders + second.orders
     assert orders == expected, f"{orders} orders, expected {expected}\n{errors.decode()}"
     print(first.report())
+    print(first.steps_report())
     print(second.report())
+    print(second.steps_report())
     print(f"{orders} orders placed in all")
 
 

@@ -46,10 +46,12 @@ class Notifier:
                 await asyncio.sleep(exc.retry_after)
             except TelegramForbiddenError:
                 await users.mark_inactive(self.shop.sessions, chat_id)
+                self.shop.recent_users.forget(chat_id)  # their next update re-activates them
                 return False
             except TelegramBadRequest as exc:
                 if "chat not found" in exc.message.lower():
                     await users.mark_inactive(self.shop.sessions, chat_id)
+                    self.shop.recent_users.forget(chat_id)
                 else:
                     log.warning("message to %s rejected: %s", chat_id, exc.message)
                 return False

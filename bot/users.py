@@ -16,11 +16,13 @@ from storage.models import User
 class RecentUsers:
     """Customer rows seen in the last few seconds, for the update middleware.
 
-    Admin actions that change what the middleware decides on (ban, unban) call forget();
-    another process's change takes effect within TTL seconds.
+    What changes a row behind the middleware's back in this process calls forget(): a ban or
+    unban, a customer found to have blocked the bot. Another process's change takes effect
+    within TTL seconds. A customer taps every second or two while shopping; 30 seconds means
+    one read per visit rather than one every few taps.
     """
 
-    TTL = 5.0
+    TTL = 30.0
     SIZE = 10_000
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
