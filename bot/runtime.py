@@ -25,6 +25,7 @@ from bot.leader import make_leader
 from bot.middlewares import setup_middlewares
 from bot.notify import Notifier
 from bot.panel import PanelRegistry
+from bot.poll_pacing import PollPacing
 from bot.scheduler import ShopScheduler, leader_lease
 from bot.telegram_session import PinnedResponseSession, wait_for_telegram
 from bot.webhook import WebhookServer
@@ -42,6 +43,7 @@ def make_bot(settings: Settings) -> Bot:
         session = PinnedResponseSession(
             api=TelegramAPIServer.from_base(settings.telegram_api_url)
         )
+    session.middleware(PollPacing())
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,
