@@ -50,7 +50,7 @@ async def test_changes_are_written_behind_in_one_transaction(
     sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine,
 ) -> None:
     storage = DatabaseStorage(sessions)
-    storage.FLUSH_DELAY = 0.05
+    storage.FLUSH_DELAY = 2.0  # far longer than the 100 changes below take, on any engine
     statements: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute",
                  lambda *args: statements.append(args[2].split()[0].upper()))
@@ -60,7 +60,7 @@ async def test_changes_are_written_behind_in_one_transaction(
     assert await rows(sessions) == {}  # nothing written yet: the answers did not wait for it
     assert await storage.get_data(key(7)) == {"n": 7}  # but every read sees the change
     statements.clear()
-    await asyncio.sleep(0.3)  # past FLUSH_DELAY: written without any call
+    await asyncio.sleep(2.5)  # past FLUSH_DELAY: written without any call
     stored = await rows(sessions)
     assert len(stored) == 50
     assert {state for state, _ in stored.values()} == {"Wizard:link"}
@@ -102,11 +102,14 @@ async def test_a_failed_write_is_retried_and_newer_values_win(
 
     storage._write = failing_once  # type: ignore[method-assign]
     await storage.set_state(KEY, "Wizard:link")
-    await asyncio.sleep(0.4)
+    expected = {storage._key(KEY): "Wizard:quantity"}
+    for _ in range(60):  # the retry lands within RETRY_DELAY; allow a slow machine 3 s
+        stored = {k: v[0] for k, v in (await rows(sessions)).items()}
+        if stored == expected:
+            break
+        await asyncio.sleep(0.05)
     assert failures == [{storage._key(KEY): ("Wizard:link", {})}]
-    assert {k: v[0] for k, v in (await rows(sessions)).items()} == {
-        storage._key(KEY): "Wizard:quantity"
-    }
+    assert stored == expected
     await storage.close()
 
 
