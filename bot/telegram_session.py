@@ -65,28 +65,15 @@ class PinnedResponseSession(AiohttpSession):
         if cls in _AS_IS or value is None:
             return value
         if cls is dict:
-            out = {}
-            for key, item in value.items():
-                if type(item) not in _AS_IS:
-                    if item is None:
-                        continue
-                    item = self._prepare_json(item, bot, files)
-                    if item is None:
-                        continue
-                out[key] = item
-            return out
+            return {key: prepared for key, item in value.items()
+                    if (prepared := self._prepare_item(item, bot, files)) is not None}
         if cls is list:
-            items = []
-            for item in value:
-                if type(item) not in _AS_IS:
-                    if item is None:
-                        continue
-                    item = self._prepare_json(item, bot, files)
-                    if item is None:
-                        continue
-                items.append(item)
-            return items
+            return [prepared for item in value
+                    if (prepared := self._prepare_item(item, bot, files)) is not None]
         return self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+
+    def _prepare_item(self, item: Any, bot: Bot, files: dict[str, Any]) -> Any:
+        return item if type(item) in _AS_IS else self._prepare_json(item, bot, files)
 
     async def make_request(
         self,
