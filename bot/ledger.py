@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,16 +78,32 @@ async def apply(
     return Posting(entry, applied=True)
 
 
+# Hot-path statements are built once (a reused statement keeps its cache key) and run as
+# Core: an entry is written once and never updated, so the ORM's unit of work buys nothing.
+_ENTRIES = LedgerEntry.__table__
+_INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_USERS = User.__table__
+_CREDIT_BALANCE = (
+    update(_USERS)
+    .where(_USERS.c.id == bindparam("user_id"))
+    .values(balance=_USERS.c.balance + bindparam("amount", type_=_USERS.c.balance.type))
+    .returning(_USERS.c.balance)
+)
+# A debit applies only while the balance covers it: no read-then-write, never below zero.
+_DEBIT_BALANCE = _CREDIT_BALANCE.where(
+    _USERS.c.balance >= bindparam("cover", type_=_USERS.c.balance.type))
+
+
 async def _post(
     session: AsyncSession, user_id: int, amount: Decimal, kind: LedgerKind, key: str,
     reference: str | None, note: str | None,
 ) -> LedgerEntry:
     balance_after = await _move_balance(session, user_id, amount)
-    entry = LedgerEntry(user_id=user_id, amount=amount, balance_after=balance_after,
-                        kind=kind.value, reference=reference, idempotency_key=key, note=note)
-    session.add(entry)
-    await session.flush()
-    return entry
+    values = {"user_id": user_id, "amount": amount, "balance_after": balance_after,
+              "kind": kind.value, "reference": reference, "idempotency_key": key, "note": note,
+              "created_at": utcnow()}
+    entry_id = (await session.execute(_INSERT_ENTRY, values)).scalar_one()
+    return LedgerEntry(id=entry_id, **values)  # the row as written, outside the session
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,16 +160,12 @@ def _row(credit: Credit, balance_after: Decimal) -> dict[str, object]:
 
 
 async def _move_balance(session: AsyncSession, user_id: int, amount: Decimal) -> Decimal:
-    statement = (
-        update(User)
-        .where(User.id == user_id)
-        .values(balance=User.balance + amount)
-        .returning(User.balance)
-        .execution_options(synchronize_session=False)
-    )
     if amount < 0:
-        statement = statement.where(User.balance >= -amount)
-    balance = (await session.execute(statement)).scalar_one_or_none()
+        result = await session.execute(
+            _DEBIT_BALANCE, {"user_id": user_id, "amount": amount, "cover": -amount})
+    else:
+        result = await session.execute(_CREDIT_BALANCE, {"user_id": user_id, "amount": amount})
+    balance = result.scalar_one_or_none()
     if balance is not None:
         return balance
     if await session.get(User, user_id) is None:

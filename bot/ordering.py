@@ -17,12 +17,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import catalog, ledger, orders, shop_settings
 from bot.catalog_view import CatalogView
+from bot.money import ZERO
 from bot.panel import (
     InvalidOrderParams,
     OrderRequest,
@@ -75,11 +76,7 @@ async def price(
     session: AsyncSession, rules: PriceRules, service_id: int, request: OrderRequest
 ) -> Priced:
     """Validate the request against the current service and price it (no money moves)."""
-    found = (await session.execute(
-        select(Service, Category.markup_percent, _GLOBAL_MARKUP).join(Category).where(
-            Service.id == service_id, Service.enabled.is_(True), Service.available.is_(True),
-            Category.enabled.is_(True))
-    )).first()
+    found = (await session.execute(_PRICING, {"service_id": service_id})).first()
     if found is None:
         raise ServiceUnavailable(service_id)
     service, category_markup, global_markup = found
@@ -92,6 +89,15 @@ async def price(
 # The admin's global markup, read in the same statement as the service it prices.
 _GLOBAL_MARKUP = select(ShopSetting.value).where(
     ShopSetting.key == shop_settings.GLOBAL_MARKUP).scalar_subquery()
+
+# The service with what prices it: its category's markup and the admin's global one. Built
+# once: a reused statement keeps its cache key, so each call skips building and keying it.
+_PRICING = select(Service, Category.markup_percent, _GLOBAL_MARKUP).join(Category).where(
+    Service.id == bindparam("service_id"), Service.enabled.is_(True),
+    Service.available.is_(True), Category.enabled.is_(True))
+
+# Core, built once: the new row is returned as a plain Order, no unit of work needed.
+_INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)
 
 
 def price_in_view(
@@ -128,20 +134,18 @@ async def reserve(
             priced = await price(session, rules, service_id, request)
             if expected_price is not None and priced.quote.price != expected_price:
                 raise PriceChanged(priced.quote.price)
-            order = Order(
-                user_id=user_id,
-                service_id=priced.service.id,
-                panel_id=priced.service.panel_id,
-                state=OrderState.SUBMITTING.value,
-                link=request.link,
-                quantity=request.billed_quantity(),  # drip-feed: quantity × runs
-                params=request_to_params(request),
-                charge=priced.quote.price,
-                cost=priced.quote.cost,
-                request_key=request_key,
-            )
-            session.add(order)
-            await session.flush()
+            now = utcnow()
+            values = {
+                "user_id": user_id, "service_id": priced.service.id,
+                "panel_id": priced.service.panel_id, "state": OrderState.SUBMITTING.value,
+                "link": request.link,
+                "quantity": request.billed_quantity(),  # drip-feed: quantity × runs
+                "params": request_to_params(request), "charge": priced.quote.price,
+                "cost": priced.quote.cost, "refunded": ZERO, "request_key": request_key,
+                "created_at": now, "updated_at": now,
+            }
+            order_id = (await session.execute(_INSERT_ORDER, values)).scalar_one()
+            order = Order(id=order_id, **values)  # the row as written, outside the session
             if priced.quote.price > 0:  # a free (zero-rate) service moves no money
                 await ledger.apply(
                     session,

@@ -7,13 +7,15 @@ no-op even if two processes race past the state check.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Update, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import ledger
@@ -23,6 +25,12 @@ from storage.models import LedgerKind, Order, OrderEvent, OrderState
 from storage.types import utcnow
 
 FULL_REFUND_STATES = frozenset({OrderState.CANCELED, OrderState.REFUNDED, OrderState.FAILED})
+
+
+_ORDERS = Order.__table__
+_EVENTS = OrderEvent.__table__
+# Built once and run as Core: an event is written once and never read back here.
+_INSERT_EVENT = insert(_EVENTS)
 
 
 async def transition(
@@ -43,31 +51,42 @@ async def transition(
         values["panel_status"] = panel_status
     if to_state.is_final:
         values.setdefault("finished_at", now)
+    params = {f"v_{name}": value for name, value in values.items()}
     result = await session.execute(
-        update(Order)
-        .where(Order.id == order_id, Order.state.in_(expected_values))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-        .returning(Order.state)
-    )
+        _transition_statement(tuple(values)),
+        {"order_id": order_id, "expected": expected_values, **params})
     if result.first() is None:
         return False
-    session.add(
-        OrderEvent(
-            order_id=order_id,
-            from_state=expected_values[0] if len(expected_values) == 1 else None,
-            to_state=to_state.value,
-            panel_status=panel_status,
-            note=note,
-        )
-    )
-    await session.flush()
+    await _record_event(
+        session, order_id, expected_values[0] if len(expected_values) == 1 else None,
+        to_state.value, panel_status=panel_status, note=note, at=now)
     return True
 
 
+@functools.cache
+def _transition_statement(columns: tuple[str, ...]) -> Update:
+    """The compare-and-set UPDATE for one set of columns, built once per set (a handful exist):
+    a reused statement keeps its cache key, so a transition skips building and keying it."""
+    return (
+        update(_ORDERS)
+        .where(_ORDERS.c.id == bindparam("order_id"),
+               _ORDERS.c.state.in_(bindparam("expected", expanding=True)))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+        .returning(_ORDERS.c.state)
+    )
+
+
 async def record_created(session: AsyncSession, order: Order) -> None:
-    session.add(OrderEvent(order_id=order.id, from_state=None, to_state=order.state))
-    await session.flush()
+    await _record_event(session, order.id, None, order.state, at=order.created_at)
+
+
+async def _record_event(
+    session: AsyncSession, order_id: int, from_state: str | None, to_state: str, *,
+    panel_status: str | None = None, note: str | None = None, at: datetime | None = None,
+) -> None:
+    await session.execute(_INSERT_EVENT, {
+        "order_id": order_id, "from_state": from_state, "to_state": to_state,
+        "panel_status": panel_status, "note": note, "created_at": at or utcnow()})
 
 
 def refund_due(state: OrderState, charge: Decimal, quantity: int | None, remains: int | None,
