@@ -11,24 +11,30 @@ Requests without a file upload are sent as one JSON body (`application/json`, wh
 accepts for every method) instead of aiogram's urlencoded form of JSON-dumped fields: the values
 are prepared by aiogram itself (`prepare_value`: defaults from DefaultBotProperties, enums, dates,
 None dropped), only the encoding differs. Uploads (an InputFile anywhere) keep aiogram's multipart
-path. JSON is encoded and decoded with orjson when it is installed (stdlib json otherwise, and
-for whatever orjson refuses, so the results never differ).
+path.
+
+A message the bot sent or edited comes back with the inline keyboard it was sent with; that
+echo is not validated again: the answer carries the keyboard object of the request (validating
+a 10-button echo was two thirds of the answer's cost, ~120 of 180 µs).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
-from aiogram.types import User
+from aiogram.types import InlineKeyboardMarkup, User
 from aiohttp import ClientError
 from aiohttp.payload import BytesPayload
+from pydantic import ValidationError
 
 log = logging.getLogger("bot")
 _PINNED: dict[Any, type] = {}
@@ -106,9 +112,24 @@ class PinnedResponseSession(AiohttpSession):
         self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
     ) -> Response[Any]:
         returning = method.__returning__
-        if returning not in _PINNED:
-            _PINNED[returning] = Response[returning]  # type: ignore[valid-type]
+        response_type = _PINNED.get(returning)
+        if response_type is None:
+            response_type = _PINNED[returning] = Response[returning]  # type: ignore[valid-type]
+        if status_code == HTTPStatus.OK:
+            with contextlib.suppress(ValueError, ValidationError):  # aiogram's path raises them
+                data = self.json_loads(content)
+                if isinstance(data, dict) and data.get("ok") is True:
+                    _reuse_sent_keyboard(data.get("result"), method)
+                    return response_type.model_validate(data, context={"bot": bot})
         return super().check_response(bot, method, status_code, content)
+
+
+def _reuse_sent_keyboard(result: Any, method: TelegramMethod[Any]) -> None:
+    """Put the request's keyboard object in place of Telegram's echo of it."""
+    sent = getattr(method, "reply_markup", None)
+    if type(sent) is InlineKeyboardMarkup and isinstance(result, dict) \
+            and "reply_markup" in result:
+        result["reply_markup"] = sent
 
 
 async def wait_for_telegram(

@@ -434,3 +434,33 @@ async def test_custom_json_functions_are_honoured(tg: FakeTelegram, wire: list[S
     assert dumped == [wire[0].json()]
     assert wire[0].body == json.dumps(dumped[0]).encode()
     assert len(loaded) == 1 and json.loads(loaded[0])["ok"] is True
+
+
+async def test_a_sent_keyboard_comes_back_as_the_object_sent(tg: FakeTelegram) -> None:
+    markup = keyboard()
+    async with pinned(tg) as bot:
+        sent = await bot.send_message(ALICE, "Choose", reply_markup=markup)
+        edited = await bot.edit_message_text(
+            "Chosen", chat_id=ALICE, message_id=sent.message_id, reply_markup=markup)
+        plain = await bot.send_message(ALICE, "No keyboard")
+
+    # Telegram echoes the keyboard; the answer holds the request's object instead of a copy
+    # validated from the echo, and everything else is validated as usual.
+    assert sent.reply_markup is markup and edited.reply_markup is markup
+    assert tg.sent_messages[0].reply_markup == dumped(markup)
+    assert sent.chat.id == ALICE and sent.text == "Choose" and sent.bot is bot
+    assert edited.text == "Chosen" and edited.edit_date is not None
+    assert plain.reply_markup is None
+
+
+async def test_a_malformed_successful_answer_is_still_a_decode_error(tg: FakeTelegram) -> None:
+    session = PinnedResponseSession(api=tg.api_server)
+    bot = Bot(TOKEN, session=session)
+    method = SendMessage(chat_id=ALICE, text="hi", reply_markup=keyboard())
+    answer = json.dumps({"ok": True, "result": {"message_id": "not a number",
+                                                "reply_markup": {"inline_keyboard": []}}})
+    with pytest.raises(ClientDecodeError, match="Failed to deserialize object"):
+        session.check_response(bot, method, 200, answer)
+    assert session.check_response(bot, GetMe(), 200, json.dumps(
+        {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Shop"}})).result.id == 1
+    await session.close()
