@@ -18,7 +18,7 @@ from bot.admin.balances import PanelBalance, panel_balances
 from bot.context import Shop
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show
-from handlers.filters import IsAdmin
+from handlers.filters import NOT_TEXT, IsAdmin
 from keyboards import admin_console as kb
 from keyboards.admin import AdminCb, admin_menu
 from keyboards.admin_console import AdminX, Ax
@@ -109,6 +109,6 @@ def router() -> Router:
     r.include_router(admin_orders.router())
     r.include_router(admin_catalog.router())
     # Anything but text while a console prompt waits: ask again, keep the prompt.
-    r.message.register(not_text, StateFilter(AdminInput), ~F.text)
+    r.message.register(not_text, StateFilter(AdminInput), NOT_TEXT)
     return r
 

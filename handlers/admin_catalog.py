@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
@@ -16,7 +17,7 @@ from bot.admin.catalog import BadInput, Kind
 from bot.context import Shop
 from handlers.admin_states import AdminInput
 from handlers.common import show
-from handlers.filters import IsAdmin
+from handlers.filters import TYPED_TEXT, IsAdmin
 from keyboards import admin_console as kb
 from keyboards.admin import AdminCb
 from keyboards.admin_console import AdminX, Ax
@@ -267,9 +268,8 @@ def router() -> Router:
     r = Router(name="admin-catalog")
     r.message.filter(IsAdmin())
     r.callback_query.filter(IsAdmin())
-    text = (F.text, ~F.text.startswith("/"))
-    r.message.register(typed_markup, AdminInput.markup, *text)
-    r.message.register(typed_name, AdminInput.name, *text)
+    r.message.register(typed_markup, StateFilter(AdminInput.markup), TYPED_TEXT)
+    r.message.register(typed_name, StateFilter(AdminInput.name), TYPED_TEXT)
     r.callback_query.register(open_catalog, AdminCb.filter(F.action == "catalog"))
     r.callback_query.register(sync, AdminX.filter(F.act == Ax.SYNC))
     r.callback_query.register(categories, AdminX.filter(F.act == Ax.CATEGORIES))

@@ -5,7 +5,7 @@ refund in full)."""
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
@@ -22,7 +22,7 @@ from bot.notify import Notifier
 from handlers.admin_people import date
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show
-from handlers.filters import IsAdmin
+from handlers.filters import TYPED_TEXT, IsAdmin
 from keyboards import admin_console as kb
 from keyboards.admin import AdminCb
 from keyboards.admin_console import AdminX, Ax
@@ -223,9 +223,8 @@ def router() -> Router:
     r.callback_query.filter(IsAdmin())
     r.message.register(refund_command, Command("refund"))
     r.message.register(order_command, Command("order"))
-    r.message.register(typed_order, AdminInput.order_query, F.text, ~F.text.startswith("/"))
-    r.message.register(typed_panel_order, AdminInput.panel_order, F.text,
-                       ~F.text.startswith("/"))
+    r.message.register(typed_order, StateFilter(AdminInput.order_query), TYPED_TEXT)
+    r.message.register(typed_panel_order, StateFilter(AdminInput.panel_order), TYPED_TEXT)
     r.callback_query.register(open_order, AdminX.filter(F.act == Ax.ORDER))
     r.callback_query.register(review_list, AdminCb.filter(F.action == "review"))
     r.callback_query.register(review_list, AdminX.filter(F.act == Ax.REVIEW))

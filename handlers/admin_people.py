@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
@@ -22,7 +22,7 @@ from bot.notify import Notifier
 from handlers.admin_credit import admin_reply, notify_customer
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show
-from handlers.filters import IsAdmin
+from handlers.filters import TYPED_TEXT, IsAdmin
 from keyboards import admin_console as kb
 from keyboards.admin_console import AdminX, Ax
 from storage.models import LedgerKind, OrderState
@@ -187,9 +187,9 @@ def router() -> Router:
     r.message.filter(IsAdmin())
     r.callback_query.filter(IsAdmin())
     r.message.register(user_command, Command("user"))
-    r.message.register(typed_user, AdminInput.user_query, F.text, ~F.text.startswith("/"))
-    r.message.register(typed_amount, AdminInput.amount, F.text, ~F.text.startswith("/"))
-    r.message.register(typed_reason, AdminInput.reason, F.text, ~F.text.startswith("/"))
+    r.message.register(typed_user, StateFilter(AdminInput.user_query), TYPED_TEXT)
+    r.message.register(typed_amount, StateFilter(AdminInput.amount), TYPED_TEXT)
+    r.message.register(typed_reason, StateFilter(AdminInput.reason), TYPED_TEXT)
     r.callback_query.register(open_user, AdminX.filter(F.act == Ax.USER))
     r.callback_query.register(ask_amount, AdminX.filter(F.act.in_({Ax.CREDIT, Ax.DEBIT})))
     r.callback_query.register(ban, AdminX.filter(F.act.in_({Ax.BAN, Ax.UNBAN})))

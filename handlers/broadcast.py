@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -180,8 +180,8 @@ def router() -> Router:
     r.callback_query.filter(IsAdmin())
     r.message.register(start_command, Command("broadcast"))
     r.callback_query.register(start_button, AdminCb.filter(F.action == "broadcast"))
-    r.message.register(got_message, Compose.message)
-    r.message.register(got_buttons, Compose.buttons)
+    r.message.register(got_message, StateFilter(Compose.message))
+    r.message.register(got_buttons, StateFilter(Compose.buttons))
     r.callback_query.register(skip_buttons, kb.BcCb.filter(F.action == "skip"))
     r.callback_query.register(discard, kb.BcCb.filter(F.action == "abort"))
     r.callback_query.register(toggle_paid, kb.BcCb.filter(F.action == "paid"))

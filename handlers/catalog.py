@@ -11,6 +11,7 @@ from bot import catalog, wizard_steps
 from bot.context import Shop
 from bot.wizard_steps import Listed
 from handlers.common import show
+from handlers.filters import TYPED_TEXT
 from keyboards import catalog as kb
 from keyboards.menu import Menu, back_to_menu
 
@@ -152,5 +153,5 @@ def search_router() -> Router:
     every other area's text handlers (and all commands) come first; non-text still falls
     through to the fallback."""
     r = Router(name="catalog-search")
-    r.message.register(search, StateFilter(None), F.text, ~F.text.startswith("/"))
+    r.message.register(search, StateFilter(None), TYPED_TEXT)
     return r

@@ -30,7 +30,7 @@ from bot.payments import (
     TelegramRefundStatus,
 )
 from handlers.common import show
-from handlers.filters import IsAdmin
+from handlers.filters import TYPED_TEXT, IsAdmin, Magic
 from keyboards.balance import Balance
 from keyboards.payments import CUSTOM, Topup, custom_amount_screen, topup_screen
 
@@ -290,14 +290,13 @@ async def _refund_on_telegram(
 def router() -> Router:
     r = Router(name="payments")
     # Service messages first: they must be seen whatever step the customer is in.
-    r.message.register(successful_payment, F.successful_payment)
-    r.message.register(refunded_payment, F.refunded_payment)
+    r.message.register(successful_payment, Magic(F.successful_payment))
+    r.message.register(refunded_payment, Magic(F.refunded_payment))
     r.pre_checkout_query.register(pre_checkout)
     r.message.register(paysupport_command, Command("paysupport"))
     r.message.register(terms_command, Command("terms"))
     r.message.register(refundstars_command, Command("refundstars"), IsAdmin())
     r.callback_query.register(topup_screen_button, Balance.filter(F.action == "topup"))
     r.callback_query.register(amount_button, Topup.filter())
-    r.message.register(amount_typed, StateFilter(TopupFlow.amount), F.text,
-                       ~F.text.startswith("/"))
+    r.message.register(amount_typed, StateFilter(TopupFlow.amount), TYPED_TEXT)
     return r

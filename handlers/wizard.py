@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -23,6 +23,7 @@ from bot.notify import Notifier
 from bot.panel import InvalidOrderParams
 from bot.wizard_steps import DRIP, SKIPPABLE, StepInputError, Summary, WizardSpec
 from handlers.common import show
+from handlers.filters import NOT_TEXT, TYPED_TEXT
 from keyboards import wizard as kb
 from keyboards.catalog import Buy
 from keyboards.menu import back_to_menu, main_menu
@@ -281,6 +282,6 @@ def router() -> Router:
     r.callback_query.register(begin, Buy.filter())
     r.callback_query.register(button, kb.Wz.filter())
     active = StateFilter(OrderWizard.active)
-    r.message.register(typed, active, F.text, ~F.text.startswith("/"))
-    r.message.register(not_text, active, ~F.text)
+    r.message.register(typed, active, TYPED_TEXT)
+    r.message.register(not_text, active, NOT_TEXT)
     return r
