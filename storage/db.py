@@ -51,8 +51,8 @@ class InlineSQLiteConnection(aiosqlite.Connection):
     wait for the disk), and passing each call to aiosqlite's worker thread and back costs more
     than the statement: about 0.9 ms against 0.5 ms per ORM query here, with a dozen calls per
     query. The one call that may wait — taking the write lock, which another connection can
-    hold — still goes through the worker thread (`begin_immediate`), so the loop never blocks
-    on a lock: in WAL mode readers never wait, and once the lock is held nothing else does.
+    hold — waits on the worker thread (`begin_immediate`), so the loop never blocks on a lock:
+    in WAL mode readers never wait, and once the lock is held nothing else does.
     """
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -61,7 +61,25 @@ class InlineSQLiteConnection(aiosqlite.Connection):
         return fn(*args, **kwargs)
 
     async def begin_immediate(self) -> None:
-        await super()._execute(self._conn.execute, "BEGIN IMMEDIATE")
+        """Take the write lock: at once on the loop's thread when it is free (always, for a
+        process that is the database's only user), else wait for it on the worker thread.
+
+        Sending every BEGIN to the worker cost a GIL hand-off each, and under load the
+        worker waits for the busy loop to let go of the GIL (up to the 5 ms switch interval)
+        while the engine's one connection — every other customer's queries — waits with it.
+        """
+        connection = self._conn
+        connection.execute("PRAGMA busy_timeout=0")  # this attempt must not wait
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # BUSY or an extended BUSY_*
+                raise
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Another process holds the lock: wait for it off the loop.
+        await super()._execute(connection.execute, "BEGIN IMMEDIATE")
 
 
 def _inline_connector(url: str) -> Callable[[], Any]:

@@ -7,10 +7,13 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
+import pytest
 from sqlalchemy import text
 
-from storage.db import InlineSQLiteConnection, create_engine
+from storage.db import SQLITE_BUSY_TIMEOUT_MS, InlineSQLiteConnection, create_engine
 from storage.migrate import upgrade_to_head
 
 
@@ -57,3 +60,35 @@ async def test_a_writer_waiting_for_the_lock_does_not_block_the_loop(tmp_path: P
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_a_free_write_lock_is_taken_without_the_worker_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker thread is only for waiting: a process alone with its database never hands
+    BEGIN over (each hand-off waited for the GIL behind the busy event loop)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}")
+    await upgrade_to_head(engine)
+    handed_over: list[object] = []
+    original = aiosqlite.Connection._execute
+
+    async def traced(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        handed_over.append(args)
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", traced)
+    insert = text("INSERT INTO shop_settings (key, value, updated_at) "
+                  "VALUES (:key, 'x', CURRENT_TIMESTAMP)")
+    try:
+        for key in ("a", "b"):
+            async with engine.begin() as connection:
+                await connection.execute(insert, {"key": key})
+        async with engine.connect() as reader:
+            keys = (await reader.execute(text("SELECT key FROM shop_settings"))).scalars().all()
+            # The busy timeout is back for whoever waits next (the attempt used none).
+            timeout = (await reader.execute(text("PRAGMA busy_timeout"))).scalar()
+        assert sorted(keys) == ["a", "b"]
+        assert timeout == SQLITE_BUSY_TIMEOUT_MS
+        assert handed_over == []
+    finally:
+        await engine.dispose()
