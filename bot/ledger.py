@@ -177,8 +177,11 @@ async def entry_for_key(session: AsyncSession, key: str) -> LedgerEntry | None:
     return await session.scalar(select(LedgerEntry).where(LedgerEntry.idempotency_key == key))
 
 
+_BALANCE = select(_USERS.c.balance).where(_USERS.c.id == bindparam("user_id"))
+
+
 async def balance_of(session: AsyncSession, user_id: int) -> Decimal:
-    balance = await session.scalar(select(User.balance).where(User.id == user_id))
+    balance = await session.scalar(_BALANCE, {"user_id": user_id})
     if balance is None:
         raise UnknownUser(user_id)
     return balance

@@ -96,6 +96,10 @@ _PRICING = select(Service, Category.markup_percent, _GLOBAL_MARKUP).join(Categor
     Service.id == bindparam("service_id"), Service.enabled.is_(True),
     Service.available.is_(True), Category.enabled.is_(True))
 
+# What submit needs to address the panel: its service ID and type there, the panel's name.
+_SUBMIT_TARGET = select(Service.panel_service_id, Service.type, Panel.name).join(
+    Panel, Panel.id == bindparam("panel_id")).where(Service.id == bindparam("service_id"))
+
 # Core, built once: the new row is returned as a plain Order, no unit of work needed.
 _INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)
 
@@ -172,9 +176,7 @@ async def submit(
     """Send a freshly reserved order to its panel and settle its state from the answer."""
     async with sessions() as session:
         target = (await session.execute(
-            select(Service.panel_service_id, Service.type, Panel.name)
-            .join(Panel, Panel.id == order.panel_id).where(Service.id == order.service_id)
-        )).one()
+            _SUBMIT_TARGET, {"panel_id": order.panel_id, "service_id": order.service_id})).one()
     request = request_from_params(target.panel_service_id, ServiceType.parse(target.type),
                                   order.params)
     panel_name = target.name
