@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import pytest
@@ -69,7 +69,7 @@ from aiogram.types import (
 from aiohttp import TraceConfig, TraceRequestChunkSentParams, TraceRequestHeadersSentParams
 from multidict import CIMultiDict
 
-from bot.telegram_session import PinnedResponseSession, wait_for_telegram
+from bot.telegram_session import PinnedResponseSession, results_unread, wait_for_telegram
 from tests.fakes.bot_api import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -464,3 +464,36 @@ async def test_a_malformed_successful_answer_is_still_a_decode_error(tg: FakeTel
     assert session.check_response(bot, GetMe(), 200, json.dumps(
         {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Shop"}})).result.id == 1
     await session.close()
+
+
+async def test_answers_nobody_reads_are_not_validated(tg: FakeTelegram) -> None:
+    async with pinned(tg) as bot:
+        with results_unread():
+            sent = await bot.send_message(ALICE, "Choose", reply_markup=keyboard())
+            query_id = await tg.users[ALICE].click("🛒 New order")
+            answered = await bot.answer_callback_query(query_id)
+            with results_unread(False):  # a call that reads its answer
+                kept = await bot.send_message(ALICE, "Kept")
+            with pytest.raises(TelegramBadRequest):  # errors are raised as ever
+                await bot.edit_message_text("x", chat_id=ALICE, message_id=999_999)
+        after = await bot.send_message(ALICE, "After")
+
+    assert sent is None  # the object answer was skipped…
+    assert answered is True  # …a scalar one is still validated
+    assert isinstance(kept, Message) and kept.text == "Kept"
+    assert isinstance(after, Message)  # only inside the context
+    assert [m.text for m in tg.sent_messages] == ["Choose", "Kept", "After"]
+
+
+async def test_handlers_run_with_answers_unread() -> None:
+    from bot.middlewares.results import ResultsUnread
+    from bot.telegram_session import _RESULTS_UNREAD
+
+    seen: list[bool] = []
+
+    async def handler(event: Any, data: dict[str, Any]) -> str:
+        seen.append(_RESULTS_UNREAD.get())
+        return "handled"
+
+    assert await ResultsUnread()(handler, cast(Any, None), {}) == "handled"
+    assert seen == [True] and _RESULTS_UNREAD.get() is False
