@@ -6,9 +6,12 @@ first tap created (reserve → created=False) and never submits it again.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from decimal import Decimal
 from typing import Any
 
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram_i18n import I18nContext
@@ -59,8 +62,14 @@ async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any
         await already_placed(query, i18n, order)
         return
     await state.clear()
-    await show(query, i18n.get("wz-placing", order=str(order.id)), None)
-    placement = await ordering.submit(shop.sessions, shop.panels, order)
+    # "Placing…" is shown while the panel is asked, not before: the outcome follows sooner.
+    placing = asyncio.ensure_future(
+        show(query, i18n.get("wz-placing", order=str(order.id)), None))
+    try:
+        placement = await ordering.submit(shop.sessions, shop.panels, order)
+    finally:  # shown before the outcome, never after it; if it cannot be shown, the outcome
+        with contextlib.suppress(TelegramAPIError):  # still is (notifier.send never raises)
+            await placing
     await tell_outcome(query, shop, i18n, notifier, user, wizard["name"], placement)
 
 
