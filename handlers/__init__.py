@@ -28,13 +28,15 @@ def build_router(shop: Shop) -> Router:
     root.include_router(payments.router())
     root.include_router(catalog.router())
     root.include_router(wizard.router())
+    # Plain text with no step in progress = search. Every other text handler needs a command
+    # or a state of its own, so search can come before them (fewer routers per search).
+    root.include_router(catalog.search_router())
     root.include_router(orders.router())
     root.include_router(balance.router())
     root.include_router(admin_credit.router())
     root.include_router(admin.router())  # the console: /admin, /refund, /user, /order
     root.include_router(broadcast.router())  # admin: /broadcast
     root.include_router(stats.router())  # admin: /stats
-    root.include_router(catalog.search_router())  # plain text = search; after all other areas
     # Must stay last: answers whatever no other handler took.
     root.include_router(fallback.router())
     return root

@@ -149,9 +149,9 @@ def router() -> Router:
 
 
 def search_router() -> Router:
-    """Plain text outside any conversation is a search. Included just before the fallback, so
-    every other area's text handlers (and all commands) come first; non-text still falls
-    through to the fallback."""
+    """Plain text outside any conversation is a search. Commands are not (TYPED_TEXT), and every
+    other text handler waits for a state of its own, so this router can come right after the
+    wizard; non-text still falls through to the fallback."""
     r = Router(name="catalog-search")
     r.message.register(search, StateFilter(None), TYPED_TEXT)
     return r
