@@ -127,3 +127,44 @@ async def test_ltr_fragments_are_isolated_in_arabic_only(translate: Translator) 
 async def test_arguments_are_html_escaped(translate: Translator) -> None:
     text = translate("en", "notify-order-started", order_id=1, service="<b>x</b> & y")
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in text
+
+
+async def test_rendered_texts_are_reused_per_locale_and_arguments() -> None:
+    core = make_core()
+    await core.startup()
+    english = core.get("wz-placing", "en", order=7)
+    arabic = core.get("wz-placing", "ar", order=7)
+    assert english != arabic and "#7" in english  # one cache entry per locale
+    assert core.get("wz-placing", "en", order=8) != english  # and per argument
+    assert core.get("wz-placing", "en", order=7) is english  # the same text, not re-rendered
+    assert core.get("wz-placing", "en", order="<b>").count("&lt;b&gt;") == 1  # escaped once
+
+
+async def test_texts_with_other_argument_types_are_not_kept() -> None:
+    from decimal import Decimal
+
+    core = make_core()
+    await core.startup()
+    core.get("catalog-categories", "en", count=3)
+    kept = len(core._rendered)
+    # Equal but differently written values (1 == 1.0 == True) could render differently.
+    for count in (Decimal("1"), Decimal("1.0"), True, 1.0):
+        core.get("catalog-categories", "en", count=count)
+    assert kept == 1 and len(core._rendered) == kept
+
+
+async def test_the_current_customers_locale_is_part_of_the_key() -> None:
+    from aiogram_i18n import I18nContext
+
+    core = make_core()
+    await core.startup()
+    texts = []
+    for locale in ("en", "ar"):
+        context = I18nContext(locale=locale, core=core, manager=None, data={})  # type: ignore[arg-type]
+        token = I18nContext.set_current(context)  # what the i18n middleware does per update
+        try:
+            texts.append(core.get("wz-placing", order=7))
+        finally:
+            I18nContext.reset_current(token)
+    assert texts == [core.get("wz-placing", "en", order=7), core.get("wz-placing", "ar", order=7)]
+    assert texts[0] != texts[1]
