@@ -66,12 +66,12 @@ class DatabaseStorage(BaseStorage):
         name = self._key(key)
         state, current = await self._load(name)
         if current != data:
-            self._change(name, (state, copy.deepcopy(dict(data))))
+            self._change(name, (state, _copied(dict(data))))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         # A deep copy: handlers mutate nested values, which must not leak into the cache
         # (set_data compares against it to skip unchanged writes).
-        return copy.deepcopy((await self._load(self._key(key)))[1])
+        return _copied((await self._load(self._key(key)))[1])
 
     async def close(self) -> None:
         """Write what is pending now (called on shutdown, after updates in flight finished)."""
@@ -151,3 +151,20 @@ def _upsert(dialect: str) -> Insert:
         index_elements=["key"],
         set_={column: statement.excluded[column] for column in ("state", "data", "updated_at")},
     )
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of JSON-shaped data, which is what wizard data is (it is stored as JSON):
+    dicts and lists rebuilt, immutable scalars shared; anything else goes to copy.deepcopy.
+    Several times cheaper than deepcopy's memo for every read and write of a step."""
+    cls = type(value)
+    if cls is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if cls is list:
+        return [_copied(item) for item in value]
+    if cls in _IMMUTABLE:
+        return value
+    return copy.deepcopy(value)

@@ -126,3 +126,22 @@ async def test_pending_changes_outlive_the_memory_cache(
     assert await storage.get_state(KEY) == "Wizard:quantity"  # not the database's older value
     await storage.close()
     assert await DatabaseStorage(sessions).get_state(KEY) == "Wizard:quantity"
+
+
+async def test_data_handed_out_and_taken_in_is_a_copy(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = DatabaseStorage(sessions)
+    given = {"fields": {"comments": ["a", "b"]}, "runs": 3, "price": "1.50", "x": None}
+    await storage.set_data(KEY, given)
+    given["fields"]["comments"].append("leaked")  # the caller keeps mutating its dict
+    read = await storage.get_data(KEY)
+    read["fields"]["comments"].append("leaked too")  # and the reader its copy
+    assert await storage.get_data(KEY) == {
+        "fields": {"comments": ["a", "b"]}, "runs": 3, "price": "1.50", "x": None}
+    # A value that is not plain JSON (a tuple holding a list) is still copied deeply.
+    await storage.set_data(KEY, {"pair": (1, [2])})
+    (await storage.get_data(KEY))["pair"][1].append(3)
+    assert (await storage.get_data(KEY))["pair"] == (1, [2])
+    await storage.set_data(KEY, {})
+    await storage.close()
