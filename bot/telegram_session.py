@@ -56,11 +56,12 @@ class PinnedResponseSession(AiohttpSession):
         The values of aiogram's form (`AiohttpSession.build_form_data`), except that nested
         ones stay objects instead of JSON strings: each field is prepared as aiogram prepares
         the items of a nested value (`prepare_value(..., _dumps_json=False)`), and is left out
-        when the form leaves it out (None or an empty string)."""
+        when the form leaves it out (None or an empty string). Nones are left out by the dump
+        already (aiogram drops them too): an inline button has a dozen unset fields."""
         files: dict[str, Any] = {}
         body: dict[str, Any] = {}
         prepare = self._prepare_json
-        for key, value in method.model_dump(warnings=False).items():
+        for key, value in method.model_dump(warnings=False, exclude_none=True).items():
             prepared = prepare(value, bot, files)
             if prepared is None or prepared == "":
                 continue
