@@ -37,9 +37,9 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import InlineKeyboardMarkup, User
-from aiohttp import ClientError
-from aiohttp.payload import BytesPayload
 from pydantic import ValidationError
+
+from bot.http1 import HttpClient, HttpError
 
 log = logging.getLogger("bot")
 _PINNED: dict[Any, type] = {}
@@ -50,6 +50,15 @@ _AS_IS = frozenset({str, int, float, bool})
 
 
 class PinnedResponseSession(AiohttpSession):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._http = HttpClient(limit=self._connector_init.get("limit", 100),
+                                ssl_context=self._connector_init.get("ssl"))
+
+    async def close(self) -> None:
+        await self._http.close()
+        await super().close()
+
     def build_json_body(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:
         """The method's parameters as one JSON object, or None when it uploads a file.
 
@@ -95,24 +104,20 @@ class PinnedResponseSession(AiohttpSession):
         timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
     ) -> TelegramType:
         body = self.build_json_body(bot, method)
-        if body is None:  # an upload: aiogram's multipart form
+        if body is None or self.proxy is not None:  # an upload or a proxy: aiogram's aiohttp
             return await super().make_request(bot, method, timeout)
         data = self.json_dumps(body).encode()
-        session = await self.create_session()
         url = self.api.api_url(token=bot.token, method=method.__api_method__)
         try:
-            async with session.post(
-                url,
-                data=BytesPayload(data, content_type=JSON_CONTENT_TYPE),
-                timeout=self.timeout if timeout is None else timeout,
-            ) as resp:
-                raw_result = await resp.text()
+            async with asyncio.timeout(self.timeout if timeout is None else timeout):
+                answer = await self._http.post(url, data, JSON_CONTENT_TYPE)
+            raw_result = answer.body.decode()
         except TimeoutError as e:
             raise TelegramNetworkError(method=method, message="Request timeout error") from e
-        except ClientError as e:
+        except (OSError, HttpError, UnicodeDecodeError) as e:
             raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
         response = self.check_response(
-            bot=bot, method=method, status_code=resp.status, content=raw_result)
+            bot=bot, method=method, status_code=answer.status, content=raw_result)
         return cast(TelegramType, response.result)
 
     def check_response(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
+
+from multidict import CIMultiDictProxy
 
 EventKind = Literal[
     "message", "edit", "delete", "callback_answer", "chat_action", "pre_checkout_answer"
@@ -202,6 +205,23 @@ class RecordedRequest:
     status: int = 0
     result: Any = None
     error: str | None = None
+
+
+@dataclass
+class WireRequest:
+    """A Bot API request as it arrived over HTTP, before any parsing."""
+
+    path: str
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "")
+
+    def json(self) -> Any:
+        assert self.content_type == "application/json", self.content_type
+        return json.loads(self.body)
 
 
 @dataclass

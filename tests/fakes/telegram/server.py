@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import email.parser
+import email.policy
+import json
 import math
 import time
+import urllib.parse
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -31,6 +35,7 @@ from .models import (
     StarPayment,
     Stats,
     StoredFile,
+    WireRequest,
 )
 from .params import ApiError, Params, UploadedFile, bad_request, forbidden, too_many_requests
 
@@ -83,6 +88,7 @@ class FakeTelegram:
 
         # Observable records.
         self.requests: list[RecordedRequest] = []
+        self.wire: list[WireRequest] = []  # every API request as it arrived, in order
         self.unimplemented: list[str] = []
         self.stats = Stats()
         self.events: list[BotEvent] = []
@@ -527,7 +533,9 @@ class FakeTelegram:
         method = self._known_methods.get(request.match_info["method"].lower())
         if method is None:
             return _json(ApiError(404, "Not Found: method not found").to_json(), 404)
-        params = await _read_params(request)
+        body = await request.read()
+        self.wire.append(WireRequest(request.path, request.headers, body))
+        params = _read_params(request, body)
         record = RecordedRequest(
             method=method,
             params=params.decoded(),
@@ -590,25 +598,28 @@ def _json(body: dict[str, Any], status: int) -> web.Response:
     return web.json_response(body, status=status)
 
 
-async def _read_params(request: web.Request) -> Params:
+def _read_params(request: web.Request, body: bytes) -> Params:
+    """Parameters from the query and the raw body: JSON, a urlencoded or a multipart form."""
     raw: dict[str, Any] = dict(request.query)
     files: dict[str, UploadedFile] = {}
     if request.content_type == "application/json":
-        body = await request.json()
-        if isinstance(body, dict):
-            raw.update(body)
-    elif request.can_read_body:
-        form = await request.post()
-        for name, value in form.items():
-            if isinstance(value, web.FileField):
-                files[name] = UploadedFile(
-                    field_name=name,
-                    filename=value.filename,
-                    content_type=value.content_type,
-                    data=value.file.read(),
-                )
+        decoded = json.loads(body) if body else None
+        if isinstance(decoded, dict):
+            raw.update(decoded)
+    elif request.content_type == "application/x-www-form-urlencoded":
+        raw.update(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
+    elif request.content_type == "multipart/form-data":
+        head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
+        form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+        for part in form.iter_parts():  # type: ignore[attr-defined]
+            name = part.get_param("name", header="content-disposition")
+            data = part.get_payload(decode=True) or b""
+            filename = part.get_filename()
+            if filename is None:
+                raw[name] = data.decode()
             else:
-                raw[name] = value
+                files[name] = UploadedFile(field_name=name, filename=filename,
+                                           content_type=part.get_content_type(), data=data)
     return Params(raw=raw, files=files)
 
 
