@@ -109,8 +109,9 @@ class _Connection(asyncio.Protocol):
         answer = self._answer
         if answer is None or answer.done():
             return
-        if self._headers is not None and self._length is None and not self._chunked:
-            self._finish(bytes(self._buffer))  # a body that ends with the connection
+        if exc is None and self._headers is not None and self._length is None \
+                and not self._chunked:
+            self._finish(bytes(self._buffer))  # a body that ends with the connection (not reset)
         else:
             self._fail(ServerDisconnected("server disconnected before answering in full"))
 
@@ -122,6 +123,8 @@ class _Connection(asyncio.Protocol):
                 if len(self._buffer) > MAX_HEAD:
                     raise ValueError("head too long")
                 return
+            if end > MAX_HEAD:  # else whether it fits would depend on how the bytes arrived
+                raise ValueError("head too long")
             head = self._buffer[:end].decode("latin-1")
             del self._buffer[:end + 4]
             self._parse_head(head)
@@ -168,7 +171,10 @@ class _Connection(asyncio.Protocol):
             line_end = buffer.find(b"\r\n", position)
             if line_end < 0:
                 return None
-            size = int(bytes(buffer[position:line_end]).split(b";")[0].strip(), 16)
+            size_text = bytes(buffer[position:line_end]).split(b";")[0].strip()
+            if size_text.strip(b"0123456789abcdefABCDEF"):  # int() takes "-2", "0x5", "5_0"
+                raise ValueError(f"bad chunk size {size_text[:20]!r}")
+            size = int(size_text, 16)
             position = line_end + 2
             if size == 0:
                 if buffer[position:position + 2] == b"\r\n":
