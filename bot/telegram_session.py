@@ -13,6 +13,10 @@ are prepared by aiogram itself (`prepare_value`: defaults from DefaultBotPropert
 None dropped), only the encoding differs. Uploads (an InputFile anywhere) keep aiogram's multipart
 path.
 
+In fetched updates, the message a pressed button belongs to arrives without its keyboard
+(`callback.message.reply_markup` is None): no handler reads it, and it was half the cost of
+validating a callback update.
+
 A message the bot sent or edited comes back with the inline keyboard it was sent with; that
 echo is not validated again: the answer carries the keyboard object of the request (validating
 a 10-button echo was two thirds of the answer's cost, ~120 of 180 µs).
@@ -35,6 +39,7 @@ from typing import Any, cast
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import GetUpdates
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import InlineKeyboardMarkup, User
 from pydantic import ValidationError
@@ -134,7 +139,10 @@ class PinnedResponseSession(AiohttpSession):
                     result = data.get("result")
                     if isinstance(result, dict) and _RESULTS_UNREAD.get():
                         return response_type.model_construct(ok=True, result=None)
-                    _reuse_sent_keyboard(result, method)
+                    if type(method) is GetUpdates and isinstance(result, list):
+                        _drop_pressed_keyboards(result)
+                    else:
+                        _reuse_sent_keyboard(result, method)
                     return response_type.model_validate(data, context={"bot": bot})
         return super().check_response(bot, method, status_code, content)
 
@@ -157,6 +165,17 @@ def _reuse_sent_keyboard(result: Any, method: TelegramMethod[Any]) -> None:
     if type(sent) is InlineKeyboardMarkup and isinstance(result, dict) \
             and "reply_markup" in result:
         result["reply_markup"] = sent
+
+
+def _drop_pressed_keyboards(updates: list[Any]) -> None:
+    """Leave out the keyboard of the message each pressed button belongs to: no handler reads
+    it (the button's callback data says what was pressed), and validating it was half the cost
+    of a callback update (a 10-button keyboard: ~0.6 of 1.3 M instructions)."""
+    for update in updates:
+        query = update.get("callback_query") if isinstance(update, dict) else None
+        message = query.get("message") if isinstance(query, dict) else None
+        if isinstance(message, dict):
+            message.pop("reply_markup", None)
 
 
 async def wait_for_telegram(

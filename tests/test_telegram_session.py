@@ -420,6 +420,28 @@ async def test_a_sent_keyboard_comes_back_as_the_object_sent(tg: FakeTelegram) -
     assert plain.reply_markup is None
 
 
+async def test_fetched_callbacks_leave_out_the_pressed_message_s_keyboard(
+    tg: FakeTelegram,
+) -> None:
+    async with pinned(tg) as bot:
+        sent = await bot.send_message(ALICE, "<b>Choose</b>", reply_markup=keyboard())
+        query_id = await tg.users[ALICE].click("🛒 New order")
+        await tg.users[ALICE].send("hello")
+        updates = await bot.get_updates(timeout=0)
+
+    (answer,) = [r for r in tg.requests if r.method == "getUpdates"]
+    assert answer.result[0]["callback_query"]["message"]["reply_markup"]  # it was on the wire
+    pressed, typed = updates
+    assert pressed.callback_query is not None and pressed.callback_query.id == query_id
+    assert pressed.callback_query.data == "order:new" and pressed.callback_query.bot is bot
+    message = pressed.callback_query.message
+    assert isinstance(message, Message) and message.reply_markup is None
+    assert (message.message_id, message.chat.id, message.text) == (sent.message_id, ALICE,
+                                                                  "Choose")
+    assert message.entities is not None and message.bot is bot
+    assert typed.message is not None and typed.message.text == "hello"
+
+
 async def test_a_malformed_successful_answer_is_still_a_decode_error(tg: FakeTelegram) -> None:
     session = PinnedResponseSession(api=tg.api_server)
     bot = Bot(TOKEN, session=session)
