@@ -40,6 +40,11 @@ class ServerDisconnected(HttpError):
     pass
 
 
+class ConnectFailed(HttpError):
+    """No connection could be made (refused, unreachable, TLS, connect timeout): nothing was
+    sent. Raised by `send`; `post` raises the OSError itself."""
+
+
 class MalformedResponse(HttpError):
     pass
 
@@ -51,9 +56,12 @@ class Response:
     body: bytes
 
 
+Origin = tuple[str, str, int]  # scheme, host, port: what a connection can be reused for
+
+
 @dataclass(frozen=True, slots=True)
 class _Target:
-    origin: tuple[str, str, int]  # scheme, host, port: what a connection can be reused for
+    origin: Origin
     head: bytes  # the request line and the headers every request to this URL shares
 
 
@@ -210,12 +218,13 @@ class HttpClient:
     """POSTs over a pool of keep-alive connections per origin."""
 
     def __init__(self, *, limit: int = 100, ssl_context: ssl.SSLContext | None = None,
-                 user_agent: str = USER_AGENT) -> None:
+                 user_agent: str = USER_AGENT, keepalive: float | None = None) -> None:
         self._limit = limit
+        self._keepalive = keepalive  # None: the module's KEEPALIVE
         self._ssl = ssl_context
         self._user_agent = user_agent
         self._slots: asyncio.Semaphore | None = None
-        self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self._idle: dict[Origin, list[_Connection]] = {}
         self._targets: dict[tuple[str, str], _Target] = {}
         self._generation = 0  # connections from before the last close() are not reused
 
@@ -224,19 +233,42 @@ class HttpClient:
         HttpError for an answer that could not be read. Callers bound it with asyncio.timeout:
         a connection interrupted mid-request (cancelled) is closed, never reused."""
         target = self._target(url, content_type)
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self._limit)
         request = target.head + b"%d\r\n\r\n" % len(body) + body
-        async with self._slots:
+        async with self._slot():
             connection = self._idle_connection(target.origin) or await self._connect(
                 target.origin)
-            try:
-                response = await connection.exchange(request)
-            except BaseException:
-                connection.close()  # cancelled or failed mid-exchange: its state is unknown
-                raise
-            self._release(target.origin, connection)
-            return response
+            return await self._exchange(target.origin, connection, request)
+
+    async def send(self, origin: Origin, request: bytes, *, connect_timeout: float | None = None,
+                   read_timeout: float | None = None) -> Response:
+        """Send a complete request (head and body, as given) to `origin` and read the answer,
+        within `connect_timeout` to have a connection and then `read_timeout` for the answer.
+        ConnectFailed means nothing was sent; any other error (TimeoutError included) came
+        after sending began, so the server may have acted on the request."""
+        async with self._slot():
+            connection = self._idle_connection(origin)
+            if connection is None:
+                try:
+                    async with asyncio.timeout(connect_timeout):
+                        connection = await self._connect(origin)
+                except (OSError, TimeoutError) as exc:
+                    raise ConnectFailed(f"{type(exc).__name__}: {exc}") from exc
+            async with asyncio.timeout(read_timeout):
+                return await self._exchange(origin, connection, request)
+
+    def _slot(self) -> asyncio.Semaphore:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._limit)
+        return self._slots
+
+    async def _exchange(self, origin: Origin, connection: _Connection, request: bytes) -> Response:
+        try:
+            response = await connection.exchange(request)
+        except BaseException:
+            connection.close()  # cancelled or failed mid-exchange: its state is unknown
+            raise
+        self._release(origin, connection)
+        return response
 
     async def close(self) -> None:
         """Close the idle connections now and the busy ones when their request ends. Like
@@ -273,19 +305,20 @@ class HttpClient:
                 f"Content-Type: {content_type}\r\nContent-Length: ")
         return _Target((parts.scheme, host, port), head.encode("latin-1"))
 
-    def _idle_connection(self, origin: tuple[str, str, int]) -> _Connection | None:
+    def _idle_connection(self, origin: Origin) -> _Connection | None:
         idle = self._idle.get(origin)
         now = time.monotonic()
+        keepalive = KEEPALIVE if self._keepalive is None else self._keepalive
         while idle:
             connection = idle.pop()
             transport = connection.transport
             if connection.reusable and transport is not None and not transport.is_closing() \
-                    and now - connection.idle_since < KEEPALIVE:
+                    and now - connection.idle_since < keepalive:
                 return connection
             connection.close()
         return None
 
-    async def _connect(self, origin: tuple[str, str, int]) -> _Connection:
+    async def _connect(self, origin: Origin) -> _Connection:
         scheme, host, port = origin
         loop = asyncio.get_running_loop()
         tls: ssl.SSLContext | None = None
@@ -298,12 +331,13 @@ class HttpClient:
         connection.generation = self._generation
         return connection
 
-    def _release(self, origin: tuple[str, str, int], connection: _Connection) -> None:
+    def _release(self, origin: Origin, connection: _Connection) -> None:
         if not connection.reusable or connection.generation != self._generation:
             connection.close()
             return
         connection.idle_since = now = time.monotonic()
         idle = self._idle.setdefault(origin, [])
-        while idle and now - idle[0].idle_since >= KEEPALIVE:  # the oldest wait at the bottom
+        keepalive = KEEPALIVE if self._keepalive is None else self._keepalive
+        while idle and now - idle[0].idle_since >= keepalive:  # the oldest wait at the bottom
             idle.pop(0).close()
         idle.append(connection)

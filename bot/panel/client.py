@@ -24,6 +24,7 @@ from .errors import (
 from .models import Balance, CancelResult, EntryError, OrderInfo, RefillInfo, Service
 from .params import OrderRequest
 from .tolerant_json import loads
+from .transport import Http1Transport
 
 log = logging.getLogger("bot.panel")
 
@@ -94,6 +95,8 @@ class PanelClient:
             transport = transport or SandboxTransport(clock=clock or time.time)
             url = SANDBOX_ENDPOINT
             key = key or "sandbox"  # PANEL_URL=sandbox needs no key (.env.example leaves it empty)
+        elif transport is None:
+            transport = Http1Transport(limit=max(1, max_concurrency))
         self.url = url
         self.dialect: Dialect = dialect or detect_dialect(url)
         self._key = key
