@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -63,6 +63,22 @@ class PriceChanged(Exception):
 class Priced:
     service: Service
     quote: Quote
+    panel_name: str | None = None  # read with the service when priced for an order
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitTarget:
+    """Where an order goes: the panel's name, the service's ID and type there."""
+
+    panel_name: str
+    panel_service_id: str
+    service_type: str
+
+
+class Reservation(NamedTuple):
+    order: Order
+    created: bool  # False: this confirmation was seen before (its order is returned)
+    target: SubmitTarget | None  # for a created order, where to submit it
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,20 +95,22 @@ async def price(
     found = (await session.execute(_PRICING, {"service_id": service_id})).first()
     if found is None:
         raise ServiceUnavailable(service_id)
-    service, category_markup, global_markup = found
+    service, category_markup, global_markup, panel_name = found
     request.validate(catalog.to_panel_service(service))
     rules = shop_settings.with_global_markup(rules, global_markup)
     markup = rules.markup(service.markup_percent, category_markup)
-    return Priced(service, quote(rules, service.rate, markup, request))
+    return Priced(service, quote(rules, service.rate, markup, request), panel_name)
 
 
 # The admin's global markup, read in the same statement as the service it prices.
 _GLOBAL_MARKUP = select(ShopSetting.value).where(
     ShopSetting.key == shop_settings.GLOBAL_MARKUP).scalar_subquery()
 
-# The service with what prices it: its category's markup and the admin's global one. Built
-# once: a reused statement keeps its cache key, so each call skips building and keying it.
-_PRICING = select(Service, Category.markup_percent, _GLOBAL_MARKUP).join(Category).where(
+# The service with what prices it (its category's markup and the admin's global one) and its
+# panel's name, for submitting. Built once: a reused statement keeps its cache key, so each
+# call skips building and keying it.
+_PRICING = select(Service, Category.markup_percent, _GLOBAL_MARKUP, Panel.name).join(
+    Category).join(Panel, Panel.id == Service.panel_id).where(
     Service.id == bindparam("service_id"), Service.enabled.is_(True),
     Service.available.is_(True), Category.enabled.is_(True))
 
@@ -126,10 +144,10 @@ async def reserve(
     request: OrderRequest,
     request_key: str,
     expected_price: Decimal | None = None,
-) -> tuple[Order, bool]:
+) -> Reservation:
     """Debit the price and record the order as `submitting`, atomically.
 
-    Returns (order, created). A confirmation seen before returns its order with created=False.
+    A confirmation seen before returns its order with created=False (and no target).
     Raises ledger.InsufficientFunds, ServiceUnavailable, InvalidOrderParams, or PriceChanged
     when `expected_price` (what the customer was shown) is no longer the price.
     """
@@ -166,20 +184,27 @@ async def reserve(
         existing = await _order_by_request_key(sessions, request_key)
         if existing is None:
             raise
-        return existing, False
-    return order, True
+        return Reservation(existing, False, None)
+    assert priced.panel_name is not None
+    target = SubmitTarget(priced.panel_name, priced.service.panel_service_id,
+                          priced.service.type)
+    return Reservation(order, True, target)
 
 
 async def submit(
-    sessions: async_sessionmaker[AsyncSession], panels: PanelRegistry, order: Order
+    sessions: async_sessionmaker[AsyncSession], panels: PanelRegistry, order: Order,
+    target: SubmitTarget | None = None,
 ) -> Placement:
-    """Send a freshly reserved order to its panel and settle its state from the answer."""
-    async with sessions() as session:
-        target = (await session.execute(
-            _SUBMIT_TARGET, {"panel_id": order.panel_id, "service_id": order.service_id})).one()
-    request = request_from_params(target.panel_service_id, ServiceType.parse(target.type),
-                                  order.params)
-    panel_name = target.name
+    """Send a freshly reserved order to its panel and settle its state from the answer.
+    `target`: where reserve() said it goes (else read from the database)."""
+    if target is None:
+        async with sessions() as session:
+            row = (await session.execute(_SUBMIT_TARGET, {
+                "panel_id": order.panel_id, "service_id": order.service_id})).one()
+        target = SubmitTarget(row.name, row.panel_service_id, row.type)
+    request = request_from_params(target.panel_service_id,
+                                  ServiceType.parse(target.service_type), order.params)
+    panel_name = target.panel_name
     try:
         client = panels.get(panel_name)
         panel_order_id = await client.add(request)

@@ -38,7 +38,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any
     spec = spec_of(wizard)
     request = wizard_steps.build_request(spec, wizard["f"], wizard["drip"])
     try:
-        order, created = await ordering.reserve(
+        order, created, target = await ordering.reserve(
             shop.sessions, shop.rules, user_id=user.id, service_id=spec.service_id,
             request=request, request_key=request_key(user, wizard["t"]),
             expected_price=Decimal(wizard["price"]) if wizard.get("price") else None)
@@ -66,7 +66,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any
     placing = asyncio.ensure_future(
         show(query, i18n.get("wz-placing", order=str(order.id)), None))
     try:
-        placement = await ordering.submit(shop.sessions, shop.panels, order)
+        placement = await ordering.submit(shop.sessions, shop.panels, order, target)
     finally:  # shown before the outcome, never after it; if it cannot be shown, the outcome
         with contextlib.suppress(TelegramAPIError):  # still is (notifier.send never raises)
             await placing

@@ -35,9 +35,15 @@ class Http1Transport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}",
                                             request=request)
         timeouts = request.extensions.get("timeout", {})
+        streamed = not isinstance(request.stream, httpx.ByteStream)  # aread() makes it one
         body = await request.aread()
+        fields = request.headers.raw
+        if streamed and "transfer-encoding" in request.headers:
+            # httpx announced chunked coding for a streamed body; it is sent whole, so by length
+            fields = [field for field in fields if field[0].lower() != b"transfer-encoding"]
+            fields.append((b"Content-Length", b"%d" % len(body)))
         head = b"%s %s HTTP/1.1\r\n" % (request.method.encode(), url.raw_path)
-        head += b"".join(b"%s: %s\r\n" % (name, value) for name, value in request.headers.raw)
+        head += b"".join(b"%s: %s\r\n" % (name, value) for name, value in fields)
         origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
         try:
             answer = await self._client.send(
