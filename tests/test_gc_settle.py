@@ -1,0 +1,28 @@
+"""The collector's settings the bot runs with (bot.app.settle_garbage_collector)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from bot.app import FULL_PASS_EVERY, settle_garbage_collector
+
+
+@pytest.fixture
+def restored_collector() -> Iterator[None]:
+    thresholds = gc.get_threshold()
+    yield
+    gc.set_threshold(*thresholds)
+    gc.unfreeze()
+
+
+def test_startup_objects_frozen_and_full_passes_rarer(restored_collector: None) -> None:
+    young, middle, _ = gc.get_threshold()
+    before = gc.get_freeze_count()
+
+    settle_garbage_collector()
+
+    assert gc.get_threshold() == (young, middle, FULL_PASS_EVERY) == (young, middle, 100)
+    assert gc.get_freeze_count() > before  # what startup built is out of the full passes
