@@ -120,6 +120,8 @@ class Panel(Base):
     last_balance: Mapped[Decimal | None] = mapped_column(Money)
     low_balance_alerted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last catalog sync's figures and the reasons of the rows it skipped (admin screen).
+    sync_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = _created()
 
 
@@ -152,8 +154,8 @@ class Service(Base):
     type: Mapped[str] = mapped_column(String(64), nullable=False)
     raw_type: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     rate: Mapped[Decimal] = mapped_column(Money, nullable=False)  # panel currency per 1000
-    min_quantity: Mapped[int] = mapped_column(Integer, nullable=False)
-    max_quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    min_quantity: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    max_quantity: Mapped[int] = mapped_column(BigInteger, nullable=False)
     refill: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     cancel: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     dripfeed: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
@@ -183,7 +185,7 @@ class Order(Base):
     panel_order_id: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), nullable=False)
     link: Mapped[str | None] = mapped_column(Text)
-    quantity: Mapped[int | None] = mapped_column(Integer)  # total, drip-feed runs included
+    quantity: Mapped[int | None] = mapped_column(BigInteger)  # total, drip-feed runs included
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
     charge: Mapped[Decimal] = mapped_column(Money, nullable=False)  # shop currency
     cost: Mapped[Decimal] = mapped_column(Money, nullable=False)  # expected, panel currency
@@ -200,6 +202,11 @@ class Order(Base):
     placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Consecutive poll cycles whose status row for this order was unusable (bounded: then review).
+    status_errors: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", nullable=False)
+    # When the panel first reported a status outside the known vocabulary (bounded: then review).
+    unknown_status_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 Index("ix_orders_panel_order", Order.panel_id, Order.panel_order_id)
