@@ -26,7 +26,7 @@ async def ensure_panels(shop: Shop) -> None:
 async def sync_catalogs(shop: Shop) -> list[SyncReport]:
     async def one(client: PanelClient) -> SyncReport | None:
         try:
-            services = await client.services()
+            services = (await client.catalog()).services
         except PanelError as exc:
             log.warning("catalog sync of %s failed: %s", client.name, exc)
             return None

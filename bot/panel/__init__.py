@@ -19,7 +19,9 @@ from .models import (
     RefillInfo,
     RefillStatus,
     Service,
+    ServiceCatalog,
     ServiceType,
+    SkippedRow,
 )
 from .params import (
     SUBSCRIPTION_DELAYS,
@@ -55,7 +57,9 @@ __all__ = [
     "RefillStatus",
     "SandboxTransport",
     "Service",
+    "ServiceCatalog",
     "ServiceType",
+    "SkippedRow",
     "classify_error",
     "detect_dialect",
     "is_orderable",

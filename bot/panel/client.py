@@ -21,7 +21,15 @@ from .errors import (
     PanelUnavailable,
     classify_error,
 )
-from .models import Balance, CancelResult, EntryError, OrderInfo, RefillInfo, Service
+from .models import (
+    Balance,
+    CancelResult,
+    EntryError,
+    OrderInfo,
+    RefillInfo,
+    Service,
+    ServiceCatalog,
+)
 from .params import OrderRequest
 from .tolerant_json import loads
 from .transport import Http1Transport
@@ -41,6 +49,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 V = TypeVar("V")
+BeforeSend = Callable[[], Awaitable[None]]
 
 
 def detect_dialect(url: str) -> Dialect:
@@ -80,6 +89,7 @@ class PanelClient:
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
         max_concurrency: int = 4,
+        slot_timeout: float = 20.0,
         transport: httpx.AsyncBaseTransport | None = None,
         retries: int = 2,
         backoff: float = 0.5,
@@ -105,6 +115,7 @@ class PanelClient:
         self._backoff_max = backoff_max
         self._sleep = sleep
         self._sem = asyncio.Semaphore(max(1, max_concurrency))
+        self._slot_timeout = slot_timeout
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -135,15 +146,42 @@ class PanelClient:
 
     # -- actions ------------------------------------------------------------------------------
 
-    async def services(self) -> list[Service]:
+    async def catalog(self) -> ServiceCatalog:
+        """The services answer: usable rows, and the skipped ones with their reasons."""
         return decode.parse_services(await self._call("services", {}))
 
-    async def add(self, req: OrderRequest, service: Service | None = None) -> str:
-        """Place an order; returns the panel's order ID. Validates before sending."""
-        data = await self._call("add", req.to_form(service))
-        order_id = decode.to_id(data.get("order")) if isinstance(data, Mapping) else None
-        if order_id is None:
+    async def services(self) -> list[Service]:
+        return (await self.catalog()).services
+
+    async def add(
+        self, req: OrderRequest, service: Service | None = None, *,
+        before_send: BeforeSend | None = None,
+    ) -> str:
+        """Place an order; returns the panel's order ID. Validates before sending.
+
+        `before_send` is awaited once a connection slot is free, right before the request goes
+        out: whatever it raises propagates and nothing is sent (an order held meanwhile).
+
+        What an answer means (panels differ; the customer's money rides on it):
+        - `{"order": N}`, N a positive integer (JSON number or ASCII digits): placed.
+        - `{"order": N, "error": "..."}`: the panel created order N anyway; it is placed and
+          polled like any other, and the error is logged.
+        - `{"order": <anything else>}` ("Not enough funds", 0, "", null): a definite rejection,
+          classified from its text (PanelRejected).
+        - `{"error": ...}` without a usable order: a definite rejection (PanelRejected).
+        - any other JSON (no "order" key), a redirect, a timeout, a 5xx, a page that is not JSON:
+          the panel may have taken it; PanelOutcomeUnknown, held for review, never resent.
+        - no free connection slot within `slot_timeout`, or the connection was refused: the
+          request never left; PanelUnavailable, a definite failure.
+        """
+        data = await self._call("add", req.to_form(service), before_send=before_send)
+        if not isinstance(data, Mapping) or "order" not in data:
             raise PanelOutcomeUnknown(self.name, "add", "answer without an order ID")
+        value = data["order"]
+        order_id = decode.positive_id(value)
+        if order_id is None:
+            text = value if isinstance(value, str) and value.strip() else "no order ID"
+            raise self._rejected("add", text[:500])
         return order_id
 
     async def status(self, order_id: str | int) -> OrderInfo:
@@ -225,7 +263,9 @@ class PanelClient:
                 raise failure
         return out
 
-    async def _call(self, action: str, fields: dict[str, str]) -> Any:
+    async def _call(
+        self, action: str, fields: dict[str, str], *, before_send: BeforeSend | None = None
+    ) -> Any:
         write = action in _WRITE_ACTIONS
         attempts = 1 if write else 1 + self._retries
         for attempt in range(attempts):
@@ -233,19 +273,31 @@ class PanelClient:
                 delay = min(self._backoff_max, self._backoff * 2 ** (attempt - 1))
                 await self._sleep(delay * (0.75 + random.random() / 2))
             try:
-                return await self._attempt(action, fields, write)
+                return await self._attempt(action, fields, write, before_send)
             except PanelUnavailable as exc:
                 if write or not exc.retryable or attempt == attempts - 1:
                     raise
         raise AssertionError("unreachable")
 
-    async def _attempt(self, action: str, fields: dict[str, str], write: bool) -> Any:
+    async def _attempt(
+        self, action: str, fields: dict[str, str], write: bool, before_send: BeforeSend | None
+    ) -> Any:
         form = {"key": self._key, "action": action, **fields}
         started = time.perf_counter()
         status: int | None = None
         text = ""
         failure: PanelError | None = None
-        async with self._sem:
+        try:
+            async with asyncio.timeout(self._slot_timeout):
+                await self._sem.acquire()
+        except TimeoutError:
+            # Every slot is busy with slow calls: this request never left.
+            failure = PanelUnavailable(self.name, action, "no free connection slot")
+            self._log(action, started, failure)
+            raise failure from None
+        try:
+            if before_send is not None:
+                await before_send()
             try:
                 resp = await self._http.post(self.url, data=form)
                 status, text = resp.status_code, resp.text
@@ -257,6 +309,8 @@ class PanelClient:
             except httpx.HTTPError as exc:
                 reason = f"connection broken: {type(exc).__name__}"
                 failure = self._after_send(action, write, reason)
+        finally:
+            self._sem.release()
         result: Any = None
         if failure is None:
             try:
@@ -269,6 +323,9 @@ class PanelClient:
         return result
 
     def _interpret(self, action: str, write: bool, status: int, text: str) -> Any:
+        if 300 <= status < 400 and write:
+            # A proxy or panel may have acted on the POST before redirecting: unknown.
+            raise self._after_send(action, write, f"HTTP {status} redirect", "", status)
         if 300 <= status < 400:
             raise PanelUnavailable(
                 self.name, action, f"HTTP {status} redirect: check the panel URL",
@@ -289,6 +346,12 @@ class PanelClient:
         if bad_json:
             raise self._after_send(action, write, f"not JSON (HTTP {status})", text, status)
         err = decode.error_of(data)
+        if err is not None and action == "add" and isinstance(data, Mapping) \
+                and decode.positive_id(data.get("order")) is not None:
+            # The panel created the order and still wrote an error: the order exists.
+            log.warning("panel=%s action=add order=%s came with an error: %s", self.name,
+                        decode.positive_id(data.get("order")), self._excerpt(err))
+            return data
         if err is not None:
             raise self._rejected(action, err, status)
         if status >= 400:

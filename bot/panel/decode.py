@@ -16,7 +16,9 @@ from .models import (
     RefillInfo,
     RefillStatus,
     Service,
+    ServiceCatalog,
     ServiceType,
+    SkippedRow,
 )
 
 log = logging.getLogger("bot.panel")
@@ -121,18 +123,27 @@ def parse_service(row: Mapping[str, Any]) -> Service | None:
     )
 
 
-def parse_services(data: Any) -> list[Service]:
+def parse_services(data: Any) -> ServiceCatalog:
     out: list[Service] = []
-    skipped = 0
+    skipped: list[SkippedRow] = []
     for row in _service_rows(data):
         svc = parse_service(row) if isinstance(row, Mapping) else None
         if svc is None:
-            skipped += 1
+            skipped.append(SkippedRow(None, "malformed row"))
         else:
             out.append(svc)
-    if skipped:
-        log.warning("services: skipped %d malformed rows", skipped)
-    return out
+    return ServiceCatalog(out, skipped)
+
+
+def positive_id(value: Any) -> str | None:
+    """A panel's order ID: a positive integer (a JSON integer or ASCII digits), else None."""
+    if type(value) is int:
+        return str(value) if value > 0 else None
+    if isinstance(value, str):
+        text = value.strip()
+        if 0 < len(text) <= 20 and text.isascii() and text.isdigit() and int(text) > 0:
+            return text
+    return None
 
 
 # -- orders -----------------------------------------------------------------------------------

@@ -208,6 +208,22 @@ class CancelResult:
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedRow:
+    """A catalog row the shop could not use, and why (shown to admins, counted per sync)."""
+
+    service_id: str | None  # None when the row has no usable ID
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCatalog:
+    """A panel's services answer: the usable rows, and the rows skipped with their reasons."""
+
+    services: list[Service]
+    skipped: list[SkippedRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class Balance:
     amount: Decimal
     currency: str

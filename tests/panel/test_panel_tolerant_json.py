@@ -24,7 +24,7 @@ def test_fixture_is_the_docs_own_text() -> None:
 def test_v1_doc_services_example_parses() -> None:
     with pytest.raises(ValueError):
         json.loads(DOC_V1_SERVICES_TEXT)  # the doc's example really is invalid JSON
-    services = parse_services(loads(DOC_V1_SERVICES_TEXT))
+    services = parse_services(loads(DOC_V1_SERVICES_TEXT)).services
     assert [s.service_id for s in services] == ["5", "9", "10"]
     first = services[0]
     assert first.type is ServiceType.DEFAULT and first.raw_type == "default"
