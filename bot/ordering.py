@@ -9,6 +9,7 @@ the existing order by its request key.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,18 +26,37 @@ from bot import catalog, ledger, orders, shop_settings
 from bot.catalog_view import CatalogView
 from bot.money import ZERO
 from bot.panel import (
+    ErrorKind,
     InvalidOrderParams,
     OrderRequest,
     PanelError,
     PanelOutcomeUnknown,
     PanelRegistry,
+    PanelRejected,
+    PanelUnavailable,
     ServiceType,
 )
 from bot.pricing import PriceRules, Quote, quote
-from storage.models import Category, LedgerKind, Order, OrderState, Panel, Service, ShopSetting
+from storage.models import (
+    Category,
+    LedgerKind,
+    Order,
+    OrderEvent,
+    OrderState,
+    Panel,
+    Service,
+    ShopSetting,
+)
 from storage.types import utcnow
 
 log = logging.getLogger("bot.ordering")
+
+# The longest a submit may take, waiting for a free connection slot included (the panel
+# client's own bounds, slot_timeout 20 s + connect 5 s + answer 30 s by default, end it sooner).
+# bot/jobs/reconcile.py holds `submitting` orders only after SUBMIT_GRACE, several times this:
+# an order it holds is not in the hands of a live submit (unless its process stalled; then the
+# late answer is still recorded, see _placed_after_hold).
+SUBMIT_DEADLINE = 90.0
 
 
 class Outcome(StrEnum):
@@ -44,6 +64,23 @@ class Outcome(StrEnum):
     FAILED = "failed"  # definitely not placed; refunded
     REVIEW = "review"  # outcome unknown; held for an admin
     DUPLICATE = "duplicate"  # this confirmation was already handled
+    # The interrupted-orders check (bot/jobs/reconcile.py) held the order for review while this
+    # call waited or sent, and this call learnt nothing that resolves it: it stays held (with a
+    # note on the order saying what this call knows, e.g. "never sent").
+    HELD = "held"
+    # The panel accepted the order after it had been held and then resolved by an admin
+    # (refunded, or another panel order ID attached): the panel's ID is stored on the order and
+    # the admins must be told at once, the customer may get the goods and the refund.
+    LATE_PLACED = "late_placed"
+
+
+class NotSubmitting(Exception):
+    """Raised right before sending: the order is no longer `submitting` (held for review
+    meanwhile), so it must not be sent."""
+
+    def __init__(self, order_id: int, state: str | None) -> None:
+        super().__init__(f"order {order_id} is {state}, no longer submitting")
+        self.state = state
 
 
 class ServiceUnavailable(Exception):
@@ -85,7 +122,12 @@ class Reservation(NamedTuple):
 class Placement:
     outcome: Outcome
     order: Order
-    error: str | None = None  # the panel's verbatim reason for a definite failure
+    error: str | None = None  # the panel's reason (redacted, bounded), for admins and logs
+    # What the customer is told about a definite failure: an ErrorKind value, or "unavailable"
+    # (the request never reached the panel). Never the panel's own words.
+    reason: str | None = None
+    held_first: bool = False  # PLACED: the order had been held for review, now it is pending
+    panel_order_id: str | None = None  # LATE_PLACED: the ID the panel gave (kept on the order)
 
 
 async def price(
@@ -193,30 +235,86 @@ async def reserve(
 
 async def submit(
     sessions: async_sessionmaker[AsyncSession], panels: PanelRegistry, order: Order,
-    target: SubmitTarget | None = None,
+    target: SubmitTarget | None = None, *, deadline: float = SUBMIT_DEADLINE,
 ) -> Placement:
     """Send a freshly reserved order to its panel and settle its state from the answer.
-    `target`: where reserve() said it goes (else read from the database)."""
+    `target`: where reserve() said it goes (else read from the database).
+
+    The whole call, waiting for a connection slot included, ends within `deadline` seconds,
+    far inside the interrupted-orders check's grace (bot/jobs/reconcile.py): an order the check
+    holds was not being sent by a live process, unless that process stalled. Right before the
+    request goes out the order's state is read again: a held order is never sent."""
     if target is None:
         async with sessions() as session:
             row = (await session.execute(_SUBMIT_TARGET, {
                 "panel_id": order.panel_id, "service_id": order.service_id})).one()
         target = SubmitTarget(row.name, row.panel_service_id, row.type)
-    request = request_from_params(target.panel_service_id,
-                                  ServiceType.parse(target.service_type), order.params)
     panel_name = target.panel_name
+    sent = False  # set once the request may have left: from then on a failure is "unknown"
+
+    async def still_submitting() -> None:
+        nonlocal sent
+        await _check_submitting(sessions, order.id)
+        sent = True
+
     try:
+        request = request_from_params(target.panel_service_id,
+                                      ServiceType.parse(target.service_type), order.params)
         client = panels.get(panel_name)
-        panel_order_id = await client.add(request)
+        async with asyncio.timeout(deadline):
+            panel_order_id = await client.add(request, before_send=still_submitting)
+    except NotSubmitting as exc:
+        log.warning("order %s: %s before it was sent to %s; not sent", order.id, exc.state,
+                    panel_name)
+        return await _not_placed_while_held(sessions, order, "never sent to the panel")
+    except TimeoutError:
+        if sent:
+            log.warning("order %s: no answer from %s within %s s; held for review", order.id,
+                        panel_name, deadline)
+            return await _settle(sessions, order, OrderState.REVIEW,
+                                 error=f"no answer within {deadline:g} s")
+        log.warning("order %s: not sent to %s within %s s", order.id, panel_name, deadline)
+        return await _settle(sessions, order, OrderState.FAILED, reason="unavailable",
+                             error=f"not sent within {deadline:g} s")
     except PanelOutcomeUnknown as exc:
         log.warning("order %s: outcome unknown on %s (%s); held for review", order.id,
-                    panel_name, type(exc).__name__)
-        return await _settle(sessions, order, OrderState.REVIEW, error=str(exc)[:500])
-    except (PanelError, InvalidOrderParams, KeyError) as exc:
-        reason = getattr(exc, "message", None) or str(exc)
-        log.info("order %s: rejected by %s: %s", order.id, panel_name, reason)
-        return await _settle(sessions, order, OrderState.FAILED, error=reason[:500])
+                    panel_name, _bounded(exc.detail))
+        return await _settle(sessions, order, OrderState.REVIEW, error=_bounded(str(exc)))
+    except PanelRejected as exc:
+        log.info("order %s: rejected by %s (%s): %s", order.id, panel_name, exc.kind.value,
+                 _bounded(exc.message))
+        return await _settle(sessions, order, OrderState.FAILED, reason=exc.kind.value,
+                             error=_bounded(f"{exc.kind.value}: {exc.message}"))
+    except PanelUnavailable as exc:
+        # No slot in time, or the connection was refused: the request never left.
+        log.info("order %s: %s unavailable: %s", order.id, panel_name, _bounded(exc.detail))
+        return await _settle(sessions, order, OrderState.FAILED, reason="unavailable",
+                             error=_bounded(f"not sent: {exc.detail}"))
+    except (PanelError, InvalidOrderParams, KeyError, ValueError) as exc:
+        # A stored request the panel client refuses, a panel no longer configured: not sent.
+        log.info("order %s: not sent to %s: %s", order.id, panel_name, _bounded(str(exc)))
+        kind = ErrorKind.BAD_REQUEST if isinstance(exc, ValueError) else ErrorKind.OTHER
+        return await _settle(sessions, order, OrderState.FAILED, reason=kind.value,
+                             error=_bounded(f"not sent: {exc}"))
     return await _settle(sessions, order, OrderState.PENDING, panel_order_id=panel_order_id)
+
+
+async def _check_submitting(sessions: async_sessionmaker[AsyncSession], order_id: int) -> None:
+    """The re-check right before sending (the panel client's before_send hook)."""
+    async with sessions() as session:
+        state = await session.scalar(_ORDER_STATE, {"order_id": order_id})
+    if state != OrderState.SUBMITTING.value:
+        raise NotSubmitting(order_id, state)
+
+
+_ORDER_STATE = select(Order.state).where(Order.id == bindparam("order_id"))
+
+
+def _bounded(text: str, limit: int = 500) -> str:
+    """A panel's text as stored and logged: printable, on one line, bounded."""
+    text = "".join(c if c.isprintable() else " " for c in text[: limit * 2])
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def _settle(
@@ -225,6 +323,7 @@ async def _settle(
     state: OrderState,
     *,
     error: str | None = None,
+    reason: str | None = None,
     panel_order_id: str | None = None,
 ) -> Placement:
     fields: dict[str, Any] = {}
@@ -241,18 +340,82 @@ async def _settle(
                                 note="not placed")
         # Who won knows what the row holds now; only a loser needs to read it.
         fresh = None if won else await session.get(Order, order.id, populate_existing=True)
-    if fresh is None:
-        fresh = order
-        for name, value in fields.items():
-            setattr(fresh, name, value)
-        fresh.state = state.value
-    assert fresh is not None
+    if fresh is not None:
+        # The interrupted-orders check (or an admin after it) got there first.
+        if panel_order_id is not None:
+            return await _placed_after_hold(sessions, order, panel_order_id)
+        if fresh.state == OrderState.REVIEW.value:
+            what = "outcome still unknown" if state is OrderState.REVIEW else \
+                f"the panel did not place it ({error or 'not sent'})"
+            return await _not_placed_while_held(sessions, order, what)
+        return Placement(Outcome.DUPLICATE, fresh, error, reason)
+    fresh = order
+    for name, value in fields.items():
+        setattr(fresh, name, value)
+    fresh.state = state.value
     outcome = {
         OrderState.PENDING: Outcome.PLACED,
         OrderState.FAILED: Outcome.FAILED,
         OrderState.REVIEW: Outcome.REVIEW,
     }[state]
-    return Placement(outcome if won else Outcome.DUPLICATE, fresh, error)
+    return Placement(outcome, fresh, error, reason)
+
+
+async def _placed_after_hold(
+    sessions: async_sessionmaker[AsyncSession], order: Order, panel_order_id: str
+) -> Placement:
+    """The panel took an order that was held for review while the request was in flight.
+
+    Its ID is never discarded. Still held: it moves to pending with that ID, as an admin's
+    "attach" would (the outcome is known now; polling settles the rest, refunds included), so
+    nobody refunds a delivered order from the review list. Already resolved (an admin refunded
+    it, or attached another ID): the ID is kept on the order (or in its history, if it has one)
+    and the caller tells the admins at once."""
+    note = f"the panel accepted it after it was held for review: panel order {panel_order_id}"
+    async with sessions() as session, session.begin():
+        moved = await orders.transition(
+            session, order.id, OrderState.PENDING, expected=[OrderState.REVIEW], note=note,
+            panel_order_id=panel_order_id, placed_at=utcnow(), error=None)
+        if not moved:
+            await session.execute(
+                update(Order).where(Order.id == order.id, Order.panel_order_id.is_(None))
+                .values(panel_order_id=panel_order_id, placed_at=utcnow()))
+            await _note(session, order.id, note)
+        fresh = await session.get(Order, order.id, populate_existing=True)
+    assert fresh is not None
+    log.warning("order %s: panel order %s arrived after it was held for review; now %s",
+                order.id, panel_order_id, fresh.state)
+    if moved:
+        return Placement(Outcome.PLACED, fresh, held_first=True)
+    if fresh.panel_order_id == panel_order_id and OrderState(fresh.state).is_open:
+        return Placement(Outcome.DUPLICATE, fresh)  # an admin attached this very ID
+    return Placement(Outcome.LATE_PLACED, fresh, note, panel_order_id=panel_order_id)
+
+
+async def _not_placed_while_held(
+    sessions: async_sessionmaker[AsyncSession], order: Order, what: str
+) -> Placement:
+    """The order was held for review before this call knew its outcome: it stays held, and
+    what this call learnt goes on the order for the admin who resolves it."""
+    note = f"held while submitting; {what}"
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(Order).where(Order.id == order.id, Order.state == OrderState.REVIEW.value)
+            .values(error=_bounded(note)))
+        await _note(session, order.id, _bounded(note))
+        fresh = await session.get(Order, order.id, populate_existing=True)
+    assert fresh is not None
+    if fresh.state != OrderState.REVIEW.value:
+        return Placement(Outcome.DUPLICATE, fresh)
+    return Placement(Outcome.HELD, fresh, note)
+
+
+async def _note(session: AsyncSession, order_id: int, note: str) -> None:
+    """An event in the order's history that changes no state."""
+    state = await session.scalar(_ORDER_STATE, {"order_id": order_id})
+    await session.execute(insert(OrderEvent), {
+        "order_id": order_id, "from_state": state, "to_state": state, "note": note,
+        "created_at": utcnow()})
 
 
 async def _order_by_request_key(

@@ -21,7 +21,7 @@ from bot.context import Shop
 from bot.ledger import InsufficientFunds
 from bot.notify import Notifier
 from bot.ordering import Outcome, Placement
-from bot.panel import InvalidOrderParams, classify_error
+from bot.panel import ErrorKind, InvalidOrderParams
 from handlers.common import show
 from handlers.wizard import service_changed, show_summary, spec_of
 from keyboards import wizard as kb
@@ -86,8 +86,10 @@ async def already_placed(query: CallbackQuery, i18n: I18nContext, order: Order) 
     await query.answer(i18n.get("wz-already-placed", order=str(order.id)), show_alert=True)
 
 
-def failure_reason(i18n: I18nContext, error: str | None) -> str:
-    return i18n.get("wz-reason", kind=classify_error(error or "", "add").value)
+def failure_reason(i18n: I18nContext, reason: str | None) -> str:
+    """The customer's words for why the panel did not place it: chosen by the error's kind
+    (or "unavailable"), never the panel's own text."""
+    return i18n.get("wz-reason", kind=reason or ErrorKind.OTHER.value)
 
 
 async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, notifier: Notifier,
@@ -96,15 +98,27 @@ async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, noti
     number = str(order.id)
     if placement.outcome is Outcome.PLACED:
         text = i18n.get("wz-placed", order=number, charge=shop.money(order.charge))
+        if placement.held_first:  # the review alert went out: say it is resolved
+            await notifier.to_admins("admin-order-accepted-after-hold", order=number,
+                                     panel_order=order.panel_order_id or "")
     elif placement.outcome is Outcome.FAILED:
         text = i18n.get("wz-failed", order=number, refund=shop.money(order.charge),
-                        reason=failure_reason(i18n, placement.error))
+                        reason=failure_reason(i18n, placement.reason))
     elif placement.outcome is Outcome.REVIEW:
         text = i18n.get("wz-review", order=number)
         await notifier.to_admins(
             "admin-order-review", order=number, customer=str(user.telegram_id),
             service=service_name, charge=shop.money(order.charge),
             error=placement.error or "")
+    elif placement.outcome is Outcome.HELD:  # the admins were told when it was held
+        text = i18n.get("wz-review", order=number)
+    elif placement.outcome is Outcome.LATE_PLACED:
+        text = i18n.get("wz-review", order=number)
+        await notifier.to_admins(
+            "admin-order-accepted-after-resolution", order=number,
+            panel_order=placement.panel_order_id or "", status=order.state,
+            refunded=shop.money(order.refunded))
     else:
         text = i18n.get("wz-already-placed", order=number)
     await notifier.send(query.from_user.id, text, kb.after_order(i18n))
+

@@ -3,7 +3,11 @@
 A crash between the debit and the panel's answer means nobody knows whether the panel took
 the order: resubmitting could place it twice, refunding could give away a delivered order.
 Only orders older than SUBMIT_GRACE are touched: a younger one may still be in the hands of a
-live process (another bot process, or this one) waiting for the panel's answer.
+live process (another bot process, or this one) waiting for the panel's answer. A live submit
+ends within bot.ordering.SUBMIT_DEADLINE (slot wait included), several times less, and re-reads
+the order's state right before sending: a held order is never sent. If a stalled process's
+answer still arrives after the hold, bot.ordering stores the panel's order ID on the held order
+(never discards it) and the admins are told.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy import select
 
 from bot import orders
 from bot.context import Shop
+from bot.ordering import SUBMIT_DEADLINE
 from storage.models import Order, OrderState
 from storage.types import utcnow
 
@@ -22,6 +27,8 @@ log = logging.getLogger("bot.jobs.reconcile")
 
 
 SUBMIT_GRACE = timedelta(minutes=5)  # far beyond any panel timeout
+# A live submit is over long before the check may hold its order (tests/test_submit_race.py).
+LIVE_SUBMIT_BOUND = timedelta(seconds=SUBMIT_DEADLINE)
 
 
 async def hold_interrupted_orders(

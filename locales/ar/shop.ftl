@@ -183,6 +183,12 @@ wz-reason = { $kind ->
     [duplicate_active_link] يوجد طلب نشط لهذا الرابط. انتظر حتى يكتمل.
     [bad_service] هذه الخدمة غير متاحة مؤقتًا.
     [not_enough_funds] المزوّد غير متاح مؤقتًا.
+    [bad_key] المزوّد غير متاح مؤقتًا.
+    [unavailable] تعذّر الاتصال بالمزوّد. حاول مرة أخرى لاحقًا.
+    [action_not_supported] لا يمكن طلب هذه الخدمة حاليًا.
+    [not_found] لم يقبل المزوّد تفاصيل الطلب.
+    [refill_not_allowed] رفض المزوّد الطلب.
+    [cancel_not_allowed] رفض المزوّد الطلب.
     [bad_request] لم يقبل المزوّد تفاصيل الطلب.
    *[other] رفض المزوّد الطلب.
 }
@@ -193,3 +199,8 @@ admin-order-review = ⚠️ <b>الطلب رقم { LTR($order) } يحتاج إل
     الخدمة: { $service }
     المبلغ: { LTR($charge) }
     الخطأ: { LTR($error) }
+
+admin-order-accepted-after-hold = ✅ <b>قبلت اللوحة الطلب رقم { LTR($order) } في النهاية</b> (طلب اللوحة <code>{ LTR($panel_order) }</code>).
+    كان قد عُلّق للمراجعة بينما كان طلبه لا يزال قيد الإرسال. عاد الآن قيد الانتظار وتُتابع حالته كأي طلب آخر: لا تسترد مبلغه.
+admin-order-accepted-after-resolution = 🚨 <b>الطلب رقم { LTR($order) }: قبلته اللوحة بعد حسمه</b> (طلب اللوحة <code>{ LTR($panel_order) }</code>).
+    حالته { $status }، واسترُدّ منه { LTR($refunded) }: قد يحصل العميل على الخدمة والمبلغ معًا. ألغِه في اللوحة أو صحّح الرصيد.

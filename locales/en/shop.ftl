@@ -147,6 +147,12 @@ wz-reason = { $kind ->
     [duplicate_active_link] there is already an active order for this link. Wait until it is done.
     [bad_service] this service is temporarily unavailable.
     [not_enough_funds] the provider is temporarily unavailable.
+    [bad_key] the provider is temporarily unavailable.
+    [unavailable] the provider could not be reached. Please try again later.
+    [action_not_supported] this service cannot be ordered right now.
+    [not_found] the provider did not accept the order details.
+    [refill_not_allowed] the provider refused the order.
+    [cancel_not_allowed] the provider refused the order.
     [bad_request] the provider did not accept the order details.
    *[other] the provider refused the order.
 }
@@ -157,3 +163,8 @@ admin-order-review = ⚠️ <b>Order #{ $order } needs review</b>
     Service: { $service }
     Charge: { $charge }
     Error: { $error }
+
+admin-order-accepted-after-hold = ✅ <b>Order #{ $order } was accepted by the panel after all</b> (panel order <code>{ $panel_order }</code>).
+    It had been held for review while its request was still in flight. It is pending again and checked like any other order: do NOT refund it.
+admin-order-accepted-after-resolution = 🚨 <b>Order #{ $order }: the panel accepted it after it was resolved</b> (panel order <code>{ $panel_order }</code>).
+    It is { $status }, { $refunded } refunded: the customer may get both the service and the refund. Cancel it on the panel, or correct the balance.
