@@ -17,7 +17,9 @@ from sqlalchemy import Select, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import orders
+from bot.ordering import bounded_text
 from bot.panel import (
+    ErrorKind,
     OrderInfo,
     PanelClient,
     PanelError,
@@ -25,6 +27,7 @@ from bot.panel import (
     PanelRegistry,
     PanelRejected,
     PanelUnavailable,
+    classify_error,
 )
 from storage.models import Order, OrderState, Panel, Refill, Service
 from storage.types import utcnow
@@ -212,7 +215,8 @@ class RefillOutcome(StrEnum):
 class RefillResult:
     outcome: RefillOutcome
     refill_id: int | None = None
-    message: str | None = None
+    message: str | None = None  # the panel's words (bounded; logs and admins, never customers)
+    kind: ErrorKind | None = None  # REJECTED: what the customer is told, in their language
 
 
 async def request_refill(
@@ -235,8 +239,11 @@ async def request_refill(
     try:
         panel_refill_id = await client.refill(view.order.panel_order_id)
     except PanelRejected as exc:
-        await _settle_refill(sessions, refill_id, "rejected", error=exc.message)
-        return RefillResult(RefillOutcome.REJECTED, refill_id, exc.message)
+        message = bounded_text(exc.message)
+        log.info("order %s: refill rejected by %s (%s): %s", order_id, view.panel_name,
+                 exc.kind.value, message)
+        await _settle_refill(sessions, refill_id, "rejected", error=message)
+        return RefillResult(RefillOutcome.REJECTED, refill_id, message, exc.kind)
     except PanelOutcomeUnknown as exc:
         await _settle_refill(sessions, refill_id, "unknown", error=str(exc))
         return RefillResult(RefillOutcome.UNKNOWN, refill_id)
@@ -294,7 +301,8 @@ class CancelOutcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class CancelRequest:
     outcome: CancelOutcome
-    message: str | None = None
+    message: str | None = None  # the panel's words (bounded; logs and admins, never customers)
+    kind: ErrorKind | None = None  # REJECTED: what the customer is told, in their language
 
 
 async def request_cancel(
@@ -315,7 +323,7 @@ async def request_cancel(
     try:
         results = await panels.get(view.panel_name).cancel([panel_order_id])
     except PanelRejected as exc:
-        return CancelRequest(CancelOutcome.REJECTED, exc.message)
+        return _cancel_rejected(view, exc.message, exc.kind)
     except PanelOutcomeUnknown:
         return CancelRequest(CancelOutcome.UNKNOWN)
     except PanelUnavailable:
@@ -324,6 +332,15 @@ async def request_cancel(
     if result is None:
         return CancelRequest(CancelOutcome.UNKNOWN)
     if not result.accepted:
-        return CancelRequest(CancelOutcome.REJECTED, result.error)
+        text = result.error or ""
+        return _cancel_rejected(view, text, classify_error(text, "cancel"))
     log.info("order %s: cancel requested on %s", view.order.id, view.panel_name)
     return CancelRequest(CancelOutcome.REQUESTED)
+
+
+def _cancel_rejected(view: OrderView, text: str, kind: ErrorKind) -> CancelRequest:
+    # The raw text goes to the log only: bounded here, keys redacted by the log filter.
+    message = bounded_text(text)
+    log.info("order %s: cancel rejected by %s (%s): %s", view.order.id, view.panel_name,
+             kind.value, message)
+    return CancelRequest(CancelOutcome.REJECTED, message, kind)

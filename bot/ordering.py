@@ -278,24 +278,24 @@ async def submit(
                              error=f"not sent within {deadline:g} s")
     except PanelOutcomeUnknown as exc:
         log.warning("order %s: outcome unknown on %s (%s); held for review", order.id,
-                    panel_name, _bounded(exc.detail))
-        return await _settle(sessions, order, OrderState.REVIEW, error=_bounded(str(exc)))
+                    panel_name, bounded_text(exc.detail))
+        return await _settle(sessions, order, OrderState.REVIEW, error=bounded_text(str(exc)))
     except PanelRejected as exc:
         log.info("order %s: rejected by %s (%s): %s", order.id, panel_name, exc.kind.value,
-                 _bounded(exc.message))
+                 bounded_text(exc.message))
         return await _settle(sessions, order, OrderState.FAILED, reason=exc.kind.value,
-                             error=_bounded(f"{exc.kind.value}: {exc.message}"))
+                             error=bounded_text(f"{exc.kind.value}: {exc.message}"))
     except PanelUnavailable as exc:
         # No slot in time, or the connection was refused: the request never left.
-        log.info("order %s: %s unavailable: %s", order.id, panel_name, _bounded(exc.detail))
+        log.info("order %s: %s unavailable: %s", order.id, panel_name, bounded_text(exc.detail))
         return await _settle(sessions, order, OrderState.FAILED, reason="unavailable",
-                             error=_bounded(f"not sent: {exc.detail}"))
+                             error=bounded_text(f"not sent: {exc.detail}"))
     except (PanelError, InvalidOrderParams, KeyError, ValueError) as exc:
         # A stored request the panel client refuses, a panel no longer configured: not sent.
-        log.info("order %s: not sent to %s: %s", order.id, panel_name, _bounded(str(exc)))
+        log.info("order %s: not sent to %s: %s", order.id, panel_name, bounded_text(str(exc)))
         kind = ErrorKind.BAD_REQUEST if isinstance(exc, ValueError) else ErrorKind.OTHER
         return await _settle(sessions, order, OrderState.FAILED, reason=kind.value,
-                             error=_bounded(f"not sent: {exc}"))
+                             error=bounded_text(f"not sent: {exc}"))
     return await _settle(sessions, order, OrderState.PENDING, panel_order_id=panel_order_id)
 
 
@@ -310,7 +310,7 @@ async def _check_submitting(sessions: async_sessionmaker[AsyncSession], order_id
 _ORDER_STATE = select(Order.state).where(Order.id == bindparam("order_id"))
 
 
-def _bounded(text: str, limit: int = 500) -> str:
+def bounded_text(text: str, limit: int = 500) -> str:
     """A panel's text as stored and logged: printable, on one line, bounded."""
     text = "".join(c if c.isprintable() else " " for c in text[: limit * 2])
     text = " ".join(text.split())
@@ -401,8 +401,8 @@ async def _not_placed_while_held(
     async with sessions() as session, session.begin():
         await session.execute(
             update(Order).where(Order.id == order.id, Order.state == OrderState.REVIEW.value)
-            .values(error=_bounded(note)))
-        await _note(session, order.id, _bounded(note))
+            .values(error=bounded_text(note)))
+        await _note(session, order.id, bounded_text(note))
         fresh = await session.get(Order, order.id, populate_existing=True)
     assert fresh is not None
     if fresh.state != OrderState.REVIEW.value:

@@ -23,7 +23,7 @@ from bot.dedupe import UpdateClaims
 from bot.jobs.balances import check_balances
 from bot.jobs.catalog_sync import sync_catalogs
 from bot.jobs.reconcile import hold_interrupted_orders
-from bot.jobs.refills import poll_refills
+from bot.jobs.refills import poll_refills, resolve_stuck_refills
 from bot.jobs.statuses import poll_statuses
 from bot.leader import Leader, SoleLeader
 from bot.notify import Notifier
@@ -104,6 +104,19 @@ class ShopScheduler:
             key = "notify-refill-completed" if change.state == "completed" else \
                 "notify-refill-rejected"
             await self.notifier.to_user(change.telegram_id, key, order_id=change.order_id)
+        resolved = await resolve_stuck_refills(self.shop)
+        for item in resolved:
+            if item.state == "failed":  # not blocking any more: they may ask again
+                await self.notifier.to_user(item.telegram_id, "refill-retry-allowed",
+                                            order_id=item.order_id)
+            elif item.state in ("completed", "rejected", "canceled"):
+                key = "notify-refill-completed" if item.state == "completed" else \
+                    "notify-refill-rejected"
+                await self.notifier.to_user(item.telegram_id, key, order_id=item.order_id)
+        if resolved:
+            await self.notifier.to_admins(
+                "admin-refills-resolved", count=len(resolved),
+                refills="\n".join(f"#{r.order_id}: {r.state} ({r.reason})" for r in resolved))
 
     async def run_catalog_sync(self) -> None:
         await sync_catalogs(self.shop)

@@ -17,6 +17,7 @@ from bot import aftersale
 from bot.aftersale import OrderView
 from bot.catalog import display_name
 from bot.context import Shop
+from bot.panel import ErrorKind
 from handlers.common import show
 from keyboards.menu import Menu
 from keyboards.orders import (
@@ -30,6 +31,9 @@ from keyboards.orders import (
 from storage.models import OrderState, User
 
 PAGE_SIZE = 5
+# Telegram refuses a callback answer longer than 200 characters (the customer then sees
+# nothing); counted here in UTF-16 code units, as Telegram counts, which is never less.
+ALERT_LIMIT = 200
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -94,8 +98,38 @@ async def _show_details(
     await show(query, details_text(i18n, shop, view), markup, answer=answer)
 
 
+def fit_alert(text: str, limit: int = ALERT_LIMIT) -> str:
+    """The text cut to what an alert can carry, on a character boundary, marked with "…".
+    Every message is written to fit (tests/e2e/test_hostile_orders.py renders them all with
+    worst-case arguments); this is the guard for what a test cannot foresee."""
+    if _utf16_len(text) <= limit:
+        return text
+    out, used = [], 0
+    for char in text:
+        size = _utf16_len(char)
+        if used + size > limit - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out).rstrip() + "…"
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def alert(query: CallbackQuery, text: str) -> None:
+    await query.answer(fit_alert(text), show_alert=True)
+
+
+def panel_reason(i18n: I18nContext, kind: ErrorKind | None) -> str:
+    """Why the panel refused, in the customer's language, chosen by the error's kind: never the
+    panel's own words (another language, possibly a secret, possibly too long for an alert)."""
+    return i18n.get("panel-reason", kind=(kind or ErrorKind.OTHER).value)
+
+
 async def _not_found(query: CallbackQuery, i18n: I18nContext) -> None:
-    await query.answer(i18n.get("order-not-found"), show_alert=True)
+    await alert(query, i18n.get("order-not-found"))
 
 
 # -- handlers ---------------------------------------------------------------------------------
@@ -136,15 +170,15 @@ async def refresh_order(
         await _not_found(query, i18n)
         return
     if result.unreachable:
-        await query.answer(i18n.get("order-provider-unreachable"), show_alert=True)
+        await alert(query, i18n.get("order-provider-unreachable"))
     elif result.change is not None and result.change.refunded > 0:
-        await query.answer(i18n.get(
+        await alert(query, i18n.get(
             "order-refunded", number=number(result.view.order.id),
             status=status_name(i18n, result.change.to_state),
             amount=shop.money(result.change.refunded),
-        ), show_alert=True)
+        ))
     else:
-        await query.answer(i18n.get("order-refreshed"))
+        await query.answer(fit_alert(i18n.get("order-refreshed")))
     await _show_details(query, shop, i18n, result.view, callback_data.page, answer=False)
 
 
@@ -156,8 +190,8 @@ async def refill_order(
         await _not_found(query, i18n)
         return
     text = i18n.get(f"refill-{result.outcome.value.replace('_', '-')}",
-                    number=number(callback_data.id), reason=result.message or "")
-    await query.answer(text, show_alert=True)
+                    number=number(callback_data.id), reason=panel_reason(i18n, result.kind))
+    await alert(query, text)
 
 
 async def cancel_order(
@@ -168,7 +202,7 @@ async def cancel_order(
         await _not_found(query, i18n)
         return
     if not aftersale.allowed_actions(view, shop.panels).cancel:
-        await query.answer(i18n.get("cancel-not-allowed"), show_alert=True)
+        await alert(query, i18n.get("cancel-not-allowed"))
         await _show_details(query, shop, i18n, view, callback_data.page, answer=False)
         return
     text = i18n.get("order-cancel-confirm", number=number(view.order.id))
@@ -182,9 +216,9 @@ async def cancel_confirmed(
     if result is None:
         await _not_found(query, i18n)
         return
-    await query.answer(i18n.get(f"cancel-{result.outcome.value.replace('_', '-')}",
-                                number=number(callback_data.id), reason=result.message or ""),
-                       show_alert=True)
+    await alert(query, i18n.get(f"cancel-{result.outcome.value.replace('_', '-')}",
+                                number=number(callback_data.id),
+                                reason=panel_reason(i18n, result.kind)))
     view = await aftersale.load_order(shop.sessions, user.id, callback_data.id)
     if view is not None:
         await _show_details(query, shop, i18n, view, callback_data.page, answer=False)

@@ -59,12 +59,12 @@ order-refunded = 💸 الطلب { LTR($number) }: { $status }. أُعيد { LTR
 order-provider-unreachable = ⚠️ تعذّر الاتصال بالمزوّد حاليًا. نعرض البيانات المحفوظة؛ حاول مرة أخرى لاحقًا.
 refill-requested = ♻️ تم طلب إعادة التعبئة للطلب { LTR($number) }. سيعوّض المزوّد ما نقص.
 refill-in-progress = ♻️ إعادة تعبئة هذا الطلب جارية بالفعل.
-refill-rejected = رفض المزوّد إعادة التعبئة: { LTR($reason) }
+refill-rejected = رفض المزوّد إعادة التعبئة: { $reason }
 refill-not-allowed = لا يمكن إعادة تعبئة هذا الطلب.
 refill-unavailable = ⚠️ تعذّر الاتصال بالمزوّد؛ لم يُرسل طلب إعادة التعبئة. حاول مرة أخرى لاحقًا.
 refill-unknown = ⚠️ لم يؤكّد المزوّد إعادة التعبئة. سنتحقق من ذلك؛ لا تطلبها مرة أخرى من فضلك.
 cancel-requested = ✖️ تم طلب إلغاء الطلب { LTR($number) }. عند تأكيد المزوّد يعود الجزء غير المنفَّذ إلى رصيدك تلقائيًا.
-cancel-rejected = رفض المزوّد الإلغاء: { LTR($reason) }
+cancel-rejected = رفض المزوّد الإلغاء: { $reason }
 cancel-not-allowed = لم يعد بالإمكان إلغاء هذا الطلب.
 cancel-unavailable = ⚠️ تعذّر الاتصال بالمزوّد؛ لم يُرسل طلب الإلغاء. حاول مرة أخرى لاحقًا.
 cancel-unknown = ⚠️ لم يؤكّد المزوّد الإلغاء. تحقّق من حالة الطلب بعد بضع دقائق.
@@ -98,3 +98,16 @@ credit-received-note = 💰 أضاف المتجر { LTR($amount) } إلى رصي
 debit-received = 💰 خصم المتجر { LTR($amount) } من رصيدك. الرصيد الجديد: { LTR($balance) }
 debit-received-note = 💰 خصم المتجر { LTR($amount) } من رصيدك. الرصيد الجديد: { LTR($balance) }
     ملاحظة: { $reason }
+
+## إعادات التعبئة التي لم يصل ردّ عليها (bot/jobs/refills.py)
+
+refill-retry-allowed = ♻️ لم يؤكّد المزوّد إعادة تعبئة الطلب <b>{ ORDER($order_id) }</b>. يمكنك طلبها مرة أخرى من تفاصيل الطلب.
+admin-refills-resolved = ♻️ { $count ->
+    [zero] لا توجد إعادات تعبئة
+    [one] إعادة تعبئة واحدة
+    [two] إعادتا تعبئة
+    [few] { $count } إعادات تعبئة
+    [many] { $count } إعادة تعبئة
+   *[other] { $count } إعادة تعبئة
+} بقيت دون ردّ من اللوحة مدة طويلة وحُسمت («failed»: يمكن للعميل الطلب مجددًا):
+    { LTR($refills) }

@@ -94,3 +94,15 @@ credit-received-note = 💰 { $amount } was added to your balance by the shop. N
 debit-received = 💰 The shop deducted { $amount } from your balance. New balance: { $balance }
 debit-received-note = 💰 The shop deducted { $amount } from your balance. New balance: { $balance }
     Note: { $reason }
+
+## Refills that got no answer (bot/jobs/refills.py)
+
+refill-retry-allowed = ♻️ The provider did not confirm the refill of order <b>#{ $order_id }</b>. You can request it again from the order's details.
+admin-refills-resolved = ♻️ { $count ->
+    [one] One refill
+   *[other] { $count } refills
+} had no answer from the panel for too long and { $count ->
+    [one] was
+   *[other] were
+} resolved ("failed": the customer may ask again):
+    { $refills }
