@@ -23,6 +23,7 @@ from bot.notify import Notifier
 from bot.ordering import Outcome, Placement
 from bot.panel import ErrorKind, InvalidOrderParams
 from handlers.common import show
+from handlers.orders import alert
 from handlers.wizard import service_changed, show_summary, spec_of
 from keyboards import wizard as kb
 from keyboards.menu import back_to_menu
@@ -77,13 +78,13 @@ async def replayed(query: CallbackQuery, token: str, user: User, shop: Shop,
                    i18n: I18nContext) -> None:
     order = await ordering.order_for_request_key(shop.sessions, request_key(user, token))
     if order is None:
-        await query.answer(i18n.get("wz-stale"), show_alert=True)
+        await alert(query, i18n.get("wz-stale"))
         return
     await already_placed(query, i18n, order)
 
 
 async def already_placed(query: CallbackQuery, i18n: I18nContext, order: Order) -> None:
-    await query.answer(i18n.get("wz-already-placed", order=str(order.id)), show_alert=True)
+    await alert(query, i18n.get("wz-already-placed", order=str(order.id)))
 
 
 def failure_reason(i18n: I18nContext, reason: str | None) -> str:
