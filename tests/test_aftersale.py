@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import aftersale, ledger
 from bot.aftersale import CancelOutcome, RefillOutcome
-from bot.panel import OrderInfo, OrderStatus, PanelRegistry, PanelSpec
+from bot.panel import ErrorKind, OrderInfo, OrderStatus, PanelRegistry, PanelSpec
 from storage.models import (
     Category,
     LedgerEntry,
@@ -327,7 +327,8 @@ async def test_cancel_rejected_not_allowed_and_foreign(
     panel.set_order("23501", "In progress")
     panel.cancel_errors["23501"] = "Order cannot be canceled"
     result = await aftersale.request_cancel(sessions, panels, user_id, order.id)
-    assert result == aftersale.CancelRequest(CancelOutcome.REJECTED, "Order cannot be canceled")
+    assert result == aftersale.CancelRequest(CancelOutcome.REJECTED, "Order cannot be canceled",
+                                             ErrorKind.CANCEL_NOT_ALLOWED)
     done = await new_order(sessions, user_id, service_id, state=OrderState.COMPLETED, age=1)
     refused = await aftersale.request_cancel(sessions, panels, user_id, done.id)
     assert refused is not None and refused.outcome is CancelOutcome.NOT_ALLOWED

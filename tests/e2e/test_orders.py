@@ -155,7 +155,9 @@ async def test_refill_and_cancel_only_when_allowed(tmp_path: Path) -> None:
         await bob.wait_edit(contains=f"Order #{refused}")
         await bob.click("♻️ Refill")
         answer = await bob.wait_callback_answer()
-        assert answer.text == "The provider refused the refill: Refill is not available yet"
+        # The customer's words for the error's kind, never the panel's own.
+        assert answer.text == "The provider refused the refill: this order cannot be refilled " \
+                              "right now."
 
         await bob.click(callback_data=view(running), message=listing)
         details = await bob.wait_edit(contains=f"Order #{running}")
