@@ -26,7 +26,7 @@ from handlers.filters import TYPED_TEXT, IsAdmin
 from keyboards import admin_console as kb
 from keyboards.admin import AdminCb
 from keyboards.admin_console import AdminX, Ax
-from storage.models import OrderState
+from storage.models import Order, OrderState
 
 REVIEW_PAGE = 20
 
@@ -150,12 +150,19 @@ async def review_list(query: CallbackQuery, state: FSMContext, shop: Shop,
     if total == 0:
         await show(query, i18n.get("admin-review-empty"), kb.back_home(i18n))
         return
-    labels = [(order.id, i18n.get("admin-review-button", number=number(order.id),
-                                  charge=shop.money(order.charge),
-                                  created=date(order.created_at)))
-              for order in rows]
+    labels = [(order.id, review_label(i18n, shop, order)) for order in rows]
     await show(query, i18n.get("admin-review-title", count=total),
                kb.order_list(i18n, labels))
+
+
+def review_label(i18n: I18nContext, shop: Shop, order: Order) -> str:
+    """An order the panel accepted (it has the panel's order ID) says so on its button: it may
+    be delivered, so refunding it in full is not the obvious resolution."""
+    args = {"number": number(order.id), "charge": shop.money(order.charge),
+            "created": date(order.created_at)}
+    if order.panel_order_id:
+        return i18n.get("admin-review-button-placed", panel_order=order.panel_order_id, **args)
+    return i18n.get("admin-review-button", **args)
 
 
 async def ask_panel_order(query: CallbackQuery, callback_data: AdminX, state: FSMContext,
@@ -197,9 +204,14 @@ async def ask_refund(query: CallbackQuery, callback_data: AdminX, shop: Shop,
         await query.answer(i18n.get("admin-not-in-review"), show_alert=True)
         return
     left = card.order.charge - card.order.refunded
-    await show(query, i18n.get("admin-refund-confirm", number=number(card.order.id),
-                               amount=shop.money(left), user=str(card.user.telegram_id)),
-               kb.refund_confirm(i18n, card.order.id))
+    text = i18n.get("admin-refund-confirm", number=number(card.order.id),
+                    amount=shop.money(left), user=str(card.user.telegram_id))
+    if card.order.panel_order_id:  # the panel accepted it: it may be delivered
+        text = "\n\n".join([i18n.get(
+            "admin-refund-placed-warning", panel=card.panel.name,
+            panel_order=card.order.panel_order_id,
+            panel_status=card.order.panel_status or i18n.get("admin-none")), text])
+    await show(query, text, kb.refund_confirm(i18n, card.order.id))
 
 
 async def refund_review(query: CallbackQuery, callback_data: AdminX, shop: Shop,

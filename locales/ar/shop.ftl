@@ -204,3 +204,5 @@ admin-order-accepted-after-hold = ✅ <b>قبلت اللوحة الطلب رقم
     كان قد عُلّق للمراجعة بينما كان طلبه لا يزال قيد الإرسال. عاد الآن قيد الانتظار وتُتابع حالته كأي طلب آخر: لا تسترد مبلغه.
 admin-order-accepted-after-resolution = 🚨 <b>الطلب رقم { LTR($order) }: قبلته اللوحة بعد حسمه</b> (طلب اللوحة <code>{ LTR($panel_order) }</code>).
     حالته { $status }، واسترُدّ منه { LTR($refunded) }: قد يحصل العميل على الخدمة والمبلغ معًا. ألغِه في اللوحة أو صحّح الرصيد.
+admin-review-button-placed = { LTR($number) } · { LTR($charge) } · ✅ اللوحة { LTR($panel_order) }
+admin-refund-placed-warning = ⚠️ <b>قبلت اللوحة هذا الطلب</b>: اللوحة <b>{ LTR($panel) }</b>، الطلب <code>{ LTR($panel_order) }</code>، آخر حالة: { LTR($panel_status) }. قد يكون قد نُفّذ: تحقّق منه في اللوحة أولًا، واسترد فقط ما لم يُنفَّذ (<code>/refund ORDER AMOUNT</code>).

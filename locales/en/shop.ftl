@@ -168,3 +168,5 @@ admin-order-accepted-after-hold = ✅ <b>Order #{ $order } was accepted by the p
     It had been held for review while its request was still in flight. It is pending again and checked like any other order: do NOT refund it.
 admin-order-accepted-after-resolution = 🚨 <b>Order #{ $order }: the panel accepted it after it was resolved</b> (panel order <code>{ $panel_order }</code>).
     It is { $status }, { $refunded } refunded: the customer may get both the service and the refund. Cancel it on the panel, or correct the balance.
+admin-review-button-placed = { $number } · { $charge } · ✅ panel { $panel_order }
+admin-refund-placed-warning = ⚠️ <b>The panel accepted this order</b>: panel <b>{ $panel }</b>, order <code>{ $panel_order }</code>, last status: { $panel_status }. It may be delivered: check it on the panel first, and refund only what it did not deliver (<code>/refund ORDER AMOUNT</code>).

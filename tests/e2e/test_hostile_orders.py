@@ -3,15 +3,20 @@ bot polling the fake Bot API, the fake panel over HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import select, update
+
 from bot.i18n import LRI, PDI
-from storage.models import OrderState
-from tests.e2e.harness import running_shop
+from bot.jobs.reconcile import hold_interrupted_orders
+from storage.models import Order, OrderEvent, OrderState
+from tests.e2e.harness import Shop, running_shop
 from tests.e2e.test_orders import customer, make_order, view
-from tests.e2e.test_wizard import catalog_panel, no_flood_limit
+from tests.e2e.test_wizard import CATALOG, catalog_panel, no_flood_limit
 from tests.e2e.test_wizard_edges import _to_summary
+from tests.test_submit_race import HookedPanel
 
 __all__ = ["no_flood_limit"]  # the autouse fixture applies here too
 
@@ -120,3 +125,74 @@ async def test_an_arabic_customer_sees_a_panel_refusal_in_arabic_short_and_keyle
             assert not any("a" <= char.lower() <= "z" for char in text), text  # all Arabic
         assert len(shop.panel.requests_for("cancel")) == 1
         assert len(shop.panel.requests_for("refill")) == 1
+
+
+async def test_an_order_held_while_in_flight_is_placed_and_the_admins_told(
+    tmp_path: Path,
+) -> None:
+    panel = HookedPanel()
+    panel.set_catalog(CATALOG)
+    async with running_shop(tmp_path, panel=panel) as shop:
+        admin = shop.admin()
+        await admin.send("/start")
+        await admin.wait_message(contains="🏪")
+        ivy = await _to_summary(shop, 3406)
+        held: list[int] = []
+
+        async def reconcile_wins() -> None:  # while the add request is in flight
+            held.extend(await hold_interrupted_orders(shop.runtime.shop, timedelta(0)))
+
+        panel.hook = reconcile_wins
+        await ivy.click(CONFIRM["en"])
+        await ivy.wait_message(contains="placed.")
+        told = await admin.wait_message(contains="accepted by the panel after all")
+        [order] = await shop.orders()
+        assert held == [order.id]
+        assert f"#{order.id}" in told.content and "23501" in told.content
+        assert "do NOT refund" in told.content
+        assert (order.state, order.panel_order_id) == ("pending", "23501")
+        async with shop.sessions() as session:
+            history = list(await session.scalars(select(OrderEvent.to_state).where(
+                OrderEvent.order_id == order.id).order_by(OrderEvent.id)))
+        assert history == ["submitting", "review", "pending"]
+        assert len(panel.requests_for("add")) == 1
+        assert (await shop.user_row(3406)).balance == Decimal("98.70")
+        assert await shop.invariant_holds()
+
+
+async def hold_with_panel_id(shop: Shop, order_id: int) -> None:
+    async with shop.sessions() as session, session.begin():
+        await session.execute(update(Order).where(Order.id == order_id).values(
+            state="review", panel_status="Processing", error="bad status rows"))
+
+
+async def test_review_shows_an_order_the_panel_accepted_and_warns_before_a_refund(
+    tmp_path: Path,
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        await customer(shop, 3407, "en")
+        accepted = await make_order(shop, 3407, panel_order_id="55502", age=1)
+        unsent = await make_order(shop, 3407, panel_order_id="x")
+        await hold_with_panel_id(shop, accepted)
+        async with shop.sessions() as session, session.begin():
+            await session.execute(update(Order).where(Order.id == unsent).values(
+                state="review", panel_order_id=None))
+        admin = shop.admin()
+        await admin.send("/admin")
+        await admin.wait_message(contains="Admin console")
+        await admin.click("⏸ Held for review")
+        listing = await admin.wait_edit(contains="Held for review")
+        assert f"#{accepted} · 1.00 USD · ✅ panel 55502" in listing.button_texts
+        assert not any("panel" in label for label in listing.button_texts
+                       if label.startswith(f"#{unsent} "))
+        await admin.click(callback_data=f"ax:o:{accepted}:0", message=listing)
+        await admin.wait_edit(contains=f"Order #{accepted}")
+        await admin.click("💸 Refund in full")
+        confirm = await admin.wait_edit(contains="Refund")
+        assert "The panel accepted this order" in confirm.text
+        assert "55502" in confirm.text and "Processing" in confirm.text
+        await admin.click(callback_data=f"ax:o:{unsent}:0", message=listing)
+        await admin.wait_edit(contains=f"Order #{unsent}")
+        await admin.click("💸 Refund in full")
+        plain = await admin.wait_edit(contains="Refund")
+        assert "The panel accepted" not in plain.text
