@@ -291,6 +291,9 @@ async def submit(
         return await _settle(sessions, order, OrderState.FAILED, reason="unavailable",
                              error=bounded_text(f"not sent: {exc.detail}"))
     except (PanelError, InvalidOrderParams, KeyError, ValueError) as exc:
+        if sent and isinstance(exc, PanelError):  # outside the client's contract: be careful
+            return await _settle(sessions, order, OrderState.REVIEW,
+                                 error=bounded_text(str(exc)))
         # A stored request the panel client refuses, a panel no longer configured: not sent.
         log.info("order %s: not sent to %s: %s", order.id, panel_name, bounded_text(str(exc)))
         kind = ErrorKind.BAD_REQUEST if isinstance(exc, ValueError) else ErrorKind.OTHER
