@@ -37,24 +37,39 @@ async def fetch_in_chunks(
 
 async def fetch_within(
     ids: Sequence[str], fetch: Callable[[Sequence[str]], Awaitable[dict[str, T]]], what: str,
-    *, limit: float | None = None,
+    *, limit: float | None = None, unusable: Callable[[str, Exception], T] | None = None,
 ) -> Fetched[T]:
     """Every chunk is requested at once (the client's own limit queues them); after `limit`
-    seconds the unanswered ones are cancelled and the answers so far are returned."""
+    seconds the unanswered ones are cancelled and the answers so far are returned.
+
+    The client promises typed panel errors only. Should anything else escape it (a row its
+    parser chokes on), the chunk is asked again in halves down to the one ID at fault, which
+    gets `unusable(id, exc)`: a few extra requests, and the rest of the chunk still settles.
+    """
     chunks = chunked(ids)
+    result: Fetched[T] = Fetched(requests=len(chunks))
 
     async def one(chunk: Sequence[str]) -> dict[str, T]:
         try:
             return await fetch(chunk)
         except PanelError as exc:
             log.warning("%s: a request for %d ids failed: %s", what, len(chunk), exc)
-        except Exception:
-            # The client promises typed errors only; if one slips through, it costs this chunk
-            # alone (and is logged with its traceback), never the cycle of every other order.
-            log.exception("%s: a request for %d ids failed unexpectedly", what, len(chunk))
-        return {}
+            return {}
+        except Exception as exc:
+            if unusable is None:
+                log.exception("%s: a request for %d ids failed unexpectedly", what, len(chunk))
+                return {}
+            if len(chunk) == 1:
+                log.warning("%s: the answer for id %s is unusable: %s",
+                            what, chunk[0], type(exc).__name__)
+                return {chunk[0]: unusable(chunk[0], exc)}
+        middle = len(chunk) // 2
+        result.requests += 2
+        merged: dict[str, T] = {}
+        for half in await asyncio.gather(one(chunk[:middle]), one(chunk[middle:])):
+            merged.update(half)
+        return merged
 
-    result: Fetched[T] = Fetched(requests=len(chunks))
     if not chunks:
         return result
     tasks = [asyncio.create_task(one(chunk)) for chunk in chunks]

@@ -76,7 +76,8 @@ async def poll_panel(shop: Shop, panel_name: str, *, limit: float | None = None)
         return report
     client = shop.panels.get(panel_name)
     ids = [order.panel_order_id for order in items if order.panel_order_id]
-    fetched = await fetch_within(ids, client.statuses, f"status {panel_name}", limit=limit)
+    fetched = await fetch_within(ids, client.statuses, f"status {panel_name}", limit=limit,
+                                 unusable=_unusable_answer)
     report.requests[panel_name] = fetched.requests
     if fetched.cut:
         report.cut[panel_name] = fetched.cut
@@ -152,6 +153,10 @@ async def _settle_one_by_one(
         return []
     report.bad_rows += len(failed)
     return changes
+
+
+def _unusable_answer(panel_order_id: str, exc: Exception) -> EntryError:
+    return EntryError(panel_order_id, f"status row could not be read ({type(exc).__name__})")
 
 
 def _unusable(info: OrderInfo, exc: Exception) -> str:
