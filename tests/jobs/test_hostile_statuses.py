@@ -249,7 +249,7 @@ async def test_a_hanging_panel_delays_only_its_own_orders(sessions: Sessions) ->
         slow.hang_seconds = 60
         slow.inject(Fault.HANG, action="status", times=5)
         # The clients wait long (as a production timeout would); only the runner bounds it.
-        shop = await make_shop(sessions, {"slow": slow.url, "fast": fast.url}, timeout=60)
+        shop = await make_shop(sessions, {"slow": slow.url, "fast": fast.url}, panel_timeout=60)
         user = await make_customer(sessions, balance="20")
         stuck = await place_order(sessions, user, await make_service(sessions, "slow"), "1",
                                   charge="10")
@@ -293,7 +293,7 @@ async def test_a_panel_cut_by_its_time_limit_keeps_the_answers_it_got(
     sessions: Sessions,
 ) -> None:
     async with FakePanel() as panel:
-        shop = await make_shop(sessions, {"main": panel.url}, timeout=60)
+        shop = await make_shop(sessions, {"main": panel.url}, panel_timeout=60)
         user = await make_customer(sessions, balance="1000")
         service = await make_service(sessions, "main")
         placed = [await place_order(sessions, user, service, str(3000 + i), charge="1")
