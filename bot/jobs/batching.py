@@ -63,6 +63,8 @@ async def fetch_within(
                 log.warning("%s: the answer for id %s is unusable: %s",
                             what, chunk[0], type(exc).__name__)
                 return {chunk[0]: unusable(chunk[0], exc)}
+            log.warning("%s: a request for %d ids failed unexpectedly (%r); asking in halves",
+                        what, len(chunk), exc)
         middle = len(chunk) // 2
         result.requests += 2
         merged: dict[str, T] = {}

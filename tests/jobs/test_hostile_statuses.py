@@ -311,3 +311,36 @@ async def test_a_panel_cut_by_its_time_limit_keeps_the_answers_it_got(
         assert sorted([states.count("canceled"), states.count("pending")]) == [50, 100]
         await _invariant(sessions)
         await shop.panels.aclose()
+
+
+async def test_several_bad_rows_scattered_in_one_batch(sessions: Sessions) -> None:
+    async with FakePanel() as panel:
+        shop = await make_shop(sessions, {"main": panel.url})
+        user = await make_customer(sessions, balance="40")
+        service = await make_service(sessions, "main")
+        placed = [await place_order(sessions, user, service, str(960 + i), charge="1")
+                  for i in range(40)]
+        bad_indexes = {0, 13, 14, 39}
+        for i in range(40):
+            panel.set_order(str(960 + i), "Canceled", remains="1000")
+            if i in bad_indexes:
+                panel.orders[str(960 + i)].update(HOSTILE_ROWS["charge-1e30"])
+
+        report = await poll_statuses(shop)
+
+        assert report.bad_rows + report.entry_errors == len(bad_indexes)
+        for i, order in enumerate(placed):
+            stored = await _order(sessions, order.id)
+            if i in bad_indexes:
+                assert (stored.state, stored.status_errors, stored.refunded) == ("pending", 1, 0)
+            else:
+                assert (stored.state, stored.refunded) == ("canceled", Decimal(1))
+        async with sessions() as session:
+            refunds = await session.scalar(select(func.count()).select_from(LedgerEntry)
+                                           .where(LedgerEntry.kind == "refund"))
+            assert refunds == 40 - len(bad_indexes)
+        await poll_statuses(shop)  # again: nothing refunded twice
+        async with sessions() as session:
+            assert await ledger.balance_of(session, user.id) == Decimal(40 - len(bad_indexes))
+        await _invariant(sessions)
+        await shop.panels.aclose()
