@@ -177,3 +177,31 @@ async def test_a_hanging_panel_holds_back_nobody_and_no_skip_warnings(
         assert stored_canceled.state == "canceled"
         assert (stored_watched.id, stored_watched.state) == (watched.id, "in_progress")
         assert await shop.invariant_holds()
+
+
+async def test_telegram_failing_while_telling_never_undoes_or_stops_settlement(
+    tmp_path: Path,
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        for telegram_id in (4301, 4302):
+            await _customer_with_balance(shop, telegram_id)
+        service = await make_service(shop.sessions, "main")
+        first = await place_order(shop.sessions, await shop.user_row(4301), service, "91",
+                                  charge="5")
+        await place_order(shop.sessions, await shop.user_row(4302), service, "92", charge="5")
+        shop.panel.set_order("91", "Canceled", remains="1000")
+        shop.panel.set_order("92", "Canceled", remains="1000")
+        shop.tg.fail_next("sendMessage", error_code=502, description="Bad Gateway")
+
+        await ShopScheduler(shop.runtime.shop, shop.runtime.notifier).run_statuses()
+
+        # One of the two messages met the 502 and is lost; the other still went out ...
+        told = [c for c in (shop.customer(4301), shop.customer(4302))
+                if any("canceled by the provider" in m.text for m in c.messages)]
+        assert len(told) == 1
+        # ... and both refunds stand, exactly once.
+        for telegram_id in (4301, 4302):
+            assert (await shop.user_row(telegram_id)).balance == Decimal("50")
+        assert (await shop.orders())[0].id == first.id
+        assert all(order.state == "canceled" for order in await shop.orders())
+        assert await shop.invariant_holds()
