@@ -2,8 +2,9 @@
 
 Prints the status requests per cycle per panel (must be ceil(N/100)) and the cycle time,
 database work included, for a quiet cycle (nothing changed), a busy one (every order
-completes: 10,000 transitions and events written) and a worst case where every order ends
-partial (10,000 transitions plus 10,000 refunds through the ledger).
+completes: 10,000 transitions and events written), a worst case where every order ends
+partial (10,000 transitions plus 10,000 refunds through the ledger), and a busy cycle with one
+hostile row per panel (charge "1e30"): its batch of 200 is settled again order by order.
 
     .venv/bin/python bench/bench_status_poll.py [orders] [latency_ms]
 """
@@ -64,7 +65,7 @@ async def main(total: int, latency_ms: float) -> None:
             await poll_statuses(shop)  # warm-up: connections, statements
 
             scenarios = (("quiet", "In progress", "100"), ("busy", "Completed", "0"),
-                         ("refunds", "Partial", "250"))
+                         ("refunds", "Partial", "250"), ("bad-row", "Completed", "0"))
             for label, status, remains in scenarios:
                 async with sessions() as session, session.begin():  # every order open again
                     await session.execute(update(Order).values(state="in_progress"))
@@ -72,12 +73,14 @@ async def main(total: int, latency_ms: float) -> None:
                     fake.requests.clear()
                     for order_id in list(fake.orders):
                         fake.set_order(order_id, status, remains=remains)
+                    if label == "bad-row":  # one row per panel the database cannot hold
+                        fake.orders[next(iter(fake.orders))]["charge"] = "1e30"
                 started = time.perf_counter()
                 report = await poll_statuses(shop)
                 elapsed = time.perf_counter() - started
                 requests = {name: len(p.requests_for("status")) for name, p in panels.items()}
                 expected = math.ceil(per_panel / 100)
-                print(f"{label:7} cycle: {report.orders} open orders, "
+                print(f"{label:8} cycle: {report.orders} open orders, "
                       f"status requests per panel {requests} (ceil(N/100) = {expected}), "
                       f"{len(report.changes)} changes, cycle time {elapsed:.2f} s")
             await shop.panels.aclose()

@@ -11,8 +11,9 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Update, bindparam, insert, update
@@ -166,6 +167,24 @@ _FROM_PANEL: dict[OrderStatus, OrderState] = {
 }
 OPEN_STATES = (OrderState.PENDING, OrderState.IN_PROGRESS, OrderState.PROCESSING)
 
+# A status row the shop cannot use (the panel's per-ID error, a row that fails to apply) this
+# many poll cycles in a row: the order is held for review. At the default 60 s poll that is ten
+# minutes, long enough to ride out a panel's hiccup, short enough that nobody waits on a dead row.
+MAX_BAD_CYCLES = 10
+# A status outside the known vocabulary for this long: held for review rather than polled
+# forever. A day: panels invent states for slow manual steps that usually resolve within hours.
+UNKNOWN_STATUS_HOLD = timedelta(hours=24)
+MAX_ERROR_TEXT = 500  # orders.error is TEXT, but what a panel sends is bounded before storing
+MAX_PANEL_STATUS = 64  # orders.panel_status is VARCHAR(64)
+
+
+class HoldReason(StrEnum):
+    """Why a poll moved an order to review (what admins are told)."""
+
+    PARTIAL_NO_REMAINS = "partial_no_remains"
+    BAD_ROWS = "bad_rows"
+    UNKNOWN_STATUS = "unknown_status"
+
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
@@ -174,6 +193,8 @@ class StatusChange:
     from_state: OrderState
     to_state: OrderState
     refunded: Decimal
+    reason: HoldReason | None = None  # a HoldReason when to_state is review
+    detail: str = ""  # for admins: the stored error or the panel's raw status
 
     @property
     def started(self) -> bool:
@@ -191,30 +212,100 @@ async def apply_panel_status(
 
 
 async def apply_panel_statuses(
-    session: AsyncSession, answers: Sequence[tuple[Order, OrderInfo]], precision: int
+    session: AsyncSession, answers: Sequence[tuple[Order, OrderInfo]], precision: int,
+    now: datetime | None = None,
 ) -> list[StatusChange]:
     """Record what the panel says about open orders; on a terminal status refund what is due,
     exactly once. Returns the state changes this call made (others may have won some).
 
+    A usable row ends a run of bad cycles (status_errors back to 0). A status outside the
+    vocabulary keeps the order where it is and starts its clock (unknown_status_since); a known
+    one stops it; past UNKNOWN_STATUS_HOLD the order is held for review, never guessed.
+
     Set-based on purpose: a poll cycle settles thousands of orders, so transitions are one
     compare-and-set UPDATE per (from, to) pair, and events one multi-row INSERT.
     """
+    now = now or utcnow()
     moves: dict[tuple[OrderState, OrderState], list[tuple[Order, OrderInfo]]] = defaultdict(list)
     quiet: list[tuple[Order, OrderInfo]] = []
+    overdue: list[tuple[Order, OrderInfo]] = []
     for order, info in answers:
         current = OrderState(order.state)
         if not current.is_open:
             continue  # final and review states are never moved by a poll
-        target = _target(order, info)
+        if info.status is OrderStatus.UNKNOWN:
+            since = order.unknown_status_since
+            if since is not None and now - since >= UNKNOWN_STATUS_HOLD:
+                overdue.append((order, info))
+                continue
+            target = None
+        else:
+            target = _target(order, info)
         if target is None or target is current:
-            if _metrics_changed(order, info):
+            if _metrics_changed(order, info, now):
                 quiet.append((order, info))
         else:
             moves[(current, target)].append((order, info))
-    await _store_metrics(session, quiet)
+    await _store_metrics(session, quiet, now)
     changes: list[StatusChange] = []
     for (current, target), items in moves.items():
-        changes.extend(await _move(session, current, target, items, precision))
+        changes.extend(await _move(session, current, target, items, precision, now))
+    for order, info in overdue:
+        change = await _hold_unknown(session, order, info)
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+async def _hold_unknown(session: AsyncSession, order: Order, info: OrderInfo
+                        ) -> StatusChange | None:
+    current = OrderState(order.state)
+    raw = info.raw_status[:MAX_PANEL_STATUS]
+    since = order.unknown_status_since
+    assert since is not None
+    error = f"panel status outside the known vocabulary since {since:%Y-%m-%d %H:%M} UTC: {raw}"
+    # Compare-and-set on the state this cycle read: a racing poller or an admin wins cleanly.
+    if not await transition(session, order.id, OrderState.REVIEW, expected=[current],
+                            panel_status=raw, note="unknown panel status", error=error,
+                            status_errors=0):
+        return None
+    return StatusChange(order.id, order.user_id, current, OrderState.REVIEW, ZERO,
+                        reason=HoldReason.UNKNOWN_STATUS, detail=raw)
+
+
+async def record_bad_rows(
+    session: AsyncSession, rows: Sequence[tuple[Order, str]], now: datetime | None = None,
+) -> list[StatusChange]:
+    """One more bad cycle for each order whose status row could not be used (the panel's
+    per-ID error, a row that would not apply): the message is stored (bounded) and the count
+    goes up; at MAX_BAD_CYCLES the order is held for review. Nothing is refunded: what the
+    panel did with the order is not known."""
+    now = now or utcnow()
+    counted: list[dict[str, object]] = []
+    changes: list[StatusChange] = []
+    for order, message in rows:
+        current = OrderState(order.state)
+        if not current.is_open:
+            continue
+        error = message[:MAX_ERROR_TEXT]
+        count = order.status_errors + 1
+        if count >= MAX_BAD_CYCLES:
+            if await transition(session, order.id, OrderState.REVIEW, expected=[current],
+                                note=f"{count} poll cycles without a usable status row",
+                                error=error, status_errors=count, checked_at=now):
+                changes.append(StatusChange(order.id, order.user_id, current, OrderState.REVIEW,
+                                            ZERO, reason=HoldReason.BAD_ROWS, detail=error))
+            continue
+        counted.append({"b_id": order.id, "b_state": current.value, "b_error": error,
+                        "b_count": count, "b_now": now})
+    if counted:
+        await session.execute(
+            update(_ORDERS)
+            .where(_ORDERS.c.id == bindparam("b_id"), _ORDERS.c.state == bindparam("b_state"))
+            .values(error=bindparam("b_error"), status_errors=bindparam("b_count"),
+                    checked_at=bindparam("b_now")),
+            counted,
+        )
     return changes
 
 
@@ -228,13 +319,13 @@ def _target(order: Order, info: OrderInfo) -> OrderState | None:
 
 async def _move(
     session: AsyncSession, current: OrderState, target: OrderState,
-    items: list[tuple[Order, OrderInfo]], precision: int,
+    items: list[tuple[Order, OrderInfo]], precision: int, now: datetime,
 ) -> list[StatusChange]:
-    now = utcnow()
     values: dict[str, Any] = {"state": target.value, "updated_at": now}
     if target.is_final:
         values["finished_at"] = now
-    if target is OrderState.REVIEW:
+    review = target is OrderState.REVIEW
+    if review:
         values["error"] = "partial without a usable remains count"
     won = set(await session.scalars(
         update(Order)
@@ -246,16 +337,18 @@ async def _move(
     winners = [(order, info) for order, info in items if order.id in won]
     if not winners:
         return []
-    await _store_metrics(session, winners)
+    await _store_metrics(session, winners, now)
     await session.execute(insert(OrderEvent), [
         {"order_id": order.id, "from_state": current.value, "to_state": target.value,
-         "panel_status": info.raw_status[:64], "created_at": now}
+         "panel_status": info.raw_status[:MAX_PANEL_STATUS], "created_at": now}
         for order, info in winners
     ])
     refunds = await _refund_all(session, target, winners, precision)
     return [
-        StatusChange(order.id, order.user_id, current, target, refunds.get(order.id, ZERO))
-        for order, _ in winners
+        StatusChange(order.id, order.user_id, current, target, refunds.get(order.id, ZERO),
+                     reason=HoldReason.PARTIAL_NO_REMAINS if review else None,
+                     detail=info.raw_status[:MAX_PANEL_STATUS] if review else "")
+        for order, info in winners
     ]
 
 
@@ -292,35 +385,45 @@ async def _refund_all(
     return refunded
 
 
-def _metrics_changed(order: Order, info: OrderInfo) -> bool:
-    return _metric_values(order, info) != (
-        order.start_count, order.remains, order.panel_status, order.panel_charge
+def _metrics_changed(order: Order, info: OrderInfo, now: datetime) -> bool:
+    return _metric_values(order, info, now) != (
+        order.start_count, order.remains, order.panel_status, order.panel_charge,
+        order.status_errors, order.unknown_status_since,
     )
 
 
-def _metric_values(order: Order, info: OrderInfo) -> tuple[Any, ...]:
-    """What the panel reports, keeping the stored value where it reports nothing."""
+def _metric_values(order: Order, info: OrderInfo, now: datetime) -> tuple[Any, ...]:
+    """What the panel reports, keeping the stored value where it reports nothing; a usable row
+    ends a run of bad cycles, and the unknown-status clock runs only while the status is
+    unknown (it keeps its first time)."""
+    unknown = info.status is OrderStatus.UNKNOWN
     return (
         info.start_count if info.start_count is not None else order.start_count,
         info.remains if info.remains is not None else order.remains,
-        info.raw_status[:64] if info.raw_status else order.panel_status,
+        info.raw_status[:MAX_PANEL_STATUS] if info.raw_status else order.panel_status,
         to_scale(info.charge) if info.charge is not None else order.panel_charge,
+        0,
+        (order.unknown_status_since or now) if unknown else None,
     )
 
 
-async def _store_metrics(session: AsyncSession, items: Sequence[tuple[Order, OrderInfo]]) -> None:
+async def _store_metrics(session: AsyncSession, items: Sequence[tuple[Order, OrderInfo]],
+                         now: datetime) -> None:
     if not items:
         return
     table = Order.__table__
     rows = []
     for order, info in items:
-        start_count, remains, panel_status, panel_charge = _metric_values(order, info)
+        start_count, remains, panel_status, panel_charge, errors, since = \
+            _metric_values(order, info, now)
         rows.append({"b_id": order.id, "b_start": start_count, "b_remains": remains,
-                     "b_status": panel_status, "b_charge": panel_charge})
+                     "b_status": panel_status, "b_charge": panel_charge, "b_errors": errors,
+                     "b_since": since})
     await session.execute(
         update(table)
         .where(table.c.id == bindparam("b_id"))
         .values(start_count=bindparam("b_start"), remains=bindparam("b_remains"),
-                panel_status=bindparam("b_status"), panel_charge=bindparam("b_charge")),
+                panel_status=bindparam("b_status"), panel_charge=bindparam("b_charge"),
+                status_errors=bindparam("b_errors"), unknown_status_since=bindparam("b_since")),
         rows,
     )

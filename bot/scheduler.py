@@ -1,9 +1,13 @@
 """APScheduler 3 wiring: the jobs of bot/jobs on their intervals, and what they tell people.
 
 Every job runs as a single instance and coalesces missed runs, so a slow cycle is never
-overlapped by the next one. With several bot processes only the leader (bot/leader.py) runs the
-jobs: a light "leader" job keeps trying to take or renew the leadership, every third of the status
-poll interval, so a dead leader's successor starts within one interval.
+overlapped by the next one. Status polling is the exception in shape: its job only starts each
+panel's cycle (bot/jobs/status_runner.py) and returns, so one hanging panel neither holds back
+the others nor makes APScheduler skip (and warn about) the next tick.
+
+With several bot processes only the leader (bot/leader.py) runs the jobs: a light "leader"
+job keeps trying to take or renew the leadership, every third of the status poll interval,
+so a dead leader's successor starts within one interval.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from bot.jobs.balances import check_balances
 from bot.jobs.catalog_sync import sync_catalogs
 from bot.jobs.reconcile import hold_interrupted_orders
 from bot.jobs.refills import poll_refills, resolve_stuck_refills
-from bot.jobs.statuses import poll_statuses
+from bot.jobs.status_runner import PanelCycles
+from bot.jobs.statuses import PollReport, cycle_limit
 from bot.leader import Leader, SoleLeader
 from bot.notify import Notifier
-from bot.orders import StatusChange
+from bot.orders import MAX_BAD_CYCLES, HoldReason, StatusChange
 from keyboards.orders import open_order
 from storage.models import Order, OrderState, Service, User
 
@@ -40,6 +45,11 @@ _STATUS_MESSAGES = {
     OrderState.CANCELED: "notify-order-canceled",
     OrderState.REFUNDED: "notify-order-canceled",
 }
+_HOLD_MESSAGES: dict[HoldReason | None, str] = {
+    HoldReason.PARTIAL_NO_REMAINS: "admin-order-review-partial",
+    HoldReason.BAD_ROWS: "admin-order-review-bad-rows",
+    HoldReason.UNKNOWN_STATUS: "admin-order-review-unknown-status",
+}
 
 
 class ShopScheduler:
@@ -51,6 +61,7 @@ class ShopScheduler:
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         )
+        self.statuses = PanelCycles(shop, self.tell_report, limit=cycle_limit(shop.settings))
 
     def start(self) -> None:
         settings = self.shop.settings
@@ -63,8 +74,8 @@ class ShopScheduler:
             _guarded("leader", heartbeat), "interval", seconds=leader_heartbeat(settings),
             id="leader", name="leader", next_run_time=datetime.now(UTC),
         )
-        self._every("statuses", self.run_statuses, seconds=settings.status_poll_seconds,
-                    first=soon)
+        self._every("statuses", self.start_status_cycles,
+                    seconds=settings.status_poll_seconds, first=soon)
         self._every("refills", self.run_refills, seconds=settings.status_poll_seconds,
                     first=soon)
         self._every("catalog", self.run_catalog_sync, seconds=settings.catalog_sync_minutes * 60)
@@ -77,8 +88,10 @@ class ShopScheduler:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self.statuses.cancel()
 
     async def release_leadership(self) -> None:
+        await self.statuses.stop()  # no cycle of ours outlives the leadership
         await self.leader.release()
 
     def _every(self, job_id: str, func: Callable[[], Awaitable[None]], *, seconds: int,
@@ -94,10 +107,13 @@ class ShopScheduler:
 
     # -- the jobs -----------------------------------------------------------------------------
 
+    async def start_status_cycles(self) -> None:
+        """The scheduled tick: starts each idle panel's cycle and returns at once."""
+        self.statuses.start()
+
     async def run_statuses(self) -> None:
-        report = await poll_statuses(self.shop)
-        for change in report.changes:
-            await self.tell_status(change)
+        """One cycle of every idle panel, waited for, its customers told (direct calls)."""
+        await self.statuses.run_once()
 
     async def run_refills(self) -> None:
         for change in await poll_refills(self.shop):
@@ -148,9 +164,18 @@ class ShopScheduler:
 
     # -- what customers are told --------------------------------------------------------------
 
+    async def tell_report(self, report: PollReport) -> None:
+        for change in report.changes:
+            try:
+                await self.tell_status(change)
+            except Exception:  # one message that fails to go out never silences the rest
+                log.exception("telling about order %s failed", change.order_id)
+
     async def tell_status(self, change: StatusChange) -> None:
         if change.to_state is OrderState.REVIEW:
-            await self.notifier.to_admins("admin-order-review-partial", order_id=change.order_id)
+            key = _HOLD_MESSAGES.get(change.reason, "admin-order-review-partial")
+            await self.notifier.to_admins(key, order_id=change.order_id, detail=change.detail,
+                                          cycles=MAX_BAD_CYCLES)
             return
         key = _STATUS_MESSAGES.get(change.to_state)
         if key is None and change.started:

@@ -19,6 +19,7 @@ from bot.context import Shop
 from bot.credits import parse_amount
 from bot.digits import parse_int
 from bot.notify import Notifier
+from bot.orders import MAX_BAD_CYCLES
 from handlers.admin_people import date
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show
@@ -41,7 +42,7 @@ def status(i18n: I18nContext, state: OrderState | str | None) -> str:
 
 def card_text(i18n: I18nContext, shop: Shop, card: OrderCard) -> str:
     order, none = card.order, i18n.get("admin-none")
-    return i18n.get(
+    text = i18n.get(
         "admin-order-card", number=number(order.id), status=status(i18n, order.state),
         user=str(card.user.telegram_id),
         username=f"@{card.user.username}" if card.user.username else none,
@@ -54,6 +55,19 @@ def card_text(i18n: I18nContext, shop: Shop, card: OrderCard) -> str:
         remains=str(order.remains) if order.remains is not None else none,
         error=order.error or none, created=date(order.created_at),
     )
+    return "\n".join([text, *status_trouble(i18n, order)])
+
+
+def status_trouble(i18n: I18nContext, order: Order) -> list[str]:
+    """What the status poll could not settle: bad rows in a row, a status nobody knows."""
+    lines = []
+    if order.status_errors:
+        lines.append(i18n.get("admin-order-bad-cycles", count=str(order.status_errors),
+                              limit=str(MAX_BAD_CYCLES)))
+    if order.unknown_status_since is not None:
+        lines.append(i18n.get("admin-order-unknown-status", status=order.panel_status or "",
+                              since=f"{date(order.unknown_status_since)} UTC"))
+    return lines
 
 
 async def render(shop: Shop, i18n: I18nContext, order_id: int

@@ -78,6 +78,8 @@ admin-order-card = 📦 <b>الطلب { LTR($number) }</b>: { $status }
     حالة اللوحة: { LTR($panel_status) } · العدد عند البدء: { LTR($start_count) } · المتبقي: { LTR($remains) }
     الخطأ: { $error }
     تاريخ الإنشاء: { LTR($created) }
+admin-order-bad-cycles = ⚠️ سطور حالة غير صالحة متتالية: { $count } من { $limit } (ثم يُعلَّق للمراجعة)
+admin-order-unknown-status = ❓ حالة من اللوحة لا يعرفها المتجر: «{ LTR($status) }» منذ { LTR($since) }
 btn-admin-customer = 👤 العميل
 btn-admin-attach = 🔗 ربط رقم الطلب في اللوحة
 btn-admin-refund-full = 💸 استرداد كامل المبلغ

@@ -78,6 +78,8 @@ admin-order-card = 📦 <b>Order { $number }</b>: { $status }
     Panel status: { $panel_status } · start count: { $start_count } · remains: { $remains }
     Error: { $error }
     Created: { $created }
+admin-order-bad-cycles = ⚠️ Unusable status rows in a row: { $count } of { $limit } (then held for review)
+admin-order-unknown-status = ❓ Panel status unknown to the shop: “{ $status }” since { $since }
 btn-admin-customer = 👤 Customer
 btn-admin-attach = 🔗 Attach panel order ID
 btn-admin-refund-full = 💸 Refund in full

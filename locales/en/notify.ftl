@@ -11,3 +11,5 @@ admin-orders-held = { $count ->
    *[other] ⏸ { $count } orders were interrupted while being sent to the panel and are held for review: { $orders }.
 } Check them on the panel, then attach the panel order ID or refund.
 admin-order-review-partial = ⏸ Order #{ $order_id } ended partial but the panel did not say how much remains. It is held for review: refund the undelivered part by hand.
+admin-order-review-bad-rows = ⏸ Order #{ $order_id }: the panel's status row for it could not be used { $cycles } poll cycles in a row. It is held for review, nothing was refunded: check it on the panel. Last error: { $detail }
+admin-order-review-unknown-status = ⏸ Order #{ $order_id }: the panel has reported the status “{ $detail }”, which the shop does not know, for too long. It is held for review, nothing was refunded: check it on the panel.

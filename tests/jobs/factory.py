@@ -18,15 +18,16 @@ _ids = itertools.count(1)
 
 
 async def make_shop(
-    sessions: async_sessionmaker[AsyncSession], panels: dict[str, str], **settings: object
+    sessions: async_sessionmaker[AsyncSession], panels: dict[str, str], *,
+    panel_timeout: float = 2.0, **settings: object
 ) -> Shop:
-    """panels: name → URL (all with the fake panel's default key)."""
+    """panels: name → URL (all with the fake panel's default key); panel_timeout: the clients'."""
     config = load_settings(bot_token="1:x" + "y" * 30, panel_url="sandbox", **settings)
     core = make_core()
     await core.startup()
     registry = PanelRegistry(
         [PanelSpec(name, url, "test-key-0123456789") for name, url in panels.items()],
-        timeout=2.0, connect_timeout=1.0, retries=1, backoff=0.01,
+        timeout=panel_timeout, connect_timeout=1.0, retries=1, backoff=0.01,
     )
     shop = Shop(config, sessions, registry, Translator(core))
     async with sessions() as session, session.begin():
