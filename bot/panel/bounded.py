@@ -90,12 +90,14 @@ def json_constant(literal: str) -> RefusedNumber:
 # -- texts ----------------------------------------------------------------------------------
 
 def clean(text: str, limit: int) -> str:
-    """Printable, single-line, whitespace collapsed, cut to `limit` characters.
+    """Printable (str.isprintable), single-line, whitespace collapsed, cut to `limit` chars.
 
     Cut first to a bounded window so a megabyte name costs no more than a short one; the result
     depends only on the input, so the same name always cuts the same way.
     """
     text = _CONTROL.sub(" ", text[: limit * 4])
+    if not text.isprintable():  # rare: format characters (bidi overrides, ZWJ), unassigned
+        text = "".join(c if c.isprintable() else " " if c.isspace() else "" for c in text)
     text = _SPACES.sub(" ", text).strip()
     return text[:limit].rstrip()
 

@@ -153,7 +153,7 @@ class PanelClient:
 
     async def catalog(self) -> ServiceCatalog:
         """The services answer: usable rows, and the skipped ones with their reasons."""
-        return decode.parse_services(await self._call("services", {}))
+        return self._decoded("services", decode.parse_services, await self._call("services", {}))
 
     async def services(self) -> list[Service]:
         return (await self.catalog()).services
