@@ -79,7 +79,7 @@ def json_int(literal: str) -> int | RefusedNumber:
 
 def json_float(literal: str) -> Decimal | RefusedNumber:
     if len(literal) > MAX_DECIMAL_CHARS or not _DECIMAL.fullmatch(literal):
-        return RefusedNumber(literal)  # "1e1000000" is fine for Decimal, not for what follows
+        return RefusedNumber(literal)  # too long, or an exponent of more than 3 digits
     return Decimal(literal)
 
 

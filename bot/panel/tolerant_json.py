@@ -3,15 +3,20 @@
 What smmpans.com's own services example shows: missing commas between members or elements
 (one member per line), bare words as values (`"type": default`) and trailing commas.
 
-1. Strict `json.loads`, with number hooks (bounded.json_int/json_float) so no literal is
-   converted unless it is short: `1e1000000` or a 5,000-digit integer become a RefusedNumber
-   the field readers reject, instead of a ValueError or a 20-second `int()` later on. Nesting
-   deeper than the interpreter's recursion limit is a JSONError, never a RecursionError.
-2. A repair pass of three regular expressions, then strict again. They only act next to a line
-   break, and a strict JSON string cannot hold a raw line break, so they never change the
-   inside of a string: a bare word ending a line after a colon is quoted, a line break between
-   the end of one value and the start of the next gets its comma, and a comma before a line
-   break and a closing bracket is dropped. Linear, in C: a megabyte costs milliseconds.
+1. Strict `json.loads`, floats as Decimal so charges keep every digit. Numbers are converted
+   by the C fast path; if that fails on a number (an integer literal over Python's 4,300-digit
+   limit, an exponent Decimal cannot hold), the body is parsed again with hooks
+   (bounded.json_int/json_float) that turn such literals into a RefusedNumber the field
+   readers reject: one row or ID is lost, not the answer, and no `int()` of a huge number ever
+   runs later. Nesting deeper than the interpreter's recursion limit is a JSONError, never a
+   RecursionError.
+2. A line-wise repair pass, then strict again. It only acts next to line breaks, and a strict
+   JSON string cannot hold a raw line break, so it never changes the inside of a string: a
+   bare word ending a line after a colon is quoted, a line break between the end of one value
+   and the start of the next gets its comma, and a comma before a line break and a closing
+   bracket is dropped. Linear and mostly in C; it runs only when lines average at least
+   MIN_REPAIR_LINE characters (a catalog's do: ~22), so a body of a million short lines cannot
+   make it expensive.
 3. The character-by-character parser below, for what is left (bare keys, several members on a
    line), only for bodies up to MAX_SLOW_CHARS, so its cost stays bounded too.
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal, InvalidOperation
 from json.decoder import scanstring
 from typing import Any
 
@@ -33,7 +39,9 @@ MAX_SLOW_CHARS = 64_000  # the slow parser runs ~5 ms per 25 kB: bounded to a fe
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _WS = re.compile(r"[ \t\r\n]*")
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
-_DECODER = json.JSONDecoder(
+MIN_REPAIR_LINE = 16
+_FAST = json.JSONDecoder(parse_float=Decimal, parse_constant=json_constant)
+_HOOKED = json.JSONDecoder(
     parse_float=json_float, parse_int=json_int, parse_constant=json_constant)
 
 _BARE_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -52,7 +60,14 @@ class JSONError(ValueError):
 def strict(text: str) -> Any:
     """json.loads with bounded numbers (floats become Decimal so charges keep every digit)."""
     try:
-        return _DECODER.decode(text)
+        try:
+            return _FAST.decode(text)
+        except InvalidOperation:
+            pass  # an exponent beyond Decimal's range
+        except ValueError as exc:
+            if "integer string conversion" not in str(exc):
+                raise
+        return _HOOKED.decode(text)
     except RecursionError:
         pass  # raised outside the handler: no chained context
     raise JSONError("nesting too deep")
@@ -66,7 +81,7 @@ def loads(text: str) -> Any:
         raise
     except ValueError:
         pass
-    repaired = repair(text)
+    repaired = repair(text) if text.count("\n") * MIN_REPAIR_LINE <= len(text) else text
     if repaired != text:
         try:
             return strict(repaired)

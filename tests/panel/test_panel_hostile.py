@@ -98,9 +98,16 @@ def test_scalar_helpers_never_raise() -> None:
 # -- JSON: hooks, depth, sloppy ------------------------------------------------------------
 
 def test_json_numbers_are_bounded() -> None:
-    data = loads('{"remains": 1e1000000, "big": ' + "9" * 5000 + ', "n": NaN}')
-    assert isinstance(data["remains"], RefusedNumber)
+    data = loads('{"remains": 1e1000000, "big": ' + "9" * 5000 + ', "n": NaN, "x": 1e9999999'
+                 '9999999999999999}')
+    assert isinstance(data["remains"], RefusedNumber)  # refused by the hooks
     assert isinstance(data["big"], RefusedNumber) and isinstance(data["n"], RefusedNumber)
+    assert isinstance(data["x"], RefusedNumber)
+    fast = loads('{"remains": 1e1000000}')["remains"]  # Decimal holds it; readers refuse it
+    with pytest.raises(Invalid, match="remains is not an integer"):
+        bounded.integer(fast, "remains")
+    with pytest.raises(Invalid, match="charge is out of range"):
+        bounded.decimal(fast, "charge")
     assert loads('{"a": 12, "b": 0.5}') == {"a": 12, "b": Decimal("0.5")}
 
 
@@ -301,7 +308,7 @@ async def test_status_huge_remains_is_a_typed_error(v2: FakePanel, make_client) 
     v2.respond("status", '{"status": "Partial", "charge": "1", "remains": 1e1000000}')
     with pytest.raises(PanelUnavailable) as info:
         await make_client(v2).status(1)
-    assert info.value.reason == "unusable answer: remains is not an integer: 1e1000000"
+    assert info.value.reason == "unusable answer: remains is not an integer: 1E+1000000"
     assert not info.value.retryable
 
 
