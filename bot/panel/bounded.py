@@ -95,6 +95,8 @@ def clean(text: str, limit: int) -> str:
     Cut first to a bounded window so a megabyte name costs no more than a short one; the result
     depends only on the input, so the same name always cuts the same way.
     """
+    if len(text) <= limit and text.isprintable() and "  " not in text:
+        return text.strip()  # the common case, all in C: nothing to remove or collapse
     text = _CONTROL.sub(" ", text[: limit * 4])
     if not text.isprintable():  # rare: format characters (bidi overrides, ZWJ), unassigned
         text = "".join(c if c.isprintable() else " " if c.isspace() else "" for c in text)
@@ -125,6 +127,10 @@ def preview(value: Any) -> str:
 
 def text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
     """A text field: strings as sent (cleaned, cut); numbers as their digits; else invalid."""
+    if type(value) is str and value:  # the common case first
+        out = clean(value, limit)
+        if out or not required:
+            return out
     if value is None or value == "":
         if required:
             raise Invalid(f"{field} is missing")
@@ -146,6 +152,9 @@ def text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
 
 def integer(value: Any, field: str, *, signed: bool = False) -> int:
     """A JSON integer, or ASCII digits (a sign only for a documented signed field)."""
+    if type(value) is str and 0 < len(value) <= MAX_INT_DIGITS and value.isascii() \
+            and value.isdigit():
+        return int(value)  # the common case first: "500" (18 digits always fit)
     if type(value) is int:
         number = value
     elif isinstance(value, str):

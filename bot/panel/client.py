@@ -352,8 +352,9 @@ class PanelClient:
         try:
             data = loads(text)
         except JSONError as exc:  # malformed, too deep, or too sloppy and too long
-            reason = f"not JSON: {exc} (HTTP {status})" if "deep" in str(exc) \
-                else f"not JSON (HTTP {status})"
+            detail = str(exc)[:60]
+            reason = f"not JSON (HTTP {status})" if detail == "not JSON" \
+                else f"not JSON: {detail} (HTTP {status})"
             bad_json = True
         else:
             bad_json = False

@@ -34,6 +34,7 @@ log = logging.getLogger("bot.panel")
 
 _ORDER_KEYS = ("charge", "start_count", "status", "remains", "currency", "order", "error")
 _MAX_EXTRA = 16
+_MAX_ROWS = 1000  # rows of a multi answer read to match IDs (we ask for at most 100)
 NO_ANSWER = "No answer for this ID"
 
 __all__ = ["Invalid", "ShapeError", "positive_id"]
@@ -256,13 +257,23 @@ def parse_order_info(order_id: str, row: Mapping[str, Any]) -> OrderInfo:
     )
 
 
-def _keyed(data: Any, id_field: str) -> dict[str, Any]:
-    """Index a multi answer by ID: a dict keyed by ID, or a bare list matched by `id_field`."""
+def _keyed(ids: list[str], data: Any, id_field: str) -> dict[str, Any]:
+    """Index a multi answer by ID: a dict keyed by ID, or a bare list matched by `id_field`.
+
+    We ask for at most 100 IDs: the asked IDs are looked up directly, and only the first
+    _MAX_ROWS keys or rows of an answer are read to match the rest (" 12 ", a bare list).
+    """
     if isinstance(data, Mapping):
-        return {key: v for k, v in data.items() if (key := bounded.key_id(k)) is not None}
+        found = {oid: data[oid] for oid in ids if oid in data}
+        if len(found) < len(ids):
+            for k, v in islice(data.items(), _MAX_ROWS):
+                key = bounded.key_id(k)
+                if key is not None:
+                    found.setdefault(key, v)
+        return found
     if isinstance(data, list):
         out: dict[str, Any] = {}
-        for row in data:
+        for row in islice(data, _MAX_ROWS):
             if isinstance(row, Mapping):
                 key = bounded.key_id(row.get(id_field))
                 if key is not None:
@@ -280,7 +291,7 @@ def _unusable(oid: str, reason: str) -> EntryError:
 
 
 def parse_statuses(ids: list[str], data: Any) -> dict[str, OrderInfo | EntryError]:
-    rows = _keyed(data, "order")
+    rows = _keyed(ids, data, "order")
     out: dict[str, OrderInfo | EntryError] = {}
     for oid in ids:
         row = rows.get(oid)
@@ -323,7 +334,7 @@ def refill_id_of(value: Any) -> str:
 
 
 def parse_refills(ids: list[str], data: Any) -> dict[str, str | EntryError]:
-    rows = _keyed(data, "order")
+    rows = _keyed(ids, data, "order")
     out: dict[str, str | EntryError] = {}
     for oid in ids:
         value = _inner(rows.get(oid), "refill")
@@ -349,7 +360,7 @@ def parse_refill_info(refill_id: str, value: Any) -> RefillInfo | EntryError:
 
 
 def parse_refill_statuses(ids: list[str], data: Any) -> dict[str, RefillInfo | EntryError]:
-    rows = _keyed(data, "refill")
+    rows = _keyed(ids, data, "refill")
     out: dict[str, RefillInfo | EntryError] = {}
     for rid in ids:
         row = rows.get(rid)
@@ -358,7 +369,7 @@ def parse_refill_statuses(ids: list[str], data: Any) -> dict[str, RefillInfo | E
 
 
 def parse_cancels(ids: list[str], data: Any) -> dict[str, CancelResult]:
-    rows = _keyed(data, "order")
+    rows = _keyed(ids, data, "order")
     out: dict[str, CancelResult] = {}
     for oid in ids:
         value = _inner(rows.get(oid), "cancel")

@@ -3,13 +3,13 @@
 What smmpans.com's own services example shows: missing commas between members or elements
 (one member per line), bare words as values (`"type": default`) and trailing commas.
 
-1. Strict `json.loads`, floats as Decimal so charges keep every digit. Numbers are converted
-   by the C fast path; if that fails on a number (an integer literal over Python's 4,300-digit
-   limit, an exponent Decimal cannot hold), the body is parsed again with hooks
-   (bounded.json_int/json_float) that turn such literals into a RefusedNumber the field
-   readers reject: one row or ID is lost, not the answer, and no `int()` of a huge number ever
-   runs later. Nesting deeper than the interpreter's recursion limit is a JSONError, never a
-   RecursionError.
+1. Strict `json.loads`, floats as Decimal so charges keep every digit. Number literals too
+   long to convert safely (an integer of 20+ digits, an exponent Decimal cannot hold) become
+   a RefusedNumber (bounded.json_int/json_float) that the field readers reject: one row or ID
+   is lost, not the answer, and no `int()` of a huge number ever runs. Nesting deeper than
+   the interpreter's recursion limit is a JSONError, never a RecursionError. Above
+   MAX_SLOW_CHARS, a body made of tiny values (a megabyte of `[[[[` or `1,1,1`) is refused
+   first, by counting brackets and commas in C (_check_density).
 2. A line-wise repair pass, then strict again. It only acts next to line breaks, and a strict
    JSON string cannot hold a raw line break, so it never changes the inside of a string: a
    bare word ending a line after a colon is quoted, a line break between the end of one value
@@ -40,7 +40,13 @@ _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _WS = re.compile(r"[ \t\r\n]*")
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 MIN_REPAIR_LINE = 16
-_FAST = json.JSONDecoder(parse_float=Decimal, parse_constant=json_constant)
+# Above MAX_SLOW_CHARS, a body needs at least this many characters per bracket / per comma.
+MIN_CHARS_PER_CONTAINER = 16
+MIN_CHARS_PER_VALUE = 12
+# Integers always go through the bounded hook: CPython's str-to-int is quadratic (230
+# integers of 4,299 digits cost more than a whole catalog), the hook refuses any over 20
+# digits at once. Floats take Decimal directly (linear), and the hook only when Decimal fails.
+_FAST = json.JSONDecoder(parse_float=Decimal, parse_int=json_int, parse_constant=json_constant)
 _HOOKED = json.JSONDecoder(
     parse_float=json_float, parse_int=json_int, parse_constant=json_constant)
 
@@ -63,10 +69,7 @@ def strict(text: str) -> Any:
         try:
             return _FAST.decode(text)
         except InvalidOperation:
-            pass  # an exponent beyond Decimal's range
-        except ValueError as exc:
-            if "integer string conversion" not in str(exc):
-                raise
+            pass  # an exponent beyond Decimal's range: read again, refusing that literal
         return _HOOKED.decode(text)
     except RecursionError:
         pass  # raised outside the handler: no chained context
@@ -75,6 +78,8 @@ def strict(text: str) -> Any:
 
 def loads(text: str) -> Any:
     """Parse panel output: strict, else repaired, else (small bodies) the tolerant parser."""
+    if len(text) > MAX_SLOW_CHARS:
+        _check_density(text)
     try:
         return strict(text)
     except JSONError:
@@ -96,6 +101,17 @@ def loads(text: str) -> Any:
     except ValueError:  # json's string scanner
         pass
     raise JSONError("not JSON")
+
+
+def _check_density(text: str) -> None:
+    """Refuse, at C speed, a large body made of tiny values: json's cost is per value (a
+    megabyte of `[[[[` or `1,1,1` is half a million objects), a real answer's is per byte
+    (a catalog row carries ~20 characters per comma and ~80 per bracket)."""
+    containers = text.count("[") + text.count("{")
+    if containers > len(text) // MIN_CHARS_PER_CONTAINER:
+        raise JSONError("too many nested values")
+    if text.count(",") > len(text) // MIN_CHARS_PER_VALUE:
+        raise JSONError("too many values")
 
 
 def repair(text: str) -> str:

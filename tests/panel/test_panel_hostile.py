@@ -332,8 +332,14 @@ async def test_catalog_with_hostile_rows_keeps_good_ones(v2: FakePanel, make_cli
 async def test_deep_and_huge_bodies_are_typed(v2: FakePanel, make_client) -> None:
     client = make_client(v2, retries=0)
     v2.respond("services", "[" * 100_000)
-    with pytest.raises(PanelUnavailable, match="nesting too deep"):
+    with pytest.raises(PanelUnavailable, match="too many nested values"):
         await client.services()
+    v2.respond("status", "[" * 5_000)
+    with pytest.raises(PanelUnavailable, match="nesting too deep"):
+        await client.status(1)
+    v2.respond("status", "[" + "1," * 100_000 + "1]")
+    with pytest.raises(PanelUnavailable, match="too many values"):
+        await client.statuses([1])
     v2.respond("balance", json.dumps({"balance": "1", "pad": "x" * 1_100_000}))
     with pytest.raises(PanelUnavailable, match="answer over 1 MB"):
         await client.balance()
