@@ -51,9 +51,15 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 V = TypeVar("V")
 # Answers longer than this are refused unread: a catalog of tens of thousands of services with
-# descriptions stays far below 16 MB; every other answer (at most 100 IDs) below 1 MB.
+# descriptions stays far below 16 MB; every other answer (at most 100 IDs: ~20 kB, v1 extras
+# included) far below 256 kB. json's cost is per value, so the cap is what bounds the loop's
+# time on an answer made of tiny values (bench/bench_panel_parse.py).
 MAX_BODY_BYTES = {"services": 16_000_000}
-MAX_OTHER_BODY_BYTES = 1_000_000
+MAX_OTHER_BODY_BYTES = 256_000
+# A catalog answer larger than this is read in a worker thread: a megabyte costs tens of
+# milliseconds of json and field checks, and the event loop keeps answering customers
+# meanwhile (the interpreter hands it the GIL every few milliseconds).
+THREAD_PARSE_CHARS = 256_000
 BeforeSend = Callable[[], Awaitable[None]]
 
 
@@ -153,7 +159,10 @@ class PanelClient:
 
     async def catalog(self) -> ServiceCatalog:
         """The services answer: usable rows, and the skipped ones with their reasons."""
-        return self._decoded("services", decode.parse_services, await self._call("services", {}))
+        data = await self._call("services", {})
+        if isinstance(data, (list, Mapping)) and len(data) > 1000:
+            return await asyncio.to_thread(self._decoded, "services", decode.parse_services, data)
+        return self._decoded("services", decode.parse_services, data)
 
     async def services(self) -> list[Service]:
         return (await self.catalog()).services
@@ -309,7 +318,7 @@ class PanelClient:
                 limit = MAX_BODY_BYTES.get(action, MAX_OTHER_BODY_BYTES)
                 if len(resp.content) > limit:
                     failure = self._after_send(
-                        action, write, f"answer over {limit // 1_000_000} MB (HTTP {status})")
+                        action, write, f"answer over {limit // 1000} kB (HTTP {status})")
                 else:
                     text = self._redact_body(resp.text)
             except _NOT_SENT as exc:
@@ -325,7 +334,11 @@ class PanelClient:
         result: Any = None
         if failure is None:
             try:
-                result = self._interpret(action, write, status or 0, text)
+                if action == "services" and len(text) > THREAD_PARSE_CHARS:
+                    result = await asyncio.to_thread(
+                        self._interpret, action, write, status or 0, text)
+                else:
+                    result = self._interpret(action, write, status or 0, text)
             except PanelError as exc:
                 failure = exc
             except Exception as exc:  # a bug of ours must still reach callers as a PanelError

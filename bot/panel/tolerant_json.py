@@ -38,6 +38,7 @@ MAX_SLOW_CHARS = 64_000  # the slow parser runs ~5 ms per 25 kB: bounded to a fe
 
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _WS = re.compile(r"[ \t\r\n]*")
+_STARTS_LIKE_JSON = re.compile(r"[ \t\r\n]*[\[{]")
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
 MIN_REPAIR_LINE = 16
 # Above MAX_SLOW_CHARS, a body needs at least this many characters per bracket / per comma.
@@ -86,6 +87,8 @@ def loads(text: str) -> Any:
         raise
     except ValueError:
         pass
+    if not _STARTS_LIKE_JSON.match(text):
+        raise JSONError("not JSON")  # an HTML page, plain text, bytes: nothing to repair
     repaired = repair(text) if text.count("\n") * MIN_REPAIR_LINE <= len(text) else text
     if repaired != text:
         try:
