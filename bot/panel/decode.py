@@ -180,15 +180,17 @@ def parse_services(data: Any) -> ServiceCatalog:
     skipped: list[SkippedRow] = []
     seen: set[str] = set()
     for row in _service_rows(data):
+        if not isinstance(row, Mapping):  # cheap path: a megabyte of `1,` makes many
+            skipped.append(SkippedRow(None, f"row is {preview(row)}, not an object"))
+            continue
         try:
             svc = parse_service(row)
         except Invalid as exc:
             sid = None
-            if isinstance(row, Mapping):
-                try:
-                    sid = _service_id(row)
-                except Invalid:
-                    pass
+            try:
+                sid = _service_id(row)
+            except Invalid:
+                pass
             skipped.append(SkippedRow(sid, exc.reason))
             continue
         if svc.service_id in seen:
