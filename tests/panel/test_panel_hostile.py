@@ -359,3 +359,14 @@ async def test_key_cut_by_the_message_bound_is_still_redacted(v2: FakePanel,
     v2.respond("status", {"1": {"error": f"bad {key}"}, "2": f"no {key}"})
     result = await make_client(v2).statuses([1, 2])
     assert key not in repr(result)
+
+
+async def test_large_catalog_read_off_the_loop_keeps_every_good_row(v2: FakePanel,
+                                                                    make_client) -> None:
+    rows = [row(service=i, name=f"Service {i} " + "n" * 120) for i in range(1, 2501)]
+    rows[7]["min"] = "\u00b2"
+    v2.set_catalog(rows)  # ~500 kB, 2,500 rows: parsed in a worker thread
+    catalog = await make_client(v2).catalog()
+    assert catalog == parse_services(json.loads(json.dumps(rows)))
+    assert len(catalog.services) == 2499 and catalog.skipped == [
+        SkippedRow("8", "min is not an integer: '²'")]
