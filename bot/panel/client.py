@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 
 from . import decode
+from .bounded import MESSAGE_LEN, Invalid, clean, positive_id
 from .errors import (
     ErrorKind,
     PanelError,
@@ -31,7 +32,7 @@ from .models import (
     ServiceCatalog,
 )
 from .params import OrderRequest
-from .tolerant_json import loads
+from .tolerant_json import JSONError, loads
 from .transport import Http1Transport
 
 log = logging.getLogger("bot.panel")
@@ -49,6 +50,16 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 V = TypeVar("V")
+# Answers longer than this are refused unread: a catalog of tens of thousands of services with
+# descriptions stays far below 16 MB; every other answer (at most 100 IDs: ~20 kB, v1 extras
+# included) far below 256 kB. json's cost is per value, so the cap is what bounds the loop's
+# time on an answer made of tiny values (bench/bench_panel_parse.py).
+MAX_BODY_BYTES = {"services": 16_000_000}
+MAX_OTHER_BODY_BYTES = 256_000
+# A catalog answer larger than this is read in a worker thread: a megabyte costs tens of
+# milliseconds of json and field checks, and the event loop keeps answering customers
+# meanwhile (the interpreter hands it the GIL every few milliseconds).
+THREAD_PARSE_CHARS = 256_000
 BeforeSend = Callable[[], Awaitable[None]]
 
 
@@ -148,7 +159,10 @@ class PanelClient:
 
     async def catalog(self) -> ServiceCatalog:
         """The services answer: usable rows, and the skipped ones with their reasons."""
-        return decode.parse_services(await self._call("services", {}))
+        data = await self._call("services", {})
+        if isinstance(data, (list, Mapping)) and len(data) > 1000:
+            return await asyncio.to_thread(self._decoded, "services", decode.parse_services, data)
+        return self._decoded("services", decode.parse_services, data)
 
     async def services(self) -> list[Service]:
         return (await self.catalog()).services
@@ -178,10 +192,10 @@ class PanelClient:
         if not isinstance(data, Mapping) or "order" not in data:
             raise PanelOutcomeUnknown(self.name, "add", "answer without an order ID")
         value = data["order"]
-        order_id = decode.positive_id(value)
+        order_id = positive_id(value)
         if order_id is None:
             text = value if isinstance(value, str) and value.strip() else "no order ID"
-            raise self._rejected("add", text[:500])
+            raise self._rejected("add", text)
         return order_id
 
     async def status(self, order_id: str | int) -> OrderInfo:
@@ -189,7 +203,7 @@ class PanelClient:
         data = await self._call("status", {"order": oid})
         if not isinstance(data, Mapping):
             raise PanelUnavailable(self.name, "status", "unexpected answer shape")
-        return decode.parse_order_info(oid, data)
+        return self._decoded("status", decode.parse_order_info, oid, data)
 
     async def statuses(self, order_ids: Iterable[str | int]) -> dict[str, OrderInfo | EntryError]:
         return await self._multi("status", "orders", order_ids, decode.parse_statuses)
@@ -197,15 +211,15 @@ class PanelClient:
     async def refill(self, order_id: str | int) -> str:
         data = await self._call("refill", {"order": str(order_id).strip()})
         value = data.get("refill") if isinstance(data, Mapping) else None
+        refill_id = positive_id(value)
+        if refill_id is not None:
+            return refill_id
         err = decode.error_of(value)
-        if err:
+        if err is None and isinstance(value, str) and value.strip():
+            err = value  # a bare error string instead of an ID
+        if err is not None:
             raise self._rejected("refill", err)
-        if isinstance(value, str) and value.strip() and not decode.is_id(value):
-            raise self._rejected("refill", value)  # a bare error string instead of an ID
-        refill_id = decode.to_id(value) if decode.is_id(value) else None
-        if refill_id is None:
-            raise PanelOutcomeUnknown(self.name, "refill", "answer without a refill ID")
-        return refill_id
+        raise PanelOutcomeUnknown(self.name, "refill", "answer without a refill ID")
 
     async def refills(self, order_ids: Iterable[str | int]) -> dict[str, str | EntryError]:
         return await self._multi("refill", "orders", order_ids, decode.parse_refills)
@@ -216,6 +230,8 @@ class PanelClient:
         if not isinstance(data, Mapping):
             raise PanelUnavailable(self.name, "refill_status", "unexpected answer shape")
         info = decode.parse_refill_info(rid, data.get("status"))
+        if isinstance(info, EntryError) and info.malformed:
+            raise self._unusable("refill_status", info.message)
         if isinstance(info, EntryError):
             raise self._rejected("refill_status", info.message)
         return info
@@ -232,11 +248,11 @@ class PanelClient:
         return await self._multi("cancel", "orders", ids, decode.parse_cancels)
 
     async def balance(self) -> Balance:
-        try:
-            return decode.parse_balance(await self._call("balance", {}))
-        except decode.ShapeError:
-            pass  # raised outside the except block: no chained context to leak
-        raise PanelUnavailable(self.name, "balance", "answer without a balance", retryable=False)
+        data = await self._call("balance", {})
+        if not isinstance(data, Mapping) or "balance" not in data:
+            raise PanelUnavailable(self.name, "balance", "answer without a balance",
+                                   retryable=False)
+        return self._decoded("balance", decode.parse_balance, data)
 
     # -- transport ----------------------------------------------------------------------------
 
@@ -252,12 +268,10 @@ class PanelClient:
         for chunk in _chunks(_unique_ids(raw_ids)):
             failure: PanelError | None = None
             try:
-                out.update(parse(chunk, await self._call(action, {field: ",".join(chunk)})))
+                data = await self._call(action, {field: ",".join(chunk)})
+                out.update(self._decoded(action, parse, chunk, data))
             except PanelError as exc:
                 failure = exc
-            except decode.ShapeError:
-                # Valid JSON of no known shape: for a write we cannot tell what happened.
-                failure = self._after_send(action, action in _WRITE_ACTIONS, "unexpected shape")
             if failure is not None:
                 failure.partial_results = dict(out)
                 raise failure
@@ -300,7 +314,13 @@ class PanelClient:
                 await before_send()
             try:
                 resp = await self._http.post(self.url, data=form)
-                status, text = resp.status_code, resp.text
+                status = resp.status_code
+                limit = MAX_BODY_BYTES.get(action, MAX_OTHER_BODY_BYTES)
+                if len(resp.content) > limit:
+                    failure = self._after_send(
+                        action, write, f"answer over {limit // 1000} kB (HTTP {status})")
+                else:
+                    text = self._redact_body(resp.text)
             except _NOT_SENT as exc:
                 reason = f"connect failed: {type(exc).__name__}"
                 failure = PanelUnavailable(self.name, action, reason)
@@ -314,9 +334,15 @@ class PanelClient:
         result: Any = None
         if failure is None:
             try:
-                result = self._interpret(action, write, status or 0, text)
+                if action == "services" and len(text) > THREAD_PARSE_CHARS:
+                    result = await asyncio.to_thread(
+                        self._interpret, action, write, status or 0, text)
+                else:
+                    result = self._interpret(action, write, status or 0, text)
             except PanelError as exc:
                 failure = exc
+            except Exception as exc:  # a bug of ours must still reach callers as a PanelError
+                failure = self._parser_bug(action, write, exc)
         self._log(action, started, failure)
         if failure is not None:
             raise failure
@@ -338,19 +364,21 @@ class PanelClient:
             raise self._after_send(action, write, f"empty answer (HTTP {status})", "", status)
         try:
             data = loads(text)
-        except ValueError:
-            data = None
+        except JSONError as exc:  # malformed, too deep, or too sloppy and too long
+            detail = str(exc)[:60]
+            reason = f"not JSON (HTTP {status})" if detail == "not JSON" \
+                else f"not JSON: {detail} (HTTP {status})"
             bad_json = True
         else:
             bad_json = False
         if bad_json:
-            raise self._after_send(action, write, f"not JSON (HTTP {status})", text, status)
+            raise self._after_send(action, write, reason, text, status)
         err = decode.error_of(data)
-        if err is not None and action == "add" and isinstance(data, Mapping) \
-                and decode.positive_id(data.get("order")) is not None:
+        created = positive_id(data.get("order")) if isinstance(data, Mapping) else None
+        if err is not None and action == "add" and created is not None:
             # The panel created the order and still wrote an error: the order exists.
             log.warning("panel=%s action=add order=%s came with an error: %s", self.name,
-                        decode.positive_id(data.get("order")), self._excerpt(err))
+                        created, self._excerpt(err))
             return data
         if err is not None:
             raise self._rejected(action, err, status)
@@ -369,12 +397,48 @@ class PanelClient:
             return PanelOutcomeUnknown(self.name, action, reason, excerpt, status)
         return PanelUnavailable(self.name, action, reason, excerpt, status)
 
+    def _decoded(self, action: str, parse: Callable[..., V], *args: Any) -> V:
+        """Run a decoder; what it cannot use becomes a typed error, never anything else."""
+        write = action in _WRITE_ACTIONS
+        try:
+            return parse(*args)
+        except (decode.ShapeError, Invalid) as exc:
+            # Valid JSON of no usable shape: for a write we cannot tell what happened.
+            failure = self._unusable(action, str(exc))
+        except Exception as exc:
+            failure = self._parser_bug(action, write, exc)
+        raise failure  # outside the handlers: no chained context (it may quote the body)
+
+    def _unusable(self, action: str, reason: str) -> PanelError:
+        reason = f"unusable answer: {self._redact(reason)}"
+        if action in _WRITE_ACTIONS:
+            return PanelOutcomeUnknown(self.name, action, reason)
+        return PanelUnavailable(self.name, action, reason, retryable=False)
+
+    def _parser_bug(self, action: str, write: bool, exc: Exception) -> PanelError:
+        # Never expected: every reader is bounded. Logged loudly (type only: the message may
+        # quote the answer), and still a typed error for the caller.
+        log.error("panel=%s action=%s parser bug: %s", self.name, action, type(exc).__name__)
+        return self._after_send(action, write, "unreadable answer")
+
     def _rejected(self, action: str, message: str, status: int = 200) -> PanelRejected:
-        message = self._redact(message)
+        message = self._redact(clean(message, MESSAGE_LEN) or "error")
         return PanelRejected(self.name, action, message, classify_error(message, action), status)
 
+    def _redact_body(self, body: str) -> str:
+        """The key removed from a whole answer before anything reads it (panels echo it)."""
+        return body.replace(self._key, "***") if len(self._key) >= 4 else body
+
     def _redact(self, text: str) -> str:
-        return text.replace(self._key, "***") if len(self._key) >= 4 else text
+        """The key removed, and a key cut at the end of a bounded text (its first 4+ chars)."""
+        key = self._key
+        if len(key) < 4:
+            return text
+        text = text.replace(key, "***")
+        for n in range(min(len(key) - 1, len(text)), 3, -1):
+            if text.endswith(key[:n]):
+                return text[:-n] + "***"
+        return text
 
     def _excerpt(self, body: str, limit: int = 160) -> str:
         """A short, printable, key-free summary of a bad answer (an HTML page's title)."""

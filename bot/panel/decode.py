@@ -1,12 +1,21 @@
-"""Turn decoded panel answers (either dialect, drifting types) into the typed models."""
+"""Turn decoded panel answers (either dialect, drifting types) into the typed models.
+
+Every field goes through `bounded`; what fails there costs its row (catalog: a SkippedRow with
+the reason) or its ID (multi answers: an EntryError), never the rest of the answer. Whole-answer
+problems raise ShapeError, single-item readers raise bounded.Invalid; the client turns both
+into typed PanelErrors. Nothing here raises anything else, whatever the answer holds.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from itertools import islice
 from typing import Any
 
+from . import bounded
+from .bounded import Invalid, clean, positive_id, preview
 from .models import (
     Balance,
     CancelResult,
@@ -23,165 +32,264 @@ from .models import (
 
 log = logging.getLogger("bot.panel")
 
-_TRUE = {"1", "true", "yes", "on", "y"}
 _ORDER_KEYS = ("charge", "start_count", "status", "remains", "currency", "order", "error")
+_MAX_EXTRA = 16
+_MAX_ROWS = 1000  # rows of a multi answer read to match IDs (we ask for at most 100)
+NO_ANSWER = "No answer for this ID"
+
+__all__ = ["Invalid", "ShapeError", "positive_id"]
 
 
 class ShapeError(ValueError):
     """The answer is valid JSON but not shaped like any known panel answer."""
 
 
-# -- scalars ---------------------------------------------------------------------------------
+# -- scalars (never raise; None/False when unusable) -------------------------------------------
 
 def to_id(value: Any) -> str | None:
-    if value is None or isinstance(value, (bool, dict, list)):
-        return None
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
+    return bounded.key_id(value)
 
 
 def to_decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        value = repr(value)  # shortest round-trip text, not the binary expansion
     try:
-        d = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        try:  # "1,000.50", " 3 "
-            d = Decimal(str(value).strip().replace(",", ""))
-        except InvalidOperation:
-            return None
-    return d if d.is_finite() else None
+        return bounded.decimal(value, "value", signed=True)
+    except Invalid:
+        return None
 
 
 def to_int(value: Any) -> int | None:
-    if type(value) is int:
-        return value
-    if isinstance(value, str) and value.isdigit():  # the common case: "500"
-        return int(value)
-    d = to_decimal(value)  # "Unknown", "" → None; "12.0", "-15" → int
-    return int(d) if d is not None else None
+    try:
+        return bounded.integer(value, "value", signed=True)
+    except Invalid:
+        return None
 
 
 def to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, Decimal)):
-        return value != 0
-    return str(value or "").strip().lower() in _TRUE
+    return bounded.flag(value)
+
+
+def is_id(value: Any) -> bool:
+    return positive_id(value) is not None
+
+
+def _message(value: Any) -> str:
+    """An error text as the panel wrote it: cleaned and bounded; odd types described."""
+    if isinstance(value, str):
+        return clean(value, bounded.MESSAGE_LEN) or "error"
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"error {preview(value)}"
+    return "error" if value is True or value is None else f"error: {preview(value)}"
 
 
 def error_of(data: Any) -> str | None:
-    """The verbatim error message of an error answer, or None."""
+    """The error message of an error answer (cleaned, at most 500 characters), or None."""
     if not isinstance(data, Mapping):
         return None
     err = data.get("error")
-    if err not in (None, "", False):
-        return err if isinstance(err, str) else str(err)
+    if not (err is None or err is False or err == ""):
+        return _message(err)
     # v1 wrapper {"status":"error","message":...}; a bare {"status":"Error"} is a refill status.
-    if str(data.get("status", "")).lower() == "error" and ("message" in data or "msg" in data):
-        return str(data.get("message") or data.get("msg") or "error")
+    status = data.get("status")
+    if isinstance(status, str) and status.strip().lower() == "error" \
+            and ("message" in data or "msg" in data):
+        return _message(data.get("message") or data.get("msg"))
     return None
 
 
 # -- services ---------------------------------------------------------------------------------
 
 def _service_rows(data: Any) -> Iterable[Any]:
+    if isinstance(data, Mapping) and "data" in data:
+        data = data["data"]  # the v1 wrapper; "Empty Data" means no services
+        if not isinstance(data, (list, Mapping)):
+            return ()
     if isinstance(data, Mapping):
-        if "data" in data:  # v1 wrapper; "Empty Data" means no services
-            inner = data["data"]
-            return _service_rows(inner) if isinstance(inner, (list, Mapping)) else ()
         return data.values()  # some clones key the catalog by service id
     if isinstance(data, list):
         return data
     raise ShapeError("services answer is neither a list nor an object")
 
 
-def parse_service(row: Mapping[str, Any]) -> Service | None:
-    sid = to_id(row.get("service", row.get("id")))
-    rate = to_decimal(row.get("rate"))
-    if sid is None or rate is None:
-        return None
-    raw_type = str(row.get("type") or "Default").strip()
+def _service_id(row: Mapping[str, Any]) -> str:
+    raw = row.get("service", row.get("id"))
+    sid = bounded.key_id(raw)
+    if sid is not None:
+        return sid
+    if raw is None or raw == "":
+        raise Invalid("service id is missing")
+    if isinstance(raw, str) and len(clean(raw, 200)) > bounded.SERVICE_ID_LEN:
+        raise Invalid(f"service id is longer than {bounded.SERVICE_ID_LEN} characters")
+    raise Invalid(f"service id is not usable: {preview(raw)}")
+
+
+def parse_service(row: Any) -> Service:
+    """One catalog row, or Invalid with the first reason it cannot be used.
+
+    Decisions: min and max must be integers with 1 <= min <= max < 2**63; a row where they are
+    not (0, negative, min above max, missing) is skipped with its reason rather than kept
+    unorderable, so admins see why it is missing. An unknown `type` is kept (shown, never
+    ordered). Texts are cut to the storage columns here, once.
+    """
+    if not isinstance(row, Mapping):
+        raise Invalid(f"row is {preview(row)}, not an object")
+    sid = _service_id(row)
+    raw_rate = row.get("rate")
+    if raw_rate is None or raw_rate == "":
+        raise Invalid("rate is missing")
+    rate = bounded.decimal(raw_rate, "rate")
+    low = bounded.integer(_required(row, "min"), "min")
+    high = bounded.integer(_required(row, "max"), "max")
+    if low < 1:
+        raise Invalid("min is 0")
+    if low > high:
+        raise Invalid(f"min {low} is above max {high}")
+    raw_type_value = row.get("type")
+    raw_type = bounded.text(raw_type_value, "type", bounded.RAW_TYPE_LEN) or "Default"
     desc = row.get("desc", row.get("description"))
+    try:
+        description = bounded.text(desc, "description", bounded.DESCRIPTION_LEN) or None
+    except Invalid:
+        description = None  # cosmetic: an object instead of a text costs only the text
     return Service(
         service_id=sid,
-        name=str(row.get("name") or "").strip(),
-        category=str(row.get("category") or "").strip(),
-        type=ServiceType.parse(raw_type),
+        name=bounded.text(row.get("name"), "name", bounded.NAME_LEN),
+        category=bounded.text(row.get("category"), "category", bounded.CATEGORY_LEN),
+        type=ServiceType.DEFAULT if raw_type_value is None else ServiceType.parse(raw_type),
         raw_type=raw_type,
         rate=rate,
-        min=to_int(row.get("min")) or 0,
-        max=to_int(row.get("max")) or 0,
-        refill=to_bool(row.get("refill")),
-        cancel=to_bool(row.get("cancel")),
-        dripfeed=to_bool(row.get("dripfeed")),
-        description=str(desc) if desc not in (None, "") else None,
+        min=low,
+        max=high,
+        refill=bounded.flag(row.get("refill")),
+        cancel=bounded.flag(row.get("cancel")),
+        dripfeed=bounded.flag(row.get("dripfeed")),
+        description=description,
     )
 
 
+def _required(row: Mapping[str, Any], field: str) -> Any:
+    value = row.get(field)
+    if value is None or value == "":
+        raise Invalid(f"{field} is missing")
+    return value
+
+
 def parse_services(data: Any) -> ServiceCatalog:
+    """Every row on its own: good rows kept, bad ones skipped with a reason; the first row of a
+    service id wins, later ones are skipped as duplicates."""
     out: list[Service] = []
     skipped: list[SkippedRow] = []
+    seen: set[str] = set()
     for row in _service_rows(data):
-        svc = parse_service(row) if isinstance(row, Mapping) else None
-        if svc is None:
-            skipped.append(SkippedRow(None, "malformed row"))
-        else:
-            out.append(svc)
+        if not isinstance(row, Mapping):  # cheap path: a megabyte of `1,` makes many
+            skipped.append(SkippedRow(None, f"row is {preview(row)}, not an object"))
+            continue
+        try:
+            svc = parse_service(row)
+        except Invalid as exc:
+            sid = None
+            try:
+                sid = _service_id(row)
+            except Invalid:
+                pass
+            skipped.append(SkippedRow(sid, exc.reason))
+            continue
+        if svc.service_id in seen:
+            skipped.append(SkippedRow(svc.service_id, "duplicate service id"))
+            continue
+        seen.add(svc.service_id)
+        out.append(svc)
     return ServiceCatalog(out, skipped)
-
-
-def positive_id(value: Any) -> str | None:
-    """A panel's order ID: a positive integer (a JSON integer or ASCII digits), else None."""
-    if type(value) is int:
-        return str(value) if value > 0 else None
-    if isinstance(value, str):
-        text = value.strip()
-        if 0 < len(text) <= 20 and text.isascii() and text.isdigit() and int(text) > 0:
-            return text
-    return None
 
 
 # -- orders -----------------------------------------------------------------------------------
 
+def _status_text(raw: Any) -> str:
+    """The status as sent: a text (cleaned, at most 64 characters) or a number's digits."""
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return clean(raw, bounded.STATUS_LEN)
+    if isinstance(raw, (int, Decimal)) and not isinstance(raw, bool):
+        return bounded.text(raw, "status", bounded.STATUS_LEN)
+    raise Invalid(f"status is {preview(raw)}")
+
+
+def _extra(row: Mapping[str, Any]) -> dict[str, Any]:
+    """v1 drip-feed / subscription extras (runs, orders, posts, expiry): scalars only, bounded."""
+    out: dict[str, Any] = {}
+    for key, value in islice(row.items(), 64):
+        if key in _ORDER_KEYS or not isinstance(key, str) or len(out) >= _MAX_EXTRA:
+            continue
+        if isinstance(value, str):
+            out[clean(key, 32)] = clean(value, 256)
+        elif value is None or isinstance(value, bool):
+            out[clean(key, 32)] = value
+        else:
+            number = to_decimal(value) if not isinstance(value, (dict, list)) else None
+            if number is not None:
+                out[clean(key, 32)] = value
+    return out
+
+
 def parse_order_info(order_id: str, row: Mapping[str, Any]) -> OrderInfo:
-    raw = row.get("status")
-    raw_status = "" if raw is None else str(raw)
-    extra = {k: v for k, v in row.items() if k not in _ORDER_KEYS}
-    currency = row.get("currency")
+    """One status row, or Invalid: a status that is no text/number, a charge that is not a
+    bounded non-negative amount, remains that are not an integer (negative: over-delivery).
+    start_count and currency are informational: unusable ones are dropped, not fatal."""
+    raw_status = _status_text(row.get("status"))
+    charge = bounded.optional_decimal(row.get("charge"), "charge")
+    remains = bounded.optional_integer(row.get("remains"), "remains", signed=True)
+    try:
+        start_count = bounded.optional_integer(row.get("start_count"), "start_count",
+                                               signed=True)
+    except Invalid:
+        start_count = None
+    try:
+        currency = bounded.text(row.get("currency"), "currency", bounded.CURRENCY_LEN) or None
+    except Invalid:
+        currency = None
     return OrderInfo(
         order_id=order_id,
         status=OrderStatus.parse(raw_status),
         raw_status=raw_status,
-        charge=to_decimal(row.get("charge")),
-        start_count=to_int(row.get("start_count")),
-        remains=to_int(row.get("remains")),
-        currency=str(currency) if currency else None,
-        extra=extra,
+        charge=charge,
+        start_count=start_count,
+        remains=remains,
+        currency=currency,
+        extra=_extra(row),
     )
 
 
 def _keyed(ids: list[str], data: Any, id_field: str) -> dict[str, Any]:
-    """Index a multi answer by ID: a dict keyed by ID, or a bare list matched by `id_field`."""
+    """Index a multi answer by ID: a dict keyed by ID, or a bare list matched by `id_field`.
+
+    We ask for at most 100 IDs: the asked IDs are looked up directly, and only the first
+    _MAX_ROWS keys or rows of an answer are read to match the rest (" 12 ", a bare list).
+    """
     if isinstance(data, Mapping):
-        return {str(k).strip(): v for k, v in data.items()}
+        found = {oid: data[oid] for oid in ids if oid in data}
+        if len(found) < len(ids):
+            for k, v in islice(data.items(), _MAX_ROWS):
+                key = bounded.key_id(k)
+                if key is not None:
+                    found.setdefault(key, v)
+        return found
     if isinstance(data, list):
         out: dict[str, Any] = {}
-        for row in data:
+        for row in islice(data, _MAX_ROWS):
             if isinstance(row, Mapping):
-                key = to_id(row.get(id_field))
+                key = bounded.key_id(row.get(id_field))
                 if key is not None:
-                    out[key] = row
+                    out.setdefault(key, row)
         return out
     raise ShapeError("multi answer is neither an object nor a list")
 
 
 def _missing(oid: str) -> EntryError:
-    return EntryError(oid, "No answer for this ID")
+    return EntryError(oid, NO_ANSWER)
+
+
+def _unusable(oid: str, reason: str) -> EntryError:
+    return EntryError(oid, reason, malformed=True)
 
 
 def parse_statuses(ids: list[str], data: Any) -> dict[str, OrderInfo | EntryError]:
@@ -192,12 +300,18 @@ def parse_statuses(ids: list[str], data: Any) -> dict[str, OrderInfo | EntryErro
         if row is None:
             out[oid] = _missing(oid)
         elif isinstance(row, str):  # v1: "12": "Incorrect order ID"
-            out[oid] = EntryError(oid, row)
+            out[oid] = EntryError(oid, _message(row))
         elif isinstance(row, Mapping):
             err = error_of(row)
-            out[oid] = EntryError(oid, err) if err else parse_order_info(oid, row)
+            if err is not None:
+                out[oid] = EntryError(oid, err)
+                continue
+            try:
+                out[oid] = parse_order_info(oid, row)
+            except Invalid as exc:
+                out[oid] = _unusable(oid, exc.reason)
         else:
-            out[oid] = EntryError(oid, str(row))
+            out[oid] = _unusable(oid, f"answer is {preview(row)}")
     return out
 
 
@@ -208,36 +322,42 @@ def _inner(row: Any, field: str) -> Any:
     return row
 
 
+def refill_id_of(value: Any) -> str:
+    """The refill ID in a refill answer's value, or Invalid; a text is the panel's error."""
+    err = error_of(value)
+    if err is not None:
+        raise Invalid(err)
+    rid = positive_id(value)
+    if rid is not None:
+        return rid
+    if isinstance(value, str) and value.strip():
+        raise Invalid(_message(value))  # v1-style bare error string
+    raise Invalid(f"no refill ID: {preview(value)}")
+
+
 def parse_refills(ids: list[str], data: Any) -> dict[str, str | EntryError]:
     rows = _keyed(ids, data, "order")
     out: dict[str, str | EntryError] = {}
     for oid in ids:
         value = _inner(rows.get(oid), "refill")
-        err = error_of(value) if isinstance(value, Mapping) else None
         if value is None:
             out[oid] = _missing(oid)
-        elif err:
-            out[oid] = EntryError(oid, err)
-        elif is_id(value):
-            out[oid] = str(to_id(value))
-        else:
-            out[oid] = EntryError(oid, str(value))  # v1-style bare error string
+            continue
+        try:
+            out[oid] = refill_id_of(value)
+        except Invalid as exc:
+            out[oid] = EntryError(oid, exc.reason)
     return out
 
 
-def is_id(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, Decimal)):
-        return True
-    return isinstance(value, str) and value.strip().isdigit()
-
-
 def parse_refill_info(refill_id: str, value: Any) -> RefillInfo | EntryError:
-    err = error_of(value) if isinstance(value, Mapping) else None
-    if err:
+    err = error_of(value)
+    if err is not None:
         return EntryError(refill_id, err)
-    raw = "" if value is None else str(value)
+    try:
+        raw = _status_text(value)
+    except Invalid as exc:
+        return _unusable(refill_id, exc.reason)
     return RefillInfo(refill_id, RefillStatus.parse(raw), raw)
 
 
@@ -255,21 +375,27 @@ def parse_cancels(ids: list[str], data: Any) -> dict[str, CancelResult]:
     out: dict[str, CancelResult] = {}
     for oid in ids:
         value = _inner(rows.get(oid), "cancel")
-        err = error_of(value) if isinstance(value, Mapping) else None
+        err = error_of(value)
         if value is None:
-            out[oid] = CancelResult(oid, False, "No answer for this ID")
-        elif err:
+            out[oid] = CancelResult(oid, False, NO_ANSWER)
+        elif err is not None:
             out[oid] = CancelResult(oid, False, err)
         elif isinstance(value, str) and not value.strip().isdigit():
-            out[oid] = CancelResult(oid, False, value)  # v1-style bare error string
+            out[oid] = CancelResult(oid, False, _message(value))  # v1-style bare error string
+        elif bounded.flag(value):
+            out[oid] = CancelResult(oid, True, None)
         else:
-            accepted = to_bool(value)
-            out[oid] = CancelResult(oid, accepted, None if accepted else str(value))
+            out[oid] = CancelResult(oid, False, f"not accepted: {preview(value)}")
     return out
 
 
 def parse_balance(data: Any) -> Balance:
-    amount = to_decimal(data.get("balance")) if isinstance(data, Mapping) else None
-    if amount is None:
+    """A balance (may be negative on credit panels), or ShapeError / Invalid."""
+    if not isinstance(data, Mapping) or bounded.is_absent(data.get("balance")):
         raise ShapeError("balance answer has no balance")
-    return Balance(amount, str(data.get("currency") or "USD"))
+    amount = bounded.decimal(data.get("balance"), "balance", signed=True)
+    try:
+        currency = bounded.text(data.get("currency"), "currency", bounded.CURRENCY_LEN)
+    except Invalid:
+        currency = ""
+    return Balance(amount, currency or "USD")

@@ -22,36 +22,43 @@ class ErrorKind(StrEnum):
 
 
 _I18N_KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+MAX_CLASSIFIED = 500  # classification reads at most this much of a message
 
-# Ordered: the first match wins, so specific phrases come before generic words.
+# Ordered: the first match wins, so specific phrases come before generic words. English as
+# panels write it (see /work/shared/panel-api-notes.md), the i18n keys some panels leak, and
+# the Arabic wording of Arabic-language panels.
 _RULES: tuple[tuple[tuple[str, ...], ErrorKind], ...] = (
-    (("api key", "suspended", "api is disable", "user not found", "invalid_key", "api_key"),
+    (("api key", "suspended", "api is disable", "user not found", "invalid_key", "api_key",
+      "banned", "مفتاح", "الحساب موقوف", "الحساب معلق"),
      ErrorKind.BAD_KEY),
-    (("action is invalid", "invalid action", "unknown action", "action not", "not supported"),
+    (("action is invalid", "invalid action", "unknown action", "action not", "not supported",
+      "الإجراء غير"),
      ErrorKind.ACTION_NOT_SUPPORTED),
-    (("dripfeed", "drip-feed", "drip feed", "runs is required", "interval"),
+    (("dripfeed", "drip-feed", "drip feed", "runs is required", "interval", "التنقيط"),
      ErrorKind.BAD_REQUEST),
-    (("funds", "insufficient"), ErrorKind.NOT_ENOUGH_FUNDS),
-    (("active order with this link", "link_duplicate", "duplicate"),
+    (("funds", "insufficient", "balance", "رصيد"), ErrorKind.NOT_ENOUGH_FUNDS),
+    (("active order with this link", "link_duplicate", "duplicate", "طلب نشط", "مكرر"),
      ErrorKind.DUPLICATE_ACTIVE_LINK),
-    (("link",), ErrorKind.BAD_LINK),
-    (("quantity",), ErrorKind.QUANTITY_OUT_OF_BOUNDS),
-    (("incorrect order", "order not found", "refill not found", "order_id", "not_found"),
+    (("link", "url", "رابط"), ErrorKind.BAD_LINK),
+    (("quantity", "كمية", "الكمية"), ErrorKind.QUANTITY_OUT_OF_BOUNDS),
+    (("incorrect order", "invalid order", "order not found", "order id not found",
+      "refill not found", "order_id", "not_found", "رقم الطلب", "الطلب غير موجود"),
      ErrorKind.NOT_FOUND),
-    (("refill",), ErrorKind.REFILL_NOT_ALLOWED),
-    (("cancel",), ErrorKind.CANCEL_NOT_ALLOWED),
-    (("service",), ErrorKind.BAD_SERVICE),
-    (("incorrect request", "invalid request", "missing", "required"), ErrorKind.BAD_REQUEST),
+    (("refill", "تعبئة", "التعويض"), ErrorKind.REFILL_NOT_ALLOWED),
+    (("cancel", "إلغاء", "الغاء"), ErrorKind.CANCEL_NOT_ALLOWED),
+    (("service", "خدمة", "الخدمة"), ErrorKind.BAD_SERVICE),
+    (("incorrect request", "invalid request", "missing", "required", "طلب غير صالح"),
+     ErrorKind.BAD_REQUEST),
 )
 
 
 def classify_error(message: str, action: str | None = None) -> ErrorKind:
     """Map a verbatim panel error (or an untranslated i18n key) to an ErrorKind.
 
-    The action breaks ties: "The order is not completed" answered to `refill` means the refill
-    is not allowed, whatever the words.
+    Any text is fine: only its first 500 characters are read. The action breaks ties: "The
+    order is not completed" answered to `refill` means the refill is not allowed.
     """
-    text = message.strip().lower()
+    text = message[:MAX_CLASSIFIED].strip().lower() if isinstance(message, str) else ""
     if _I18N_KEY.match(text):
         # neworder.error.min_quantity → "min quantity": classify the tail like prose.
         text = text.rsplit(".", 1)[-1] if text.count(".") >= 2 else text
@@ -86,7 +93,9 @@ class PanelRejected(PanelError):
     ) -> None:
         super().__init__(panel, action, f"{kind.value}: {message}")
         self.kind = kind
-        self.message = message  # verbatim, as the panel wrote it
+        # As the panel wrote it, for admins and logs: control characters removed, at most 500
+        # characters, the API key replaced by *** (the client does both before raising).
+        self.message = message
         self.http_status = http_status
 
 

@@ -108,29 +108,7 @@ class OrderStatus(StrEnum):
 
     @classmethod
     def parse(cls, raw: object) -> OrderStatus:
-        key = _squash(str(raw or "")).replace("_", "")
-        return _ORDER_STATUS.get(key, cls.UNKNOWN)
-
-
-_TERMINAL_ORDER = frozenset(
-    {OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED, OrderStatus.REFUNDED}
-)
-_ORDER_STATUS: dict[str, OrderStatus] = {
-    "": OrderStatus.PENDING,
-    "pending": OrderStatus.PENDING,
-    "processing": OrderStatus.PROCESSING,
-    "inprogress": OrderStatus.IN_PROGRESS,
-    "active": OrderStatus.IN_PROGRESS,
-    "completed": OrderStatus.COMPLETED,
-    "complete": OrderStatus.COMPLETED,
-    "partial": OrderStatus.PARTIAL,
-    "canceled": OrderStatus.CANCELED,
-    "cancelled": OrderStatus.CANCELED,
-    "cancel": OrderStatus.CANCELED,
-    "refunded": OrderStatus.REFUNDED,
-    "refund": OrderStatus.REFUNDED,
-    "refunds": OrderStatus.REFUNDED,
-}
+        return _vocabulary(raw)[0]
 
 
 class RefillStatus(StrEnum):
@@ -148,28 +126,58 @@ class RefillStatus(StrEnum):
 
     @classmethod
     def parse(cls, raw: object) -> RefillStatus:
-        key = _squash(str(raw or "")).replace("_", "")
-        return _REFILL_STATUS.get(key, cls.UNKNOWN)
+        return _vocabulary(raw)[1]
 
 
+_TERMINAL_ORDER = frozenset(
+    {OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED, OrderStatus.REFUNDED}
+)
 _TERMINAL_REFILL = frozenset(
     {RefillStatus.COMPLETED, RefillStatus.REJECTED, RefillStatus.CANCELED, RefillStatus.FAILED}
 )
-_REFILL_STATUS: dict[str, RefillStatus] = {
-    "": RefillStatus.PENDING,
-    "pending": RefillStatus.PENDING,
-    "awaiting": RefillStatus.PENDING,
-    "processing": RefillStatus.IN_PROGRESS,
-    "inprogress": RefillStatus.IN_PROGRESS,
-    "completed": RefillStatus.COMPLETED,
-    "complete": RefillStatus.COMPLETED,
-    "processed": RefillStatus.COMPLETED,
-    "rejected": RefillStatus.REJECTED,
-    "canceled": RefillStatus.CANCELED,
-    "cancelled": RefillStatus.CANCELED,
-    "failed": RefillStatus.FAILED,
-    "error": RefillStatus.FAILED,
+
+_O, _R = OrderStatus, RefillStatus
+# THE status vocabulary: every status text a panel sends, for orders and refills, is looked up
+# here and nowhere else. Keys are squashed: case, spaces, "-" and "_" do not matter ("In
+# progress", "in-progress", "inprogress", "IN_PROGRESS" are one key). A text not in this table
+# is UNKNOWN, its raw text kept (bounded) for admins; UNKNOWN is never terminal, so no money
+# moves on it, and the status job holds such an order for review after a bounded time.
+# Decisions where panels disagree (money rides on them, so doubt means UNKNOWN, i.e. a human):
+# - "Fail"/"Failed"/"Error" on an ORDER: UNKNOWN. Panel scripts use it for "the provider
+#   refused, the admin will resend or cancel"; it is no statement about a refund. On a REFILL
+#   it is FAILED: nothing is paid for a refill, the customer may simply ask again.
+# - "Expired" (subscriptions): UNKNOWN; it says the term ended, not what was delivered.
+# - "Success": COMPLETED, as some clone panels say it.
+# - "Partially completed"/"Partial refund": PARTIAL (the panel refunds the remains).
+# - "" (right after add) is PENDING, as the documented answers show.
+_TABLE: tuple[tuple[tuple[str, ...], OrderStatus, RefillStatus], ...] = (
+    (("", "pending", "awaiting", "waiting", "queued"), _O.PENDING, _R.PENDING),
+    (("inprogress", "active"), _O.IN_PROGRESS, _R.IN_PROGRESS),
+    (("processing",), _O.PROCESSING, _R.IN_PROGRESS),
+    (("completed", "complete", "success"), _O.COMPLETED, _R.COMPLETED),
+    (("processed",), _O.UNKNOWN, _R.COMPLETED),
+    (("partial", "partially", "partiallycompleted", "partialrefund"), _O.PARTIAL, _R.UNKNOWN),
+    (("canceled", "cancelled", "cancel"), _O.CANCELED, _R.CANCELED),
+    (("refunded", "refund", "refunds"), _O.REFUNDED, _R.UNKNOWN),
+    (("rejected",), _O.UNKNOWN, _R.REJECTED),
+    (("fail", "failed", "error"), _O.UNKNOWN, _R.FAILED),
+)
+_VOCABULARY: dict[str, tuple[OrderStatus, RefillStatus]] = {
+    key: (order, refill) for keys, order, refill in _TABLE for key in keys
 }
+_STATUS_KEY = re.compile(r"[\s\-_.]+")
+_UNKNOWN = (OrderStatus.UNKNOWN, RefillStatus.UNKNOWN)
+
+
+def _vocabulary(raw: object) -> tuple[OrderStatus, RefillStatus]:
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str) or len(raw) > 64:
+        return _UNKNOWN  # numbers, objects, novels: nothing in the table is like them
+    return _VOCABULARY.get(_STATUS_KEY.sub("", raw.lower()), _UNKNOWN)
+
+
+del _O, _R
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +202,15 @@ class RefillInfo:
 
 @dataclass(frozen=True, slots=True)
 class EntryError:
-    """The panel rejected one ID of a multi-ID request; the rest of the batch stands."""
+    """One ID of a multi-ID answer failed; the rest of the batch stands.
+
+    `message` is the panel's error text (cleaned, at most 500 characters), or, when
+    `malformed`, why its row could not be used ("remains is not an integer: '²'").
+    """
 
     id: str
     message: str
+    malformed: bool = False  # the panel answered for this ID, but nothing usable
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from bot.panel import ErrorKind, OrderStatus, RefillStatus, ServiceType, classify_error
+from bot.panel.bounded import Invalid
 from bot.panel.decode import parse_order_info, parse_service, to_bool, to_decimal, to_int
 
 
@@ -138,7 +139,8 @@ def test_service_row_drift() -> None:
     unknown = parse_service({"service": "8", "type": "Live Stream", "rate": "1", "min": 1,
                              "max": 2})
     assert unknown is not None and not unknown.orderable
-    assert parse_service({"name": "no id", "rate": "1"}) is None
+    with pytest.raises(Invalid, match="service id is missing"):
+        parse_service({"name": "no id", "rate": "1"})
 
 
 def test_order_info_drift() -> None:
