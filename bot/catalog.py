@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import to_scale
@@ -44,8 +44,19 @@ RATE_MAX = Decimal(10) ** 9
 REPORT_REASONS = 20  # {service_id, reason} pairs kept in panels.sync_report
 REASON_MAX = 200  # characters of one reason / service id in the report
 LOGGED_REASONS = 5
-_CATEGORY_CHUNK = 500  # names per IN (...) lookup: far below every engine's parameter limit
+_CHUNK = 500  # values per IN (...): far below every engine's parameter limit
 DEFAULT_CATEGORY = "—"
+# The columns a sync owns (and compares to see whether a row changed).
+_COMPARED = (Service.category_id, Service.name, Service.type, Service.raw_type, Service.rate,
+             Service.min_quantity, Service.max_quantity, Service.refill, Service.cancel,
+             Service.dripfeed, Service.description, Service.available)
+_SERVICES = Service.__table__
+_UPDATE_SERVICE = (
+    update(_SERVICES)
+    .where(_SERVICES.c.id == bindparam("row_id"))
+    .values({column.key: bindparam(f"new_{column.key}", type_=column.type)
+             for column in (*_COMPARED, Service.updated_at)})
+)
 
 # NUL (PostgreSQL text cannot hold it), other control characters and lone surrogates (not
 # encodable as UTF-8: the driver would fail the whole batch) never reach storage.
@@ -201,32 +212,40 @@ async def apply_catalog(
     """
     rows, refused = _usable_rows(services)
     categories = await _categories_by_name(session, {category for category, _ in rows.values()})
+    # Plain rows, not ORM objects, and bulk statements: a 5,000-row catalog syncs in a
+    # fraction of the time the unit of work takes for 5,000 objects.
     existing = {
         row.panel_service_id: row
-        for row in await session.scalars(select(Service).where(Service.panel_id == panel.id))
+        for row in await session.execute(
+            select(Service.id, Service.panel_service_id, *_COMPARED)
+            .where(Service.panel_id == panel.id))
     }
-    added = changed = 0
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for sid, (category_name, fields) in rows.items():
         fields["category_id"] = categories[category_name].id
         row = existing.get(sid)
         if row is None:
-            session.add(Service(panel_id=panel.id, panel_service_id=sid, **fields))
-            added += 1
-            continue
-        if any(getattr(row, key) != value for key, value in fields.items()):
-            for key, value in fields.items():
-                setattr(row, key, value)
-            changed += 1
-    vanished = [sid for sid, row in existing.items() if sid not in rows and row.available]
-    if vanished:
+            inserts.append({"panel_id": panel.id, "panel_service_id": sid, **fields})
+        elif any(getattr(row, key) != value for key, value in fields.items()):
+            updates.append({"row_id": row.id, **{f"new_{k}": v for k, v in fields.items()},
+                            "new_updated_at": now})
+    # Core statements on the table, one executemany each (the ORM's bulk path splits a batch
+    # wherever a column's None-ness changes, e.g. description, into hundreds of statements).
+    if inserts:
+        await session.execute(insert(_SERVICES), inserts)
+    if updates:
+        await session.execute(_UPDATE_SERVICE, updates)
+    vanished = [row.id for sid, row in existing.items() if sid not in rows and row.available]
+    for start in range(0, len(vanished), _CHUNK):
         await session.execute(
             update(Service)
-            .where(Service.panel_id == panel.id, Service.panel_service_id.in_(vanished))
-            .values(available=False, updated_at=utcnow())
+            .where(Service.id.in_(vanished[start:start + _CHUNK]))
+            .values(available=False, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        for sid in vanished:
-            existing[sid].available = False
+    added, changed = len(inserts), len(updates)
     report = SyncReport(panel.name, added, changed, len(vanished), len(rows),
                         (*skipped, *refused))
     panel.last_synced_at = utcnow()
@@ -245,8 +264,8 @@ async def _categories_by_name(session: AsyncSession, names: set[str]) -> dict[st
     """Categories by their stored name (`category_key`), created when missing."""
     found: dict[str, Category] = {}
     ordered = sorted(names)
-    for start in range(0, len(ordered), _CATEGORY_CHUNK):
-        chunk = ordered[start:start + _CATEGORY_CHUNK]
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start:start + _CHUNK]
         for category in await session.scalars(select(Category).where(Category.name.in_(chunk))):
             found[category.name] = category
     for name in ordered:
