@@ -200,3 +200,19 @@ async def test_unreadable_rows_in_the_parser_fail_no_sync(
     assert [(r.total, len(r.skipped)) for r in reports] == [(2, 2)]
     assert sorted(await services_by_id(sessions)) == ["1", "4"]
     assert catalog_sync.failure_text(ValueError("")) == "ValueError"
+
+
+async def test_a_panel_slower_than_the_time_limit_fails_alone(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(catalog_sync, "SYNC_TIME_LIMIT", 0.5)
+    async with FakePanel() as slow, FakePanel() as fast:
+        slow.action_latency["services"] = 1.5  # within the client's timeout, past the limit
+        shop = await make_shop(sessions, {"slow": slow.url, "fast": fast.url})
+        reports = await sync_catalogs(shop)
+        await shop.panels.aclose()
+    assert [r.panel for r in reports] == ["fast"]
+    async with sessions() as session:
+        panel = await session.scalar(select(Panel).where(Panel.name == "slow"))
+    assert panel is not None and panel.sync_report is not None
+    assert panel.sync_report["error"] == "no complete answer within 0.5 s"

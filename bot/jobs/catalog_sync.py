@@ -20,6 +20,10 @@ from bot.panel import PanelClient, PanelError
 from storage.models import Panel
 
 log = logging.getLogger("bot.jobs.catalog")
+# One panel's whole sync (fetch and write). The client's timeouts bound each read, not a panel
+# that trickles its answer byte by byte; past this the sync fails like any other and the next
+# scheduled run tries again (startup waits at most this long for a panel).
+SYNC_TIME_LIMIT = 120.0
 
 
 def failure_text(exc: BaseException) -> str:
@@ -27,6 +31,8 @@ def failure_text(exc: BaseException) -> str:
     the exception's type and first line (a database error's SQL and parameters stay out)."""
     if isinstance(exc, PanelError):
         return str(exc)
+    if isinstance(exc, TimeoutError):
+        return f"no complete answer within {SYNC_TIME_LIMIT:g} s"
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
@@ -62,13 +68,15 @@ async def _record_failure(shop: Shop, client: PanelClient, error: str) -> None:
 async def sync_one(shop: Shop, client: PanelClient) -> SyncReport | None:
     """One panel's sync; None when it failed (logged and recorded, the old catalog kept)."""
     try:
-        answer = await client.catalog()
-        async with shop.sessions() as session, session.begin():
-            panel = await _panel_row(session, client)
-            return await catalog.apply_catalog(session, panel, answer.services, answer.skipped)
+        async with asyncio.timeout(SYNC_TIME_LIMIT):
+            answer = await client.catalog()
+            async with shop.sessions() as session, session.begin():
+                panel = await _panel_row(session, client)
+                return await catalog.apply_catalog(session, panel, answer.services,
+                                                   answer.skipped)
     except Exception as exc:  # PanelError, a parser bug, a database refusal
         error = failure_text(exc)
-        if isinstance(exc, PanelError):
+        if isinstance(exc, PanelError | TimeoutError):
             log.warning("catalog sync of %s failed: %s", client.name, error)
         else:
             # The traceback helps the fix; the log filter redacts keys and tokens in it.
