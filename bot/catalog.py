@@ -211,7 +211,7 @@ async def apply_catalog(
     layer's own. The report is stored in panels.sync_report and logged in one line.
     """
     rows, refused = _usable_rows(services)
-    categories = await _categories_by_name(session, {category for category, _ in rows.values()})
+    categories = await _category_ids(session, {category for category, _ in rows.values()})
     # Plain rows, not ORM objects, and bulk statements: a 5,000-row catalog syncs in a
     # fraction of the time the unit of work takes for 5,000 objects.
     existing = {
@@ -224,7 +224,7 @@ async def apply_catalog(
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for sid, (category_name, fields) in rows.items():
-        fields["category_id"] = categories[category_name].id
+        fields["category_id"] = categories[category_name]
         row = existing.get(sid)
         if row is None:
             inserts.append({"panel_id": panel.id, "panel_service_id": sid, **fields})
@@ -260,21 +260,42 @@ async def apply_catalog(
     return report
 
 
-async def _categories_by_name(session: AsyncSession, names: set[str]) -> dict[str, Category]:
-    """Categories by their stored name (`category_key`), created when missing."""
-    found: dict[str, Category] = {}
-    ordered = sorted(names)
+async def _category_ids(session: AsyncSession, names: set[str]) -> dict[str, int]:
+    """Category ids by stored name (`category_key`), created when missing. Panels sync at
+    once and share categories by name: an insert another sync won is no error, only found."""
+    found = await _find_categories(session, names)
+    missing = sorted(names - found.keys())
+    if missing:
+        now = utcnow()
+        await session.execute(_insert_new(session, Category.__table__), [
+            {"name": name, "enabled": True, "sort_order": 0, "created_at": now}
+            for name in missing])
+        found |= await _find_categories(session, set(missing))
+    return found
+
+
+async def _find_categories(session: AsyncSession, names: set[str]) -> dict[str, int]:
+    ordered, found = sorted(names), dict[str, int]()
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start:start + _CHUNK]
-        for category in await session.scalars(select(Category).where(Category.name.in_(chunk))):
-            found[category.name] = category
-    for name in ordered:
-        if name not in found:
-            category = Category(name=name)  # already cut by category_key: lookup == insert
-            session.add(category)
-            found[name] = category
-    await session.flush()
+        for name, category_id in await session.execute(
+                select(Category.name, Category.id).where(Category.name.in_(chunk))):
+            found[name] = category_id
     return found
+
+
+def _insert_new(session: AsyncSession, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING on the engines the shop runs on."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return insert(table)
 
 
 # -- reading the catalog --------------------------------------------------------------------

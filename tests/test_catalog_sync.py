@@ -4,6 +4,7 @@ over HTTP, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from typing import Any
@@ -216,3 +217,42 @@ async def test_a_panel_slower_than_the_time_limit_fails_alone(
         panel = await session.scalar(select(Panel).where(Panel.name == "slow"))
     assert panel is not None and panel.sync_report is not None
     assert panel.sync_report["error"] == "no complete answer within 0.5 s"
+
+
+async def test_panels_bringing_the_same_new_category_sync_at_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Categories are shared by name across panels; panels sync concurrently."""
+    async with FakePanel() as one, FakePanel() as two, FakePanel() as three:
+        for panel in (one, two, three):
+            panel.set_catalog([row(n, category=f"Shared {n}") for n in range(1, 30)]
+                              + [row(30, category="Instagram Followers")])
+        shop = await make_shop(sessions, {"one": one.url, "two": two.url, "three": three.url})
+        reports = await sync_catalogs(shop)
+        await shop.panels.aclose()
+    assert sorted(r.panel for r in reports) == ["one", "three", "two"]
+    async with sessions() as session:
+        names = sorted(c.name for c in await session.scalars(select(Category)))
+    assert names == sorted({"Instagram Followers", *(f"Shared {n}" for n in range(1, 30))})
+
+
+async def test_two_syncs_of_one_panel_at_once_both_succeed(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The schedule and an admin's "Sync now" may overlap: the second finds nothing new."""
+    original = catalog.apply_catalog
+
+    async def slow_commit(*args: Any, **kwargs: Any) -> catalog.SyncReport:
+        report = await original(*args, **kwargs)
+        await asyncio.sleep(0.3)  # the transaction is still open: the other sync overlaps it
+        return report
+
+    async with FakePanel() as panel:
+        panel.set_catalog([row(1)])
+        shop = await make_shop(sessions, {"main": panel.url})
+        await sync_catalogs(shop)  # the category exists: nothing else orders the two syncs
+        panel.set_catalog([row(n) for n in range(1, 200)])
+        monkeypatch.setattr(catalog, "apply_catalog", slow_commit)
+        first, second = await asyncio.gather(sync_catalogs(shop), sync_catalogs(shop))
+        await shop.panels.aclose()
+    assert sorted((r.added, r.total) for r in first + second) == [(0, 199), (198, 199)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,9 @@ log = logging.getLogger("bot.jobs.catalog")
 # that trickles its answer byte by byte; past this the sync fails like any other and the next
 # scheduled run tries again (startup waits at most this long for a panel).
 SYNC_TIME_LIMIT = 120.0
+# One sync per panel at a time in this process (the schedule and an admin's "Sync now"): the
+# second waits and finds nothing new, rather than inserting the same new rows and failing.
+_running: weakref.WeakKeyDictionary[PanelClient, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 def failure_text(exc: BaseException) -> str:
@@ -67,8 +71,9 @@ async def _record_failure(shop: Shop, client: PanelClient, error: str) -> None:
 
 async def sync_one(shop: Shop, client: PanelClient) -> SyncReport | None:
     """One panel's sync; None when it failed (logged and recorded, the old catalog kept)."""
+    lock = _running.setdefault(client, asyncio.Lock())
     try:
-        async with asyncio.timeout(SYNC_TIME_LIMIT):
+        async with lock, asyncio.timeout(SYNC_TIME_LIMIT):
             answer = await client.catalog()
             async with shop.sessions() as session, session.begin():
                 panel = await _panel_row(session, client)
