@@ -61,16 +61,15 @@ _UPDATE_SERVICE = (
 # NUL (PostgreSQL text cannot hold it), other control characters and lone surrogates (not
 # encodable as UTF-8: the driver would fail the whole batch) never reach storage.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_SPACES = re.compile(r"\s+")
 
 
-def storable_text(value: object, limit: int, *, one_line: bool = True) -> str:
-    """`value` as text the column holds: unstorable characters dropped, (one line,) stripped,
-    cut to `limit`. The one function used for both looking a name up and inserting it, so the
-    same panel text always finds the row it created."""
+def storable_text(value: object, limit: int) -> str:
+    """`value` as text the column holds: unstorable characters dropped, stripped, cut to
+    `limit`. The one function used for both looking a name up and inserting it, so the same
+    panel text always finds the row it created. Otherwise the text is kept as the panel sent
+    it (as earlier versions stored it), so existing categories keep matching."""
     text = _UNSTORABLE.sub("", value if isinstance(value, str) else str(value))
-    text = _SPACES.sub(" ", text) if one_line else text
-    return text.strip()[:limit].rstrip()
+    return text.strip()[:limit]
 
 
 def category_key(raw: str) -> str:
@@ -110,8 +109,7 @@ def row_fields(item: PanelService) -> tuple[str, str, dict[str, Any]]:
     sid = _service_id(item.service_id)
     raw_type = storable_text(item.raw_type, RAW_TYPE_MAX)
     kind = item.type.value if isinstance(item.type, ServiceType) else ServiceType.parse(raw_type)
-    description = (storable_text(item.description, DESCRIPTION_MAX, one_line=False)
-                   if item.description else "")
+    description = storable_text(item.description, DESCRIPTION_MAX) if item.description else ""
     fields = {
         "name": storable_text(item.name, NAME_MAX) or sid,
         "type": str(kind),
