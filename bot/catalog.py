@@ -68,7 +68,9 @@ def storable_text(value: object, limit: int) -> str:
     `limit`. The one function used for both looking a name up and inserting it, so the same
     panel text always finds the row it created. Otherwise the text is kept as the panel sent
     it (as earlier versions stored it), so existing categories keep matching."""
-    text = _UNSTORABLE.sub("", value if isinstance(value, str) else str(value))
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():  # the common case skips the regex: printable is storable
+        text = _UNSTORABLE.sub("", text)
     return text.strip()[:limit]
 
 
