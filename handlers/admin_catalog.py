@@ -31,6 +31,7 @@ SHOWN_REASONS = 5
 REASON_CHARS = 100
 SERVICE_ID_CHARS = 24
 SYNC_BLOCK_CHARS = 2500
+MESSAGE_CHARS = 4000  # Telegram's limit is 4096
 
 
 def pct(value: Decimal) -> str:
@@ -118,7 +119,10 @@ async def sync(query: CallbackQuery, shop: Shop, i18n: I18nContext) -> None:
                        changed=r.changed, disabled=r.disabled) for r in outcome.reports]
     lines += [i18n.get("admin-sync-failed", panel=name) for name in outcome.failed]
     text, markup = await catalog_screen(shop, i18n)
-    await show(query, "\n".join([*lines, "", text]), markup, answer=False)
+    combined = "\n".join([*lines, "", text])
+    # Many panels: the screen alone (it carries every panel's sync too) fits one message.
+    await show(query, combined if len(combined) <= MESSAGE_CHARS else text, markup,
+               answer=False)
 
 
 # -- categories -------------------------------------------------------------------------------

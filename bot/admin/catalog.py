@@ -266,7 +266,8 @@ async def sync_now(shop: Shop, *, admin_id: int) -> SyncOutcome:
     async with shop.sessions() as session, session.begin():
         audit.record(session, admin_id, "catalog.sync", "catalog", None, {
             "synced": {r.panel: {"added": r.added, "changed": r.changed,
-                                 "disabled": r.disabled, "total": r.total} for r in reports},
+                                 "disabled": r.disabled, "total": r.total,
+                                 "skipped": len(r.skipped)} for r in reports},
             "failed": failed,
         })
     return SyncOutcome(reports, failed)

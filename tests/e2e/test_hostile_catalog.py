@@ -113,6 +113,9 @@ async def test_good_rows_of_a_hostile_answer_are_sold_and_admins_see_the_skipped
         assert "• 301: " in screen.content and "• 302: " in screen.content
         assert "• … and 1 more" in screen.content
         assert len(screen.content) < 4096
+        await admin.click("🔄 Sync now")
+        synced = await admin.wait_edit(contains="Catalog synced")
+        assert "main: 3 services" in synced.content and "⚠️ 6 rows skipped:" in synced.content
 
         ar = await arabic_admin(shop)
         await open_console(ar, "لوحة الإدارة")
