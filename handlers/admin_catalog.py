@@ -3,6 +3,7 @@ markup, display names per language (typed after pressing the button; "-" resets)
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
 from bot.admin import catalog
-from bot.admin.catalog import BadInput, Kind
+from bot.admin.catalog import BadInput, Kind, PanelSync
 from bot.context import Shop
 from handlers.admin_states import AdminInput
 from handlers.common import show
@@ -23,6 +24,14 @@ from keyboards.admin import AdminCb
 from keyboards.admin_console import AdminX, Ax
 
 PAGE = 8
+# The catalog screen stays far below Telegram's 4096 characters whatever panels send: a few
+# reasons per panel, each cut, and the whole sync block bounded (whole lines only, so no HTML
+# entity or tag is ever cut in half).
+SHOWN_REASONS = 5
+REASON_CHARS = 100
+SERVICE_ID_CHARS = 24
+SYNC_BLOCK_CHARS = 2500
+MESSAGE_CHARS = 4000  # Telegram's limit is 4096
 
 
 def pct(value: Decimal) -> str:
@@ -37,11 +46,62 @@ def pages(total: int) -> int:
     return max(1, -(-total // PAGE))
 
 
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def panel_sync_lines(i18n: I18nContext, sync: PanelSync) -> list[str]:
+    """One panel's last sync: figures, "N rows skipped" with the first reasons (verbatim;
+    the i18n core escapes every argument), and the newest failure."""
+    if sync.finished_at is None and sync.failed_at is None:
+        return [i18n.get("catsync-never", panel=sync.panel)]
+    lines = []
+    if sync.finished_at is not None:
+        lines.append(i18n.get("catsync-ok", panel=sync.panel, when=when(sync.finished_at),
+                              total=sync.total))
+        if sync.skipped:
+            lines.append(i18n.get("catsync-skipped", count=sync.skipped))
+            for service_id, reason in sync.reasons[:SHOWN_REASONS]:
+                reason = cut(reason, REASON_CHARS)
+                lines.append(i18n.get("catsync-reason", service=cut(service_id, SERVICE_ID_CHARS),
+                                      reason=reason) if service_id
+                             else i18n.get("catsync-reason-no-id", reason=reason))
+            if sync.skipped > SHOWN_REASONS:
+                lines.append(i18n.get("catsync-more", count=sync.skipped - SHOWN_REASONS))
+    else:
+        lines.append(i18n.get("catsync-never", panel=sync.panel))
+    if sync.failed_at is not None and (sync.finished_at is None
+                                       or sync.failed_at >= sync.finished_at):
+        lines.append(i18n.get("catsync-failed", when=when(sync.failed_at),
+                              error=cut(sync.error or "?", REASON_CHARS)))
+    return lines
+
+
+def sync_block(i18n: I18nContext, syncs: list[PanelSync]) -> str:
+    lines = [i18n.get("catsync-title")]
+    size = len(lines[0])
+    for index, sync in enumerate(syncs):
+        block = panel_sync_lines(i18n, sync)
+        grown = size + sum(len(line) + 1 for line in block)
+        if grown > SYNC_BLOCK_CHARS:
+            lines.append(i18n.get("catsync-more-panels", count=len(syncs) - index))
+            break
+        lines += block
+        size = grown
+    return "\n".join(lines)
+
+
 async def catalog_screen(shop: Shop, i18n: I18nContext) -> tuple[str, InlineKeyboardMarkup]:
     info = await catalog.overview(shop)
     text = i18n.get("admin-catalog-title", markup=pct(info.markup),
                     source=i18n.get("admin-markup-set" if info.override else "admin-markup-env"),
                     categories=info.categories, services=info.services, enabled=info.enabled)
+    if info.syncs:
+        text = f"{text}\n\n{sync_block(i18n, info.syncs)}"
     return text, kb.catalog(i18n)
 
 
@@ -59,7 +119,10 @@ async def sync(query: CallbackQuery, shop: Shop, i18n: I18nContext) -> None:
                        changed=r.changed, disabled=r.disabled) for r in outcome.reports]
     lines += [i18n.get("admin-sync-failed", panel=name) for name in outcome.failed]
     text, markup = await catalog_screen(shop, i18n)
-    await show(query, "\n".join([*lines, "", text]), markup, answer=False)
+    combined = "\n".join([*lines, "", text])
+    # Many panels: the screen alone (it carries every panel's sync too) fits one message.
+    await show(query, combined if len(combined) <= MESSAGE_CHARS else text, markup,
+               answer=False)
 
 
 # -- categories -------------------------------------------------------------------------------

@@ -3,9 +3,10 @@ display names per language, and a sync on demand. Each change writes its audit r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,12 +54,56 @@ def parse_name(text: str, kind: Kind) -> str | None:
 # -- reading ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
+class PanelSync:
+    """A panel's last catalog sync as panels.sync_report keeps it (bot.catalog.SyncReport):
+    the last good sync's figures and skipped rows, and the newest failure if it came after."""
+
+    panel: str
+    finished_at: datetime | None = None
+    total: int = 0
+    skipped: int = 0
+    reasons: list[tuple[str | None, str]] = field(default_factory=list)
+    error: str | None = None
+    failed_at: datetime | None = None
+
+    @classmethod
+    def of(cls, panel: str, report: Any) -> PanelSync:
+        """Read defensively: an old or hand-edited report shows what it can, never raises."""
+        if not isinstance(report, dict):
+            return cls(panel)
+        reasons = [
+            (_text(item.get("service_id")), _text(item.get("reason")) or "?")
+            for item in report.get("reasons") or [] if isinstance(item, dict)
+        ]
+        return cls(panel, _moment(report.get("finished_at")), _count(report.get("total")),
+                   _count(report.get("skipped")), reasons, _text(report.get("error")),
+                   _moment(report.get("failed_at")))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _count(value: Any) -> int:
+    return value if type(value) is int and value >= 0 else 0
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+@dataclass(frozen=True, slots=True)
 class Overview:
     markup: Decimal  # effective global markup
     override: bool  # True when an admin's value replaces MARKUP_PERCENT
     categories: int
     services: int
     enabled: int  # services enabled and available
+    syncs: list[PanelSync] = field(default_factory=list)  # per configured panel, by name
 
 
 async def overview(shop: Shop) -> Overview:
@@ -68,8 +113,12 @@ async def overview(shop: Shop) -> Overview:
         services = await session.scalar(select(func.count()).select_from(Service))
         enabled = await session.scalar(select(func.count()).select_from(Service).where(
             Service.enabled.is_(True), Service.available.is_(True)))
+        reports = {name: report for name, report in await session.execute(
+            select(Panel.name, Panel.sync_report))}
     markup = stored if stored is not None else shop.settings.markup_percent
-    return Overview(markup, stored is not None, categories or 0, services or 0, enabled or 0)
+    syncs = [PanelSync.of(name, reports.get(name)) for name in sorted(shop.panels.names)]
+    return Overview(markup, stored is not None, categories or 0, services or 0, enabled or 0,
+                    syncs)
 
 
 async def categories_page(
@@ -217,7 +266,8 @@ async def sync_now(shop: Shop, *, admin_id: int) -> SyncOutcome:
     async with shop.sessions() as session, session.begin():
         audit.record(session, admin_id, "catalog.sync", "catalog", None, {
             "synced": {r.panel: {"added": r.added, "changed": r.changed,
-                                 "disabled": r.disabled, "total": r.total} for r in reports},
+                                 "disabled": r.disabled, "total": r.total,
+                                 "skipped": len(r.skipped)} for r in reports},
             "failed": failed,
         })
     return SyncOutcome(reports, failed)
