@@ -39,14 +39,19 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
+from enum import Enum
 from http import HTTPStatus
 from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import (
+    AiogramError,
     ClientDecodeError,
+    TelegramAPIError,
     TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
     TelegramUnauthorizedError,
 )
 from aiogram.methods import GetUpdates
@@ -237,6 +242,52 @@ async def wait_for_telegram(
         except Exception as exc:  # anything else may pass: retry
             wait = retry_delay(exc, delay, max_delay)
             log.warning("Telegram Bot API unreachable (%s); retrying in %.1f s",
+                        describe(exc), wait)
+            await sleep(wait)
+            delay = min(max_delay, delay * 2)
+
+
+class Outcome(Enum):
+    DONE = "done"
+    REFUSED = "refused"  # Telegram said no for good (4xx): asking again changes nothing
+    UNANSWERED = "unanswered"  # network, timeout, 5xx, 429, unreadable answer: ask later
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether asking again later may succeed: no definite verdict from Telegram."""
+    if isinstance(exc, TelegramNetworkError | TelegramServerError | TelegramRetryAfter):
+        return True  # UnreadableAnswer is a TelegramNetworkError
+    if isinstance(exc, TelegramAPIError):
+        return False  # a Bot API verdict (400, 403, 404, 409, ...)
+    return isinstance(exc, AiogramError | OSError | TimeoutError)
+
+
+async def call_patiently(
+    call: Callable[[], Awaitable[object]], what: str, *, attempts: int | None = 5,
+    first_delay: float = 1.0, max_delay: float = 60.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Outcome:
+    """A startup call (setMyCommands, deleteWebhook, setWebhook) that must neither crash nor
+    block the bot: transient failures are retried with growing delays (Telegram's retry_after
+    when it gives one) up to `attempts` times (None: until it works), a refusal is logged
+    once. Nothing is raised, a rejected token included (getMe settled that at startup)."""
+    delay = first_delay
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await call()
+            return Outcome.DONE
+        except Exception as exc:
+            if not is_transient(exc):
+                log.error("%s refused by Telegram: %s", what, describe(exc))
+                return Outcome.REFUSED
+            if attempts is not None and attempt >= attempts:
+                log.warning("%s: Telegram did not answer (%s); giving up for now", what,
+                            describe(exc))
+                return Outcome.UNANSWERED
+            wait = retry_delay(exc, delay, max_delay)
+            log.warning("%s: Telegram did not answer (%s); retrying in %.1f s", what,
                         describe(exc), wait)
             await sleep(wait)
             delay = min(max_delay, delay * 2)

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dedupe import Claim, UpdateClaims
+from bot.telegram_session import call_patiently
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -110,12 +111,17 @@ class WebhookServer:
         await web.TCPSite(self._runner, settings.webhook_host, settings.webhook_port).start()
         log.info("webhook listening on %s:%d%s", settings.webhook_host, settings.webhook_port,
                  webhook_path(settings.webhook_url))
-        # Every process sets the same webhook: harmless, and the newest settings win.
-        await self.runtime.bot.set_webhook(
-            settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=self.runtime.dispatcher.resolve_used_update_types(),
-        )
+        # Every process sets the same webhook: harmless, and the newest settings win. Retried
+        # in the background until Telegram answers (the server already listens, and a webhook
+        # set by an earlier start keeps delivering meanwhile); a refusal is logged.
+        secret = settings.webhook_secret.get_secret_value()
+        allowed = self.runtime.dispatcher.resolve_used_update_types()
+        self.runtime.in_background(call_patiently(
+            lambda: self.runtime.bot.set_webhook(settings.webhook_url or "", secret_token=secret,
+                                                 allowed_updates=allowed),
+            "setWebhook", attempts=None, first_delay=self.runtime.retry_first_delay,
+            max_delay=self.runtime.retry_max_delay,
+        ))
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
