@@ -9,9 +9,18 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.panel import PanelRegistry, PanelSpec
 from bot.runtime import Runtime
-from tests.e2e.harness import ADMIN_ID, TOKEN, Shop, make_settings, shop_database
+from tests.e2e.harness import (
+    ADMIN_ID,
+    TOKEN,
+    Shop,
+    make_settings,
+    running_shop,
+    shop_database,
+)
 from tests.fakes.bot_api import FakeTelegram
 from tests.fakes.panel_server import FakePanel
 
@@ -110,3 +119,53 @@ async def test_a_webhook_left_behind_is_removed_for_polling(tmp_path: Path) -> N
         alice = shop.customer(705)
         await alice.send("/start")
         await alice.wait_message(contains="Welcome, User705")
+
+
+# ---------------------------------------------------------------------- under the handlers
+
+
+async def test_a_customer_whose_reply_failed_is_told_in_their_language(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        alice, rania = shop.customer(711), shop.customer(712, "ar")
+        shop.tg.fail_next("sendMessage", error_code=500, description="Internal Server Error")
+        await alice.send("/help")
+        told = await alice.wait_message(contains="Telegram did not take my reply")
+        assert "check /orders or /balance" in told.text
+        shop.tg.answer_raw_next("sendMessage")  # a proxy's HTML page
+        await rania.send("/help")
+        await rania.wait_message(contains="لم يقبل تيليجرام ردّي")
+        await alice.send("/help")  # and the bot goes on as usual
+        await alice.wait_message(contains="How it works")
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+
+
+async def test_an_admin_is_told_what_telegram_said(tmp_path: Path) -> None:
+    async with running_shop(tmp_path) as shop:
+        admin = shop.admin()
+        shop.tg.fail_next("sendMessage", error_code=400,
+                          description="Bad Request: can't parse <entities> " + "x" * 300)
+        await admin.send("/admin")
+        told = await admin.wait_message(contains="Telegram did not take my reply")
+        assert "can't parse <entities>" in told.text  # escaped on the wire, shown as sent
+        assert "x" * 200 not in told.text  # bounded
+        shop.tg.fail_next("sendMessage", error_code=429, retry_after=2)
+        await admin.send("/admin")
+        told = await admin.wait_message(contains="Telegram did not take my reply")
+        assert "Telegram asks to wait 2 seconds" in told.text
+
+
+async def test_a_customer_who_blocked_the_bot_is_marked_inactive_without_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        bob = shop.customer(713)
+        await bob.send("/start")
+        await bob.wait_message(contains="Main menu")
+        shop.tg.fail_next("sendMessage", error_code=403,
+                          description="Forbidden: bot was blocked by the user")
+        await bob.send("/help")
+        await shop.tg.wait_idle()
+        assert not (await shop.user_row(713)).is_active
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
