@@ -322,9 +322,10 @@ async def refund_lines(sessions: Sessions, keys: list[str]) -> dict[str, RefundL
     if not reservations:
         return lines
     async with sessions() as session:
-        statuses = dict((await session.execute(
+        rows = await session.execute(
             select(Payment.telegram_payment_charge_id, Payment.status)
-            .where(Payment.telegram_payment_charge_id.in_(list(reservations))))).tuples().all())
+            .where(Payment.telegram_payment_charge_id.in_(list(reservations))))
+        statuses: dict[str, str] = {charge: status for charge, status in rows}
         restored = set(await session.scalars(
             select(LedgerEntry.idempotency_key)
             .where(LedgerEntry.idempotency_key.in_([restore_key(c) for c in reservations]))))

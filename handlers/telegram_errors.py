@@ -38,17 +38,22 @@ REASON_CHARS = 150  # of Telegram's own text, quoted to an admin
 
 
 def reason(exc: BaseException, i18n: I18nContext) -> str:
-    """What Telegram said, as a message argument: its own description when it gave a verdict,
-    bounded (the translator HTML-escapes every string argument), or a localized "did not
-    answer" when it did not."""
+    """What Telegram said, as a message argument (the translator HTML-escapes every string
+    argument): "asks to wait N s" for a 429, "did not answer: <detail>" when there is no
+    verdict (network, timeout, 5xx, an unreadable answer), else Telegram's own description.
+    Bounded: a proxy's page or a long description never makes the message too long."""
     if isinstance(exc, TelegramRetryAfter):
         return i18n.get("tg-reason-flood", seconds=exc.retry_after)
+    detail = _bounded(exc.message if isinstance(exc, TelegramAPIError) else str(exc))
     if is_transient(exc) or not isinstance(exc, TelegramAPIError):
-        return i18n.get("tg-reason-no-answer")
-    text = " ".join(str(exc.message or "").split())
-    if len(text) > REASON_CHARS:
-        text = text[:REASON_CHARS - 1] + "…"
-    return text or type(exc).__name__
+        no_answer = i18n.get("tg-reason-no-answer")
+        return f"{no_answer}: {detail}" if detail else no_answer
+    return detail or type(exc).__name__
+
+
+def _bounded(text: str | None) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= REASON_CHARS else text[:REASON_CHARS - 1] + "…"
 
 
 async def telegram_failed(

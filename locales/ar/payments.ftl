@@ -71,7 +71,7 @@ refundstars-spent = ❌ مرفوض: رصيد <code>{ LTR($user_id) }</code> هو
 refundstars-done = ✅ أُعيدت { $stars } ⭐ إلى <code>{ LTR($user_id) }</code>؛ وخُصم { LTR($amount) }. الرصيد الجديد: { LTR($balance) }
 refundstars-already = لم تعد هذه الدفعة قابلة للاسترداد (الحالة: { LTR($status) }).
 refundstars-refused = ❌ رفض تيليجرام الاسترداد: { LTR($reason) }. أُعيد { LTR($amount) } إلى رصيد <code>{ LTR($user_id) }</code>.
-refundstars-unknown = ⚠️ لم يردّ تيليجرام ({ $reason }): ربما تمّ الاسترداد وربما لا. يبقى { LTR($amount) } محجوزًا من رصيد <code>{ LTR($user_id) }</code> والدفعة «قيد الاسترداد». تحقّق لاحقًا أو أرسل الأمر نفسه مرة أخرى: الاسترداد الذي تمّ يُعرف ولا يتكرر أبدًا.
+refundstars-unknown = ⚠️ نتيجة الاسترداد غير معروفة ({ $reason }): ربما تمّ وربما لا. يبقى { LTR($amount) } محجوزًا من رصيد <code>{ LTR($user_id) }</code> والدفعة «قيد الاسترداد». تحقّق لاحقًا أو أرسل الأمر نفسه مرة أخرى: الاسترداد الذي تمّ يُعرف ولا يتكرر أبدًا.
 
 ## الأوامر
 

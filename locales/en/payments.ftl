@@ -64,7 +64,7 @@ refundstars-spent = ❌ Refused: the balance of <code>{ $user_id }</code> is { $
 refundstars-done = ✅ Refunded { $stars } ⭐ to <code>{ $user_id }</code>; { $amount } deducted. New balance: { $balance }
 refundstars-already = This payment is not refundable any more (status: { $status }).
 refundstars-refused = ❌ Telegram refused the refund: { $reason }. The { $amount } was returned to the balance of <code>{ $user_id }</code>.
-refundstars-unknown = ⚠️ Telegram did not answer ({ $reason }): the refund may or may not have happened. The { $amount } stays held from the balance of <code>{ $user_id }</code> and the payment stays “refunding”. Check later or send the same command again: a refund that did happen is recognised, never made twice.
+refundstars-unknown = ⚠️ The refund’s outcome is unknown ({ $reason }): it may or may not have happened. The { $amount } stays held from the balance of <code>{ $user_id }</code> and the payment stays “refunding”. Check later or send the same command again: a refund that did happen is recognised, never made twice.
 
 ## Commands
 
