@@ -152,10 +152,11 @@ async def typed_reason(message: Message, state: FSMContext, shop: Shop, i18n: I1
         # The key of /credit's own scheme: the message that completed the command.
         key=f"credit:{message.chat.id}:{message.message_id}",
     )
+    told = True
     if result.status is CreditStatus.APPLIED:
-        await notify_customer(notifier, shop, parsed, result)
+        told = await notify_customer(notifier, shop, parsed, result)
     rendered = await render(shop, i18n, int(data["user"]))
-    await message.answer(admin_reply(i18n, shop, parsed, result),
+    await message.answer(admin_reply(i18n, shop, parsed, result, told=told),
                          reply_markup=rendered[1] if rendered else None)
 
 

@@ -11,3 +11,5 @@ tg-reason-flood = يطلب تيليجرام الانتظار { $seconds ->
     [many] { $seconds } ثانية
    *[other] { $seconds } ثانية
 }
+tg-chart-failed = ⚠️ تعذّر إرسال الرسم البياني ({ $reason })؛ الأرقام أعلاه كاملة.
+tg-customer-not-told = ⚠️ تعذّر إبلاغ العميل (لم يوصل تيليجرام الرسالة، أو حظر العميل البوت).

@@ -7,3 +7,5 @@ tg-reason-flood = Telegram asks to wait { $seconds ->
     [one] { $seconds } second
    *[other] { $seconds } seconds
 }
+tg-chart-failed = ⚠️ The chart could not be sent ({ $reason }); the figures above are complete.
+tg-customer-not-told = ⚠️ The customer could not be told (Telegram did not deliver the message, or they blocked the bot).

@@ -169,3 +169,37 @@ async def test_a_customer_who_blocked_the_bot_is_marked_inactive_without_a_trace
         await shop.tg.wait_idle()
         assert not (await shop.user_row(713)).is_active
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+
+
+async def test_a_button_whose_screen_telegram_did_not_show(tmp_path: Path) -> None:
+    async with running_shop(tmp_path) as shop:
+        alice = shop.customer(714)
+        await alice.send("/start")
+        await alice.wait_message(contains="Main menu")
+        shop.tg.answer_raw_next("editMessageText")
+        shop.tg.fail_next("answerCallbackQuery", error_code=400,
+                          description="Bad Request: query is too old")
+        await alice.click("💰 Balance")
+        await alice.wait_message(contains="Telegram did not take my reply")
+        await alice.click("💰 Balance")  # next time it works
+        await alice.wait_edit(contains="Your balance")
+
+
+async def test_admin_hears_when_the_chart_or_the_customers_notice_failed(
+    tmp_path: Path,
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        admin = shop.admin()
+        bob = shop.customer(715)
+        await bob.send("/start")
+        await bob.wait_message(contains="Main menu")
+        shop.tg.answer_raw_next("sendPhoto")
+        await admin.send("/stats")
+        told = await admin.wait_message(contains="The chart could not be sent")
+        assert "Telegram did not answer: HTTP 502" in told.text
+
+        bob.blocked = True
+        await admin.send("/credit 715 5")
+        reply = await admin.wait_message(contains="applied to 715")
+        assert "The customer could not be told" in reply.text
+        assert (await shop.user_row(715)).balance == 5
