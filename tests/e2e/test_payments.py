@@ -355,6 +355,9 @@ async def test_refundstars_telegram_did_not_answer_but_refunded_held_until_confi
         assert "Held for a Stars refund (awaiting Telegram)" in text
         assert "Payment refunded" not in text
         assert not [m for m in bob.transcript if "refunded your payment" in m.content]
+        await admin.send("/user 3101")  # the admin's card of the customer says the same
+        card = await admin.wait_message(contains="Held for a Stars refund")
+        assert "payment refunded" not in card.text
 
         await admin.send(f"/refundstars {charge}")  # the retry: Telegram says "already"
         await admin.wait_message(contains="✅ Refunded 500 ⭐ to 3101")
