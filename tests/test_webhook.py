@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,14 +39,18 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def webhook_shop(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, Runtime, str]]:
+async def webhook_shop(
+    tmp_path: Path, faults: Callable[[FakeTelegram], object] = lambda tg: None,
+) -> AsyncIterator[tuple[FakeTelegram, Runtime, str]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/tg/hook"
     async with FakeTelegram(token=TOKEN) as tg, FakePanel() as panel:
+        faults(tg)
         config = make_settings(await shop_database(tmp_path), panel.url,
                                telegram_api_url=tg.url, webhook_url=url,
                                webhook_secret=SECRET, webhook_port=port)
         runtime = await Runtime.start(config, background=False)
+        runtime.retry_first_delay, runtime.retry_max_delay = 0.05, 0.2
         task = asyncio.create_task(runtime.serve_webhook())
         try:
             await tg.wait_until(lambda: bool(tg.calls("setWebhook")), 10)
@@ -200,3 +204,18 @@ async def test_a_held_claim_is_renewed_and_never_taken_over(
         async with claims.held(9):
             raise RuntimeError("handler bug")
     assert await claims.is_done(9)  # a failing handler is not retried (as with polling)
+
+
+async def test_set_webhook_failing_is_retried_while_updates_are_served(tmp_path: Path) -> None:
+    def faults(tg: FakeTelegram) -> None:
+        tg.answer_raw_next("getMe", 2)  # a proxy's HTML 502 pages
+        tg.answer_raw_next("setWebhook", 3)
+        tg.fail_next("setMyCommands", error_code=502, description="Bad Gateway")
+
+    async with webhook_shop(tmp_path, faults) as (tg, _runtime, url):
+        alice = tg.user(1003, first_name="Alice")
+        await alice.send("/start")
+        assert await deliver_webhook(tg, [url], SECRET) == [200]  # served meanwhile
+        await alice.wait_message(contains="Welcome, Alice")
+        assert await tg.wait_until(lambda: tg.webhook_url == url, 5)
+        assert len(tg.calls("setWebhook")) == 4 and len(tg.calls("getMe")) == 3

@@ -29,7 +29,8 @@ FAST = {"retry_first_delay": 0.05, "retry_max_delay": 0.2}
 
 @contextlib.asynccontextmanager
 async def shop_with_faults(
-    tmp_path: Path, faults: Callable[[FakeTelegram], Any], **settings: Any
+    tmp_path: Path, faults: Callable[[FakeTelegram], Any], *, request_timeout: float = 60,
+    **settings: Any,
 ) -> AsyncIterator[Shop]:
     """The harness's running shop, with `faults` injected before the bot's first call and the
     startup retries made fast."""
@@ -43,6 +44,7 @@ async def shop_with_faults(
         runtime = await Runtime.start(config, panels=registry, background=False)
         for name, value in FAST.items():
             setattr(runtime, name, value)
+        runtime.bot.session.timeout = request_timeout  # aiogram's per-request timeout
         task = asyncio.create_task(runtime.poll())
         try:
             await tg.wait_until(lambda: bool(tg.calls("getUpdates")) or task.done(), 10)
@@ -71,9 +73,10 @@ async def test_get_me_429_and_5xx_and_a_hang_are_waited_out(tmp_path: Path) -> N
     def faults(tg: FakeTelegram) -> None:
         tg.fail_next("getMe", error_code=429, retry_after=1)
         tg.fail_next("getMe", error_code=500, description="Internal Server Error")
+        tg.hang_next("getMe", seconds=3)  # the fault rules apply in this order
 
-    async with shop_with_faults(tmp_path, faults) as shop:
-        assert len(shop.tg.calls("getMe")) == 3
+    async with shop_with_faults(tmp_path, faults, request_timeout=1) as shop:
+        assert len(shop.tg.calls("getMe")) == 4
         alice = shop.customer(702)
         await alice.send("/start")
         await alice.wait_message(contains="Welcome, User702")
