@@ -64,8 +64,10 @@ from aiogram.types import (
 )
 
 from bot.telegram_session import (
+    Outcome,
     PinnedResponseSession,
     UnreadableAnswer,
+    call_patiently,
     results_unread,
     wait_for_telegram,
 )
@@ -532,3 +534,62 @@ async def test_handlers_run_with_answers_unread() -> None:
 
     assert await ResultsUnread()(handler, cast(Any, None), {}) == "handled"
     assert seen == [True] and _RESULTS_UNREAD.get() is False
+
+
+async def test_startup_calls_retry_only_what_may_pass_and_never_raise() -> None:
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    failures: list[Exception] = [
+        UnreadableAnswer(GetMe(), 502, HTML_502),
+        TelegramRetryAfter(GetMe(), "Too Many Requests", retry_after=7),
+        TelegramServerError(GetMe(), "Internal Server Error"),
+        TelegramNetworkError(GetMe(), "Request timeout error"),
+    ]
+
+    async def flaky() -> None:
+        if failures:
+            raise failures.pop(0)
+
+    assert await call_patiently(flaky, "x", attempts=None, sleep=sleep) is Outcome.DONE
+    assert delays == [1.0, 7.0, 4.0, 8.0]  # Telegram's retry_after where it gave one
+
+    async def refused() -> None:
+        raise TelegramBadRequest(GetMe(), "Bad Request: chat not found")
+
+    async def unauthorized() -> None:
+        raise TelegramUnauthorizedError(GetMe(), "Unauthorized")
+
+    async def down() -> None:
+        raise UnreadableAnswer(GetMe(), 502, HTML_502)
+
+    delays.clear()
+    assert await call_patiently(refused, "x", sleep=sleep) is Outcome.REFUSED
+    assert await call_patiently(unauthorized, "x", sleep=sleep) is Outcome.REFUSED
+    assert delays == []  # a verdict is not asked again
+    assert await call_patiently(down, "x", attempts=3, sleep=sleep) is Outcome.UNANSWERED
+    assert delays == [1.0, 2.0]
+
+
+async def test_get_me_is_retried_through_anything_but_a_rejected_token() -> None:
+    failures: list[Exception] = [
+        UnreadableAnswer(GetMe(), 502, HTML_502),
+        TelegramBadRequest(GetMe(), "Not Found"),  # a wrong TELEGRAM_API_URL path, say
+        ClientDecodeError("Failed to decode object", ValueError("x"), "<html>"),
+        OSError("connection reset"),
+    ]
+
+    async def get_me() -> User:
+        if failures:
+            raise failures.pop(0)
+        return ME
+
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    assert await wait_for_telegram(get_me, sleep, max_delay=4.0) == ME
+    assert delays == [1.0, 2.0, 4.0, 4.0]
