@@ -67,7 +67,7 @@ _RESULTS_UNREAD: ContextVar[bool] = ContextVar("bot_api_results_unread", default
 JSON_CONTENT_TYPE = "application/json"
 # The types aiogram's prepare_value returns as they are (exact types: an Enum is also a str).
 _AS_IS = frozenset({str, int, float, bool})
-SNIPPET_CHARS = 60  # of an unreadable body, in the error's message
+SNIPPET_CHARS = 120  # of an unreadable body, in the error's message
 
 
 class UnreadableAnswer(TelegramNetworkError):
@@ -76,8 +76,12 @@ class UnreadableAnswer(TelegramNetworkError):
 
     label = "Unreadable answer"
 
-    def __init__(self, method: TelegramMethod[Any], status_code: int, content: str) -> None:
-        snippet = " ".join(content[:SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS]
+    def __init__(self, method: TelegramMethod[Any], status_code: int, content: str,
+                 token: str = "") -> None:
+        head = content[:SNIPPET_CHARS * 2 + len(token) * 2]
+        if token:  # a proxy's page may quote the URL, and the token is in the URL's path
+            head = head.replace(token, "<token>").replace(token.partition(":")[2], "<token>")
+        snippet = " ".join(head.split())[:SNIPPET_CHARS]
         super().__init__(method=method, message=f"HTTP {status_code}: {snippet!r}")
         self.status_code = status_code
 
@@ -172,21 +176,23 @@ class PinnedResponseSession(AiohttpSession):
                     else:
                         _reuse_sent_keyboard(result, method)
                     return response_type.model_validate(data, context={"bot": bot})
-        content = self._readable(method, status_code, content)
+        content = self._readable(bot, method, status_code, content)
         try:
             return super().check_response(bot, method, status_code, content)
         except ClientDecodeError as exc:  # JSON, but not of the method's answer's shape
-            raise UnreadableAnswer(method, status_code, content) from exc
+            raise UnreadableAnswer(method, status_code, content, bot.token) from exc
 
-    def _readable(self, method: TelegramMethod[Any], status_code: int, content: str) -> str:
+    def _readable(
+        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
+    ) -> str:
         """The content when it is a Bot API answer aiogram can classify; an `ok: false` answer
         without a description gets one (aiogram's 5xx path tests `"restart" in description`)."""
         try:
             data = self.json_loads(content)
         except Exception as exc:  # a custom json_loads may raise anything
-            raise UnreadableAnswer(method, status_code, content) from exc
+            raise UnreadableAnswer(method, status_code, content, bot.token) from exc
         if not isinstance(data, dict) or not isinstance(data.get("ok"), bool):
-            raise UnreadableAnswer(method, status_code, content)
+            raise UnreadableAnswer(method, status_code, content, bot.token)
         if data["ok"] is False and not isinstance(data.get("description"), str):
             data["description"] = f"HTTP {status_code} without a description"
             return str(self.json_dumps(data))

@@ -403,6 +403,18 @@ async def test_an_unreadable_answer_is_a_network_error(
     await session.close()
 
 
+async def test_a_proxy_page_quoting_the_url_does_not_carry_the_token(tg: FakeTelegram) -> None:
+    session = PinnedResponseSession(api=tg.api_server)
+    bot = Bot(TOKEN, session=session)
+    page = (f"<html><body><h1>Not Found</h1><p>The requested URL /bot{TOKEN}/getMe was not "
+            f"found (secret {TOKEN.partition(':')[2]}).</p></body></html>")
+    with pytest.raises(UnreadableAnswer) as info:
+        session.check_response(bot, GetMe(), 404, page)
+    assert "Not Found" in str(info.value) and "/bot<token>/getMe" in str(info.value)
+    assert TOKEN.partition(":")[2] not in str(info.value)
+    await session.close()
+
+
 async def test_an_error_without_a_description_is_still_classified(tg: FakeTelegram) -> None:
     session = PinnedResponseSession(api=tg.api_server)
     bot = Bot(TOKEN, session=session)
