@@ -10,8 +10,20 @@ conversation state. A customer who blocked the bot cannot be told: they are mark
 (bot.notify). If the notice fails too (Telegram is down), the log line is all there is; the
 person's next message finds the bot working again.
 
-Flows that can say something more precise catch the error themselves (broadcast preview,
-/refundstars, invoices) and use `reason` for the text.
+Flows that can say something more precise catch the error themselves and use `reason`:
+
+- broadcast preview: a refused message or buttons → "send another"; any other failure → "not
+  shown, your message is kept", the step unchanged (Skip / the same buttons retry);
+- /refundstars: refused (Telegram's reason) / outcome unknown (money held, retry is safe) /
+  429 (nothing refunded yet, money held);
+- a top-up invoice not sent → the customer is told; the stats chart not sent → the admin is;
+- a customer not reached after an admin's credit or refund → the admin is told.
+
+Where the failure is the message itself, there is only the log line: a button's answer that
+fails inside `show` (the spinner stops by itself; the new screen is what matters), a
+pre-checkout answer (Telegram declines the payment and shows the customer its own error), a
+payment receipt (the money is credited and shows in /balance), and notifications from jobs
+(bot.notify waits out short 429s, then gives up with a log line).
 """
 
 from __future__ import annotations
