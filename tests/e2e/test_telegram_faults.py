@@ -206,3 +206,14 @@ async def test_admin_hears_when_the_chart_or_the_customers_notice_failed(
         reply = await admin.wait_message(contains="applied to 715")
         assert "The customer could not be told" in reply.text
         assert (await shop.user_row(715)).balance == 5
+
+
+async def test_polling_goes_on_through_proxy_pages_without_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        shop.tg.answer_raw_next("getUpdates", 2)
+        alice = shop.customer(716)
+        await alice.send("/start")
+        await alice.wait_message(contains="Welcome, User716", timeout=15)
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
