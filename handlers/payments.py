@@ -201,9 +201,16 @@ async def refunded_payment(
         log.warning("refunded_payment for unknown charge %s", charge_id)
         return
     view = result.payment
+    if view is not None and result.status is TelegramRefundStatus.CONFIRMED:
+        # Our own refund, whose answer never came (/refundstars said "outcome unknown"):
+        # confirmed now, so now, and only now, the customer hears of it.
+        await notifier.send(message.chat.id, i18n.get(
+            "pay-refunded-by-shop", charge_id=charge_id, amount=shop.money(view.credited),
+            stars=i18n.get("pay-stars", stars=view.stars), balance=shop.money(view.balance)))
+        return
     if view is None or result.status not in (TelegramRefundStatus.DEBITED,
                                              TelegramRefundStatus.SHORTFALL):
-        return  # our own refund confirmed, or handled before
+        return  # handled before
     await notifier.send(message.chat.id, i18n.get(
         "pay-refunded-by-telegram", charge_id=charge_id,
         stars=i18n.get("pay-stars", stars=view.stars), amount=shop.money(result.debited),

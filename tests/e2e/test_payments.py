@@ -368,6 +368,27 @@ async def test_refundstars_telegram_did_not_answer_but_refunded_held_until_confi
         assert await shop.invariant_holds()
 
 
+async def test_refundstars_unknown_then_confirmed_by_telegrams_service_message(
+    tmp_path: Path,
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        bob = await started(shop, 3104, "en")
+        admin = shop.admin()
+        charge = await paid_without_ui(shop, bob, "10.00")
+        shop.tg.answer_raw_next("refundStarPayment", then_apply=True)
+        await admin.send(f"/refundstars {charge}")
+        await admin.wait_message(contains="outcome is unknown")
+        assert "Held for a Stars refund" in await history(bob)
+        await bob.refunded_payment(shop.tg.payments[charge])  # Telegram's word arrives
+        told = await bob.wait_message(contains="The shop refunded your payment")
+        assert "New balance: 0.00 USD" in told.text
+        text = await history(bob)
+        assert "Payment refunded" in text and "Held for a Stars refund" not in text
+        await admin.send(f"/refundstars {charge}")
+        await admin.wait_message(contains="not refundable any more (status: refunded)")
+        assert (await shop.user_row(3104)).balance == 0 and await shop.invariant_holds()
+
+
 @pytest.mark.parametrize(("fault", "said"), [
     (lambda tg: tg.fail_next("refundStarPayment", error_code=500,
                              description="Internal Server Error"), "Internal Server Error"),
