@@ -114,6 +114,7 @@ class StatementLine:
     amount: Decimal
     kind: LedgerKind
     order_id: int | None  # for order payments and their refunds
+    key: str = ""  # the entry's idempotency key (a Stars refund's says whether it is confirmed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,4 +142,5 @@ def _line(entry: LedgerEntry) -> StatementLine:
     order_id = None
     if reference.startswith("order:") and reference[6:].isdigit():
         order_id = int(reference[6:])
-    return StatementLine(entry.created_at, entry.amount, LedgerKind(entry.kind), order_id)
+    return StatementLine(entry.created_at, entry.amount, LedgerKind(entry.kind), order_id,
+                         entry.idempotency_key)

@@ -9,7 +9,10 @@ next delivery takes over — nothing is handled twice while it is alive, nothing
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from enum import Enum
 
@@ -22,7 +25,8 @@ from storage.types import utcnow
 
 log = logging.getLogger("bot.dedupe")
 
-# Longer than aiogram's 55 s webhook wait: a live claimant is never overtaken.
+# A claim not renewed for this long belongs to a dead process. A live one renews it every third
+# of it for as long as its handler runs (`held`), so a slow handler is never overtaken.
 CLAIM_LEASE = timedelta(seconds=90)
 # Telegram keeps an undelivered update for at most 24 hours.
 KEEP = timedelta(days=2)
@@ -68,6 +72,44 @@ class UpdateClaims:
                 log.warning("update %d: taking over an expired claim", update_id)
                 return Claim.MINE
             return Claim.BUSY
+
+    @contextlib.asynccontextmanager
+    async def held(self, update_id: int) -> AsyncIterator[None]:
+        """Around the handling of a claimed update: the claim is renewed while the body runs and
+        finished only when it has returned or raised. A cancelled body (the server stopping)
+        leaves the claim unfinished, to expire: the update is redelivered, not lost."""
+        renewing = asyncio.create_task(self._keep_renewed(update_id))
+        try:
+            yield
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            await self.finish(update_id)
+            raise
+        else:
+            await self.finish(update_id)
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _keep_renewed(self, update_id: int) -> None:
+        every = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.renew(update_id)
+            except Exception as exc:  # a database hiccup: the next renewal may work
+                log.warning("update %d: claim not renewed: %s", update_id, exc)
+
+    async def renew(self, update_id: int) -> None:
+        """Still being handled: move the claim's time forward (a takeover compares it)."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(ProcessedUpdate)
+                .where(ProcessedUpdate.update_id == update_id, ProcessedUpdate.done.is_(False))
+                .values(claimed_at=utcnow())
+            )
 
     async def finish(self, update_id: int) -> None:
         """Handled (successfully or not: a failing handler is not retried, as with polling)."""

@@ -26,6 +26,8 @@ from storage.models import User
 
 log = logging.getLogger("bot.notify")
 MAX_RETRY_AFTER_WAITS = 3
+# A 429 asking for longer is not waited out: a handler or a job would sit that long.
+MAX_RETRY_AFTER_SECONDS = 30
 
 
 class Notifier:
@@ -42,6 +44,10 @@ class Notifier:
                 await self.bot.send_message(chat_id, text, reply_markup=reply_markup)
                 return True
             except TelegramRetryAfter as exc:
+                if exc.retry_after > MAX_RETRY_AFTER_SECONDS:
+                    log.warning("message to %s not sent: Telegram asks to wait %s s", chat_id,
+                                exc.retry_after)
+                    return False
                 log.info("429 from Telegram: waiting %s s", exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
             except TelegramForbiddenError:
@@ -55,7 +61,7 @@ class Notifier:
                 else:
                     log.warning("message to %s rejected: %s", chat_id, exc.message)
                 return False
-            except TelegramAPIError as exc:
+            except TelegramAPIError as exc:  # 5xx, network, timeout, an unreadable answer
                 log.warning("message to %s failed: %s", chat_id, exc)
                 return False
         return False

@@ -9,6 +9,10 @@ Exactly once: a credit is a Payment row (unique telegram_payment_charge_id) plus
 `topup:<charge>` in one transaction. A refund moves the payment `paid → refunding → refunded` by
 compare-and-set, and its debit is the entry `stars-refund:<charge>`: the admin path and the
 Telegram-initiated path share that key and the status, so the two can never both apply.
+
+The customer's history shows a refund only once Telegram confirmed it: until then the reserved
+debit is shown as held for a refund, and when Telegram refuses, the hold and its release are
+shown as such (`refund_lines`). The balance is the ledger's either way.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit, ledger
 from bot.digits import parse_decimal
-from storage.models import LedgerKind, Payment, User
+from storage.models import LedgerEntry, LedgerKind, Payment, User
 from storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -283,8 +287,53 @@ class Reservation:
     payment: PaymentView | None = None
 
 
+REFUND_PREFIX = "stars-refund:"
+RESTORE_PREFIX = "stars-refund-restore:"
+TELEGRAM_SUFFIX = ":telegram"  # the Telegram-initiated refund after a refused admin refund
+
+
 def refund_key(charge_id: str) -> str:
-    return f"stars-refund:{charge_id}"
+    return f"{REFUND_PREFIX}{charge_id}"
+
+
+def restore_key(charge_id: str) -> str:
+    return f"{RESTORE_PREFIX}{charge_id}"
+
+
+class RefundLine(StrEnum):
+    """What a Stars-refund ledger entry is, as the customer's history shows it."""
+
+    REFUNDED = "refunded"  # Telegram confirmed: the Stars went back
+    HELD = "held"  # reserved for a refund Telegram has not confirmed (or refused: see RELEASED)
+    RELEASED = "released"  # the hold given back after Telegram refused
+
+
+async def refund_lines(sessions: Sessions, keys: list[str]) -> dict[str, RefundLine]:
+    """For each Stars-refund ledger key of `keys`, whether it is a confirmed refund."""
+    lines: dict[str, RefundLine] = {}
+    reservations: dict[str, str] = {}  # charge id -> the reservation's key
+    for key in keys:
+        if key.startswith(RESTORE_PREFIX):
+            lines[key] = RefundLine.RELEASED
+        elif key.startswith(REFUND_PREFIX) and key.endswith(TELEGRAM_SUFFIX):
+            lines[key] = RefundLine.REFUNDED  # Telegram told us it refunded
+        elif key.startswith(REFUND_PREFIX):
+            reservations[key.removeprefix(REFUND_PREFIX)] = key
+    if not reservations:
+        return lines
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Payment.telegram_payment_charge_id, Payment.status)
+            .where(Payment.telegram_payment_charge_id.in_(list(reservations))))
+        statuses: dict[str, str] = {charge: status for charge, status in rows}
+        restored = set(await session.scalars(
+            select(LedgerEntry.idempotency_key)
+            .where(LedgerEntry.idempotency_key.in_([restore_key(c) for c in reservations]))))
+    confirmed = (PaymentStatus.REFUNDED.value, PaymentStatus.REFUNDED_SHORT.value)
+    for charge_id, key in reservations.items():
+        done = statuses.get(charge_id) in confirmed and restore_key(charge_id) not in restored
+        lines[key] = RefundLine.REFUNDED if done else RefundLine.HELD
+    return lines
 
 
 class _Spent(Exception):
@@ -353,7 +402,7 @@ async def finish_refund(
                 if payment.credited > 0:
                     await ledger.apply(
                         session, user_id=payment.user_id, amount=payment.credited,
-                        kind=LedgerKind.PAYMENT_REFUND, key=f"stars-refund-restore:{charge_id}",
+                        kind=LedgerKind.PAYMENT_REFUND, key=restore_key(charge_id),
                         reference=f"stars:{charge_id}"[:128], note=(error or "")[:500] or None,
                     )
                 _audit(session, admin_telegram_id, payment, "refund_failed", error)
@@ -404,7 +453,7 @@ async def apply_telegram_refund(sessions: Sessions, *, charge_id: str) -> Telegr
             return TelegramRefund(TelegramRefundStatus.DUPLICATE)
         if debit > 0:
             # After a refused admin refund the shared key is spent: its restore undid it.
-            key = refund_key(charge_id) + (":telegram" if status is
+            key = refund_key(charge_id) + (TELEGRAM_SUFFIX if status is
                                            PaymentStatus.REFUND_FAILED else "")
             await ledger.apply(
                 session, user_id=payment.user_id, amount=-debit,

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from dataclasses import dataclass
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -16,7 +18,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.broadcast_sender import BroadcastManager
-from bot.commands import register_commands
+from bot.commands import register_commands, register_commands_later
 from bot.config import Settings
 from bot.context import Shop
 from bot.i18n import Translator, make_core
@@ -27,7 +29,7 @@ from bot.notify import Notifier
 from bot.panel import PanelRegistry
 from bot.poll_pacing import PollPacing
 from bot.scheduler import ShopScheduler, leader_lease
-from bot.telegram_session import PinnedResponseSession, wait_for_telegram
+from bot.telegram_session import PinnedResponseSession, call_patiently, wait_for_telegram
 from bot.webhook import WebhookServer
 from handlers import build_router
 from storage.db import create_engine, create_session_factory
@@ -70,6 +72,10 @@ class Runtime:
     scheduler: ShopScheduler | None
     webhook: WebhookServer | None = None
     _stopped: asyncio.Event | None = None  # set by stop() to end serve_webhook()
+    # Startup calls to Telegram retry after these delays, growing (tests shorten them).
+    retry_first_delay: float = 1.0
+    retry_max_delay: float = 60.0
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)  # startup retries in flight
 
     @classmethod
     async def start(
@@ -109,15 +115,35 @@ class Runtime:
 
     async def poll(self, *, handle_signals: bool = False) -> None:
         """Long-poll until stopped; with handle_signals, SIGINT/SIGTERM stop it gracefully."""
-        await wait_for_telegram(self.bot.me)
+        await self._wait_for_telegram()
+        # The configuration says polling: a webhook left by a webhook deployment would make
+        # Telegram refuse getUpdates (409). Pending updates are kept. If Telegram does not
+        # answer, polling starts anyway: aiogram retries getUpdates with its own backoff.
+        await call_patiently(lambda: self.bot.delete_webhook(drop_pending_updates=False),
+                             "deleteWebhook", **self._delays())
         await self._start_background()
         await self.dispatcher.start_polling(
             self.bot, handle_signals=handle_signals, close_bot_session=False,
             allowed_updates=self.dispatcher.resolve_used_update_types(),
         )
 
+    async def _wait_for_telegram(self) -> None:
+        """getMe until Telegram answers (only a rejected token raises: exit status 2)."""
+        await wait_for_telegram(self.bot.me, first_delay=self.retry_first_delay,
+                                max_delay=self.retry_max_delay)
+
+    def _delays(self) -> dict[str, float]:
+        return {"first_delay": self.retry_first_delay, "max_delay": self.retry_max_delay}
+
+    def in_background(self, work: Coroutine[Any, Any, object]) -> None:
+        """A startup retry that must not hold the start; stop() cancels what is left."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _start_background(self) -> None:
-        await register_commands(self.bot, self.shop)
+        if not await register_commands(self.bot, self.shop):
+            self.in_background(register_commands_later(self.bot, self.shop, **self._delays()))
         leads = True
         if self.scheduler is not None:
             leads = await self.scheduler.reconcile_at_startup()  # only if this process leads
@@ -133,13 +159,16 @@ class Runtime:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stopped.set)
-        await wait_for_telegram(self.bot.me)
+        await self._wait_for_telegram()
         await self._start_background()
         self.webhook = WebhookServer(self)
         await self.webhook.start()
         await stopped.wait()
 
     async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.webhook is not None:
             await self.webhook.stop()
         if self._stopped is not None:

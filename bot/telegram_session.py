@@ -21,6 +21,12 @@ A message the bot sent or edited comes back with the inline keyboard it was sent
 echo is not validated again: the answer carries the keyboard object of the request (validating
 a 10-button echo was two thirds of the answer's cost, ~120 of 180 µs).
 
+An answer that is not a Bot API answer — a proxy's HTML 502 page, an empty body, JSON of
+another shape — raises `UnreadableAnswer`, a TelegramNetworkError (aiogram raises
+ClientDecodeError, which no `except TelegramAPIError` catches): every caller treats it like the
+network failing, i.e. Telegram did not answer. Its message names the status and the first bytes
+of the body, never the token.
+
 Within `results_unread()` (every handler runs in it: bot.middlewares.results) an answer that is
 an object — the Message a send or an edit returns — is not validated at all and the call
 returns None; scalar answers (True of answerCallbackQuery) still are. Errors are raised as ever.
@@ -33,12 +39,21 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
+from enum import Enum
 from http import HTTPStatus
 from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    AiogramError,
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.methods import GetUpdates
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
 from aiogram.types import InlineKeyboardMarkup, User
@@ -52,6 +67,23 @@ _RESULTS_UNREAD: ContextVar[bool] = ContextVar("bot_api_results_unread", default
 JSON_CONTENT_TYPE = "application/json"
 # The types aiogram's prepare_value returns as they are (exact types: an Enum is also a str).
 _AS_IS = frozenset({str, int, float, bool})
+SNIPPET_CHARS = 120  # of an unreadable body, in the error's message
+
+
+class UnreadableAnswer(TelegramNetworkError):
+    """The Bot API (or something in front of it) answered with something that is not a Bot
+    API answer: the call's outcome is unknown, as if the connection had dropped."""
+
+    label = "Unreadable answer"
+
+    def __init__(self, method: TelegramMethod[Any], status_code: int, content: str,
+                 token: str = "") -> None:
+        head = content[:SNIPPET_CHARS * 2 + len(token) * 2]
+        if token:  # a proxy's page may quote the URL, and the token is in the URL's path
+            head = head.replace(token, "<token>").replace(token.partition(":")[2], "<token>")
+        snippet = " ".join(head.split())[:SNIPPET_CHARS]
+        super().__init__(method=method, message=f"HTTP {status_code}: {snippet!r}")
+        self.status_code = status_code
 
 
 class PinnedResponseSession(AiohttpSession):
@@ -144,7 +176,27 @@ class PinnedResponseSession(AiohttpSession):
                     else:
                         _reuse_sent_keyboard(result, method)
                     return response_type.model_validate(data, context={"bot": bot})
-        return super().check_response(bot, method, status_code, content)
+        content = self._readable(bot, method, status_code, content)
+        try:
+            return super().check_response(bot, method, status_code, content)
+        except ClientDecodeError as exc:  # JSON, but not of the method's answer's shape
+            raise UnreadableAnswer(method, status_code, content, bot.token) from exc
+
+    def _readable(
+        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
+    ) -> str:
+        """The content when it is a Bot API answer aiogram can classify; an `ok: false` answer
+        without a description gets one (aiogram's 5xx path tests `"restart" in description`)."""
+        try:
+            data = self.json_loads(content)
+        except Exception as exc:  # a custom json_loads may raise anything
+            raise UnreadableAnswer(method, status_code, content, bot.token) from exc
+        if not isinstance(data, dict) or not isinstance(data.get("ok"), bool):
+            raise UnreadableAnswer(method, status_code, content, bot.token)
+        if data["ok"] is False and not isinstance(data.get("description"), str):
+            data["description"] = f"HTTP {status_code} without a description"
+            return str(self.json_dumps(data))
+        return content
 
 
 @contextlib.contextmanager
@@ -182,16 +234,79 @@ async def wait_for_telegram(
     get_me: Callable[[], Awaitable[User]],
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     max_delay: float = 60.0,
+    first_delay: float = 1.0,
 ) -> User:
-    """Ask Telegram who we are until it answers: a network outage or a Bot API server that is
-    still starting delays the start instead of crashing it. A rejected token is final
-    (TelegramUnauthorizedError propagates)."""
-    delay = 1.0
+    """Ask Telegram who we are until it answers: a network outage, a Bot API server that is
+    still starting, a proxy's error page, a 429 delay the start instead of crashing it. Only a
+    rejected token is final (TelegramUnauthorizedError propagates: the process exits 2)."""
+    delay = first_delay
     while True:
         try:
             return await get_me()
-        except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
-            wait = float(getattr(exc, "retry_after", 0) or delay)
-            log.warning("Telegram Bot API unreachable (%s); retrying in %.0f s", exc, wait)
+        except TelegramUnauthorizedError:
+            raise
+        except Exception as exc:  # anything else may pass: retry
+            wait = retry_delay(exc, delay, max_delay)
+            log.warning("Telegram Bot API unreachable (%s); retrying in %.1f s",
+                        describe(exc), wait)
             await sleep(wait)
             delay = min(max_delay, delay * 2)
+
+
+class Outcome(Enum):
+    DONE = "done"
+    REFUSED = "refused"  # Telegram said no for good (4xx): asking again changes nothing
+    UNANSWERED = "unanswered"  # network, timeout, 5xx, 429, unreadable answer: ask later
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether asking again later may succeed: no definite verdict from Telegram."""
+    if isinstance(exc, TelegramNetworkError | TelegramServerError | TelegramRetryAfter):
+        return True  # UnreadableAnswer is a TelegramNetworkError
+    if isinstance(exc, TelegramAPIError):
+        return False  # a Bot API verdict (400, 403, 404, 409, ...)
+    return isinstance(exc, AiogramError | OSError | TimeoutError)
+
+
+async def call_patiently(
+    call: Callable[[], Awaitable[object]], what: str, *, attempts: int | None = 5,
+    first_delay: float = 1.0, max_delay: float = 60.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Outcome:
+    """A startup call (setMyCommands, deleteWebhook, setWebhook) that must neither crash nor
+    block the bot: transient failures are retried with growing delays (Telegram's retry_after
+    when it gives one) up to `attempts` times (None: until it works), a refusal is logged
+    once. Nothing is raised, a rejected token included (getMe settled that at startup)."""
+    delay = first_delay
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await call()
+            return Outcome.DONE
+        except Exception as exc:
+            if not is_transient(exc):
+                log.error("%s refused by Telegram: %s", what, describe(exc))
+                return Outcome.REFUSED
+            if attempts is not None and attempt >= attempts:
+                log.warning("%s: Telegram did not answer (%s); giving up for now", what,
+                            describe(exc))
+                return Outcome.UNANSWERED
+            wait = retry_delay(exc, delay, max_delay)
+            log.warning("%s: Telegram did not answer (%s); retrying in %.1f s", what,
+                        describe(exc), wait)
+            await sleep(wait)
+            delay = min(max_delay, delay * 2)
+
+
+def retry_delay(exc: BaseException, delay: float, max_delay: float) -> float:
+    """Telegram's own retry_after when it gave one (never beyond max_delay), else `delay`."""
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int | float) and retry_after > 0:
+        return float(min(retry_after, max_delay))
+    return delay
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a log: the error's class and message (aiogram's messages carry no token)."""
+    return f"{type(exc).__name__}: {exc}"[:300]

@@ -4,6 +4,14 @@ Updates are handled inside the request (not in the background): Telegram only ge
 an update is handled, so an update whose process died is redelivered, not lost. Every update is
 claimed by update_id first (bot.dedupe), so a redelivery that reaches another process, or the
 same update fed to two processes, is handled once.
+
+The handler runs to completion through `Dispatcher.feed_update`, not aiogram's
+`feed_webhook_update`: that one stops waiting after 55 s and returns while the handler goes on
+in the background, so the claim was marked done before the update was. Now the claim is renewed
+while the handler runs and finished only when it has. Should Telegram give up waiting (about a
+minute) and redeliver, the redelivery finds the claim alive and gets 503 (retry later); once the
+handler finished, a redelivery gets 200 and is dropped. The answer to a request Telegram gave up
+on is simply lost; nothing was handled twice.
 """
 
 from __future__ import annotations
@@ -14,12 +22,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.dedupe import Claim, UpdateClaims
+from bot.telegram_session import call_patiently
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -58,17 +70,31 @@ class DedupingRequestHandler(SimpleRequestHandler):
         update_id = payload.get("update_id") if isinstance(payload, dict) else None
         if not isinstance(update_id, int):
             return web.Response(status=400, text="no update_id")
+        try:
+            update = Update.model_validate(payload, context={"bot": bot})
+        except ValidationError as exc:  # redelivering it would not make it readable
+            log.warning("update %d dropped: not an update aiogram can read: %s", update_id,
+                        str(exc)[:300])
+            return web.Response(status=200)
         claim = await self.claims.claim(update_id)
         if claim is Claim.DONE:
             return web.Response(status=200)
         if claim is Claim.BUSY:  # Telegram retries non-2xx answers later
             return web.Response(status=503, text="busy",
                                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-        try:
-            result = await self.dispatcher.feed_webhook_update(bot, payload, **self.data)
-        finally:
-            await self.claims.finish(update_id)
+        async with self.claims.held(update_id):  # done only once the handler has finished
+            result = await self._handle(bot, update)
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+    async def _handle(self, bot: Bot, update: Update) -> TelegramMethod[Any] | None:
+        """The handler's answer when it is a Bot API call to return in the response. A failing
+        handler is not retried (as with polling): logged, and the update counts as handled."""
+        try:
+            result = await self.dispatcher.feed_update(bot, update, **self.data)
+        except Exception:
+            log.exception("update %d: the handler failed", update.update_id)
+            return None
+        return result if isinstance(result, TelegramMethod) else None
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -110,12 +136,17 @@ class WebhookServer:
         await web.TCPSite(self._runner, settings.webhook_host, settings.webhook_port).start()
         log.info("webhook listening on %s:%d%s", settings.webhook_host, settings.webhook_port,
                  webhook_path(settings.webhook_url))
-        # Every process sets the same webhook: harmless, and the newest settings win.
-        await self.runtime.bot.set_webhook(
-            settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=self.runtime.dispatcher.resolve_used_update_types(),
-        )
+        # Every process sets the same webhook: harmless, and the newest settings win. Retried
+        # in the background until Telegram answers (the server already listens, and a webhook
+        # set by an earlier start keeps delivering meanwhile); a refusal is logged.
+        secret = settings.webhook_secret.get_secret_value()
+        allowed = self.runtime.dispatcher.resolve_used_update_types()
+        self.runtime.in_background(call_patiently(
+            lambda: self.runtime.bot.set_webhook(settings.webhook_url or "", secret_token=secret,
+                                                 allowed_updates=allowed),
+            "setWebhook", attempts=None, first_delay=self.runtime.retry_first_delay,
+            max_delay=self.runtime.retry_max_delay,
+        ))
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None

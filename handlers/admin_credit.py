@@ -31,24 +31,27 @@ async def credit_command(
         # One entry per command message: a replayed update finds this key and changes nothing.
         key=f"credit:{message.chat.id}:{message.message_id}",
     )
+    told = True
     if result.status is CreditStatus.APPLIED:
-        await notify_customer(notifier, shop, parsed, result)
-    await message.answer(admin_reply(i18n, shop, parsed, result))
+        told = await notify_customer(notifier, shop, parsed, result)
+    await message.answer(admin_reply(i18n, shop, parsed, result, told=told))
 
 
 async def notify_customer(
     notifier: Notifier, shop: Shop, parsed: CreditCommand, result: CreditResult
-) -> None:
+) -> bool:
+    """Whether the customer was told (Telegram may not deliver it; the admin hears so)."""
     key = "credit-received" if parsed.amount > 0 else "debit-received"
     extra = {"reason": parsed.reason} if parsed.reason else {}
-    await notifier.to_user(
+    return await notifier.to_user(
         parsed.telegram_id, key + ("-note" if parsed.reason else ""),
         amount=shop.money(abs(parsed.amount)), balance=shop.money(result.balance), **extra,
     )
 
 
 def admin_reply(
-    i18n: I18nContext, shop: Shop, parsed: CreditCommand, result: CreditResult
+    i18n: I18nContext, shop: Shop, parsed: CreditCommand, result: CreditResult, *,
+    told: bool = True,
 ) -> str:
     user = str(parsed.telegram_id)
     if result.status is CreditStatus.UNKNOWN_USER:
@@ -60,8 +63,9 @@ def admin_reply(
     if result.status is CreditStatus.DUPLICATE:
         return i18n.get("credit-duplicate", user=user, balance=balance)
     sign = "+" if parsed.amount > 0 else ""
-    return i18n.get("credit-done", user=user, amount=sign + shop.money(parsed.amount),
+    done = i18n.get("credit-done", user=user, amount=sign + shop.money(parsed.amount),
                     balance=balance)
+    return done if told else "\n".join([done, i18n.get("tg-customer-not-told")])
 
 
 def router() -> Router:

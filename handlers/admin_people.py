@@ -12,20 +12,21 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import credits
+from bot import credits, payments
 from bot.admin import people
 from bot.admin.people import BanStatus, UserCard
 from bot.catalog import display_name
 from bot.context import Shop
 from bot.credits import CreditCommand, CreditStatus
 from bot.notify import Notifier
+from bot.payments import RefundLine
 from handlers.admin_credit import admin_reply, notify_customer
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin
 from keyboards import admin_console as kb
 from keyboards.admin_console import AdminX, Ax
-from storage.models import LedgerKind, OrderState
+from storage.models import LedgerEntry, LedgerKind, OrderState
 
 REASON_LIMIT = 500
 
@@ -34,7 +35,8 @@ def date(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-def card_text(i18n: I18nContext, shop: Shop, card: UserCard) -> str:
+def card_text(i18n: I18nContext, shop: Shop, card: UserCard,
+              refunds: dict[str, RefundLine] | None = None) -> str:
     user, none = card.user, i18n.get("admin-none")
     if user.is_banned:
         status = i18n.get("admin-user-banned")
@@ -56,10 +58,16 @@ def card_text(i18n: I18nContext, shop: Shop, card: UserCard) -> str:
     lines += ["", i18n.get("admin-user-ledger")]
     lines += [i18n.get("admin-user-ledger-line", date=date(entry.created_at),
                        amount=("+" if entry.amount > 0 else "") + shop.money(entry.amount),
-                       kind=i18n.get(f"admin-ledger-{LedgerKind(entry.kind).value}"),
-                       reference=entry.reference or "")
+                       kind=_kind(i18n, entry, refunds or {}), reference=entry.reference or "")
               for entry in card.ledger] or [none]
     return "\n".join(lines)
+
+
+def _kind(i18n: I18nContext, entry: LedgerEntry, refunds: dict[str, RefundLine]) -> str:
+    refund = refunds.get(entry.idempotency_key)
+    if refund is not None and refund is not RefundLine.REFUNDED:  # Telegram has not confirmed
+        return i18n.get(f"ledger-stars-refund-{refund.value}")
+    return i18n.get(f"admin-ledger-{LedgerKind(entry.kind).value}")
 
 
 async def render(shop: Shop, i18n: I18nContext, user_id: int
@@ -67,7 +75,11 @@ async def render(shop: Shop, i18n: I18nContext, user_id: int
     card = await people.user_card(shop.sessions, user_id)
     if card is None:
         return None
-    return card_text(i18n, shop, card), kb.user_card(i18n, user_id, card.user.is_banned)
+    refunds = await payments.refund_lines(shop.sessions, [
+        entry.idempotency_key for entry in card.ledger
+        if entry.kind == LedgerKind.PAYMENT_REFUND])
+    return (card_text(i18n, shop, card, refunds),
+            kb.user_card(i18n, user_id, card.user.is_banned))
 
 
 async def lookup(message: Message, text: str, shop: Shop, i18n: I18nContext) -> bool:
@@ -152,10 +164,11 @@ async def typed_reason(message: Message, state: FSMContext, shop: Shop, i18n: I1
         # The key of /credit's own scheme: the message that completed the command.
         key=f"credit:{message.chat.id}:{message.message_id}",
     )
+    told = True
     if result.status is CreditStatus.APPLIED:
-        await notify_customer(notifier, shop, parsed, result)
+        told = await notify_customer(notifier, shop, parsed, result)
     rendered = await render(shop, i18n, int(data["user"]))
-    await message.answer(admin_reply(i18n, shop, parsed, result),
+    await message.answer(admin_reply(i18n, shop, parsed, result, told=told),
                          reply_markup=rendered[1] if rendered else None)
 
 

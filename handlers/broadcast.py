@@ -3,10 +3,11 @@ progress with pause / resume / cancel. The job itself runs in bot.broadcast_send
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -17,12 +18,16 @@ from bot import broadcast
 from bot.broadcast import Counts, JobState
 from bot.broadcast_sender import BroadcastManager
 from bot.context import Shop
+from bot.notify import Notifier
+from bot.telegram_session import describe
 from handlers.common import show
 from handlers.filters import IsAdmin
+from handlers.telegram_errors import reason
 from keyboards import broadcast as kb
 from keyboards.admin import AdminCb, admin_home_button
 
 SOURCE = "bc_source"
+log = logging.getLogger("bot.broadcast")
 
 
 class Compose(StatesGroup):
@@ -53,29 +58,29 @@ async def got_message(message: Message, state: FSMContext, i18n: I18nContext) ->
 
 
 async def got_buttons(
-    message: Message, state: FSMContext, shop: Shop, i18n: I18nContext
+    message: Message, state: FSMContext, shop: Shop, notifier: Notifier, i18n: I18nContext
 ) -> None:
     rows = broadcast.parse_buttons(message.text or "")
     if rows is None:
         await message.answer(i18n.get("bc-buttons-invalid"),
                              reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=True))
         return
-    await _preview(message.chat.id, message, state, shop, i18n, rows)
+    await _preview(message.chat.id, message, state, shop, notifier, i18n, rows)
 
 
 async def skip_buttons(
-    query: CallbackQuery, state: FSMContext, shop: Shop, i18n: I18nContext
+    query: CallbackQuery, state: FSMContext, shop: Shop, notifier: Notifier, i18n: I18nContext
 ) -> None:
     if await state.get_state() != Compose.buttons.state or query.message is None:
         await query.answer(i18n.get("stale-button"), show_alert=True)
         return
     await query.answer()
-    await _preview(query.from_user.id, query.message, state, shop, i18n, None)
+    await _preview(query.from_user.id, query.message, state, shop, notifier, i18n, None)
 
 
 async def _preview(
-    chat_id: int, reply_to: Any, state: FSMContext, shop: Shop, i18n: I18nContext,
-    rows: list[list[dict[str, str]]] | None,
+    chat_id: int, reply_to: Any, state: FSMContext, shop: Shop, notifier: Notifier,
+    i18n: I18nContext, rows: list[list[dict[str, str]]] | None,
 ) -> None:
     """Copy the message back to the admin exactly as customers will get it, then the controls.
     The draft is stored only once Telegram accepted the copy (buttons included)."""
@@ -93,8 +98,16 @@ async def _preview(
             await state.set_state(Compose.message)
         await bot.send_message(
             chat_id, i18n.get("bc-preview-failed-buttons" if rows else "bc-preview-failed",
-                              reason=exc.message),
+                              reason=reason(exc, i18n)),
             reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=rows is not None))
+        return
+    except TelegramAPIError as exc:
+        # No verdict on the message (5xx, 429, network, unreadable answer) or the admin's chat
+        # refused: the step stays where it was, so Skip (or the same buttons) tries again.
+        log.warning("broadcast preview for %s failed: %s", chat_id, describe(exc))
+        await notifier.send(
+            chat_id, i18n.get("bc-preview-unavailable", reason=reason(exc, i18n)),
+            reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=True))
         return
     await state.clear()
     job_id = await broadcast.create_draft(

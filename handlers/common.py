@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.telegram_session import describe
+
+log = logging.getLogger("bot.handlers")
 
 
 async def show(
@@ -16,13 +20,19 @@ async def show(
     edited (too old, deleted, or not a text message).
 
     The button's answer (which stops its spinner) goes out alongside the edit rather than
-    before it: the customer waits for one round trip to Telegram instead of two."""
+    before it: the customer waits for one round trip to Telegram instead of two. Its failure
+    (a query too old, Telegram busy) is only logged: the spinner stops by itself and the new
+    content is what the person needs. A failing edit or send propagates: the error handler
+    (handlers.telegram_errors) tells the person."""
     answering = asyncio.ensure_future(query.answer()) if answer else None
     try:
         await _replace(query, text, markup)
     finally:
         if answering is not None:
-            await answering
+            try:
+                await answering
+            except TelegramAPIError as exc:
+                log.info("callback answer failed: %s", describe(exc))
 
 
 async def _replace(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -35,5 +45,4 @@ async def _replace(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup
             if "not modified" in exc.message:
                 return
     if query.bot is not None:
-        with contextlib.suppress(TelegramBadRequest):
-            await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)

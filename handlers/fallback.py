@@ -6,6 +6,7 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
+from handlers import telegram_errors
 from keyboards.menu import main_menu
 
 
@@ -21,4 +22,7 @@ def router() -> Router:
     r = Router(name="fallback")
     r.callback_query.register(stale_button)
     r.message.register(unknown_input)
+    # Error events reach this router after every other router's error handlers: what Telegram
+    # failed under any handler ends here, and the person is told (handlers.telegram_errors).
+    telegram_errors.register(r)
     return r

@@ -6,12 +6,13 @@ Thin on purpose: bot.payments signs, checks and moves the money; this parses and
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from decimal import Decimal
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -29,12 +30,16 @@ from bot.payments import (
     ReserveStatus,
     TelegramRefundStatus,
 )
+from bot.telegram_session import describe, is_transient
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin, Magic
+from handlers.telegram_errors import reason
 from keyboards.balance import Balance
 from keyboards.payments import CUSTOM, Topup, custom_amount_screen, topup_screen
 
 log = logging.getLogger("bot.payments")
+FLOOD_WAIT_SECONDS = 5  # a 429 asking for longer is reported to the admin instead of waited
+FLOOD_RETRIES = 1
 
 REFUSALS = {
     Refusal.INVALID: "pay-refused-invalid",
@@ -196,9 +201,16 @@ async def refunded_payment(
         log.warning("refunded_payment for unknown charge %s", charge_id)
         return
     view = result.payment
+    if view is not None and result.status is TelegramRefundStatus.CONFIRMED:
+        # Our own refund, whose answer never came (/refundstars said "outcome unknown"):
+        # confirmed now, so now, and only now, the customer hears of it.
+        await notifier.send(message.chat.id, i18n.get(
+            "pay-refunded-by-shop", charge_id=charge_id, amount=shop.money(view.credited),
+            stars=i18n.get("pay-stars", stars=view.stars), balance=shop.money(view.balance)))
+        return
     if view is None or result.status not in (TelegramRefundStatus.DEBITED,
                                              TelegramRefundStatus.SHORTFALL):
-        return  # our own refund confirmed, or handled before
+        return  # handled before
     await notifier.send(message.chat.id, i18n.get(
         "pay-refunded-by-telegram", charge_id=charge_id,
         stars=i18n.get("pay-stars", stars=view.stars), amount=shop.money(result.debited),
@@ -249,42 +261,64 @@ async def refundstars_command(
         await message.answer(i18n.get("refundstars-already", status=view.status.value))
         return
     # The debit is held: now, and only now, ask Telegram (no transaction is open).
-    outcome, error = await _refund_on_telegram(bot, view.telegram_id, charge_id)
+    outcome, failure = await _refund_on_telegram(bot, view.telegram_id, charge_id)
+    error = describe(failure) if failure is not None else None
     settled = await payments.finish_refund(shop.sessions, charge_id=charge_id,
                                            admin_telegram_id=admin_id, outcome=outcome,
                                            error=error)
     view = settled or view
     amount = shop.money(view.credited)
-    if outcome is RefundOutcome.UNKNOWN:
-        await message.answer(i18n.get("refundstars-unknown", amount=amount))
+    if outcome is RefundOutcome.UNKNOWN:  # the debit stays held; a retry is safe
+        key = ("refundstars-flood" if isinstance(failure, TelegramRetryAfter)
+               else "refundstars-unknown")
+        await message.answer(i18n.get(
+            key, amount=amount, user_id=view.telegram_id,
+            reason=reason(failure, i18n) if failure is not None else "?",
+            seconds=getattr(failure, "retry_after", 0)))
         return
     if outcome is RefundOutcome.REFUSED:
-        await message.answer(i18n.get("refundstars-refused", reason=error or "?", amount=amount,
-                                      user_id=view.telegram_id))
+        await message.answer(i18n.get(
+            "refundstars-refused", amount=amount, user_id=view.telegram_id,
+            reason=reason(failure, i18n) if failure is not None else "?"))
         return
     await message.answer(i18n.get("refundstars-done", stars=view.stars, user_id=view.telegram_id,
                                   amount=amount, balance=shop.money(view.balance)))
     language = view.language or shop.settings.default_language
-    await notifier.to_user(
+    told = await notifier.to_user(
         view.telegram_id, "pay-refunded-by-shop", charge_id=charge_id, amount=amount,
         stars=shop.translate(language, "pay-stars", stars=view.stars),
         balance=shop.money(view.balance),
     )
+    if not told:
+        await message.answer(i18n.get("refundstars-customer-not-told", user_id=view.telegram_id))
 
 
 async def _refund_on_telegram(
     bot: Bot, telegram_id: int, charge_id: str
-) -> tuple[RefundOutcome, str | None]:
-    try:
-        await bot.refund_star_payment(user_id=telegram_id, telegram_payment_charge_id=charge_id)
-    except TelegramBadRequest as exc:
-        if "CHARGE_ALREADY_REFUNDED" in exc.message:  # an earlier try got through
+) -> tuple[RefundOutcome, BaseException | None]:
+    """Telegram's verdict on the refund: REFUNDED, REFUSED (a definite 4xx: the failure says
+    why), or UNKNOWN — no verdict (timeout, network, 5xx, an unreadable answer: it may or may
+    not have happened) or a 429 that outlasts our patience (it did not happen yet)."""
+    for attempt in range(FLOOD_RETRIES + 1):
+        try:
+            await bot.refund_star_payment(user_id=telegram_id,
+                                          telegram_payment_charge_id=charge_id)
             return RefundOutcome.REFUNDED, None
-        return RefundOutcome.REFUSED, exc.message
-    except (TimeoutError, TelegramAPIError) as exc:  # no verdict: keep the debit held
-        log.warning("refundStarPayment %s: no answer: %s", charge_id, exc)
-        return RefundOutcome.UNKNOWN, str(exc)[:200]
-    return RefundOutcome.REFUNDED, None
+        except TelegramRetryAfter as exc:
+            if attempt == FLOOD_RETRIES or exc.retry_after > FLOOD_WAIT_SECONDS:
+                log.warning("refundStarPayment %s: %s", charge_id, describe(exc))
+                return RefundOutcome.UNKNOWN, exc
+            await asyncio.sleep(exc.retry_after)
+        except TelegramBadRequest as exc:
+            if "CHARGE_ALREADY_REFUNDED" in (exc.message or ""):  # an earlier try got through
+                return RefundOutcome.REFUNDED, None
+            return RefundOutcome.REFUSED, exc
+        except Exception as exc:  # whatever else: a verdict only if Telegram gave one
+            if isinstance(exc, TelegramAPIError) and not is_transient(exc):
+                return RefundOutcome.REFUSED, exc
+            log.warning("refundStarPayment %s: no answer: %s", charge_id, describe(exc))
+            return RefundOutcome.UNKNOWN, exc
+    raise AssertionError("unreachable")
 
 
 def router() -> Router:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -14,9 +15,13 @@ from aiogram_i18n import I18nContext
 from bot import chart, stats
 from bot.catalog import display_name
 from bot.context import Shop
+from bot.telegram_session import describe
 from handlers.common import show
 from handlers.filters import IsAdmin
+from handlers.telegram_errors import reason
 from keyboards.admin import AdminCb, admin_home_button
+
+log = logging.getLogger("bot.stats")
 
 
 async def stats_command(message: Message, shop: Shop, i18n: I18nContext) -> None:
@@ -82,10 +87,15 @@ async def _send_chart(
         chart.render, [d.day for d in days], [d.orders for d in days],
         [d.revenue for d in days], shop.settings.currency,
     )
-    with contextlib.suppress(TelegramAPIError):  # the figures are already there
+    try:
         await bot.send_photo(chat_id, BufferedInputFile(png, "stats.png"),
                              caption=i18n.get("stats-chart-caption", days=len(days),
                                               currency=shop.settings.currency))
+    except TelegramAPIError as exc:  # the figures are already there: say the chart is not
+        log.warning("stats chart for %s not sent: %s", chat_id, describe(exc))
+        with contextlib.suppress(TelegramAPIError):  # Telegram down: the log line it is
+            await bot.send_message(chat_id, i18n.get("tg-chart-failed",
+                                                     reason=reason(exc, i18n)))
 
 
 def router() -> Router:

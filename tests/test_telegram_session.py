@@ -63,9 +63,17 @@ from aiogram.types import (
     User,
 )
 
-from bot.telegram_session import PinnedResponseSession, results_unread, wait_for_telegram
+from bot.telegram_session import (
+    Outcome,
+    PinnedResponseSession,
+    UnreadableAnswer,
+    call_patiently,
+    results_unread,
+    wait_for_telegram,
+)
 from tests.fakes.bot_api import FakeTelegram
 from tests.fakes.telegram.models import WireRequest
+from tests.fakes.telegram.server import HTML_502
 
 ROOT = Path(__file__).resolve().parent.parent
 ME = User(id=1, is_bot=True, first_name="Shop")
@@ -373,12 +381,63 @@ async def test_an_unreachable_api_is_a_network_error() -> None:
     assert isinstance(info.value.__cause__, ConnectionRefusedError)
 
 
-async def test_an_undecodable_answer_is_a_decode_error(tg: FakeTelegram) -> None:
+@pytest.mark.parametrize(("status", "content"), [
+    (200, "<html>Bad Gateway</html>"),
+    (502, HTML_502),
+    (429, ""),
+    (401, "<html>401 Authorization Required</html>"),  # a proxy's, not Telegram's verdict
+    (500, "[1, 2]"),
+    (200, '{"result": true}'),
+])
+async def test_an_unreadable_answer_is_a_network_error(
+    tg: FakeTelegram, status: int, content: str
+) -> None:
+    """Whatever is not a Bot API answer means "Telegram did not answer": an error every
+    `except TelegramAPIError` catches (aiogram's ClientDecodeError is not one)."""
     session = PinnedResponseSession(api=tg.api_server)
     bot = Bot(TOKEN, session=session)
-    with pytest.raises(ClientDecodeError, match="Failed to decode object"):
-        session.check_response(bot, GetMe(), 200, "<html>Bad Gateway</html>")
+    with pytest.raises(UnreadableAnswer, match=f"HTTP {status}") as info:
+        session.check_response(bot, GetMe(), status, content)
+    assert isinstance(info.value, TelegramNetworkError)
+    assert TOKEN not in str(info.value)
     await session.close()
+
+
+async def test_a_proxy_page_quoting_the_url_does_not_carry_the_token(tg: FakeTelegram) -> None:
+    session = PinnedResponseSession(api=tg.api_server)
+    bot = Bot(TOKEN, session=session)
+    page = (f"<html><body><h1>Not Found</h1><p>The requested URL /bot{TOKEN}/getMe was not "
+            f"found (secret {TOKEN.partition(':')[2]}).</p></body></html>")
+    with pytest.raises(UnreadableAnswer) as info:
+        session.check_response(bot, GetMe(), 404, page)
+    assert "Not Found" in str(info.value) and "/bot<token>/getMe" in str(info.value)
+    assert TOKEN.partition(":")[2] not in str(info.value)
+    await session.close()
+
+
+async def test_an_error_without_a_description_is_still_classified(tg: FakeTelegram) -> None:
+    session = PinnedResponseSession(api=tg.api_server)
+    bot = Bot(TOKEN, session=session)
+    with pytest.raises(TelegramServerError, match="HTTP 502 without a description"):
+        session.check_response(bot, GetMe(), 502, '{"ok": false}')
+    with pytest.raises(TelegramUnauthorizedError):
+        session.check_response(bot, GetMe(), 401,
+                               '{"ok": false, "error_code": 401, "description": "Unauthorized"}')
+    await session.close()
+
+
+async def test_an_html_502_reaches_callers_as_a_telegram_api_error(tg: FakeTelegram) -> None:
+    """Over real HTTP, both request paths (the JSON one and aiogram's aiohttp one for
+    uploads)."""
+    tg.user(ALICE)
+    tg.answer_raw_next("sendMessage")
+    tg.answer_raw_next("sendDocument")
+    async with pinned(tg) as bot:
+        with pytest.raises(TelegramAPIError, match="502 Bad Gateway"):
+            await bot.send_message(ALICE, "hello")
+        with pytest.raises(TelegramAPIError, match="502 Bad Gateway"):
+            await bot.send_document(ALICE, BufferedInputFile(b"x", "x.txt"))
+        assert (await bot.send_message(ALICE, "again")).text == "again"
 
 
 async def test_custom_json_functions_are_honoured(
@@ -442,14 +501,15 @@ async def test_fetched_callbacks_leave_out_the_pressed_message_s_keyboard(
     assert typed.message is not None and typed.message.text == "hello"
 
 
-async def test_a_malformed_successful_answer_is_still_a_decode_error(tg: FakeTelegram) -> None:
+async def test_a_malformed_successful_answer_is_unreadable(tg: FakeTelegram) -> None:
     session = PinnedResponseSession(api=tg.api_server)
     bot = Bot(TOKEN, session=session)
     method = SendMessage(chat_id=ALICE, text="hi", reply_markup=keyboard())
     answer = json.dumps({"ok": True, "result": {"message_id": "not a number",
                                                 "reply_markup": {"inline_keyboard": []}}})
-    with pytest.raises(ClientDecodeError, match="Failed to deserialize object"):
+    with pytest.raises(UnreadableAnswer, match="HTTP 200") as info:
         session.check_response(bot, method, 200, answer)
+    assert isinstance(info.value.__cause__, ClientDecodeError)
     assert session.check_response(bot, GetMe(), 200, json.dumps(
         {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Shop"}})).result.id == 1
     await session.close()
@@ -486,3 +546,62 @@ async def test_handlers_run_with_answers_unread() -> None:
 
     assert await ResultsUnread()(handler, cast(Any, None), {}) == "handled"
     assert seen == [True] and _RESULTS_UNREAD.get() is False
+
+
+async def test_startup_calls_retry_only_what_may_pass_and_never_raise() -> None:
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    failures: list[Exception] = [
+        UnreadableAnswer(GetMe(), 502, HTML_502),
+        TelegramRetryAfter(GetMe(), "Too Many Requests", retry_after=7),
+        TelegramServerError(GetMe(), "Internal Server Error"),
+        TelegramNetworkError(GetMe(), "Request timeout error"),
+    ]
+
+    async def flaky() -> None:
+        if failures:
+            raise failures.pop(0)
+
+    assert await call_patiently(flaky, "x", attempts=None, sleep=sleep) is Outcome.DONE
+    assert delays == [1.0, 7.0, 4.0, 8.0]  # Telegram's retry_after where it gave one
+
+    async def refused() -> None:
+        raise TelegramBadRequest(GetMe(), "Bad Request: chat not found")
+
+    async def unauthorized() -> None:
+        raise TelegramUnauthorizedError(GetMe(), "Unauthorized")
+
+    async def down() -> None:
+        raise UnreadableAnswer(GetMe(), 502, HTML_502)
+
+    delays.clear()
+    assert await call_patiently(refused, "x", sleep=sleep) is Outcome.REFUSED
+    assert await call_patiently(unauthorized, "x", sleep=sleep) is Outcome.REFUSED
+    assert delays == []  # a verdict is not asked again
+    assert await call_patiently(down, "x", attempts=3, sleep=sleep) is Outcome.UNANSWERED
+    assert delays == [1.0, 2.0]
+
+
+async def test_get_me_is_retried_through_anything_but_a_rejected_token() -> None:
+    failures: list[Exception] = [
+        UnreadableAnswer(GetMe(), 502, HTML_502),
+        TelegramBadRequest(GetMe(), "Not Found"),  # a wrong TELEGRAM_API_URL path, say
+        ClientDecodeError("Failed to decode object", ValueError("x"), "<html>"),
+        OSError("connection reset"),
+    ]
+
+    async def get_me() -> User:
+        if failures:
+            raise failures.pop(0)
+        return ME
+
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    assert await wait_for_telegram(get_me, sleep, max_delay=4.0) == ME
+    assert delays == [1.0, 2.0, 4.0, 4.0]

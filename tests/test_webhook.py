@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
+from aiogram import Dispatcher
 from aiohttp import web
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,14 +39,18 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def webhook_shop(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, Runtime, str]]:
+async def webhook_shop(
+    tmp_path: Path, faults: Callable[[FakeTelegram], object] = lambda tg: None,
+) -> AsyncIterator[tuple[FakeTelegram, Runtime, str]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/tg/hook"
     async with FakeTelegram(token=TOKEN) as tg, FakePanel() as panel:
+        faults(tg)
         config = make_settings(await shop_database(tmp_path), panel.url,
                                telegram_api_url=tg.url, webhook_url=url,
                                webhook_secret=SECRET, webhook_port=port)
         runtime = await Runtime.start(config, background=False)
+        runtime.retry_first_delay, runtime.retry_max_delay = 0.05, 0.2
         task = asyncio.create_task(runtime.serve_webhook())
         try:
             await tg.wait_until(lambda: bool(tg.calls("setWebhook")), 10)
@@ -144,3 +150,72 @@ async def test_update_claims_busy_done_takeover_and_prune(
     async with sessions() as session, session.begin():
         await session.execute(update(ProcessedUpdate).values(claimed_at=utcnow() - KEEP * 2))
     assert await claims.prune() == 1
+
+
+async def test_a_slow_update_is_done_only_when_its_handler_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiogram's feed_webhook_update stops waiting after 55 s and lets the handler go on in the
+    background; the claim must not be finished then. Its wait is cut to 0.3 s here (instead of
+    sleeping 55 s), and the handler is made to take over 2 s (slow sendMessage answers)."""
+    original = Dispatcher.feed_webhook_update
+
+    async def short_wait(self: Dispatcher, bot: Any, update: Any, _timeout: float = 55,
+                         **kwargs: Any) -> Any:
+        return await original(self, bot, update, _timeout=0.3, **kwargs)
+
+    monkeypatch.setattr(Dispatcher, "feed_webhook_update", short_wait)
+    async with webhook_shop(tmp_path) as (tg, runtime, url):
+        claims = UpdateClaims(runtime.shop.sessions)
+        alice = tg.user(1002, first_name="Alice")
+        await alice.send("/start")
+        update = dict(tg.pending_updates[0])
+        update_id = update["update_id"]
+        tg.method_latency["sendMessage"] = 1.0  # welcome + menu: two of them
+        first = asyncio.create_task(deliver_webhook(tg, [url], SECRET))
+        await asyncio.sleep(1.2)
+        assert not first.done()  # Telegram still waits: the handler has not finished
+        assert not await claims.is_done(update_id)
+        tg.push_update(dict(update))  # Telegram delivers it again meanwhile
+        assert await deliver_webhook(tg, [url], SECRET) == [503]  # retry later, not "done"
+        assert await first == [200]
+        assert await claims.is_done(update_id)
+        await alice.wait_message(contains="🏪")
+        tg.method_latency.clear()
+        tg.push_update(dict(update))
+        assert await deliver_webhook(tg, [url], SECRET) == [200]  # done now: dropped
+        await alice.expect_no_message(quiet=0.3)
+        assert len([m for m in tg.messages(1002) if m.from_bot]) == 2
+
+
+async def test_a_held_claim_is_renewed_and_never_taken_over(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    claims = UpdateClaims(sessions, lease=timedelta(seconds=0.3))
+    assert await claims.claim(8) is Claim.MINE
+    async with claims.held(8):
+        await asyncio.sleep(0.8)  # well past the lease: a live claimant renews it
+        assert await claims.claim(8) is Claim.BUSY
+        assert not await claims.is_done(8)
+    assert await claims.is_done(8) and await claims.claim(8) is Claim.DONE
+
+    assert await claims.claim(9) is Claim.MINE
+    with pytest.raises(RuntimeError):
+        async with claims.held(9):
+            raise RuntimeError("handler bug")
+    assert await claims.is_done(9)  # a failing handler is not retried (as with polling)
+
+
+async def test_set_webhook_failing_is_retried_while_updates_are_served(tmp_path: Path) -> None:
+    def faults(tg: FakeTelegram) -> None:
+        tg.answer_raw_next("getMe", 2)  # a proxy's HTML 502 pages
+        tg.answer_raw_next("setWebhook", 3)
+        tg.fail_next("setMyCommands", error_code=502, description="Bad Gateway")
+
+    async with webhook_shop(tmp_path, faults) as (tg, _runtime, url):
+        alice = tg.user(1003, first_name="Alice")
+        await alice.send("/start")
+        assert await deliver_webhook(tg, [url], SECRET) == [200]  # served meanwhile
+        await alice.wait_message(contains="Welcome, Alice")
+        assert await tg.wait_until(lambda: tg.webhook_url == url, 5)
+        assert len(tg.calls("setWebhook")) == 4 and len(tg.calls("getMe")) == 3

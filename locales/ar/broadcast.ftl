@@ -60,3 +60,4 @@ bc-report-done =
 bc-report-canceled =
     ⏹ أُلغيت الرسالة الجماعية { ORDER($id) } بعد { LTR($duration) }.
     أُرسلت: { $sent } · محظور: { $blocked } · فشلت: { $failed } · لم تُرسل: { $pending } · المستلمون: { $total }
+bc-preview-unavailable = ⚠️ لم يعرض تيليجرام المعاينة ({ $reason }). رسالتك محفوظة: اضغط «تخطٍّ» أو أرسل الأزرار مرة أخرى للمحاولة من جديد.

@@ -71,10 +71,23 @@ refundstars-spent = ❌ مرفوض: رصيد <code>{ LTR($user_id) }</code> هو
 refundstars-done = ✅ أُعيدت { $stars } ⭐ إلى <code>{ LTR($user_id) }</code>؛ وخُصم { LTR($amount) }. الرصيد الجديد: { LTR($balance) }
 refundstars-already = لم تعد هذه الدفعة قابلة للاسترداد (الحالة: { LTR($status) }).
 refundstars-refused = ❌ رفض تيليجرام الاسترداد: { LTR($reason) }. أُعيد { LTR($amount) } إلى رصيد <code>{ LTR($user_id) }</code>.
-refundstars-unknown = ⚠️ لم يردّ تيليجرام. يبقى { LTR($amount) } مخصومًا والدفعة قيد الاسترداد؛ أرسل الأمر نفسه مرة أخرى لإعادة المحاولة.
+refundstars-unknown = ⚠️ نتيجة الاسترداد غير معروفة ({ $reason }): ربما تمّ وربما لا. يبقى { LTR($amount) } محجوزًا من رصيد <code>{ LTR($user_id) }</code> والدفعة «قيد الاسترداد». تحقّق لاحقًا أو أرسل الأمر نفسه مرة أخرى: الاسترداد الذي تمّ يُعرف ولا يتكرر أبدًا.
 
 ## الأوامر
 
 cmd-paysupport = المساعدة في الدفع
 cmd-terms = شروط الدفع
 cmd-refundstars = المسؤول: استرداد دفعة نجوم
+refundstars-flood = ⏳ يطلب تيليجرام الانتظار { $seconds ->
+    [zero] { $seconds } ثانية
+    [one] ثانية واحدة
+    [two] ثانيتين
+    [few] { $seconds } ثوانٍ
+    [many] { $seconds } ثانية
+   *[other] { $seconds } ثانية
+} قبل هذا الاسترداد: لم يُستردّ شيء بعد. يبقى { LTR($amount) } محجوزًا من رصيد <code>{ LTR($user_id) }</code>؛ أرسل الأمر نفسه مرة أخرى بعد ذلك.
+refundstars-customer-not-told = ⚠️ تعذّر إبلاغ العميل <code>{ LTR($user_id) }</code> بالاسترداد (لم يوصل تيليجرام الرسالة).
+
+## سجل العميل: استرداد نجوم لم يؤكده تيليجرام
+ledger-stars-refund-held = محجوز لاسترداد نجوم (بانتظار تيليجرام)
+ledger-stars-refund-released = لم يتم استرداد النجوم: أُعيد المبلغ

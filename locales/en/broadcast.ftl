@@ -52,3 +52,4 @@ bc-report-done =
 bc-report-canceled =
     ⏹ Broadcast #{ $id } canceled after { $duration }.
     Sent: { $sent } · Blocked: { $blocked } · Failed: { $failed } · Not sent: { $pending } · Recipients: { $total }
+bc-preview-unavailable = ⚠️ Telegram did not show the preview ({ $reason }). Your message is kept: press Skip, or send the buttons again, to try again.

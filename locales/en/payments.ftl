@@ -64,10 +64,19 @@ refundstars-spent = ❌ Refused: the balance of <code>{ $user_id }</code> is { $
 refundstars-done = ✅ Refunded { $stars } ⭐ to <code>{ $user_id }</code>; { $amount } deducted. New balance: { $balance }
 refundstars-already = This payment is not refundable any more (status: { $status }).
 refundstars-refused = ❌ Telegram refused the refund: { $reason }. The { $amount } was returned to the balance of <code>{ $user_id }</code>.
-refundstars-unknown = ⚠️ Telegram did not answer. The { $amount } stays deducted and the payment is marked as refunding; send the same command again to retry.
+refundstars-unknown = ⚠️ The refund’s outcome is unknown ({ $reason }): it may or may not have happened. The { $amount } stays held from the balance of <code>{ $user_id }</code> and the payment stays “refunding”. Check later or send the same command again: a refund that did happen is recognised, never made twice.
 
 ## Commands
 
 cmd-paysupport = Help with a payment
 cmd-terms = Terms of payment
 cmd-refundstars = Admin: refund a Stars payment
+refundstars-flood = ⏳ Telegram asks to wait { $seconds ->
+    [one] { $seconds } second
+   *[other] { $seconds } seconds
+} before this refund: nothing was refunded yet. The { $amount } stays held from the balance of <code>{ $user_id }</code>; send the same command again after that.
+refundstars-customer-not-told = ⚠️ The customer <code>{ $user_id }</code> could not be told about the refund (Telegram did not deliver the message).
+
+## The customer's history: a Stars refund not confirmed by Telegram
+ledger-stars-refund-held = Held for a Stars refund (awaiting Telegram)
+ledger-stars-refund-released = Stars refund not made: amount returned

@@ -10,6 +10,7 @@ import itertools
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
@@ -248,3 +249,33 @@ async def test_paid_toggle_discard_and_non_admins(tmp_path: Path) -> None:
         async with shop.sessions() as session:
             jobs = list(await session.scalars(select(Broadcast).order_by(Broadcast.id)))
         assert [(j.state, j.paid) for j in jobs] == [("canceled", False), ("done", True)]
+
+
+@pytest.mark.parametrize(("fault", "said"), [
+    (lambda tg: tg.fail_next("copyMessage", error_code=500, description="Internal Server Error"),
+     "Telegram did not answer"),
+    (lambda tg: tg.answer_raw_next("copyMessage"), "Telegram did not answer"),  # proxy's 502
+    (lambda tg: tg.fail_next("copyMessage", error_code=429, retry_after=3),
+     "Telegram asks to wait 3 seconds"),
+    (lambda tg: tg.fail_next("copyMessage", error_code=403,
+                             description="Forbidden: bot was blocked by the user"),
+     "Forbidden: bot was blocked by the user"),
+], ids=["500", "html-502", "429", "403"])
+async def test_preview_telegram_fails_admin_is_told_and_can_retry(
+    tmp_path: Path, fault: Any, said: str
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        await add_customers(shop.runtime, shop.tg, 3)
+        admin = shop.admin()
+        await admin.send("/broadcast")
+        await admin.wait_message(contains="New broadcast")
+        await admin.send("Weekend <b>sale</b>")
+        await admin.wait_message(contains="Add link buttons")
+        fault(shop.tg)
+        await admin.click("⏭ Skip")
+        told = await admin.wait_message(contains="did not show the preview")
+        assert said in told.text
+        async with shop.sessions() as session:  # no draft stored for a preview not shown
+            assert (await session.scalars(select(Broadcast))).all() == []
+        await admin.click("⏭ Skip", message=told)  # the step stayed: Skip tries again
+        await admin.wait_message(contains="copied to 3 customers")

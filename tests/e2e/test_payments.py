@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, update
 
 from bot import ledger, payments
@@ -327,3 +328,120 @@ async def test_refunded_payment_from_telegram_is_reflected_once(tmp_path: Path) 
         assert keys == sorted([f"stars-refund:{spent.telegram_payment_charge_id}",
                                f"stars-refund:{whole.telegram_payment_charge_id}"])
         assert await shop.invariant_holds()
+
+
+async def history(user: FakeUser) -> str:
+    await user.send("/balance")
+    return (await user.wait_message(contains="Your balance")).text
+
+
+async def test_refundstars_telegram_did_not_answer_but_refunded_held_until_confirmed(
+    tmp_path: Path,
+) -> None:
+    """The answer to refundStarPayment is lost (a proxy's HTML 502 after Telegram refunded):
+    the admin hears the outcome is unknown, the money stays held, the customer's history shows
+    no refund and the customer is not told — until the retry finds it refunded."""
+    async with running_shop(tmp_path) as shop:
+        bob = await started(shop, 3101, "en")
+        admin = shop.admin()
+        charge = await paid_without_ui(shop, bob, "10.00")
+        shop.tg.answer_raw_next("refundStarPayment", then_apply=True)
+        await admin.send(f"/refundstars {charge}")
+        unknown = await admin.wait_message(contains="outcome is unknown")
+        assert "may or may not have happened" in unknown.text
+        assert "502 Bad Gateway" in unknown.text and "10.00 USD stays held" in unknown.text
+        assert (await shop.user_row(3101)).balance == 0  # held
+        text = await history(bob)
+        assert "Held for a Stars refund (awaiting Telegram)" in text
+        assert "Payment refunded" not in text
+        assert not [m for m in bob.transcript if "refunded your payment" in m.content]
+        await admin.send("/user 3101")  # the admin's card of the customer says the same
+        card = await admin.wait_message(contains="Held for a Stars refund")
+        assert "payment refunded" not in card.text
+
+        await admin.send(f"/refundstars {charge}")  # the retry: Telegram says "already"
+        await admin.wait_message(contains="✅ Refunded 500 ⭐ to 3101")
+        await bob.wait_message(contains="The shop refunded your payment")
+        text = await history(bob)
+        assert "Payment refunded" in text and "Held for a Stars refund" not in text
+        assert len(shop.tg.refunds) == 1  # never twice
+        assert await shop.invariant_holds()
+
+
+async def test_refundstars_unknown_then_confirmed_by_telegrams_service_message(
+    tmp_path: Path,
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        bob = await started(shop, 3104, "en")
+        admin = shop.admin()
+        charge = await paid_without_ui(shop, bob, "10.00")
+        shop.tg.answer_raw_next("refundStarPayment", then_apply=True)
+        await admin.send(f"/refundstars {charge}")
+        await admin.wait_message(contains="outcome is unknown")
+        assert "Held for a Stars refund" in await history(bob)
+        await bob.refunded_payment(shop.tg.payments[charge])  # Telegram's word arrives
+        told = await bob.wait_message(contains="The shop refunded your payment")
+        assert "New balance: 0.00 USD" in told.text
+        text = await history(bob)
+        assert "Payment refunded" in text and "Held for a Stars refund" not in text
+        await admin.send(f"/refundstars {charge}")
+        await admin.wait_message(contains="not refundable any more (status: refunded)")
+        assert (await shop.user_row(3104)).balance == 0 and await shop.invariant_holds()
+
+
+@pytest.mark.parametrize(("fault", "said"), [
+    (lambda tg: tg.fail_next("refundStarPayment", error_code=500,
+                             description="Internal Server Error"), "Internal Server Error"),
+    (lambda tg: tg.hang_next("refundStarPayment", seconds=3), "Request timeout error"),
+], ids=["500", "timeout"])
+async def test_refundstars_no_answer_keeps_the_money_held(
+    tmp_path: Path, fault: Any, said: str
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        shop.runtime.bot.session.timeout = 1  # aiogram's per-request timeout (60 s default)
+        sara = await started(shop, 3102, "ar")
+        admin = shop.admin()
+        charge = await paid_without_ui(shop, sara, "5.00")
+        fault(shop.tg)
+        await admin.send(f"/refundstars {charge}")
+        unknown = await admin.wait_message(contains="outcome is unknown", timeout=10)
+        assert "Telegram did not answer: " in unknown.text and said in unknown.text
+        assert (await shop.user_row(3102)).balance == 0
+        await sara.send("/balance")
+        text = (await sara.wait_message(contains="رصيدك")).text
+        assert "محجوز لاسترداد نجوم" in text and "استرداد دفعة" not in text
+        async with shop.sessions() as session:
+            status = await session.scalar(select(Payment.status).where(
+                Payment.telegram_payment_charge_id == charge))
+        assert status == "refunding"
+        assert shop.tg.refunds == []
+        await admin.send(f"/refundstars {charge}")  # Telegram answers now: refunded once
+        await admin.wait_message(contains="✅ Refunded")
+        assert len(shop.tg.refunds) == 1 and await shop.invariant_holds()
+
+
+async def test_refundstars_refusal_reason_is_bounded_and_escaped_and_429_is_reported(
+    tmp_path: Path,
+) -> None:
+    async with running_shop(tmp_path) as shop:
+        bob = await started(shop, 3103, "en")
+        admin = shop.admin()
+        charge = await paid_without_ui(shop, bob, "5.00")
+        shop.tg.fail_next("refundStarPayment", error_code=429, retry_after=30)
+        await admin.send(f"/refundstars {charge}")
+        flood = await admin.wait_message(contains="Telegram asks to wait 30 seconds")
+        assert "nothing was refunded yet" in flood.text and "5.00 USD stays held" in flood.text
+        assert (await shop.user_row(3103)).balance == 0
+
+        shop.tg.fail_next("refundStarPayment", error_code=400,
+                          description="Bad Request: <b>PAYMENT</b> & " + "x" * 400)
+        await admin.send(f"/refundstars {charge}")
+        refused = await admin.wait_message(contains="Telegram refused the refund")
+        assert "Bad Request: <b>PAYMENT</b> & xxx" in refused.text  # shown as text, not markup
+        assert "x" * 200 not in refused.text
+        assert "5.00 USD was returned to the balance of 3103" in refused.text
+        assert (await shop.user_row(3103)).balance == 5
+        text = await history(bob)
+        assert "Stars refund not made: amount returned" in text
+        assert "Payment refunded" not in text
+        assert shop.tg.refunds == [] and await shop.invariant_holds()

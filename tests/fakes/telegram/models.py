@@ -250,6 +250,14 @@ class FaultRule:
     error_code: int
     description: str
     retry_after: int | None = None
+    # Not a Bot API answer: this body as it is (a proxy's HTML error page), with error_code.
+    raw_body: str | None = None
+    raw_content_type: str = "text/html"
+    # Sit on the request this many seconds first (a hanging Bot API or proxy).
+    hang: float = 0.0
+    # Whether the method still runs (the fault hits only the answer): a refund that happened
+    # but whose answer was lost, for instance.
+    then_apply: bool = False
 
 
 @dataclass

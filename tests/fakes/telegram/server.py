@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import email.parser
 import email.policy
 import json
@@ -43,6 +44,18 @@ if TYPE_CHECKING:
     from .users import FakeUser
 
 DEFAULT_ALLOWED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+# What nginx answers when the Bot API behind it is down.
+HTML_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+            "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+            "</body>\r\n</html>\r\n")
+
+
+class RawAnswer(Exception):
+    """A fault that answers with a raw body instead of a Bot API answer."""
+
+    def __init__(self, rule: FaultRule) -> None:
+        super().__init__(rule.method)
+        self.rule = rule
 
 
 class FakeTelegram:
@@ -447,12 +460,33 @@ class FakeTelegram:
         self._faults.append(rule)
         return rule
 
-    def _apply_faults(self, method: str) -> None:
+    def answer_raw_next(
+        self, method: str, times: int = 1, *, status: int = 502, body: str = HTML_502,
+        content_type: str = "text/html", hang: float = 0.0, then_apply: bool = False,
+    ) -> FaultRule:
+        """Make the next ``times`` calls of ``method`` get ``body`` as it is instead of a Bot
+        API answer (default: a proxy's HTML 502 page), after ``hang`` seconds; with
+        ``then_apply`` the method still takes effect (only its answer is lost)."""
+        rule = FaultRule(method=method.lower(), remaining=times, error_code=status,
+                         description="", raw_body=body, raw_content_type=content_type,
+                         hang=hang, then_apply=then_apply)
+        self._faults.append(rule)
+        return rule
+
+    def hang_next(self, method: str, times: int = 1, *, seconds: float = 30.0) -> FaultRule:
+        """Make the next ``times`` calls of ``method`` hang ``seconds`` before any answer
+        (the bot's own timeout is expected to give up first)."""
+        return self.answer_raw_next(method, times, status=504, body="", hang=seconds)
+
+    def _apply_faults(self, method: str) -> FaultRule | None:
         for rule in self._faults:
             if rule.method == method.lower() and rule.remaining > 0:
                 rule.remaining -= 1
+                if rule.raw_body is not None:
+                    return rule  # answered by _call, after its hang
                 parameters = {"retry_after": rule.retry_after} if rule.retry_after else None
                 raise ApiError(rule.error_code, rule.description, parameters)
+        return None
 
     def _check_flood(self, method: str) -> None:
         if self.flood_limit is None or method not in SENDING_METHODS:
@@ -549,6 +583,12 @@ class FakeTelegram:
             self._inflight += 1
         try:
             result = await self._call(method, params)
+        except RawAnswer as answer:
+            rule = answer.rule
+            record.status, record.error = rule.error_code, "raw answer"
+            self.stats.errors[(method, rule.error_code)] += 1
+            return web.Response(status=rule.error_code, text=rule.raw_body,
+                                content_type=rule.raw_content_type)
         except ApiError as error:
             record.status, record.error = error.error_code, error.description
             self.stats.errors[(method, error.error_code)] += 1
@@ -567,7 +607,14 @@ class FakeTelegram:
         delay = self.method_latency.get(method, self.latency)
         if delay:
             await asyncio.sleep(delay)
-        self._apply_faults(method)
+        raw = self._apply_faults(method)
+        if raw is not None:
+            if raw.hang:
+                await asyncio.sleep(raw.hang)
+            if raw.then_apply and (handler := HANDLERS.get(method)) is not None:
+                with contextlib.suppress(ApiError):
+                    await handler(self, params)
+            raise RawAnswer(raw)
         self._check_flood(method)
         handler = HANDLERS.get(method)
         if handler is None:
