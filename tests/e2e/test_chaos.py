@@ -49,7 +49,7 @@ from tests.fakes.chaos import PanelChaos, TelegramChaos, describe
 from tests.fakes.panel_server import FakePanel
 
 SEED = int(os.environ.get("CHAOS_SEED", "20261202"))
-CHAOS_SECONDS = float(os.environ.get("CHAOS_SECONDS", "35"))
+CHAOS_SECONDS = float(os.environ.get("CHAOS_SECONDS", "30"))
 CUSTOMERS = int(os.environ.get("CHAOS_CUSTOMERS", "24"))
 PANEL_TIMEOUT = 1.5  # the panel client's read timeout; the fake hangs longer than this
 # Shorter than an order can wait for a panel slot while the panel hangs (4 slots, many
@@ -111,7 +111,11 @@ class GaveUp(Exception):
     """A customer saw no answer in time (its update or the bot's answer was lost to chaos)."""
 
 
-async def within(waiting: Awaitable[Any], what: str) -> Any:
+class TimeUp(Exception):
+    """The chaos is over: no new step (an order already confirmed still gets its answer)."""
+
+
+async def patient(waiting: Awaitable[Any], what: str) -> Any:
     """A fake user's wait, turning its timeout (an AssertionError with the chat transcript)
     into GaveUp: under chaos an unanswered step is expected, the customer starts over."""
     try:
@@ -125,8 +129,16 @@ async def within(waiting: Awaitable[Any], what: str) -> Any:
 # -- customers ---------------------------------------------------------------------------------
 
 async def place_one(customer: FakeUser, language: str, rng: random.Random, number: int,
-                    tally: Tally) -> None:
+                    until: float, tally: Tally) -> None:
     """One order through the wizard: search, card, Order, link, quantity, Confirm."""
+    loop = asyncio.get_running_loop()
+
+    async def within(waiting: Awaitable[Any], what: str) -> Any:
+        found = await patient(waiting, what)
+        if loop.time() > until and what != "outcome":
+            raise TimeUp
+        return found
+
     service = rng.choice(SERVICES)
     name = service["name"]
     labels = LABELS[language]
@@ -152,7 +164,7 @@ async def place_one(customer: FakeUser, language: str, rng: random.Random, numbe
         await customer.click(callback_data=button["callback_data"], message=summary)
     outcome = await within(customer.wait_message(where=is_outcome, timeout=STEP_TIMEOUT * 2),
                            "outcome")
-    tally.outcomes[outcome.content.split("\n", 1)[0][:40]] += 1
+    tally.outcomes[re.sub(r"\d+", "N", outcome.content.split("\n", 1)[0])[:50]] += 1
 
 
 def is_outcome(message: ChatMessage) -> bool:
@@ -170,7 +182,10 @@ async def shopper(customer: FakeUser, language: str, rng: random.Random, until: 
         number += 1
         tally.attempts += 1
         try:
-            await place_one(customer, language, rng, number, tally)
+            await place_one(customer, language, rng, number, until, tally)
+        except TimeUp:
+            await customer.send("/cancel")
+            return
         except GaveUp as gave_up:
             tally.abandoned[str(gave_up)] += 1
             await customer.send("/cancel")  # whatever step the wizard is at, start over
@@ -292,8 +307,10 @@ def check_order(order: Order, debits: list[LedgerEntry], refunds: list[LedgerEnt
             out.append(f"{who}: failed but refunded {refunded} of {charge} "
                        f"in {len(refunds)} entries")
         if created:
+            faults = [a.fault for a in adds]
             out.append(f"{who}: refunded as not placed, but the panel created order {created} "
-                       "for it (the shop pays the panel, the customer gets it free)")
+                       f"for it (answer: {faults}; the shop pays the panel, the customer gets "
+                       "it free)")
     elif state == "review":
         if refunded:
             out.append(f"{who}: held for review yet refunded {refunded}")

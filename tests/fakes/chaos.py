@@ -43,9 +43,11 @@ HOSTILE_FIELDS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def garbage(rng: random.Random) -> Scripted:
-    """A 200 answer that is no panel answer at all."""
-    kind = rng.choice(("html", "truncated", "bytes", "nested", "empty", "odd", "huge_id"))
+def garbage(rng: random.Random, *, done: bool = False) -> Scripted:
+    """A 200 answer that is no panel answer at all. `done`: the panel did create the order, so
+    no `{"order": <not an id>}` (that shape is a definite rejection, see PanelClient.add)."""
+    kinds = ("html", "truncated", "bytes", "nested", "empty", "odd")
+    kind = rng.choice(kinds if done else (*kinds, "huge_id"))
     if kind == "html":
         return Scripted(CLOUDFLARE_502, 200, "text/html")
     if kind == "truncated":
@@ -69,6 +71,7 @@ class AddRecord:
     link: str
     created: str | None = None  # the panel order it created, if any
     clean: bool = False  # answered `{"order": N}` promptly and intact
+    fault: str = ""  # what the chaos made of it
 
 
 @dataclass
@@ -112,6 +115,8 @@ class PanelChaos:
 
     async def _fault(self, name: str, request: ReceivedRequest) -> Fault | Scripted:
         self.injected[f"{request.action}:{name}"] += 1
+        if request.action == "add":
+            self.adds[-1].fault = name
         if name == "slow_not_done":  # the client gives up before the panel does anything
             await asyncio.sleep(self.hang)
             return Scripted("<html>504 Gateway Time-out</html>", 504, "text/html")
@@ -149,14 +154,18 @@ class PanelChaos:
             roll = self.rng.random()
             if roll < 0.05:  # the order exists, and the panel says something went wrong
                 self.injected["add:order_with_error"] += 1
+                record.fault = "order_with_error"
                 record.clean = True  # the id is there all the same
                 return {**answer, "error": "x"}
             if roll < 0.09:
                 self.injected["add:502_done"] += 1
+                record.fault = "502_done"
                 return Scripted(CLOUDFLARE_502, 502, "text/html")
             if roll < 0.12:
                 self.injected["add:garbage_done"] += 1
-                return garbage(self.rng)
+                answer = garbage(self.rng, done=True)
+                record.fault = f"garbage_done:{str(answer.body)[:30]!r}"
+                return answer
         record.clean = True
         return answer
 
