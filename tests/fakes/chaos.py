@@ -177,7 +177,7 @@ class PanelChaos:
         for oid in self.poisoned & set(rows):
             if isinstance(rows[oid], dict):
                 hostile[oid] = {**rows[oid], "charge": "1e30"}
-        if self.active and self.rng.random() < 0.25:
+        if self.active and self.rng.random() < 0.5:
             candidates = [oid for oid, row in rows.items() if isinstance(row, dict)
                           and row.get("status") in OPEN_STATUSES]
             if candidates:
