@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import ledger
 from bot.jobs.reconcile import hold_interrupted_orders
@@ -45,7 +45,7 @@ from bot.scheduler import ShopScheduler
 from storage.models import LedgerEntry, LedgerKind, Order, User
 from tests.e2e.harness import Shop, running_shop
 from tests.fakes.bot_api import ChatMessage, FakeUser
-from tests.fakes.chaos import PanelChaos, TelegramChaos, describe
+from tests.fakes.chaos import AddRecord, PanelChaos, TelegramChaos, describe
 from tests.fakes.panel_server import FakePanel
 
 SEED = int(os.environ.get("CHAOS_SEED", "20261202"))
@@ -495,3 +495,40 @@ async def wait_submits_done(shop: Shop, seconds: float) -> list[int]:
         if not left or loop.time() > deadline:
             return left
         await asyncio.sleep(0.25)
+
+
+async def test_the_books_check_catches_a_broken_shop(tmp_path: Path) -> None:
+    """The verdict's checks can fail: a calm run is clean, then each planted fault is named."""
+    panel = FakePanel()
+    panel.set_catalog(SERVICES)
+    async with running_shop(tmp_path, panel=panel, panel_timeout=PANEL_TIMEOUT) as shop:
+        chaos = PanelChaos(panel, random.Random(SEED), hang=PANEL_TIMEOUT + 1, poison_after=0)
+        scheduler = ShopScheduler(shop.runtime.shop, shop.runtime.notifier)
+        customer = shop.customer(51_000, "ar")
+        await customer.send("/start")
+        await customer.wait_message(contains="🏪")
+        await shop.fund(customer.id, "100")
+        tally = Tally()
+        until = asyncio.get_running_loop().time() + 3600
+        for number in (1, 2, 3):
+            await place_one(customer, "ar", random.Random(number), number, until, tally)
+        chaos.finish_all()
+        await jobs_cycle(shop, scheduler, tally)
+        assert tally.job_failures == []
+        assert await books(shop, chaos) == []
+
+        first, second, third = await shop.orders()
+        chaos.adds.append(AddRecord(first.link or ""))  # a second add of the same order
+        panel.set_order(third.panel_order_id or "", "Canceled", remains="10")  # not settled
+        async with shop.sessions() as session, session.begin():
+            await session.execute(
+                update(Order).where(Order.id == second.id).values(state="submitting"))
+            await ledger.apply(session, user_id=first.user_id, amount=Decimal("-1"),
+                               kind=LedgerKind.ORDER, key="order:stray",
+                               reference="order:999999")
+        problems = "\n".join(await books(shop, chaos))
+        assert f"sent twice: 2 adds for {first.link!r}" in problems
+        assert f"order #{second.id} (submitting" in problems
+        assert "debit order:stray (-1.000000) without an order" in problems \
+            or "debit order:stray (-1) without an order" in problems
+        assert f"order #{third.id} (" in problems and "panel says Canceled" in problems
