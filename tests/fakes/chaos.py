@@ -40,6 +40,7 @@ HOSTILE_FIELDS: tuple[tuple[str, Any], ...] = (
     ("charge", "1e30"), ("charge", "NaN"), ("charge", "-Infinity"), ("remains", "²"),
     ("remains", "١٢"), ("remains", "1e400"), ("remains", "12.5"), ("start_count", "9" * 40),
     ("start_count", {"deep": [1, 2]}), ("remains", -7),
+    ("remains", "1e300000"),  # int() of it takes seconds: the loop must never do that
 )
 
 
