@@ -42,7 +42,7 @@ from bot import ledger
 from bot.jobs.reconcile import hold_interrupted_orders
 from bot.middlewares import throttling
 from bot.scheduler import ShopScheduler
-from storage.models import LedgerEntry, LedgerKind, Order, User
+from storage.models import LedgerEntry, LedgerKind, Order, Refill, User
 from tests.e2e.harness import Shop, running_shop
 from tests.fakes.bot_api import ChatMessage, FakeUser
 from tests.fakes.chaos import AddRecord, PanelChaos, TelegramChaos, describe
@@ -107,6 +107,7 @@ class Tally:
     outcomes: Counter[str] = field(default_factory=Counter)
     job_runs: Counter[str] = field(default_factory=Counter)
     job_failures: list[str] = field(default_factory=list)
+    after_sale: Counter[str] = field(default_factory=Counter)
     max_lag: float = 0.0
 
 
@@ -132,7 +133,7 @@ async def patient(waiting: Awaitable[Any], what: str) -> Any:
 # -- customers ---------------------------------------------------------------------------------
 
 async def place_one(customer: FakeUser, language: str, rng: random.Random, number: int,
-                    until: float, tally: Tally) -> None:
+                    until: float, tally: Tally) -> ChatMessage:
     """One order through the wizard: search, card, Order, link, quantity, Confirm."""
     loop = asyncio.get_running_loop()
 
@@ -172,6 +173,33 @@ async def place_one(customer: FakeUser, language: str, rng: random.Random, numbe
     outcome = await within(customer.wait_message(where=is_outcome, timeout=STEP_TIMEOUT * 2),
                            "outcome")
     tally.outcomes[re.sub(r"\d+", "N", outcome.content.split("\n", 1)[0])[:50]] += 1
+    return outcome
+
+
+async def after_sale(customer: FakeUser, rng: random.Random, order_id: int,
+                     message: ChatMessage, tally: Tally) -> None:
+    """Open one of one's orders from a message and refill it, cancel it or refresh it,
+    whichever its card offers (the buttons' data, so both languages alike)."""
+    await customer.click(callback_data=f"o:v:{order_id}:0", message=message)
+    card = await patient(customer.wait_edit(contains=str(order_id), timeout=STEP_TIMEOUT),
+                         "order card")
+    refill, cancel = f"o:f:{order_id}:0", f"o:c:{order_id}:0"
+    if card.find_button(callback_data=refill) is not None:
+        action = "refill"
+        await customer.click(callback_data=refill, message=card)
+    elif card.find_button(callback_data=cancel) is not None and rng.random() < 0.6:
+        action = "cancel"
+        await customer.click(callback_data=cancel, message=card)
+        confirm = await patient(customer.wait_edit(timeout=STEP_TIMEOUT), "cancel confirm")
+        await customer.click(callback_data=f"o:cy:{order_id}:0", message=confirm)
+    else:
+        action = "refresh"
+        await customer.click(callback_data=f"o:r:{order_id}:0", message=card)
+    await patient(customer.wait_callback_answer(timeout=STEP_TIMEOUT), f"{action} answer")
+    tally.after_sale[action] += 1
+
+
+ORDER_NUMBER = re.compile(r"(?:#|\u2066)(\d+)")
 
 
 def is_outcome(message: ChatMessage) -> bool:
@@ -185,11 +213,18 @@ async def shopper(customer: FakeUser, language: str, rng: random.Random, until: 
                   tally: Tally) -> None:
     loop = asyncio.get_running_loop()
     number = 0
+    placed: list[tuple[int, ChatMessage]] = []  # the orders this customer was told of
     while loop.time() < until:
         number += 1
         tally.attempts += 1
         try:
-            await place_one(customer, language, rng, number, until, tally)
+            if placed and rng.random() < 0.3:
+                await after_sale(customer, rng, *rng.choice(placed), tally)
+            else:
+                outcome = await place_one(customer, language, rng, number, until, tally)
+                found = ORDER_NUMBER.search(outcome.content)
+                if outcome.content.startswith("✅") and found:
+                    placed.append((int(found.group(1)), outcome))
         except TimeUp:
             await customer.send("/cancel")
             return
@@ -291,6 +326,31 @@ async def books(shop: Shop, chaos: PanelChaos) -> list[str]:
                                 refunds[f"order:{order.id}"], adds_by_link[order.link or ""],
                                 chaos)
     return problems
+
+
+async def refill_books(shop: Shop, chaos: PanelChaos) -> tuple[list[str], Counter[str]]:
+    """A refill the panel numbered belongs to its order there, and ends as the panel ended it
+    (the panel ended every refill before the settle cycles). Refills without a panel number
+    are counted by state: the grace after which they must be resolved is the fix's to choose."""
+    problems: list[str] = []
+    unnumbered: Counter[str] = Counter()
+    async with shop.sessions() as session:
+        rows = (await session.execute(select(Refill, Order.panel_order_id).join(Order))).all()
+    for refill, panel_order_id in rows:
+        who = f"refill #{refill.id} of order #{refill.order_id} ({refill.state})"
+        if refill.panel_refill_id is None:
+            unnumbered[refill.state] += 1
+            continue
+        owner = chaos.refill_orders.get(refill.panel_refill_id)
+        if owner != panel_order_id:
+            problems.append(f"{who}: panel refill {refill.panel_refill_id} belongs to panel "
+                            f"order {owner}, not {panel_order_id}")
+            continue
+        status = chaos.panel.refills.get(refill.panel_refill_id, "")
+        wanted = {"Completed": "completed", "Rejected": "rejected"}.get(status)
+        if refill.state != wanted:
+            problems.append(f"{who}: the panel says {status!r}")
+    return problems, unnumbered
 
 
 def check_order(order: Order, debits: list[LedgerEntry], refunds: list[LedgerEntry],
@@ -439,7 +499,11 @@ async def test_shop_survives_chaos(tmp_path: Path, caplog: pytest.LogCaptureFixt
                     await newcomer.wait_message(contains="🏪", timeout=ANSWER_WITHIN)
                     answers.append(f"{language} {loop.time() - asked:.1f}s")
             problems = await books(shop, panel_chaos)
+            refill_problems, unnumbered = await refill_books(shop, panel_chaos)
             orders = await shop.orders()
+            leaks = [f"{r.method} to {r.params.get('chat_id')}: {str(r.params['text'])[:80]}"
+                     for r in shop.tg.requests
+                     if panel.key in str(r.params.get("text", ""))]
         gc.collect()  # a lost task's exception is logged when the task is collected
         escaped = escaped_errors(caplog.records)
 
@@ -459,6 +523,8 @@ async def test_shop_survives_chaos(tmp_path: Path, caplog: pytest.LogCaptureFixt
         f"held for review (error / what the add met): {dict(held.most_common(12))}",
         f"panel faults: {describe(panel_chaos.injected)}",
         f"Bot API faults: {describe(tg_chaos.injected)}",
+        f"after-sale: {dict(tally.after_sale)}; refills without a panel number by state: "
+        f"{dict(unnumbered)}; long panel refusals {panel_chaos.long_errors}",
         f"job cycles: {dict(tally.job_runs)}; failed: {len(tally.job_failures)}",
         f"answered after the chaos: {answers}",
     ])
@@ -470,6 +536,14 @@ async def test_shop_survives_chaos(tmp_path: Path, caplog: pytest.LogCaptureFixt
     if problems:
         failures.append(f"{len(problems)} book problems:\n{group(problems)}\n"
                         f"first ones:\n" + "\n".join(f"  {p}" for p in problems[:10]))
+    if refill_problems:
+        failures.append(f"{len(refill_problems)} refill problems:\n{group(refill_problems)}")
+    if tg_chaos.too_long:
+        failures.append(f"{len(tg_chaos.too_long)} alerts over Telegram's 200 characters never "
+                        f"reached the customer, e.g. {tg_chaos.too_long[0][:120]!r}")
+    if leaks:
+        failures.append(f"the panel's API key reached {len(leaks)} messages:\n"
+                        + "\n".join(f"  {leak}" for leak in leaks[:5]))
     if tally.job_failures:
         failures.append(f"{len(tally.job_failures)} scheduler cycles failed:\n"
                         f"{group(tally.job_failures)}")

@@ -85,6 +85,9 @@ class PanelChaos:
     adds: list[AddRecord] = field(default_factory=list)
     poisoned: set[str] = field(default_factory=set)  # panel ids whose row is always hostile
     poison_after: int = 3  # the n-th created order is poisoned (its status row, for good)
+    refill_orders: dict[str, str] = field(default_factory=dict)  # panel refill id → order id
+    cancel_requested: set[str] = field(default_factory=set)  # accepted; Canceled next step
+    long_errors: int = 0  # cancel/refill refusals with a long text that holds the API key
     _hanging: set[int] = field(default_factory=set)  # id() of requests answered by HANG
 
     def __post_init__(self) -> None:
@@ -139,7 +142,41 @@ class PanelChaos:
             return self._after_add(request, answer)
         if request.action == "status":
             return self._after_status(request, answer)
+        if request.action == "refill":
+            return self._after_refill(request, answer)
+        if request.action == "cancel":
+            return self._after_cancel(request, answer)
         return answer
+
+    def _long_refusal(self) -> dict[str, str]:
+        """A refusal as some panels word it: long, English only, with the caller's key in it."""
+        self.long_errors += 1
+        return {"error": f"Order can not be canceled or refilled for API key {self.panel.key}: "
+                         + "the order is being processed by the provider, " * 6 + "try later"}
+
+    def _after_refill(self, request: ReceivedRequest, answer: Any) -> Any:
+        oid = request.form.get("order", "")
+        if isinstance(answer, dict) and answer.get("refill"):
+            if self.active and self.rng.random() < 0.25:
+                del self.panel.refills[str(answer["refill"])]  # refused after all
+                self.injected["refill:long_refusal"] += 1
+                return self._long_refusal()
+            self.refill_orders[str(answer["refill"])] = oid
+        return answer
+
+    def _after_cancel(self, request: ReceivedRequest, answer: Any) -> Any:
+        if not isinstance(answer, list):
+            return answer
+        rows = []
+        for row in answer:
+            oid = str(row.get("order"))
+            if row.get("cancel") == 1 and self.active and self.rng.random() < 0.3:
+                self.injected["cancel:long_refusal"] += 1
+                row = {**row, "cancel": self._long_refusal()}
+            elif row.get("cancel") == 1:
+                self.cancel_requested.add(oid)
+            rows.append(row)
+        return rows
 
     def _after_add(self, request: ReceivedRequest, answer: Any) -> Any:
         record = next(r for r in reversed(self.adds) if r.link == request.form.get("link", ""))
@@ -201,11 +238,14 @@ class PanelChaos:
         return [record for record in self.adds if record.created is not None]
 
     def advance(self, share: float = 0.35) -> None:
-        """Open orders move on a step (some of them, at random)."""
+        """Open orders and refills move on a step (some of them, at random)."""
         for oid in sorted(self.panel.orders, key=int):
             row = self.panel.orders[oid]
             if row["status"] in OPEN_STATUSES and self.rng.random() < share:
                 self._step(oid, row)
+        for rid in sorted(self.panel.refills, key=int):
+            if self.panel.refills[rid] in OPEN_STATUSES and self.rng.random() < share:
+                self._step_refill(rid)
 
     def finish_all(self) -> None:
         for oid in sorted(self.panel.orders, key=int):
@@ -213,6 +253,15 @@ class PanelChaos:
             while row["status"] in OPEN_STATUSES:
                 self._step(oid, row)
                 row = self.panel.orders[oid]
+        for rid in sorted(self.panel.refills, key=int):
+            while self.panel.refills[rid] in OPEN_STATUSES:
+                self._step_refill(rid)
+
+    def _step_refill(self, rid: str) -> None:
+        if self.panel.refills[rid] == "Pending":
+            self.panel.set_refill(rid, "In progress")
+        else:
+            self.panel.set_refill(rid, "Completed" if self.rng.random() < 0.8 else "Rejected")
 
     def _step(self, oid: str, row: dict[str, Any]) -> None:
         quantity = int(row.get("quantity_ordered") or row["remains"] or 0)
@@ -221,7 +270,7 @@ class PanelChaos:
             self.panel.set_order(oid, "In progress", charge=row["charge"], start_count="100",
                                  remains=str(quantity), quantity_ordered=quantity)
             return
-        status = self._pick_final()
+        status = "Canceled" if oid in self.cancel_requested else self._pick_final()
         remains = {"Completed": 0, "Canceled": quantity, "Expired": quantity}.get(
             status, self.rng.randint(1, max(1, quantity - 1)))
         self.panel.set_order(oid, status, charge=row["charge"], start_count="100",
@@ -248,11 +297,17 @@ class TelegramChaos:
     rate_html: float = 0.01  # a proxy's HTML 502 page instead of the Bot API's JSON
     poll_share: float = 0.5  # getUpdates fails this much less often: it paces everything
     injected: Counter[str] = field(default_factory=Counter)
+    too_long: list[str] = field(default_factory=list)  # alerts Telegram refused as too long
 
     def __post_init__(self) -> None:
         self.tg.fault_policy = self
 
     def __call__(self, method: str, params: dict[str, Any]) -> ApiError | web.Response | None:
+        text = params.get("text")
+        if method == "answerCallbackQuery" and isinstance(text, str) and len(text) > 200:
+            # Telegram's rule, chaos or not (the fake itself does not check it).
+            self.too_long.append(text)
+            return ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         if not self.active or method == "getMe":
             return None
         scale = self.poll_share if method == "getUpdates" else 1.0
