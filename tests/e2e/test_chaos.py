@@ -1,9 +1,12 @@
-"""A bounded chaos run of the whole shop: customers keep ordering through the real wizard while
-the panel answers at random with garbage, timeouts, 5xx and hostile rows and the Bot API with
-429s and 5xx; then, once both are healthy again, the books must be right to the last cent.
+"""A bounded chaos run of the whole shop: customers (English and Arabic) keep ordering through
+the real wizard, double-tapping Confirm now and then, and open their orders to refill, cancel or
+refresh them, while the panel answers at random with garbage, timeouts, 5xx and hostile rows and
+the Bot API with 429s, 5xx and a proxy's HTML page; the scheduler's jobs run all along. Then,
+once both are healthy again, the books must be right to the last cent.
 
-Seeded (random.Random): CHAOS_SEED replays a run, CHAOS_SECONDS / CHAOS_CUSTOMERS make a longer
-or busier one locally. The seed is printed, and repeated in every failure message.
+Seeded (random.Random): CHAOS_SEED replays a run's decisions (the interleaving still depends on
+timing), CHAOS_SECONDS / CHAOS_CUSTOMERS make a longer or busier one locally. The seed is
+printed, and repeated in every failure message.
 
 What must hold at the end (the shop's promises, see README "Money rules"):
 - the ledger invariant for every customer, no balance below zero;
@@ -12,8 +15,11 @@ What must hold at the end (the shop's promises, see README "Money rules"):
   nothing left `submitting`, no debit without an order;
 - no order sent twice (one `add` per link), no panel order claimed by two shop orders, no
   panel order id that came back intact thrown away, no refund of an order the panel took;
-- refunds never exceed charges and match what the panel's final status implies;
-- every scheduler cycle ran to its end (a hostile row never fails a whole cycle);
+- refunds never exceed charges and match what the panel's final status implies; refills end
+  as the panel ended them;
+- every scheduler cycle ran to its end (a hostile row never fails a whole cycle), the event
+  loop never stalled for seconds;
+- no alert over Telegram's 200 characters, no panel API key in anything the bot sends;
 - no exception escaped into the log; the bot still answers, at once.
 """
 
