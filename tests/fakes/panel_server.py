@@ -19,6 +19,7 @@ import asyncio
 import json
 import socket
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -153,6 +154,13 @@ class FakePanel:
         self.next_refill_id = 1
         self.requests: list[ReceivedRequest] = []
         self._script: dict[str | None, deque[Fault | Scripted]] = defaultdict(deque)
+        # Chaos hooks (tests/fakes/chaos.py), off by default. `chaos_before` decides a request's
+        # fate before the panel does anything (a Fault or Scripted answer; None: go on);
+        # `chaos_after` sees what the panel did and may rewrite the answer (a Scripted answer is
+        # sent as it is, e.g. a 502 page for an order that was created all the same).
+        self.chaos_before: Callable[[ReceivedRequest], Awaitable[Fault | Scripted | None]] \
+            | None = None
+        self.chaos_after: Callable[[ReceivedRequest, Any], Any] | None = None
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -238,10 +246,13 @@ class FakePanel:
         post = await request.post()
         form = {k: str(v) for k, v in post.items()}
         action = form.get("action", "")
-        self.requests.append(ReceivedRequest(
-            request.method, request.path, action, form, dict(request.headers)))
+        received = ReceivedRequest(
+            request.method, request.path, action, form, dict(request.headers))
+        self.requests.append(received)
         await self._wait(self.latency + self.action_latency.get(action, 0.0))
         scripted = self._next_script(action)
+        if scripted is None and self.chaos_before is not None:
+            scripted = await self.chaos_before(received)
         if isinstance(scripted, Scripted):
             return _reply(scripted.body, scripted.status, scripted.content_type)
         if scripted is Fault.DROP:
@@ -254,6 +265,8 @@ class FakePanel:
             answer: Any = {"error": ERR_KEY}
         else:
             answer = self._dispatch(action, form)
+            if self.chaos_after is not None:
+                answer = self.chaos_after(received, answer)
         if scripted is Fault.HANG:  # the panel did the work; the answer never comes
             await self._wait(self.hang_seconds)
             return web.Response(status=504, text="gateway timeout")
@@ -372,6 +385,8 @@ class FakePanel:
 
 
 def _reply(body: Any, status: int = 200, content_type: str = "application/json") -> web.Response:
+    if isinstance(body, bytes):  # raw bytes, e.g. binary garbage
+        return web.Response(status=status, body=body, content_type=content_type)
     text = body if isinstance(body, str) else json.dumps(body)
     return web.Response(status=status, text=text, content_type=content_type)
 

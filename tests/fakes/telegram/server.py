@@ -133,6 +133,11 @@ class FakeTelegram:
 
         # Fault injection.
         self._faults: list[FaultRule] = []
+        self.fault_policy: Callable[[str, dict[str, Any]], ApiError | web.Response | None] \
+            | None = None
+        """Chaos hook (tests/fakes/chaos.py): called with every API call's method and decoded
+        parameters before it runs; an ApiError is answered as Telegram answers errors, a
+        web.Response is sent as it is (a proxy's HTML page), None runs the method."""
         self._flood_window: deque[float] = deque()
 
         # Bookkeeping.
@@ -578,10 +583,16 @@ class FakeTelegram:
         self.requests.append(record)
         self.stats.method_counts[method] += 1
         self._notify()
+        verdict = self.fault_policy(method, record.params) if self.fault_policy else None
+        if isinstance(verdict, web.Response):
+            record.status, record.error = verdict.status, "raw answer (fault policy)"
+            return verdict
         is_poll = method == "getUpdates"
         if not is_poll:
             self._inflight += 1
         try:
+            if isinstance(verdict, ApiError):
+                raise verdict
             result = await self._call(method, params)
         except RawAnswer as answer:
             rule = answer.rule
