@@ -37,6 +37,7 @@ from storage.fsm import DatabaseStorage
 from storage.migrate import upgrade_to_head
 
 log = logging.getLogger("bot")
+STARTUP_SYNC_WAIT = 15.0  # seconds the start waits for the first catalog sync
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -93,7 +94,11 @@ class Runtime:
         )
         await shop.translate.core.startup()  # load the .ftl files now: a broken locale fails fast
         await ensure_panels(shop)
-        await sync_catalogs(shop)
+        # A panel that trickles its catalog must not hold the shop's start for the sync's whole
+        # time limit: past a short wait the sync goes on in the background while customers
+        # browse the catalog already stored.
+        first_sync = asyncio.create_task(sync_catalogs(shop))
+        await asyncio.wait({first_sync}, timeout=STARTUP_SYNC_WAIT)
         bot = make_bot(settings)
         notifier = Notifier(bot, shop)
         dispatcher = Dispatcher(
@@ -106,7 +111,12 @@ class Runtime:
         if background:
             leader = make_leader(settings.redis_url, engine, lease_seconds=leader_lease(settings))
             scheduler = ShopScheduler(shop, notifier, leader)
-        return cls(settings, engine, shop, bot, dispatcher, notifier, scheduler)
+        runtime = cls(settings, engine, shop, bot, dispatcher, notifier, scheduler)
+        if not first_sync.done():
+            log.info("catalog sync still running after %g s: it goes on in the background",
+                     STARTUP_SYNC_WAIT)
+            runtime.track(first_sync)
+        return runtime
 
     @property
     def broadcasts(self) -> BroadcastManager:
@@ -137,7 +147,9 @@ class Runtime:
 
     def in_background(self, work: Coroutine[Any, Any, object]) -> None:
         """A startup retry that must not hold the start; stop() cancels what is left."""
-        task = asyncio.create_task(work)
+        self.track(asyncio.create_task(work))
+
+    def track(self, task: asyncio.Task[Any]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -3,6 +3,7 @@ shop: the bot starts with the catalog it has, sells the good rows, and tells the
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +136,40 @@ async def test_a_row_the_parser_cannot_read_skips_only_itself(tmp_path: Path) ->
         async with shop.sessions() as session:
             stored = sorted(s.panel_service_id for s in await session.scalars(select(Service)))
         assert stored == ["201", "202"]
+
+
+async def test_a_panel_trickling_its_catalog_does_not_hold_the_start(
+    tmp_path: Path, monkeypatch: Any,
+) -> None:
+    """The first sync waits a short while at startup; a panel still answering after that syncs
+    in the background while customers browse the catalog already stored."""
+    import time
+
+    import bot.runtime
+
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
+    first = FakePanel()
+    first.set_catalog(GOOD)
+    async with running_shop(tmp_path, panel=first, database_url=database_url):
+        pass
+
+    monkeypatch.setattr(bot.runtime, "STARTUP_SYNC_WAIT", 0.5)
+    slow = FakePanel()
+    slow.set_catalog([*GOOD, {**GOOD[1], "service": 203, "name": "Late Views"}])
+    slow.hang_seconds = 8.0
+    slow.inject(Fault.HANG, action="services")  # 8 s, then a 504; the client's retry gets it
+    started = time.monotonic()
+    async with running_shop(tmp_path, panel=slow, database_url=database_url,
+                            panel_timeout=30.0) as shop:
+        assert time.monotonic() - started < 6.0  # not held by the panel's 8-second answer
+        assert "Instagram" in await browse(shop, 5101)  # the catalog it already had
+
+        async def synced() -> bool:
+            async with shop.sessions() as session:
+                ids = set(await session.scalars(select(Service.panel_service_id)))
+            return "203" in ids
+
+        deadline = time.monotonic() + 20
+        while not await synced():
+            assert time.monotonic() < deadline, "the background sync never finished"
+            await asyncio.sleep(0.2)
