@@ -43,15 +43,21 @@ class RefillChange:
     state: str  # a terminal RefillStatus value
 
 
+# A refill with what its job needs: its panel's name and its customer's Telegram ID.
+_REFILLS = (
+    select(Refill.id, Refill.panel_refill_id, Refill.state, Panel.name, Order.id,
+           User.telegram_id)
+    .join(Order, Order.id == Refill.order_id)
+    .join(Panel, Panel.id == Order.panel_id)
+    .join(User, User.id == Order.user_id)
+)
+
+
 async def poll_refills(shop: Shop) -> list[RefillChange]:
     async with shop.sessions() as session:
         rows = (await session.execute(
-            select(Refill.id, Refill.panel_refill_id, Refill.state, Panel.name, Order.id,
-                   User.telegram_id)
-            .join(Order, Order.id == Refill.order_id)
-            .join(Panel, Panel.id == Order.panel_id)
-            .join(User, User.id == Order.user_id)
-            .where(Refill.state.in_(OPEN_REFILL_STATES), Refill.panel_refill_id.is_not(None))
+            _REFILLS.where(Refill.state.in_(OPEN_REFILL_STATES),
+                           Refill.panel_refill_id.is_not(None))
         )).all()
     by_panel: dict[str, list[_OpenRefill]] = defaultdict(list)
     for refill_id, panel_refill_id, state, panel_name, order_id, telegram_id in rows:
@@ -114,12 +120,7 @@ async def resolve_stuck_refills(
     cutoff = utcnow() - grace
     async with shop.sessions() as session:
         rows = (await session.execute(
-            select(Refill.id, Refill.panel_refill_id, Refill.state, Panel.name, Order.id,
-                   User.telegram_id)
-            .join(Order, Order.id == Refill.order_id)
-            .join(Panel, Panel.id == Order.panel_id)
-            .join(User, User.id == Order.user_id)
-            .where(Refill.state.in_(STUCK_REFILL_STATES), Refill.updated_at <= cutoff)
+            _REFILLS.where(Refill.state.in_(STUCK_REFILL_STATES), Refill.updated_at <= cutoff)
             .order_by(Refill.id)
         )).all()
     decided: list[tuple[_OpenRefill, str, str | None, str]] = []  # row, state, raw, reason
