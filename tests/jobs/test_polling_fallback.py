@@ -268,3 +268,22 @@ async def test_refill_param_learned_from_a_customer_refill_and_stored(
         assert [r.fields for r in panel.requests_for("refill")][1:] == [
             {"action": "refill", "refill": "95"}]
         await shop.panels.aclose()
+
+
+@pytest.mark.parametrize(("answer", "serves"), [
+    ({"error": "Refill not found"}, True), ({"error": "This action is Invalid"}, False)])
+async def test_catalog_sync_learns_whether_a_v1_panel_serves_refill(
+        sessions: Sessions, answer: dict[str, str], serves: bool) -> None:
+    from bot.jobs.catalog_sync import sync_one
+
+    async with FakePanel(dialect="v1") as panel:
+        panel.respond("refill_status", answer)
+        shop = await make_shop(sessions, {"main": panel.url})
+        client = shop.panels.get("main")
+        assert not client.supports_refill  # unknown until the panel shows it
+        assert await sync_one(shop, client) is not None
+        assert client.supports_refill is serves and client.supports_cancel is serves
+        assert (await _stored_profile(sessions) or {}).get("v1_refill") is serves
+        await sync_one(shop, client)
+        assert len(panel.requests_for("refill_status")) == 1  # known: not asked again
+        await shop.panels.aclose()
