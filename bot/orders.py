@@ -184,6 +184,7 @@ class HoldReason(StrEnum):
     PARTIAL_NO_REMAINS = "partial_no_remains"
     BAD_ROWS = "bad_rows"
     UNKNOWN_STATUS = "unknown_status"
+    GAVE_UP_DELIVERED = "gave_up_delivered"  # "Fail" yet nothing left to deliver: a human
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,7 @@ class StatusChange:
     refunded: Decimal
     reason: HoldReason | None = None  # a HoldReason when to_state is review
     detail: str = ""  # for admins: the stored error or the panel's raw status
+    gave_up: str = ""  # the panel's word ("Fail", "Error") when it gave up: admins are told
 
     @property
     def started(self) -> bool:
@@ -310,11 +312,30 @@ async def record_bad_rows(
 
 
 def _target(order: Order, info: OrderInfo) -> OrderState | None:
+    if info.status is OrderStatus.FAILED:
+        return _gave_up_target(order, info)
     target = _FROM_PANEL.get(info.status)
     if target is OrderState.PARTIAL and (info.remains is None or not order.quantity):
         # The panel refunded "the rest" but will not say how much: a human decides.
         return OrderState.REVIEW
     return target
+
+
+def _gave_up_target(order: Order, info: OrderInfo) -> OrderState:
+    """The panel gave up on the order ("Fail", "Error"): settled like Canceled, refunding what
+    was not delivered (issue 15). Decisions:
+    - remains unknown, or at least the quantity (nothing delivered), or an order without a
+      quantity (packages): CANCELED, the full charge back;
+    - 0 < remains < quantity: PARTIAL, the undelivered share back, as for a Partial status;
+    - remains 0 or below (everything delivered, yet "failed"): contradictory, so no guess with
+      money: held for review.
+    The refund goes through the same key (refund:<order id>) as every terminal status."""
+    remains, quantity = info.remains, order.quantity
+    if remains is None or not quantity or remains >= quantity:
+        return OrderState.CANCELED
+    if remains > 0:
+        return OrderState.PARTIAL
+    return OrderState.REVIEW
 
 
 async def _move(
@@ -325,6 +346,8 @@ async def _move(
     if target.is_final:
         values["finished_at"] = now
     review = target is OrderState.REVIEW
+    # One (from, to) batch may mix a Partial without remains and a "Fail" with nothing left:
+    # both go to review, each with its own reason (set per order below).
     if review:
         values["error"] = "partial without a usable remains count"
     won = set(await session.scalars(
@@ -344,12 +367,25 @@ async def _move(
         for order, info in winners
     ])
     refunds = await _refund_all(session, target, winners, precision)
+    gave_up = [order.id for order, info in winners if info.status is OrderStatus.FAILED]
+    if review and gave_up:
+        await session.execute(
+            update(_ORDERS).where(_ORDERS.c.id.in_(gave_up))
+            .values(error="the panel gave up on the order with nothing left to deliver"))
     return [
         StatusChange(order.id, order.user_id, current, target, refunds.get(order.id, ZERO),
-                     reason=HoldReason.PARTIAL_NO_REMAINS if review else None,
-                     detail=info.raw_status[:MAX_PANEL_STATUS] if review else "")
+                     reason=_hold_reason(info) if review else None,
+                     detail=info.raw_status[:MAX_PANEL_STATUS] if review else "",
+                     gave_up=info.raw_status[:MAX_PANEL_STATUS]
+                     if info.status is OrderStatus.FAILED else "")
         for order, info in winners
     ]
+
+
+def _hold_reason(info: OrderInfo) -> HoldReason:
+    if info.status is OrderStatus.FAILED:
+        return HoldReason.GAVE_UP_DELIVERED
+    return HoldReason.PARTIAL_NO_REMAINS
 
 
 async def _refund_all(

@@ -211,7 +211,7 @@ class PanelClient:
     async def refill(self, order_id: str | int) -> str:
         data = await self._call("refill", {"order": str(order_id).strip()})
         value = data.get("refill") if isinstance(data, Mapping) else None
-        refill_id = positive_id(value)
+        refill_id = decode.refill_id_in(value)  # 5, "5", {"id": 5}: see bot/panel/decode.py
         if refill_id is not None:
             return refill_id
         err = decode.error_of(value)
