@@ -8,6 +8,7 @@ no-op even if two processes race past the state check.
 from __future__ import annotations
 
 import functools
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from bot.money import ZERO, round_up, to_scale
 from bot.panel import OrderInfo, OrderStatus
 from storage.models import LedgerKind, Order, OrderEvent, OrderState
 from storage.types import utcnow
+
+log = logging.getLogger("bot.orders")
 
 FULL_REFUND_STATES = frozenset({OrderState.CANCELED, OrderState.REFUNDED, OrderState.FAILED})
 
@@ -401,10 +404,44 @@ def _metric_values(order: Order, info: OrderInfo, now: datetime) -> tuple[Any, .
         info.start_count if info.start_count is not None else order.start_count,
         info.remains if info.remains is not None else order.remains,
         info.raw_status[:MAX_PANEL_STATUS] if info.raw_status else order.panel_status,
-        to_scale(info.charge) if info.charge is not None else order.panel_charge,
+        _panel_charge(order, info),
         0,
         (order.unknown_status_since or now) if unknown else None,
     )
+
+
+# How close two amounts must be to count as equal: 1 % (panels round rates and charges).
+_CHARGE_TOLERANCE = Decimal("0.01")
+
+
+def _panel_charge(order: Order, info: OrderInfo) -> Decimal | None:
+    """The order's panel cost from a status answer's `charge`, or the stored value.
+
+    Some panels report the service's rate (per 1000) as `charge`. Decided from the order alone
+    (no extra query): with q units ordered and expected cost c, the rate was r = c × 1000 / q.
+    A charge within 1 % of r that is neither within 1 % of c nor of the delivered share
+    c × (q − remains) / q (a Partial's real charge) is a rate, and is not stored: the stats
+    keep counting the expected cost. Packages (no quantity) and q = 1000 (r = c) are stored as
+    reported: there a rate and a cost cannot be told apart, nor differ."""
+    if info.charge is None:
+        return order.panel_charge
+    charge = to_scale(info.charge)
+    quantity, expected = order.quantity, order.cost
+    if not quantity or quantity <= 0 or expected is None or expected <= 0:
+        return charge
+    rate = expected * 1000 / quantity
+    real = [expected]
+    if info.remains is not None and 0 <= info.remains <= quantity:
+        real.append(expected * (quantity - info.remains) / quantity)
+    if _close(charge, rate) and not any(_close(charge, amount) for amount in real):
+        log.debug("order %s: charge %s is the service rate (expected cost %s); not stored",
+                  order.id, charge, expected)
+        return order.panel_charge
+    return charge
+
+
+def _close(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) <= abs(b) * _CHARGE_TOLERANCE
 
 
 async def _store_metrics(session: AsyncSession, items: Sequence[tuple[Order, OrderInfo]],
