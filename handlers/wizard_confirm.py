@@ -16,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram_i18n import I18nContext
 
-from bot import ordering, wizard_steps
+from bot import ordering, panel_alerts, wizard_steps
 from bot.context import Shop
 from bot.ledger import InsufficientFunds
 from bot.notify import Notifier
@@ -122,4 +122,6 @@ async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, noti
     else:
         text = i18n.get("wz-already-placed", order=number)
     await notifier.send(query.from_user.id, text, kb.after_order(i18n))
+    if placement.outcome is Outcome.FAILED:  # a bad key, panel funds: admins alerted after
+        await panel_alerts.placement_failed(notifier, placement)
 

@@ -254,7 +254,8 @@ class PanelClient:
         - no free connection slot within `slot_timeout`, or the connection was refused: the
           request never left; PanelUnavailable, a definite failure.
         """
-        data = await self._call("add", req.to_form(service), before_send=before_send)
+        form = req.to_form(service, profile=getattr(self, "profile", None))
+        data = await self._call("add", form, before_send=before_send)
         if not isinstance(data, Mapping) or "order" not in data:
             raise PanelOutcomeUnknown(self.name, "add", "answer without an order ID")
         value = data["order"]
@@ -346,7 +347,7 @@ class PanelClient:
             self._learn_from_write_rejection(exc, param)
             raise
         value = data.get("refill") if isinstance(data, Mapping) else None
-        refill_id = positive_id(value)
+        refill_id = decode.refill_id_in(value)  # 5, "5", {"id": 5}: see bot/panel/decode.py
         if refill_id is not None:
             return refill_id
         err = decode.error_of(value)
