@@ -188,7 +188,8 @@ class PanelClient:
         - no free connection slot within `slot_timeout`, or the connection was refused: the
           request never left; PanelUnavailable, a definite failure.
         """
-        data = await self._call("add", req.to_form(service), before_send=before_send)
+        form = req.to_form(service, profile=getattr(self, "profile", None))
+        data = await self._call("add", form, before_send=before_send)
         if not isinstance(data, Mapping) or "order" not in data:
             raise PanelOutcomeUnknown(self.name, "add", "answer without an order ID")
         value = data["order"]

@@ -7,6 +7,7 @@ from datetime import date
 
 from .errors import InvalidOrderParams
 from .models import Service, ServiceType
+from .profile import PanelProfile
 
 T = ServiceType
 
@@ -90,7 +91,10 @@ class OrderRequest:
             return len(self.usernames)
         return None
 
-    def validate(self, service: Service | None = None) -> None:
+    def validate(self, service: Service | None = None,
+                 profile: PanelProfile | None = None) -> None:
+        """Raise InvalidOrderParams for anything the panel would refuse or bill differently.
+        `profile`: the panel's dialect (None = the documented API)."""
         if not is_orderable(self.service_type):
             raise InvalidOrderParams("service_type", "not_orderable")
         if service is not None:
@@ -114,6 +118,19 @@ class OrderRequest:
             for item in getattr(self, name):
                 _check_text(name, item)
         self._check_numbers(service)
+        if profile is not None:
+            self._check_profile(profile)
+
+    def _check_profile(self, profile: PanelProfile) -> None:
+        """What this panel's dialect adds: an entry containing its list separator would be
+        split (and billed) as several; a drip-feed interval it does not take."""
+        separator = profile.comment_separator
+        for name in _LIST_FIELDS:
+            if any(separator in item for item in getattr(self, name)):
+                raise InvalidOrderParams(name, "separator", repr(separator))
+        allowed = profile.dripfeed_intervals
+        if self.interval is not None and allowed is not None and self.interval not in allowed:
+            raise InvalidOrderParams("interval", "not_accepted", ", ".join(map(str, allowed)))
 
     def _check_numbers(self, service: Service | None) -> None:
         lo, hi = (service.min, service.max) if service is not None else (1, None)
@@ -149,21 +166,34 @@ class OrderRequest:
         if self.expiry is not None and not isinstance(self.expiry, date):
             raise InvalidOrderParams("expiry", "bad_format")
 
-    def to_form(self, service: Service | None = None) -> dict[str, str]:
-        """Validate, then return exactly the form fields the panel expects (no key/action)."""
-        self.validate(service)
+    def to_form(self, service: Service | None = None,
+                profile: PanelProfile | None = None) -> dict[str, str]:
+        """Validate, then return exactly the form fields the panel expects (no key/action).
+
+        Only the fields the service type documents are sent: some panels silently drop a field
+        they do not support rather than refuse it, so an extra field could never be relied on.
+        `profile` (None = the documented API) adapts the form to the panel's dialect:
+        `quantity=1` for packages, `dripfeed=1` with runs/interval, the list separator, the
+        media field's name."""
+        profile = profile or PanelProfile()
+        self.validate(service, profile)
         form = {"service": str(self.service_id).strip()}
         required, optional = _FIELDS[self.service_type]
         for name in required + optional:
             value = getattr(self, name)
             if not _present(value):
                 continue
+            key = profile.media_field if name == "media" else name
             if name in _LIST_FIELDS:
-                form[name] = "\n".join(v.strip() for v in value)
+                form[key] = profile.comment_separator.join(v.strip() for v in value)
             elif name == "expiry":
-                form[name] = value.strftime("%d/%m/%Y")
+                form[key] = value.strftime("%d/%m/%Y")
             else:
-                form[name] = str(value).strip()
+                form[key] = str(value).strip()
+        if self.service_type is T.PACKAGE and profile.package_quantity:
+            form["quantity"] = "1"  # one package: what the customer is charged for
+        if "runs" in form and profile.dripfeed_flag:
+            form["dripfeed"] = "1"  # some panels ignore runs/interval without it
         return form
 
 
