@@ -1,0 +1,277 @@
+"""Panels in the wild (issue 15): the real bot against a fake panel speaking one real panel
+script's dialect (tests/fakes/panel_server.py `Quirk`), over real HTTP. For every quirk the bot
+places, polls, refills and cancels as applicable; each test checks the money (the ledger
+invariant, refunds exactly once), what reached the panel (a write is never sent twice) and what
+the customer saw, in English and Arabic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, or_, select
+
+from bot.middlewares import throttling
+from bot.panel.profile import PanelProfile
+from bot.scheduler import ShopScheduler
+from storage.models import LedgerEntry, Order, Refill
+from tests.e2e.harness import Shop, running_shop
+from tests.fakes.bot_api import FakeUser
+from tests.fakes.panel_server import ERR_IDS_REQUIRED, FakePanel, Quirk
+
+LINK = "https://instagram.com/p/abc"
+_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def _svc(sid: int, name: str, type_: str, rate: str = "1.00", lo: int = 10, hi: int = 10000,
+         **flags: bool) -> dict[str, Any]:
+    return {"service": sid, "name": name, "type": type_, "category": "Instagram", "rate": rate,
+            "min": str(lo), "max": str(hi), "refill": flags.get("refill", False),
+            "cancel": flags.get("cancel", False), "dripfeed": flags.get("dripfeed", False)}
+
+
+CATALOG = [
+    _svc(1, "Wild Followers", "Default", refill=True, cancel=True),
+    _svc(2, "Wild Dripfeed", "Default", dripfeed=True),
+    _svc(3, "Wild Package", "Package", rate="5"),
+    _svc(4, "Wild Comments", "Custom Comments", rate="10", lo=1, hi=10),
+    _svc(5, "Wild Likers", "Mentions Media Likers"),
+]
+
+# Customer-facing fragments (locales/en, locales/ar), and the buttons a customer presses.
+TEXT = {
+    "en": {"order": "🛒 Order", "yes": "✅ Yes", "confirm": "✅ Confirm order",
+           "placed": "placed.", "failed": "could not be placed",
+           "partial": "was completed partially", "canceled": "canceled by the provider",
+           "refill": "♻️ Refill", "refill_ok": "Refill requested for order",
+           "cancel": "✖️ Cancel order", "cancel_yes": "✅ Yes, cancel it",
+           "cancel_ok": "Cancellation requested for order",
+           "refill_done": "is completed", "warn": "⚠️"},
+    "ar": {"order": "🛒 اطلب الآن", "yes": "✅ نعم", "confirm": "✅ تأكيد الطلب",
+           "placed": "تم تقديم الطلب", "failed": "تعذّر",
+           "partial": "جزئيًا", "canceled": "ألغى المزوّد الطلب",
+           "refill": "♻️ إعادة تعبئة", "refill_ok": "تم طلب إعادة التعبئة",
+           "cancel": "✖️ إلغاء الطلب", "cancel_yes": "✅ نعم، ألغِه",
+           "cancel_ok": "تم طلب إلغاء الطلب",
+           "refill_done": "اكتملت إعادة تعبئة", "warn": "⚠️"},
+}
+
+# Words a panel sends that must never reach a customer verbatim.
+RAW_PANEL_WORDS = ("order id(s) required", "The selected", "sufficient balance",
+                   "Quantity is required", "'status'", "{", "Incorrect")
+
+
+@pytest.fixture(autouse=True)
+def no_flood_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulated customers click faster than any human; the flood limit has its own tests."""
+    original = throttling.ThrottlingMiddleware.__init__.__defaults__
+    assert original is not None
+    monkeypatch.setattr(throttling.ThrottlingMiddleware.__init__, "__defaults__",
+                        (1000.0, 1000.0, *original[2:]))
+
+
+def wild_panel(*quirks: Quirk, dialect: str = "v2") -> FakePanel:
+    panel = FakePanel(dialect=dialect, quirks=set(quirks))
+    panel.set_catalog(CATALOG)
+    return panel
+
+
+def pin(shop: Shop, **fields: Any) -> None:
+    """What a shop owner pins in PANELS ("profile": {...}) for panel "main"."""
+    client = shop.runtime.shop.panels.get("main")
+    current = getattr(client, "profile", None) or PanelProfile()
+    client.profile = current.merged(fields)  # type: ignore[attr-defined]
+
+
+# -- driving the real bot ------------------------------------------------------------------------
+
+
+async def new_customer(shop: Shop, telegram_id: int, language: str) -> FakeUser:
+    customer = shop.customer(telegram_id, language)
+    await customer.send("/start")
+    await customer.wait_message(contains="🏪")
+    await shop.fund(telegram_id, "100")
+    return customer
+
+
+async def place(customer: FakeUser, language: str, name: str,
+                steps: list[tuple[str, str]]) -> str:
+    """Order `name` through the wizard; returns the bot's answer to Confirm (or to the first
+    step it refused, starting with ⚠️)."""
+    await customer.send(name)
+    await customer.wait_message(contains=name)
+    await customer.click(f"1. {name}")
+    await customer.wait_edit(contains=name)
+    await customer.click(TEXT[language]["order"])
+    await customer.wait_edit(contains=name)
+    for action, value in steps:
+        if action == "click":
+            await customer.click(TEXT[language][value])
+            reply = (await customer.wait_edit()).content
+        else:
+            text = value.translate(_ARABIC_DIGITS) if action == "num" and language == "ar" \
+                else value
+            await customer.send(text)
+            reply = (await customer.wait_message()).content
+        if reply.lstrip().startswith("⚠️"):
+            return reply
+    await customer.click(TEXT[language]["confirm"])
+    return (await customer.wait_message(contains="#" if language == "en" else None)).content
+
+
+async def open_order(customer: FakeUser, order_id: int) -> None:
+    await customer.send("/orders")
+    listing = await customer.wait_message()
+    await customer.click(callback_data=f"o:v:{order_id}:0", message=listing)
+    await customer.wait_edit(contains=str(order_id)
+                             if customer.language_code == "en" else None)
+
+
+async def refill(customer: FakeUser, language: str, order_id: int) -> str:
+    await open_order(customer, order_id)
+    await customer.click(TEXT[language]["refill"])
+    return (await customer.wait_callback_answer()).text or ""
+
+
+async def cancel(customer: FakeUser, language: str, order_id: int) -> str:
+    await open_order(customer, order_id)
+    await customer.click(TEXT[language]["cancel"])
+    await customer.wait_edit()
+    await customer.click(TEXT[language]["cancel_yes"])
+    return (await customer.wait_callback_answer()).text or ""
+
+
+async def order_of(shop: Shop, telegram_id: int, index: int = -1) -> Order:
+    user = await shop.user_row(telegram_id)
+    return [o for o in await shop.orders() if o.user_id == user.id][index]
+
+
+async def refund_entries(shop: Shop, order_id: int) -> int:
+    async with shop.sessions() as session:
+        key = LedgerEntry.idempotency_key
+        return int(await session.scalar(select(func.count()).select_from(LedgerEntry).where(
+            or_(key == f"refund:{order_id}", key.like(f"refund:{order_id}:%")))) or 0)
+
+
+def no_raw_panel_text(text: str) -> None:
+    for raw in RAW_PANEL_WORDS:
+        assert raw not in text, f"panel text {raw!r} reached a customer: {text!r}"
+
+
+def writes_once(panel: FakePanel, action: str, ids: list[str]) -> None:
+    """Each order ID appears in at most one `action` request the panel received."""
+    seen = [i for r in panel.requests_for(action) for name in ("order", "orders", "refill",
+                                                                 "refills")
+            for i in r.form.get(name, "").split(",") if i]
+    for oid in ids:
+        assert seen.count(oid) <= 1, f"{action} sent twice for {oid}: {seen}"
+
+
+# -- the lifecycle on every request-form quirk -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wild:
+    quirk: Quirk | None
+    language: str
+    profile: dict[str, Any]  # what the owner pins (empty: the bot must cope or learn)
+
+
+LIFECYCLE = [
+    Wild(None, "en", {}),  # the documented API: the control
+    Wild(Quirk.NO_MULTI_STATUS, "ar", {}),
+    Wild(Quirk.MULTI_STATUS_422, "en", {}),
+    Wild(Quirk.MULTISTATUS_ACTION, "en", {}),
+    Wild(Quirk.ORDERS_ACTION, "ar", {}),
+    Wild(Quirk.STATUS_WORDS, "ar", {}),
+    Wild(Quirk.CHARGE_IS_RATE, "en", {}),
+    Wild(Quirk.CANCEL_STATUS_SHAPE, "en", {}),
+    Wild(Quirk.CANCEL_STATUS_SHAPE, "ar", {}),
+    Wild(Quirk.NO_MULTI_REFILL, "en", {}),
+    Wild(Quirk.REFILL_PARAM_REFILL, "ar", {"refill_param": "refill"}),
+    Wild(Quirk.REFILL_PARAM_REFILLS, "en", {"refill_param": "refills"}),
+    Wild(Quirk.REFILL_LIST_NO_ORDER, "en", {}),
+    Wild(Quirk.ERROR_TEXTS, "ar", {}),
+]
+
+
+@pytest.mark.parametrize("case", LIFECYCLE, ids=lambda c: f"{c.quirk or 'documented'}-{c.language}")
+async def test_place_poll_cancel_refill(tmp_path: Path, case: Wild) -> None:
+    quirks = (case.quirk,) if case.quirk else ()
+    async with running_shop(tmp_path, panel=wild_panel(*quirks)) as shop:
+        panel, lang, t = shop.panel, case.language, TEXT[case.language]
+        pin(shop, **case.profile)
+        customer = await new_customer(shop, 7001, lang)
+        scheduler = ShopScheduler(shop.runtime.shop, shop.runtime.notifier)
+
+        # Places two orders through the wizard: one of 1000 (to end partial), one of 500.
+        for quantity in ("1000", "500"):
+            placed = await place(customer, lang, "Wild Followers",
+                                 [("send", LINK), ("num", quantity)])
+            assert t["placed"] in placed, placed
+        first, second = await order_of(shop, 7001, 0), await order_of(shop, 7001, 1)
+        pids = [first.panel_order_id or "", second.panel_order_id or ""]
+        assert len(panel.requests_for("add")) == 2
+        panel.set_order(pids[0], "Partial", remains="400", charge="1.00000")
+        panel.set_order(pids[1], "In progress", remains="500", charge="0.50000")
+
+        # Polls: the partial one is refunded 40 %, once, however often the poller runs.
+        for _ in range(3):
+            await scheduler.run_statuses()
+        told = await customer.wait_message(contains=t["partial"])
+        no_raw_panel_text(told.text)
+        first = await order_of(shop, 7001, 0)
+        assert first.state == "partial"
+        assert first.refunded == (first.charge * Decimal("0.4")).quantize(Decimal("0.01"))
+        assert await refund_entries(shop, first.id) == 1
+        second = await order_of(shop, 7001, 1)
+        assert second.state == "in_progress"
+        if case.quirk is Quirk.CHARGE_IS_RATE:
+            # "charge" 1.00 for an order of 500 at 1.00 per 1000 is the rate, not the cost.
+            assert second.panel_charge in (None, Decimal("0.5"))
+
+        # Cancels the running one: one cancel request; refunded in full once it is Canceled.
+        answer = await cancel(customer, lang, second.id)
+        assert t["cancel_ok"] in answer, answer
+        no_raw_panel_text(answer)
+        if case.quirk is not Quirk.CANCEL_STATUS_SHAPE:  # that panel cancels at once
+            panel.set_order(pids[1], "Canceled", remains="500")
+        for _ in range(2):
+            await scheduler.run_statuses()
+        told = await customer.wait_message(contains=t["canceled"])
+        no_raw_panel_text(told.text)
+        second = await order_of(shop, 7001, 1)
+        assert second.state == "canceled" and second.refunded == second.charge
+        assert await refund_entries(shop, second.id) == 1
+
+        # Refills the partial one: one refill request; the refill is followed to its end.
+        answer = await refill(customer, lang, first.id)
+        assert t["refill_ok"] in answer, answer
+        async with shop.sessions() as session:
+            [stored] = list(await session.scalars(select(Refill)))
+        assert stored.state == "pending" and stored.panel_refill_id
+        panel.set_refill(stored.panel_refill_id, "Completed")
+        await scheduler.run_refills()
+        told = await customer.wait_message(contains=t["refill_done"])
+        async with shop.sessions() as session:
+            [stored] = list(await session.scalars(select(Refill)))
+        assert stored.state == "completed"
+
+        # What reached the panel: every write once, in the form this panel reads.
+        for action in ("add", "cancel", "refill"):
+            writes_once(panel, action, pids)
+        assert len(panel.requests_for("cancel")) == 1
+        assert len(panel.requests_for("refill")) == 1
+        if case.quirk in (Quirk.REFILL_PARAM_REFILL, Quirk.REFILL_PARAM_REFILLS):
+            param = case.profile["refill_param"]
+            assert panel.requests_for("refill")[0].fields == {"action": "refill",
+                                                              param: pids[0]}
+        balance = Decimal("100") - first.charge + first.refunded
+        assert (await shop.user_row(7001)).balance == balance
+        assert await shop.invariant_holds()
+        for message in customer.messages:
+            if message.text and ("#" in message.text or "\u2066" in message.text):
+                assert ERR_IDS_REQUIRED not in message.text
