@@ -275,3 +275,221 @@ async def test_place_poll_cancel_refill(tmp_path: Path, case: Wild) -> None:
         for message in customer.messages:
             if message.text and ("#" in message.text or "\u2066" in message.text):
                 assert ERR_IDS_REQUIRED not in message.text
+
+
+# -- order fields: what the customer is charged is what the panel delivers and bills -----------
+
+REASON = {  # locales/*/panel_reasons.ftl
+    "unavailable": {"en": "the provider is temporarily unavailable.",
+                    "ar": "المزوّد غير متاح مؤقتًا."},
+    "not_found": {"en": "the provider did not find this order.",
+                  "ar": "لم يعثر المزوّد على هذا الطلب."},
+}
+
+
+@dataclass(frozen=True)
+class Fields:
+    quirk: Quirk
+    language: str
+    profile: dict[str, Any]
+    service: str
+    steps: list[tuple[str, str]]
+    form: dict[str, str]  # what the panel must receive besides action/service
+
+
+FIELD_CASES = [
+    Fields(Quirk.PACKAGE_NEEDS_QUANTITY, "en", {"package_quantity": True}, "Wild Package",
+           [("send", LINK)], {"link": LINK, "quantity": "1"}),
+    Fields(Quirk.DRIPFEED_NEEDS_FLAG, "ar", {"dripfeed_flag": True}, "Wild Dripfeed",
+           [("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3"), ("num", "15")],
+           {"link": LINK, "quantity": "100", "runs": "3", "interval": "15", "dripfeed": "1"}),
+    Fields(Quirk.MEDIA_URL, "en", {"media_field": "media_url"}, "Wild Likers",
+           [("send", LINK), ("num", "100"), ("send", "https://instagram.com/p/m1")],
+           {"link": LINK, "quantity": "100", "media_url": "https://instagram.com/p/m1"}),
+    Fields(Quirk.COMMA_COMMENTS, "ar", {"comment_separator": ","}, "Wild Comments",
+           [("send", LINK), ("send", "nice\ngreat\nwow")],
+           {"link": LINK, "comments": "nice,great,wow"}),
+]
+
+
+@pytest.mark.parametrize("case", FIELD_CASES, ids=lambda c: f"{c.quirk}-{c.language}")
+async def test_pinned_profile_sends_the_fields_the_panel_bills(tmp_path: Path,
+                                                               case: Fields) -> None:
+    async with running_shop(tmp_path, panel=wild_panel(case.quirk)) as shop:
+        pin(shop, **case.profile)
+        customer = await new_customer(shop, 7101, case.language)
+        placed = await place(customer, case.language, case.service, case.steps)
+        assert TEXT[case.language]["placed"] in placed, placed
+        [add] = shop.panel.requests_for("add")
+        assert {k: v for k, v in add.fields.items() if k not in ("action", "service")} \
+            == case.form
+        order = await order_of(shop, 7101)
+        assert order.state == "pending"
+        # The panel delivers (and bills) exactly what the customer paid for.
+        assert shop.panel.delivered[order.panel_order_id or ""] == (order.quantity or 1)
+        assert (await shop.user_row(7101)).balance == Decimal("100") - order.charge
+        assert await shop.invariant_holds()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_a_comment_with_the_panels_separator_is_refused_before_sending(
+        tmp_path: Path, language: str) -> None:
+    """Three lines, one with a comma, would be billed as four by a comma-splitting panel."""
+    async with running_shop(tmp_path, panel=wild_panel(Quirk.COMMA_COMMENTS)) as shop:
+        pin(shop, comment_separator=",")
+        customer = await new_customer(shop, 7201, language)
+        refused = await place(customer, language, "Wild Comments",
+                              [("send", LINK), ("send", "nice\ngreat, really\nwow")])
+        assert refused.lstrip().startswith("⚠️"), refused
+        assert shop.panel.requests_for("add") == []
+        assert (await shop.user_row(7201)).balance == Decimal("100")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_an_interval_the_panel_does_not_accept_is_refused_before_sending(
+        tmp_path: Path, language: str) -> None:
+    async with running_shop(tmp_path, panel=wild_panel(Quirk.DRIPFEED_INTERVALS)) as shop:
+        pin(shop, dripfeed_intervals=[15, 30, 60])
+        customer = await new_customer(shop, 7301, language)
+        refused = await place(customer, language, "Wild Dripfeed", [
+            ("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3"), ("num", "20")])
+        assert refused.lstrip().startswith("⚠️"), refused
+        assert shop.panel.requests_for("add") == []
+        await customer.send("30".translate(_ARABIC_DIGITS) if language == "ar" else "30")
+        await customer.wait_message()
+        await customer.click(TEXT[language]["confirm"])
+        await customer.wait_message(contains=TEXT[language]["placed"])
+        [add] = shop.panel.requests_for("add")
+        assert add.fields["interval"] == "30" and add.fields["runs"] == "3"
+        assert await shop.invariant_holds()
+
+
+async def test_charge_per_run_without_the_dripfeed_flag_is_what_this_panel_bills(
+        tmp_path: Path) -> None:
+    """The harm DRIPFEED_NEEDS_FLAG does when nobody pins it: the panel runs one run of three
+    (the documented form is sent; the profile is what fixes it, see the test above)."""
+    async with running_shop(tmp_path, panel=wild_panel(Quirk.DRIPFEED_NEEDS_FLAG)) as shop:
+        customer = await new_customer(shop, 7401, "en")
+        await place(customer, "en", "Wild Dripfeed", [
+            ("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3"), ("num", "15")])
+        order = await order_of(shop, 7401)
+        assert order.quantity == 300
+        assert shop.panel.delivered[order.panel_order_id or ""] == 100
+
+
+# -- learning from a definite "wrong parameter" answer: the next write, never the same one -------
+
+
+@pytest.mark.parametrize(("quirk", "service", "steps", "field_name"), [
+    (Quirk.PACKAGE_NEEDS_QUANTITY, "Wild Package", [("send", LINK)], "quantity"),
+    (Quirk.MEDIA_URL, "Wild Likers",
+     [("send", LINK), ("num", "100"), ("send", "https://instagram.com/p/m1")], "media_url"),
+])
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_a_refused_form_is_refunded_once_and_the_next_order_is_placed(
+        tmp_path: Path, quirk: Quirk, service: str, steps: list[tuple[str, str]],
+        field_name: str, language: str) -> None:
+    async with running_shop(tmp_path, panel=wild_panel(quirk)) as shop:
+        customer = await new_customer(shop, 7501, language)
+        failed = await place(customer, language, service, steps)
+        assert TEXT[language]["failed"] in failed, failed
+        no_raw_panel_text(failed)
+        first = await order_of(shop, 7501)
+        assert first.state == "failed" and first.refunded == first.charge
+        assert await refund_entries(shop, first.id) == 1
+        assert len(shop.panel.requests_for("add")) == 1  # never re-sent in another form
+
+        placed = await place(customer, language, service, steps)
+        assert TEXT[language]["placed"] in placed, placed
+        adds = shop.panel.requests_for("add")
+        assert len(adds) == 2 and field_name in adds[1].fields
+        assert (await shop.user_row(7501)).balance == \
+            Decimal("100") - (await order_of(shop, 7501)).charge
+        assert await shop.invariant_holds()
+
+
+# -- status words and error texts -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("word", "language"), [("Fail", "en"), ("error", "ar")])
+async def test_a_panel_that_gave_up_is_refunded_like_canceled(
+        tmp_path: Path, word: str, language: str) -> None:
+    async with running_shop(tmp_path, panel=wild_panel(Quirk.STATUS_WORDS)) as shop:
+        customer = await new_customer(shop, 7601, language)
+        admin = shop.admin()
+        await place(customer, language, "Wild Followers", [("send", LINK), ("num", "1000")])
+        order = await order_of(shop, 7601)
+        shop.panel.set_order(order.panel_order_id or "", word, remains="1000")
+        scheduler = ShopScheduler(shop.runtime.shop, shop.runtime.notifier)
+        for _ in range(3):
+            await scheduler.run_statuses()
+        order = await order_of(shop, 7601)
+        assert order.refunded == order.charge
+        assert await refund_entries(shop, order.id) == 1
+        told = await customer.wait_message(contains=TEXT[language]["canceled"])
+        no_raw_panel_text(told.text)
+        alert = await admin.wait_message(contains=str(order.id))
+        assert word in alert.text  # admins see the panel's own word
+        assert (await shop.user_row(7601)).balance == Decimal("100")
+        assert await shop.invariant_holds()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_laravel_error_texts_reach_customers_as_the_right_reason(
+        tmp_path: Path, language: str) -> None:
+    async with running_shop(tmp_path, panel=wild_panel(Quirk.ERROR_TEXTS)) as shop:
+        customer = await new_customer(shop, 7701, language)
+        # The panel's own balance is too small: "You don't have sufficient balance."
+        shop.panel.balance = "0.01"
+        failed = await place(customer, language, "Wild Followers",
+                             [("send", LINK), ("num", "1000")])
+        assert REASON["unavailable"][language] in failed, failed
+        no_raw_panel_text(failed)
+        first = await order_of(shop, 7701)
+        assert first.state == "failed" and "sufficient balance" in (first.error or "")
+        assert await refund_entries(shop, first.id) == 1
+
+        # "The selected order id is invalid." on cancel: the order was not found.
+        shop.panel.balance = "100"
+        await place(customer, language, "Wild Followers", [("send", LINK), ("num", "1000")])
+        second = await order_of(shop, 7701)
+        shop.panel.orders.pop(second.panel_order_id or "")
+        answer = await cancel(customer, language, second.id)
+        assert REASON["not_found"][language] in answer, answer
+        no_raw_panel_text(answer)
+        assert len(shop.panel.requests_for("cancel")) == 1
+
+        # "The selected key is invalid.": a bad key, never shown; the order fails, refunded.
+        shop.panel.key = "rotated-key-0000000000"
+        failed = await place(customer, language, "Wild Followers",
+                             [("send", LINK), ("num", "1000")])
+        assert REASON["unavailable"][language] in failed, failed
+        no_raw_panel_text(failed)
+        third = await order_of(shop, 7701)
+        assert third.state == "failed" and third.refunded == third.charge
+        assert (await shop.user_row(7701)).balance == Decimal("100") - second.charge
+        assert await shop.invariant_holds()
+
+
+# -- v1 panels that serve refill ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_a_v1_panel_with_refill_refills(tmp_path: Path, language: str) -> None:
+    panel = wild_panel(Quirk.V1_WITH_REFILL, dialect="v1")
+    async with running_shop(tmp_path, panel=panel) as shop:
+        pin(shop, v1_refill=True)
+        customer = await new_customer(shop, 7801, language)
+        placed = await place(customer, language, "Wild Followers",
+                             [("send", LINK), ("num", "1000")])
+        assert TEXT[language]["placed"] in placed, placed
+        order = await order_of(shop, 7801)
+        panel.set_order(order.panel_order_id or "", "Partial", remains="400")
+        scheduler = ShopScheduler(shop.runtime.shop, shop.runtime.notifier)
+        await scheduler.run_statuses()
+        await customer.wait_message(contains=TEXT[language]["partial"])
+        answer = await refill(customer, language, order.id)
+        assert TEXT[language]["refill_ok"] in answer, answer
+        assert [r.fields for r in panel.requests_for("refill")] == [
+            {"action": "refill", "order": order.panel_order_id}]
+        assert await shop.invariant_holds()
