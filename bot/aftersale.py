@@ -329,7 +329,11 @@ async def request_cancel(
     except PanelUnavailable:
         return CancelRequest(CancelOutcome.UNAVAILABLE)
     result = results.get(panel_order_id)
-    if result is None:
+    if result is None or result.unclear:
+        # An answer of no known shape: the customer hears "not confirmed", admins the log line.
+        if result is not None:
+            log.warning("order %s: cancel answer of %s not understood: %s", view.order.id,
+                        view.panel_name, bounded_text(result.error or ""))
         return CancelRequest(CancelOutcome.UNKNOWN)
     if not result.accepted:
         text = result.error or ""

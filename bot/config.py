@@ -6,7 +6,7 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from babel.numbers import get_currency_precision, list_currencies
 from pydantic import (
@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.panel.profile import PanelProfile
 from bot.panel.registry import PanelSpec, detect_dialect
 
 SANDBOX_URL = "sandbox"
@@ -33,6 +34,21 @@ class PanelEntry(BaseModel):
     url: str = Field(min_length=1)
     key: SecretStr = SecretStr("")
     dialect: Literal["v1", "v2"] | None = None
+    # Pins of the panel's dialect profile (bot/panel/profile.py field names): always win over
+    # what the bot learns. Unknown fields or values are refused here, not silently ignored.
+    profile: dict[str, Any] = {}
+
+    @field_validator("profile")
+    @classmethod
+    def _check_profile(cls, value: dict[str, Any]) -> dict[str, Any]:
+        default = PanelProfile()
+        for name, item in value.items():
+            known = name in PanelProfile.__dataclass_fields__
+            if not known or (default.merged({name: item}) == default and item != getattr(
+                    default, name)):
+                raise ValueError(f"profile: {name!r} is not a profile field or its value "
+                                 f"{item!r} is not allowed")
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> PanelEntry:
@@ -208,7 +224,8 @@ class Settings(BaseSettings):
             name = "sandbox" if self.panel_url == SANDBOX_URL else "main"
             return [PanelSpec(name, self.panel_url, key, _dialect(self.panel_url, None))]
         return [
-            PanelSpec(p.name, p.url, p.key.get_secret_value(), _dialect(p.url, p.dialect))
+            PanelSpec(p.name, p.url, p.key.get_secret_value(), _dialect(p.url, p.dialect),
+                      profile=dict(p.profile))
             for p in self.panels
         ]
 

@@ -36,6 +36,7 @@ from bot.panel import (
     PanelUnavailable,
     ServiceType,
 )
+from bot.panel.profile import PanelProfile
 from bot.pricing import PriceRules, Quote, quote
 from storage.models import (
     Category,
@@ -165,13 +166,16 @@ _INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)
 
 
 def price_in_view(
-    view: CatalogView, rules: PriceRules, service_id: int, request: OrderRequest
+    view: CatalogView, rules: PriceRules, service_id: int, request: OrderRequest,
+    profile: PanelProfile | None = None,
 ) -> Priced:
-    """`price` from the catalog in memory, for what the customer is shown before Confirm."""
+    """`price` from the catalog in memory, for what the customer is shown before Confirm.
+    `profile`: the panel's dialect, when known (an entry with its separator, an interval it
+    does not take are refused here, before anything is charged)."""
     service = view.services.get(service_id)
     if service is None:
         raise ServiceUnavailable(service_id)
-    request.validate(catalog.to_panel_service(service))
+    request.validate(catalog.to_panel_service(service), profile)
     rules = view.rules(rules)
     markup = rules.markup(service.markup_percent, view.category_markup(service))
     return Priced(service, quote(rules, service.rate, markup, request))
@@ -261,6 +265,9 @@ async def submit(
         request = request_from_params(target.panel_service_id,
                                       ServiceType.parse(target.service_type), order.params)
         client = panels.get(panel_name)
+        # The form follows the client's current dialect profile (client.add builds it): a
+        # request it refuses (an entry with its separator, an interval it does not take) is
+        # InvalidOrderParams below, never sent, and the order fails with its money back.
         async with asyncio.timeout(deadline):
             panel_order_id = await client.add(request, before_send=still_submitting)
     except NotSubmitting as exc:

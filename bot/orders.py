@@ -8,6 +8,7 @@ no-op even if two processes race past the state check.
 from __future__ import annotations
 
 import functools
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from bot.money import ZERO, round_up, to_scale
 from bot.panel import OrderInfo, OrderStatus
 from storage.models import LedgerKind, Order, OrderEvent, OrderState
 from storage.types import utcnow
+
+log = logging.getLogger("bot.orders")
 
 FULL_REFUND_STATES = frozenset({OrderState.CANCELED, OrderState.REFUNDED, OrderState.FAILED})
 
@@ -184,6 +187,7 @@ class HoldReason(StrEnum):
     PARTIAL_NO_REMAINS = "partial_no_remains"
     BAD_ROWS = "bad_rows"
     UNKNOWN_STATUS = "unknown_status"
+    GAVE_UP_DELIVERED = "gave_up_delivered"  # "Fail" yet nothing left to deliver: a human
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +199,7 @@ class StatusChange:
     refunded: Decimal
     reason: HoldReason | None = None  # a HoldReason when to_state is review
     detail: str = ""  # for admins: the stored error or the panel's raw status
+    gave_up: str = ""  # the panel's word ("Fail", "Error") when it gave up: admins are told
 
     @property
     def started(self) -> bool:
@@ -310,11 +315,30 @@ async def record_bad_rows(
 
 
 def _target(order: Order, info: OrderInfo) -> OrderState | None:
+    if info.status is OrderStatus.FAILED:
+        return _gave_up_target(order, info)
     target = _FROM_PANEL.get(info.status)
     if target is OrderState.PARTIAL and (info.remains is None or not order.quantity):
         # The panel refunded "the rest" but will not say how much: a human decides.
         return OrderState.REVIEW
     return target
+
+
+def _gave_up_target(order: Order, info: OrderInfo) -> OrderState:
+    """The panel gave up on the order ("Fail", "Error"): settled like Canceled, refunding what
+    was not delivered (issue 15). Decisions:
+    - remains unknown, or at least the quantity (nothing delivered), or an order without a
+      quantity (packages): CANCELED, the full charge back;
+    - 0 < remains < quantity: PARTIAL, the undelivered share back, as for a Partial status;
+    - remains 0 or below (everything delivered, yet "failed"): contradictory, so no guess with
+      money: held for review.
+    The refund goes through the same key (refund:<order id>) as every terminal status."""
+    remains, quantity = info.remains, order.quantity
+    if remains is None or not quantity or remains >= quantity:
+        return OrderState.CANCELED
+    if remains > 0:
+        return OrderState.PARTIAL
+    return OrderState.REVIEW
 
 
 async def _move(
@@ -325,6 +349,8 @@ async def _move(
     if target.is_final:
         values["finished_at"] = now
     review = target is OrderState.REVIEW
+    # One (from, to) batch may mix a Partial without remains and a "Fail" with nothing left:
+    # both go to review, each with its own reason (set per order below).
     if review:
         values["error"] = "partial without a usable remains count"
     won = set(await session.scalars(
@@ -344,12 +370,25 @@ async def _move(
         for order, info in winners
     ])
     refunds = await _refund_all(session, target, winners, precision)
+    gave_up = [order.id for order, info in winners if info.status is OrderStatus.FAILED]
+    if review and gave_up:
+        await session.execute(
+            update(_ORDERS).where(_ORDERS.c.id.in_(gave_up))
+            .values(error="the panel gave up on the order with nothing left to deliver"))
     return [
         StatusChange(order.id, order.user_id, current, target, refunds.get(order.id, ZERO),
-                     reason=HoldReason.PARTIAL_NO_REMAINS if review else None,
-                     detail=info.raw_status[:MAX_PANEL_STATUS] if review else "")
+                     reason=_hold_reason(info) if review else None,
+                     detail=info.raw_status[:MAX_PANEL_STATUS] if review else "",
+                     gave_up=info.raw_status[:MAX_PANEL_STATUS]
+                     if info.status is OrderStatus.FAILED else "")
         for order, info in winners
     ]
+
+
+def _hold_reason(info: OrderInfo) -> HoldReason:
+    if info.status is OrderStatus.FAILED:
+        return HoldReason.GAVE_UP_DELIVERED
+    return HoldReason.PARTIAL_NO_REMAINS
 
 
 async def _refund_all(
@@ -401,10 +440,44 @@ def _metric_values(order: Order, info: OrderInfo, now: datetime) -> tuple[Any, .
         info.start_count if info.start_count is not None else order.start_count,
         info.remains if info.remains is not None else order.remains,
         info.raw_status[:MAX_PANEL_STATUS] if info.raw_status else order.panel_status,
-        to_scale(info.charge) if info.charge is not None else order.panel_charge,
+        _panel_charge(order, info),
         0,
         (order.unknown_status_since or now) if unknown else None,
     )
+
+
+# How close two amounts must be to count as equal: 1 % (panels round rates and charges).
+_CHARGE_TOLERANCE = Decimal("0.01")
+
+
+def _panel_charge(order: Order, info: OrderInfo) -> Decimal | None:
+    """The order's panel cost from a status answer's `charge`, or the stored value.
+
+    Some panels report the service's rate (per 1000) as `charge`. Decided from the order alone
+    (no extra query): with q units ordered and expected cost c, the rate was r = c × 1000 / q.
+    A charge within 1 % of r that is neither within 1 % of c nor of the delivered share
+    c × (q − remains) / q (a Partial's real charge) is a rate, and is not stored: the stats
+    keep counting the expected cost. Packages (no quantity) and q = 1000 (r = c) are stored as
+    reported: there a rate and a cost cannot be told apart, nor differ."""
+    if info.charge is None:
+        return order.panel_charge
+    charge = to_scale(info.charge)
+    quantity, expected = order.quantity, order.cost
+    if not quantity or quantity <= 0 or expected is None or expected <= 0:
+        return charge
+    rate = expected * 1000 / quantity
+    real = [expected]
+    if info.remains is not None and 0 <= info.remains <= quantity:
+        real.append(expected * (quantity - info.remains) / quantity)
+    if _close(charge, rate) and not any(_close(charge, amount) for amount in real):
+        log.debug("order %s: charge %s is the service rate (expected cost %s); not stored",
+                  order.id, charge, expected)
+        return order.panel_charge
+    return charge
+
+
+def _close(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) <= abs(b) * _CHARGE_TOLERANCE
 
 
 async def _store_metrics(session: AsyncSession, items: Sequence[tuple[Order, OrderInfo]],

@@ -49,6 +49,7 @@ _HOLD_MESSAGES: dict[HoldReason | None, str] = {
     HoldReason.PARTIAL_NO_REMAINS: "admin-order-review-partial",
     HoldReason.BAD_ROWS: "admin-order-review-bad-rows",
     HoldReason.UNKNOWN_STATUS: "admin-order-review-unknown-status",
+    HoldReason.GAVE_UP_DELIVERED: "admin-order-review-gave-up",
 }
 
 
@@ -172,6 +173,12 @@ class ShopScheduler:
                 log.exception("telling about order %s failed", change.order_id)
 
     async def tell_status(self, change: StatusChange) -> None:
+        if change.gave_up and change.to_state is not OrderState.REVIEW:
+            # The panel gave up ("Fail", "Error"): the customer hears canceled/partial below,
+            # admins hear the panel's word, as a panel failing orders needs a look.
+            await self.notifier.to_admins(
+                "admin-order-panel-gave-up", order_id=change.order_id, status=change.gave_up,
+                refunded=self.shop.money(change.refunded))
         if change.to_state is OrderState.REVIEW:
             key = _HOLD_MESSAGES.get(change.reason, "admin-order-review-partial")
             await self.notifier.to_admins(key, order_id=change.order_id, detail=change.detail,

@@ -15,15 +15,17 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import catalog, ledger, ordering
 from bot.catalog_view import CatalogView
 from bot.digits import normalize_digits, parse_int
 from bot.money import ZERO
-from bot.panel import SUBSCRIPTION_DELAYS, OrderRequest, ServiceType
+from bot.panel import SUBSCRIPTION_DELAYS, OrderRequest, PanelRegistry, ServiceType
+from bot.panel.profile import PanelProfile
 from bot.pricing import PriceRules, price_per_1000
-from storage.models import Category, Service
+from storage.models import Category, Panel, Service
 
 T = ServiceType
 DRIP = "drip"  # the yes/no question; not a request field
@@ -79,22 +81,50 @@ class WizardSpec:
     min: int
     max: int
     dripfeed: bool
+    # From the panel's dialect profile when the wizard began: how it splits list entries and
+    # which drip-feed intervals (minutes) it accepts (None = any).
+    separator: str = "\n"
+    intervals: tuple[int, ...] | None = None
 
     @property
     def service_type(self) -> ServiceType:
         return ServiceType.parse(self.type)
 
+    @property
+    def profile(self) -> PanelProfile:
+        """The part of the panel's profile the wizard checks answers against."""
+        return PanelProfile().merged({"comment_separator": self.separator,
+                                      "dripfeed_intervals": list(self.intervals or []) or None})
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["intervals"] = list(self.intervals) if self.intervals is not None else None
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WizardSpec:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        # A wizard saved before the profile fields existed reads as the documented defaults.
+        values = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        if values.get("intervals") is not None:
+            values["intervals"] = tuple(values["intervals"])
+        return cls(**values)
 
     @classmethod
-    def of(cls, service: Service) -> WizardSpec:
+    def of(cls, service: Service, profile: PanelProfile | None = None) -> WizardSpec:
+        profile = profile or PanelProfile()
         return cls(service.id, service.panel_service_id, service.type, service.min_quantity,
-                   service.max_quantity, service.dripfeed)
+                   service.max_quantity, service.dripfeed, profile.comment_separator,
+                   profile.dripfeed_intervals)
+
+
+async def panel_profile(session: AsyncSession, panels: PanelRegistry,
+                        panel_id: int) -> PanelProfile:
+    """The current dialect profile of the panel a service is sold from (documented defaults
+    when the panel is no longer configured)."""
+    name = await session.scalar(select(Panel.name).where(Panel.id == panel_id))
+    if name is None or name not in panels:
+        return PanelProfile()
+    return getattr(panels.get(name), "profile", None) or PanelProfile()
 
 
 def is_orderable(service: Service) -> bool:
@@ -172,6 +202,10 @@ def _parse_list(step: str, text: str, spec: WizardSpec) -> list[str]:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if step == "usernames":
         lines = [_parse_name(line, strip="@") for line in lines]
+    # The panel splits the list on its separator: an entry containing it would be delivered
+    # and billed as several. Refused rather than changed, so the customer decides.
+    if spec.separator != "\n" and any(spec.separator in line for line in lines):
+        raise StepInputError("separator")
     lo, hi = step_bounds(step, spec, {})
     if not lo <= len(lines) <= hi:
         raise StepInputError("lines", count=len(lines), min=lo, max=hi)
@@ -220,6 +254,8 @@ def _parse_number(step: str, text: str, spec: WizardSpec, fields: Mapping[str, A
     value = parse_int(text)
     if value is None:
         raise StepInputError("not-number")
+    if step == "interval" and spec.intervals is not None and value not in spec.intervals:
+        raise StepInputError("bad-interval", allowed=", ".join(map(str, spec.intervals)))
     lo, hi = number_bounds(step, spec, fields)
     if not lo <= value <= hi:
         raise StepInputError("out-of-range", min=lo, max=hi)
@@ -287,7 +323,7 @@ async def summarize(
     """Price the request against the service as customers see it and the customer's balance.
 
     Raises ordering.ServiceUnavailable or InvalidOrderParams like ordering.price."""
-    priced = ordering.price_in_view(view, rules, spec.service_id, request)
+    priced = ordering.price_in_view(view, rules, spec.service_id, request, spec.profile)
     balance = await ledger.balance_of(session, user_id)
     missing = ordering.missing_amount(balance, priced.quote.price)
     return Summary(priced.service, priced.quote.price, balance,

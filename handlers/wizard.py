@@ -72,8 +72,10 @@ def prompt_text(i18n: I18nContext, wizard: dict[str, Any], error: str | None = N
     lo, hi = (0, 0) if step in (DRIP, "delay", "expiry", "link", "media", "username",
                                 "hashtag") else wizard_steps.step_bounds(
         step, spec_of(wizard), wizard["f"])
-    parts = [i18n.get("wz-header", service=wizard["name"]),
-             i18n.get(f"wz-ask-{step}", min=lo, max=hi)]
+    intervals = spec_of(wizard).intervals if step == "interval" else None
+    ask = i18n.get("wz-ask-interval-choice", allowed=", ".join(map(str, intervals))) \
+        if intervals else i18n.get(f"wz-ask-{step}", min=lo, max=hi)
+    parts = [i18n.get("wz-header", service=wizard["name"]), ask]
     if error:
         parts.insert(1, error)
     return "\n\n".join(parts)
@@ -81,8 +83,10 @@ def prompt_text(i18n: I18nContext, wizard: dict[str, Any], error: str | None = N
 
 async def prompt(target: Target, i18n: I18nContext, wizard: dict[str, Any],
                  error: str | None = None) -> None:
-    await render(target, prompt_text(i18n, wizard, error), kb.step(i18n, wizard["t"],
-                                                                   wizard["step"]))
+    step = wizard["step"]
+    choices = (spec_of(wizard).intervals or ()) if step == "interval" else ()
+    await render(target, prompt_text(i18n, wizard, error),
+                 kb.step(i18n, wizard["t"], step, choices))
 
 
 def error_text(i18n: I18nContext, exc: StepInputError) -> str:
@@ -174,7 +178,9 @@ async def begin(query: CallbackQuery, callback_data: Buy, state: FSMContext, sho
     if service is None or not wizard_steps.is_orderable(service):
         await query.answer(i18n.get("svc-unavailable"), show_alert=True)
         return
-    spec = WizardSpec.of(service)
+    async with shop.sessions() as session:
+        profile = await wizard_steps.panel_profile(session, shop.panels, service.panel_id)
+    spec = WizardSpec.of(service, profile)
     wizard = {
         "t": secrets.token_hex(6),  # a fresh token per wizard: Confirm's idempotency key
         "spec": spec.to_json(),
@@ -241,6 +247,8 @@ async def button(query: CallbackQuery, callback_data: kb.Wz, state: FSMContext, 
         wizard["drip"] = act == "yes"
         await advance(query, state, wizard, user, shop, i18n)
     elif act == "delay" and wizard["step"] == "delay":
+        await choose(query, state, wizard, user, shop, i18n, str(callback_data.v))
+    elif act == "interval" and wizard["step"] == "interval":
         await choose(query, state, wizard, user, shop, i18n, str(callback_data.v))
     elif act == "skip" and wizard["step"] in SKIPPABLE:
         wizard["f"].pop(wizard["step"], None)

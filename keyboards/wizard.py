@@ -3,6 +3,8 @@ replaced wizard is recognised as such, and Confirm's token is the order's idempo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
@@ -12,9 +14,9 @@ from keyboards.menu import Menu, home_button
 
 
 class Wz(CallbackData, prefix="wz"):
-    act: str  # back, cancel, yes, no, skip, delay, ok
+    act: str  # back, cancel, yes, no, skip, delay, interval, ok
     t: str  # the wizard token
-    v: int = 0  # the chosen delay
+    v: int = 0  # the chosen delay or drip-feed interval
 
 
 def _button(text: str, act: str, token: str, value: int = 0) -> InlineKeyboardButton:
@@ -26,8 +28,10 @@ def _nav(i18n: I18nContext, token: str) -> list[InlineKeyboardButton]:
             _button(i18n.get("btn-cancel"), "cancel", token)]
 
 
-def step(i18n: I18nContext, token: str, name: str) -> InlineKeyboardMarkup:
-    """The keyboard under a step's prompt: its choices (if any), then Back and Cancel."""
+def step(i18n: I18nContext, token: str, name: str,
+         choices: Sequence[int] = ()) -> InlineKeyboardMarkup:
+    """The keyboard under a step's prompt: its choices (if any), then Back and Cancel.
+    `choices`: the drip-feed intervals the panel accepts, offered as buttons."""
     rows: list[list[InlineKeyboardButton]] = []
     if name == "drip":
         rows.append([_button(i18n.get("btn-yes"), "yes", token),
@@ -38,6 +42,10 @@ def step(i18n: I18nContext, token: str, name: str) -> InlineKeyboardMarkup:
         rows += [labels[i:i + 4] for i in range(0, len(labels), 4)]
     elif name == "expiry":
         rows.append([_button(i18n.get("btn-skip"), "skip", token)])
+    elif name == "interval" and choices:
+        labels = [_button(i18n.get("wz-delay-choice", minutes=m), "interval", token, m)
+                  for m in choices[:24]]  # a profile holds up to 100; buttons stay readable
+        rows += [labels[i:i + 4] for i in range(0, len(labels), 4)]
     rows.append(_nav(i18n, token))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

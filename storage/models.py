@@ -122,6 +122,9 @@ class Panel(Base):
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last catalog sync's figures and the reasons of the rows it skipped (admin screen).
     sync_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The dialect profile learned from this panel (bot/panel/profile.py PanelProfile.to_json);
+    # the owner's PANELS pins are applied over it at runtime, never stored here.
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = _created()
 
 

@@ -28,16 +28,18 @@ class Fetched(Generic[T]):
 
 
 async def fetch_in_chunks(
-    ids: Sequence[str], fetch: Callable[[Sequence[str]], Awaitable[dict[str, T]]], what: str
+    ids: Sequence[str], fetch: Callable[[Sequence[str]], Awaitable[dict[str, T]]], what: str,
+    *, size: int = MAX_IDS_PER_REQUEST,
 ) -> tuple[dict[str, T], int]:
     """Returns (answers by id, number of requests made)."""
-    fetched = await fetch_within(ids, fetch, what)
+    fetched = await fetch_within(ids, fetch, what, size=size)
     return fetched.answers, fetched.requests
 
 
 async def fetch_within(
     ids: Sequence[str], fetch: Callable[[Sequence[str]], Awaitable[dict[str, T]]], what: str,
     *, limit: float | None = None, unusable: Callable[[str, Exception], T] | None = None,
+    size: int = MAX_IDS_PER_REQUEST,
 ) -> Fetched[T]:
     """Every chunk is requested at once (the client's own limit queues them); after `limit`
     seconds the unanswered ones are cancelled and the answers so far are returned.
@@ -45,8 +47,9 @@ async def fetch_within(
     The client promises typed panel errors only. Should anything else escape it (a row its
     parser chokes on), the chunk is asked again in halves down to the one ID at fault, which
     gets `unusable(id, exc)`: a few extra requests, and the rest of the chunk still settles.
+    `size` 1 is for a panel asked one ID per request: each answer counts, even past the limit.
     """
-    chunks = chunked(ids)
+    chunks = chunked(ids, size)
     result: Fetched[T] = Fetched(requests=len(chunks))
 
     async def one(chunk: Sequence[str]) -> dict[str, T]:

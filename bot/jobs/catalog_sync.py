@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import catalog
 from bot.catalog import SyncReport
 from bot.context import Shop
+from bot.jobs import profiles
 from bot.panel import PanelClient, PanelError
 from storage.models import Panel
 
@@ -50,6 +51,7 @@ async def ensure_panels(shop: Shop) -> None:
                 await _panel_row(session, client)
         except Exception as exc:  # startup goes on with the other panels
             log.error("panel %s could not be registered: %s", client.name, failure_text(exc))
+    await profiles.load_learned(shop)  # what each panel was learned to speak
 
 
 async def _panel_row(session: AsyncSession, client: PanelClient) -> Panel:
@@ -75,6 +77,9 @@ async def sync_one(shop: Shop, client: PanelClient) -> SyncReport | None:
     try:
         async with lock, asyncio.timeout(SYNC_TIME_LIMIT):
             answer = await client.catalog()
+            # A v1 panel's refill support, while it is answering (a read; once known, skipped).
+            await client.probe_v1_refill()
+            await profiles.save_learned(shop, client)
             async with shop.sessions() as session, session.begin():
                 panel = await _panel_row(session, client)
                 return await catalog.apply_catalog(session, panel, answer.services,

@@ -19,8 +19,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.context import Shop
+from bot.jobs import profiles
 from bot.jobs.batching import fetch_in_chunks
-from bot.panel import EntryError, RefillInfo, RefillStatus
+from bot.panel import MAX_IDS_PER_REQUEST, EntryError, PanelClient, RefillInfo, RefillStatus
 from storage.models import Order, Panel, Refill, User
 from storage.types import utcnow
 
@@ -33,6 +34,11 @@ REFILL_GRACE = timedelta(minutes=10)
 STUCK_REFILL_STATES = ("requesting", "unknown")
 # (refill id, panel refill id, state, order id, customer telegram id)
 _OpenRefill = tuple[int, str, str, int, int]
+
+
+def _size(client: PanelClient) -> int:
+    """IDs per fetch: one where the panel is asked one refill per request (each counts)."""
+    return 1 if client.profile.multi_refill_status == "single" else MAX_IDS_PER_REQUEST
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +73,9 @@ async def poll_refills(shop: Shop) -> list[RefillChange]:
     async def one(panel_name: str, items: list[_OpenRefill]) -> list[RefillChange]:
         client = shop.panels.get(panel_name)
         answers, _ = await fetch_in_chunks(
-            [item[1] for item in items], client.refill_statuses, f"refill_status {panel_name}"
-        )
+            [item[1] for item in items], client.refill_statuses, f"refill_status {panel_name}",
+            size=_size(client))
+        await profiles.save_learned(shop, client)
         return await _apply(shop, items, answers)
 
     results = await asyncio.gather(*(one(name, items) for name, items in by_panel.items()))
@@ -134,9 +141,11 @@ async def resolve_stuck_refills(
         elif panel_name in shop.panels:
             by_panel[panel_name].append(item)
     for panel_name, items in by_panel.items():
+        client = shop.panels.get(panel_name)
         answers, _ = await fetch_in_chunks(
-            [item[1] for item in items], shop.panels.get(panel_name).refill_statuses,
-            f"refill_status {panel_name}")
+            [item[1] for item in items], client.refill_statuses,
+            f"refill_status {panel_name}", size=_size(client))
+        await profiles.save_learned(shop, client)
         for item in items:
             info = answers.get(item[1])
             if info is None:

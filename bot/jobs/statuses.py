@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import orders
 from bot.config import Settings
 from bot.context import Shop
+from bot.jobs import profiles
 from bot.jobs.batching import chunked, fetch_within
 from bot.orders import StatusChange
-from bot.panel import EntryError, OrderInfo
+from bot.panel import MAX_IDS_PER_REQUEST, EntryError, OrderInfo
 from storage.models import Order, Panel
 from storage.types import utcnow
 
@@ -73,12 +75,20 @@ async def poll_panel(shop: Shop, panel_name: str, *, limit: float | None = None)
     not waited for) and settle what came back."""
     items = await _open_orders(shop, panel_name)
     report = PollReport(orders=len(items))
-    if not items:
-        return report
     client = shop.panels.get(panel_name)
+    if not items:
+        await profiles.save_learned(shop, client)
+        return report
     ids = [order.panel_order_id for order in items if order.panel_order_id]
+    size = MAX_IDS_PER_REQUEST
+    if client.profile.multi_status == "single":
+        # One request per order: a cycle cut by the limit keeps every answer it got, and the
+        # order is shuffled so that the orders left unasked differ from cycle to cycle.
+        size = 1
+        random.shuffle(ids)
     fetched = await fetch_within(ids, client.statuses, f"status {panel_name}", limit=limit,
-                                 unusable=_unusable_answer)
+                                 unusable=_unusable_answer, size=size)
+    await profiles.save_learned(shop, client)  # a form learned this cycle is used next cycle
     report.requests[panel_name] = fetched.requests
     if fetched.cut:
         report.cut[panel_name] = fetched.cut

@@ -32,6 +32,7 @@ from .models import (
     ServiceCatalog,
 )
 from .params import OrderRequest
+from .profile import MultiStatusForm, PanelProfile, RefillParam
 from .tolerant_json import JSONError, loads
 from .transport import Http1Transport
 
@@ -61,6 +62,20 @@ MAX_OTHER_BODY_BYTES = 256_000
 # meanwhile (the interpreter hands it the GIL every few milliseconds).
 THREAD_PARSE_CHARS = 256_000
 BeforeSend = Callable[[], Awaitable[None]]
+# Multi-status forms in the order they are tried when a panel rejects one as a whole; the
+# request each sends: (action, field naming the IDs).
+STATUS_FORMS: tuple[MultiStatusForm, ...] = ("orders", "multistatus", "orders_action", "single")
+_STATUS_REQUEST = {"orders": ("status", "orders"), "multistatus": ("multistatus", "orders"),
+                   "orders_action": ("orders", "orders")}
+# The next parameter name to try for a refill after a definite "wrong parameter" rejection.
+_NEXT_REFILL_PARAM: dict[RefillParam, RefillParam] = {
+    "order": "refill", "refill": "refills", "refills": "order"}
+# Rejections that are about the account, not the request's form: never a reason to switch.
+_NOT_FORM = frozenset({ErrorKind.BAD_KEY, ErrorKind.NOT_ENOUGH_FUNDS})
+# HTTP statuses with which panels refuse a request's form (not a WAF's 403, not a 429).
+_FORM_HTTP = frozenset({400, 404, 405, 422})
+# Words of a definite "you named the order wrongly" answer to a write (the panel did nothing).
+_WRONG_PARAM = ("required", "missing", "incorrect request", "invalid request")
 
 
 def detect_dialect(url: str) -> Dialect:
@@ -107,8 +122,18 @@ class PanelClient:
         backoff_max: float = 8.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] | None = None,
+        profile: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
+        # The owner's PANELS "profile" pins: always win, never unlearned.
+        pins = dict(profile or {})
+        self.pinned: dict[str, Any] = {
+            k: v for k, v in PanelProfile().merged(pins).to_json().items() if k in pins}
+        self.learned = PanelProfile()
+        self.profile = self.learned.merged(self.pinned)
+        # Bumped on every learned change; the jobs persist the profile when it moved.
+        self.profile_version = 0
+        self._max_concurrency = max(1, max_concurrency)
         self.is_sandbox = url.strip().lower() == SANDBOX_URL
         if self.is_sandbox:
             from .sandbox import SANDBOX_ENDPOINT, SandboxTransport
@@ -140,11 +165,52 @@ class PanelClient:
 
     @property
     def supports_refill(self) -> bool:
-        return self.dialect == "v2"
+        # v1: only once the panel was seen serving refill (or the owner pinned it).
+        return self.dialect == "v2" or self.profile.v1_refill is True
 
     @property
     def supports_cancel(self) -> bool:
-        return self.dialect == "v2"
+        return self.dialect == "v2" or self.profile.v1_refill is True
+
+    @property
+    def concurrency(self) -> int:
+        return self._max_concurrency
+
+    # -- profile ------------------------------------------------------------------------------
+
+    def load_learned(self, stored: object) -> None:
+        """The profile learned before (panels.profile); the owner's pins still win."""
+        self.learned = PanelProfile.from_json(stored)
+        self.profile = self.learned.merged(self.pinned)
+
+    def learn(self, **changes: Any) -> bool:
+        """Remember what the panel showed; a pinned field is never changed. True if it moved."""
+        changes = {k: v for k, v in changes.items() if k not in self.pinned}
+        learned = self.learned.merged(changes)
+        if learned == self.learned:
+            return False
+        log.warning("panel=%s profile learned: %s", self.name,
+                    ", ".join(f"{k}={v!r}" for k, v in changes.items()))
+        self.learned = learned
+        self.profile = learned.merged(self.pinned)
+        self.profile_version += 1
+        return True
+
+    async def probe_v1_refill(self) -> None:
+        """A v1 panel's refill support, learned by a read (refill_status of no refill): "not
+        found" means the script serves refill; "action invalid"/"Incorrect request" means it
+        does not. Anything else leaves it unknown (asked again at the next start)."""
+        if self.dialect != "v1" or self.profile.v1_refill is not None:
+            return
+        try:
+            await self._call("refill_status", {"refill": "0"})
+        except PanelRejected as exc:
+            if exc.kind is ErrorKind.NOT_FOUND:
+                self.learn(v1_refill=True)
+            elif exc.kind in (ErrorKind.ACTION_NOT_SUPPORTED, ErrorKind.BAD_REQUEST):
+                self.learn(v1_refill=False)
+        except PanelError:
+            return
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -207,22 +273,108 @@ class PanelClient:
         return self._decoded("status", decode.parse_order_info, oid, data)
 
     async def statuses(self, order_ids: Iterable[str | int]) -> dict[str, OrderInfo | EntryError]:
-        return await self._multi("status", "orders", order_ids, decode.parse_statuses)
+        """Every asked order's status, in the profile's form. A form the panel rejects as a
+        whole is followed at once by the next one (a read may be asked again), down to one
+        request per order; the form that answered is remembered."""
+        ids = _unique_ids(order_ids)
+        out: dict[str, OrderInfo | EntryError] = {}
+        for chunk in _chunks(ids):
+            out.update(await self._statuses_chunk(chunk))
+        return out
+
+    async def _statuses_chunk(self, ids: list[str]) -> dict[str, OrderInfo | EntryError]:
+        current = self.profile.multi_status
+        pinned = "multi_status" in self.pinned
+        forms = (current,) if pinned else STATUS_FORMS[STATUS_FORMS.index(current):]
+        for form in forms:
+            if form == "single":
+                answers = await self._singles(ids, self._one_status)
+            else:
+                action, field = _STATUS_REQUEST[form]
+                try:
+                    data = await self._call(action, {field: ",".join(ids)})
+                    answers = self._decoded(action, decode.parse_statuses, ids, data)
+                except PanelError as exc:
+                    if form == forms[-1] or not _form_rejected(exc):
+                        raise
+                    log.warning("panel=%s multi status as %s rejected as a whole; trying "
+                                "the next form", self.name, form)
+                    continue
+                if _keyed_by_nothing(ids, data, answers) and form != forms[-1]:
+                    log.warning("panel=%s multi status as %s answered none of the IDs; "
+                                "trying the next form", self.name, form)
+                    continue
+            if form != current and any(isinstance(v, OrderInfo) for v in answers.values()):
+                self.learn(multi_status=form)
+            return answers
+        return {}
+
+    async def _one_status(self, oid: str) -> OrderInfo:
+        return await self.status(oid)
+
+    async def _singles(
+        self, ids: list[str], one: Callable[[str], Awaitable[V]]
+    ) -> dict[str, V | EntryError]:
+        """One request per ID, all at once within the concurrency limit. A per-ID rejection is
+        that ID's entry error; an unanswered ID is left out (asked next cycle); a rejection of
+        the account (bad key, no funds) fails the whole call."""
+        failures: list[PanelError] = []
+
+        async def ask(oid: str) -> V | EntryError | None:
+            try:
+                return await one(oid)
+            except PanelRejected as exc:
+                if exc.kind in _NOT_FORM:
+                    raise
+                return EntryError(oid, exc.message)
+            except PanelError as exc:
+                failures.append(exc)
+                return None
+
+        results = await asyncio.gather(*(ask(oid) for oid in ids))
+        out = {oid: r for oid, r in zip(ids, results, strict=True) if r is not None}
+        if ids and not out:
+            raise failures[0]  # nothing answered: the call failed, like a failed multi request
+        return out
 
     async def refill(self, order_id: str | int) -> str:
-        data = await self._call("refill", {"order": str(order_id).strip()})
+        """Ask for a refill, naming the order as the profile says (sent once, never in another
+        form). A definite "wrong parameter" answer switches the name for the NEXT refill."""
+        param = self.profile.refill_param
+        try:
+            data = await self._call("refill", {param: str(order_id).strip()})
+        except PanelRejected as exc:
+            self._learn_from_write_rejection(exc, param)
+            raise
         value = data.get("refill") if isinstance(data, Mapping) else None
-        refill_id = positive_id(value)
+        refill_id = decode.refill_id_in(value)  # 5, "5", {"id": 5}: see bot/panel/decode.py
         if refill_id is not None:
             return refill_id
         err = decode.error_of(value)
         if err is None and isinstance(value, str) and value.strip():
             err = value  # a bare error string instead of an ID
         if err is not None:
-            raise self._rejected("refill", err)
+            exc = self._rejected("refill", err)
+            self._learn_from_write_rejection(exc, param)
+            raise exc
+        if self.dialect == "v1":
+            self.learn(v1_refill=True)
         raise PanelOutcomeUnknown(self.name, "refill", "answer without a refill ID")
 
+    def _learn_from_write_rejection(self, exc: PanelRejected, param: RefillParam) -> None:
+        """The panel refused the refill without doing anything: learn for the next one."""
+        text = exc.message.lower()
+        if self.dialect == "v1" and (exc.kind is ErrorKind.ACTION_NOT_SUPPORTED
+                                     or "incorrect request" in text):
+            self.learn(v1_refill=False)
+        elif exc.kind not in _NOT_FORM and any(word in text for word in _WRONG_PARAM):
+            self.learn(refill_param=_NEXT_REFILL_PARAM[param])
+
     async def refills(self, order_ids: Iterable[str | int]) -> dict[str, str | EntryError]:
+        """Several refills: one multi request, or one request per order where the profile
+        says so. A write: never re-sent in the other form."""
+        if self.profile.multi_refill == "single":
+            return await self._singles(_unique_ids(order_ids), self.refill)
         return await self._multi("refill", "orders", order_ids, decode.parse_refills)
 
     async def refill_status(self, refill_id: str | int) -> RefillInfo:
@@ -240,13 +392,35 @@ class PanelClient:
     async def refill_statuses(
         self, refill_ids: Iterable[str | int]
     ) -> dict[str, RefillInfo | EntryError]:
-        return await self._multi(
-            "refill_status", "refills", refill_ids, decode.parse_refill_statuses
-        )
+        """Like statuses(): a multi request rejected as a whole is followed at once by one
+        request per refill, and that is remembered."""
+        ids = _unique_ids(refill_ids)
+        if self.profile.multi_refill_status == "single":
+            return await self._singles(ids, self.refill_status)
+        try:
+            answers = await self._multi(
+                "refill_status", "refills", ids, decode.parse_refill_statuses)
+        except PanelError as exc:
+            if "multi_refill_status" in self.pinned or not _form_rejected(exc) \
+                    or exc.partial_results:
+                raise
+            log.warning("panel=%s multi refill_status rejected as a whole; asking one by one",
+                        self.name)
+            singles = await self._singles(ids, self.refill_status)
+            if any(isinstance(v, RefillInfo) for v in singles.values()):
+                self.learn(multi_refill_status="single")
+            return singles
+        return answers
 
     async def cancel(self, order_ids: Iterable[str | int] | str | int) -> dict[str, CancelResult]:
         ids = [order_ids] if isinstance(order_ids, (str, int)) else order_ids
-        return await self._multi("cancel", "orders", ids, decode.parse_cancels)
+        try:
+            return await self._multi("cancel", "orders", ids, decode.parse_cancels)
+        except PanelRejected as exc:
+            if self.dialect == "v1" and (exc.kind is ErrorKind.ACTION_NOT_SUPPORTED
+                                         or "incorrect request" in exc.message.lower()):
+                self.learn(v1_refill=False)
+            raise
 
     async def balance(self) -> Balance:
         data = await self._call("balance", {})
@@ -465,6 +639,22 @@ class PanelClient:
             "panel=%s action=%s duration_ms=%.0f outcome=%s detail=%s",
             self.name, action, ms, outcome, failure.detail,
         )
+
+
+def _form_rejected(exc: PanelError) -> bool:
+    """A multi read refused as a whole for its form: an error that is not about the account,
+    or an HTTP 4xx (but a rate limit) without a usable answer."""
+    if isinstance(exc, PanelRejected):
+        return exc.kind not in _NOT_FORM
+    status = getattr(exc, "http_status", None)
+    return isinstance(exc, PanelUnavailable) and status in _FORM_HTTP
+
+
+def _keyed_by_nothing(ids: list[str], data: Any, answers: Mapping[str, Any]) -> bool:
+    """A non-empty answer in which none of the asked IDs appears: the form was not understood
+    (e.g. one order's status answered to a multi request)."""
+    return bool(data) and all(
+        isinstance(v, EntryError) and v.message == decode.NO_ANSWER for v in answers.values())
 
 
 __all__ = ["MAX_IDS_PER_REQUEST", "Dialect", "ErrorKind", "PanelClient", "detect_dialect"]

@@ -322,12 +322,87 @@ def _inner(row: Any, field: str) -> Any:
     return row
 
 
+# -- write answers: cancel and refill ----------------------------------------------------------
+# The shapes real panels send (issue 15), and what each means. Decided per shape:
+#
+# cancel (asked for `orders=1,2`, or one order):
+#   [{"order": 1, "cancel": 1}]                  documented: accepted (1/true/"1"/"yes")
+#   {"1": 1}                                     keyed by ID: accepted
+#   [{"order": "2", "cancel": {"status": "Canceled"}}]   a status object: accepted when its word
+#                                                is a success or cancel word (_CANCEL_OK), else
+#                                                not understood
+#   {"cancel": "success"} / {"status": "success"}  one order asked: that order's answer
+#   {"order": 2, "cancel": 1}                    one row without the list: as [row]
+#   {"order": 2, "cancel": {"error": "..."}}      a rejection, with the panel's words
+#   [{"order": 2, "cancel": "Order not found"}]  a bare text: a rejection
+#   anything else (an object with none of the above, a number, 0): not understood, `unclear`:
+#   the caller tells the customer the cancel is unconfirmed, never the panel's raw answer.
+#
+# refill (asked for `orders=1,2`, or one order):
+#   [{"order": 1, "refill": 5}] / {"1": 5} / {"1": {"refill": 5}}    documented and keyed
+#   [{"refill": 5}, {"refill": 6}]               no `order` key: matched by POSITION, but only
+#                                                when no row names an order and there are
+#                                                exactly as many rows as IDs asked (a shorter or
+#                                                longer list could shift every ID: those IDs
+#                                                get no answer rather than a wrong refill)
+#   {"refill": "5"}                              one order asked: that order's refill ID
+#   {"refill": {"id": 5}} / {"refill": {"refill_id": 5}}   the ID inside an object: accepted
+#   {"refill": {"error": "..."}} / {"refill": "Incorrect order id"}   a rejection
+#
+# refill_status:
+#   {"status": "Completed"} (one refill), [{"refill": 5, "status": "Completed"}], {"5": ...}
+#   [{"refill": 5, "status": {"error": "Incorrect refill id"}}]   that refill's error
+
+_CANCEL_OK = frozenset({
+    "1", "true", "yes", "y", "ok", "success", "successful", "done", "accepted", "canceled",
+    "cancelled", "cancel", "canceling", "cancelling", "pending", "inprogress", "processing",
+})
+_WORD_KEY = str.maketrans("", "", " -_.")
+
+
+def _word(value: Any) -> str | None:
+    """A short text as a lookup key ("In progress" → "inprogress"), or None."""
+    if isinstance(value, str) and len(value) <= 32:
+        return value.strip().lower().translate(_WORD_KEY)
+    return None
+
+
+def _write_rows(ids: list[str], data: Any, field: str) -> dict[str, Any]:
+    """The answer of a cancel/refill write indexed by order ID, in every shape above."""
+    if isinstance(data, Mapping) and to_id(data.get("order")) is not None \
+            and to_id(data.get("order")) not in data:
+        data = [data]  # one row, sent without its list
+    if isinstance(data, Mapping) and len(ids) == 1 and ids[0] not in data \
+            and (field in data or "status" in data):
+        return {ids[0]: data}  # one order asked, answered without its ID
+    rows = _keyed(ids, data, "order")
+    if not rows and isinstance(data, list) and len(data) == len(ids) and all(
+            isinstance(row, Mapping) and "order" not in row and field in row for row in data):
+        return dict(zip(ids, data, strict=True))  # the order asked, no `order` key
+    return rows
+
+
+def _refill_id(value: Any) -> str | None:
+    """5, "5", {"id": 5}, {"refill_id": 5}, {"refill": 5} → "5"; anything else None."""
+    if isinstance(value, Mapping):
+        for key in ("id", "refill_id", "refill"):
+            if key in value:
+                return positive_id(value[key])
+        return None
+    return positive_id(value)
+
+
+def refill_id_in(value: Any) -> str | None:
+    """The refill ID in one order's refill value (see the shapes above), or None."""
+    return _refill_id(value)
+
+
 def refill_id_of(value: Any) -> str:
     """The refill ID in a refill answer's value, or Invalid; a text is the panel's error."""
     err = error_of(value)
     if err is not None:
         raise Invalid(err)
-    rid = positive_id(value)
+    rid = _refill_id(value)
     if rid is not None:
         return rid
     if isinstance(value, str) and value.strip():
@@ -336,7 +411,7 @@ def refill_id_of(value: Any) -> str:
 
 
 def parse_refills(ids: list[str], data: Any) -> dict[str, str | EntryError]:
-    rows = _keyed(ids, data, "order")
+    rows = _write_rows(ids, data, "refill")
     out: dict[str, str | EntryError] = {}
     for oid in ids:
         value = _inner(rows.get(oid), "refill")
@@ -362,6 +437,8 @@ def parse_refill_info(refill_id: str, value: Any) -> RefillInfo | EntryError:
 
 
 def parse_refill_statuses(ids: list[str], data: Any) -> dict[str, RefillInfo | EntryError]:
+    if isinstance(data, Mapping) and len(ids) == 1 and ids[0] not in data and "status" in data:
+        data = {ids[0]: data}  # one refill asked, answered without its ID
     rows = _keyed(ids, data, "refill")
     out: dict[str, RefillInfo | EntryError] = {}
     for rid in ids:
@@ -370,23 +447,38 @@ def parse_refill_statuses(ids: list[str], data: Any) -> dict[str, RefillInfo | E
     return out
 
 
+def cancel_result(oid: str, value: Any) -> CancelResult:
+    """One order's cancel answer (its value or its whole row), decided as documented above."""
+    if isinstance(value, Mapping) and "cancel" in value:
+        value = value["cancel"]
+    if value is None:
+        return CancelResult(oid, False, NO_ANSWER)
+    err = error_of(value)
+    if err is not None:
+        return CancelResult(oid, False, err)
+    if isinstance(value, Mapping):
+        for key in ("status", "result", "message"):
+            word = _word(value.get(key))
+            if word is not None and word in _CANCEL_OK:
+                return CancelResult(oid, True, None)
+        if bounded.flag(value.get("success")):
+            return CancelResult(oid, True, None)
+        return CancelResult(oid, False, f"not understood: {preview(value)}", unclear=True)
+    if value is False or value == 0 or _word(value) in ("0", "false", "no"):
+        return CancelResult(oid, False, "not accepted")  # an explicit no
+    word = _word(value)
+    if word is not None and (word in _CANCEL_OK or bounded.flag(value)):
+        return CancelResult(oid, True, None)
+    if isinstance(value, str) and value.strip() and not value.strip().isdigit():
+        return CancelResult(oid, False, _message(value))  # v1-style bare error string
+    if bounded.flag(value):
+        return CancelResult(oid, True, None)
+    return CancelResult(oid, False, f"not understood: {preview(value)}", unclear=True)
+
+
 def parse_cancels(ids: list[str], data: Any) -> dict[str, CancelResult]:
-    rows = _keyed(ids, data, "order")
-    out: dict[str, CancelResult] = {}
-    for oid in ids:
-        value = _inner(rows.get(oid), "cancel")
-        err = error_of(value)
-        if value is None:
-            out[oid] = CancelResult(oid, False, NO_ANSWER)
-        elif err is not None:
-            out[oid] = CancelResult(oid, False, err)
-        elif isinstance(value, str) and not value.strip().isdigit():
-            out[oid] = CancelResult(oid, False, _message(value))  # v1-style bare error string
-        elif bounded.flag(value):
-            out[oid] = CancelResult(oid, True, None)
-        else:
-            out[oid] = CancelResult(oid, False, f"not accepted: {preview(value)}")
-    return out
+    rows = _write_rows(ids, data, "cancel")
+    return {oid: cancel_result(oid, rows.get(oid)) for oid in ids}
 
 
 def parse_balance(data: Any) -> Balance:

@@ -100,6 +100,7 @@ class OrderStatus(StrEnum):
     PARTIAL = "partial"
     CANCELED = "canceled"
     REFUNDED = "refunded"
+    FAILED = "failed"  # the panel gave up on the order ("Fail", "Error"): settled like Canceled
     UNKNOWN = "unknown"
 
     @property
@@ -130,7 +131,8 @@ class RefillStatus(StrEnum):
 
 
 _TERMINAL_ORDER = frozenset(
-    {OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED, OrderStatus.REFUNDED}
+    {OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED, OrderStatus.REFUNDED,
+     OrderStatus.FAILED}
 )
 _TERMINAL_REFILL = frozenset(
     {RefillStatus.COMPLETED, RefillStatus.REJECTED, RefillStatus.CANCELED, RefillStatus.FAILED}
@@ -143,24 +145,26 @@ _O, _R = OrderStatus, RefillStatus
 # is UNKNOWN, its raw text kept (bounded) for admins; UNKNOWN is never terminal, so no money
 # moves on it, and the status job holds such an order for review after a bounded time.
 # Decisions where panels disagree (money rides on them, so doubt means UNKNOWN, i.e. a human):
-# - "Fail"/"Failed"/"Error" on an ORDER: UNKNOWN. Panel scripts use it for "the provider
-#   refused, the admin will resend or cancel"; it is no statement about a refund. On a REFILL
-#   it is FAILED: nothing is paid for a refill, the customer may simply ask again.
+# - "Fail"/"Failed"/"Error" on an ORDER: FAILED, the panel gave up on it (issue 15). The shop
+#   settles it like Canceled, refunding what was not delivered (bot/orders.py), and tells
+#   admins the panel's word. On a REFILL it is FAILED too: nothing is paid for a refill, the
+#   customer may simply ask again.
+# - "Active", "Processing", "In progress", "inprogress", "Started", "Running": in progress.
 # - "Expired" (subscriptions): UNKNOWN; it says the term ended, not what was delivered.
 # - "Success": COMPLETED, as some clone panels say it.
 # - "Partially completed"/"Partial refund": PARTIAL (the panel refunds the remains).
 # - "" (right after add) is PENDING, as the documented answers show.
 _TABLE: tuple[tuple[tuple[str, ...], OrderStatus, RefillStatus], ...] = (
-    (("", "pending", "awaiting", "waiting", "queued"), _O.PENDING, _R.PENDING),
-    (("inprogress", "active"), _O.IN_PROGRESS, _R.IN_PROGRESS),
-    (("processing",), _O.PROCESSING, _R.IN_PROGRESS),
-    (("completed", "complete", "success"), _O.COMPLETED, _R.COMPLETED),
+    (("", "pending", "awaiting", "waiting", "queued", "new"), _O.PENDING, _R.PENDING),
+    (("inprogress", "active", "started", "running"), _O.IN_PROGRESS, _R.IN_PROGRESS),
+    (("processing", "inprocess"), _O.PROCESSING, _R.IN_PROGRESS),
+    (("completed", "complete", "success", "done"), _O.COMPLETED, _R.COMPLETED),
     (("processed",), _O.UNKNOWN, _R.COMPLETED),
     (("partial", "partially", "partiallycompleted", "partialrefund"), _O.PARTIAL, _R.UNKNOWN),
     (("canceled", "cancelled", "cancel"), _O.CANCELED, _R.CANCELED),
     (("refunded", "refund", "refunds"), _O.REFUNDED, _R.UNKNOWN),
     (("rejected",), _O.UNKNOWN, _R.REJECTED),
-    (("fail", "failed", "error"), _O.UNKNOWN, _R.FAILED),
+    (("fail", "failed", "error", "errored"), _O.FAILED, _R.FAILED),
 )
 _VOCABULARY: dict[str, tuple[OrderStatus, RefillStatus]] = {
     key: (order, refill) for keys, order, refill in _TABLE for key in keys
@@ -218,6 +222,9 @@ class CancelResult:
     order_id: str
     accepted: bool  # the panel took the request; the refund follows via status Canceled/Partial
     error: str | None = None
+    # Not accepted and not a rejection either: an answer of no known shape (bot/panel/decode.py).
+    # The customer hears "not confirmed", never the panel's answer.
+    unclear: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ class PanelSpec:
     dialect: Dialect | None = None
     # Per-panel tuning passed to PanelClient (timeout, max_concurrency, retries, ...).
     options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The owner's dialect-profile pins (PANELS "profile"): they always win over what is learned.
+    profile: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_sandbox(self) -> bool:
@@ -31,8 +33,8 @@ class PanelRegistry:
                 raise ValueError(f"duplicate panel name: {spec.name!r}")
             opts = {**defaults, **spec.options}
             self._clients[spec.name] = PanelClient(
-                spec.name, spec.url, spec.key, dialect=spec.dialect, **opts
-            )
+                spec.name, spec.url, spec.key, dialect=spec.dialect, profile=spec.profile,
+                **opts)
 
     def get(self, name: str) -> PanelClient:
         try:

@@ -17,3 +17,7 @@ admin-orders-held = { $count ->
 admin-order-review-partial = ⏸ انتهى الطلب { ORDER($order_id) } جزئيًا لكن اللوحة لم تذكر الكمية المتبقية. الطلب معلّق للمراجعة: أعد قيمة الجزء غير المنفّذ يدويًا.
 admin-order-review-bad-rows = ⏸ الطلب { ORDER($order_id) }: تعذّر استخدام سطر حالته من اللوحة في دورات استعلام متتالية عددها { $cycles }. الطلب معلّق للمراجعة ولم يُرَدّ أي مبلغ: راجعه على اللوحة. آخر خطأ: { LTR($detail) }
 admin-order-review-unknown-status = ⏸ الطلب { ORDER($order_id) }: تُبلغ اللوحة منذ مدة طويلة عن الحالة «{ LTR($detail) }» التي لا يعرفها المتجر. الطلب معلّق للمراجعة ولم يُرَدّ أي مبلغ: راجعه على اللوحة.
+admin-order-panel-gave-up = ⚠️ الطلب { ORDER($order_id) }: تخلّت اللوحة عنه (الحالة «{ LTR($status) }»). سُوّي كإلغاء: أُعيد { LTR($refunded) } إلى العميل. راجع اللوحة إن استمرت في إفشال الطلبات.
+admin-order-review-gave-up = ⏸ الطلب { ORDER($order_id) }: تخلّت اللوحة عنه (الحالة «{ LTR($detail) }») لكنها تذكر أنه لم يبقَ شيء للتنفيذ. الطلب معلّق للمراجعة ولم يُرَدّ أي مبلغ: راجعه على اللوحة.
+admin-panel-bad-key = 🔑 رفضت اللوحة <b>{ LTR($panel) }</b> مفتاح API الخاص بالمتجر ({ LTR($action) }): { LTR($message) }. راجع المفتاح في PANELS.
+admin-panel-no-funds = 💸 نفد رصيد اللوحة <b>{ LTR($panel) }</b> ({ LTR($action) }): { LTR($message) }. اشحن رصيدها؛ يُبلَّغ العملاء أن المزوّد غير متاح مؤقتًا.

@@ -63,6 +63,7 @@ wz-ask-answer_number = 🗳 Send the number of the poll answer to vote for (from
 wz-ask-drip = 💧 Deliver gradually (drip-feed)? The quantity is then delivered in several runs.
 wz-ask-runs = 🔁 How many runs? Send a number from { $min } to { $max }.
 wz-ask-interval = ⏱ Minutes between runs? Send a number from { $min } to { $max }.
+wz-ask-interval-choice = ⏱ Minutes between runs? This service takes only these intervals: { $allowed }. Choose one below.
 wz-ask-min = 🔢 Minimum per post? Send a number from { $min } to { $max }.
 wz-ask-max = 🔢 Maximum per post? Send a number from { $min } to { $max }.
 wz-ask-posts = 📰 How many new posts should be served? Send a number from { $min } to { $max }.
@@ -83,6 +84,8 @@ wz-err-lines = ⚠️ You sent { $count ->
    *[other] { $count } lines
 }; send from { $min } to { $max } lines.
 wz-err-bad-delay = ⚠️ Choose a delay with the buttons (allowed minutes: { $allowed }).
+wz-err-bad-interval = ⚠️ This service takes only these intervals (minutes): { $allowed }. Choose one with the buttons.
+wz-err-separator = ⚠️ An entry must not contain a comma (,): the provider splits entries at commas, so it would deliver and charge it as several. Send one entry per line, without commas.
 wz-err-bad-date = ⚠️ Send the date as DD/MM/YYYY, for example 31/12/2030.
 wz-err-past-date = ⚠️ The expiry date must be in the future.
 wz-err-changed = ⚠️ This service has changed meanwhile; please answer this step again.

@@ -49,7 +49,7 @@ def test_order_status_vocabulary(raw: str, expected: OrderStatus) -> None:
 def test_terminal_statuses() -> None:
     terminal = {s for s in OrderStatus if s.is_terminal}
     assert terminal == {OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED,
-                        OrderStatus.REFUNDED}
+                        OrderStatus.REFUNDED, OrderStatus.FAILED}
 
 
 @pytest.mark.parametrize(
