@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import func, or_, select
 
 from bot.middlewares import throttling
-from bot.panel.profile import PanelProfile
 from bot.scheduler import ShopScheduler
 from storage.models import LedgerEntry, Order, Refill
 from tests.e2e.harness import Shop, running_shop
@@ -77,13 +76,6 @@ def wild_panel(*quirks: Quirk, dialect: str = "v2") -> FakePanel:
     panel = FakePanel(dialect=dialect, quirks=set(quirks))
     panel.set_catalog(CATALOG)
     return panel
-
-
-def pin(shop: Shop, **fields: Any) -> None:
-    """What a shop owner pins in PANELS ("profile": {...}) for panel "main"."""
-    client = shop.runtime.shop.panels.get("main")
-    current = getattr(client, "profile", None) or PanelProfile()
-    client.profile = current.merged(fields)  # type: ignore[attr-defined]
 
 
 # -- driving the real bot ------------------------------------------------------------------------
@@ -201,9 +193,9 @@ LIFECYCLE = [
 @pytest.mark.parametrize("case", LIFECYCLE, ids=lambda c: f"{c.quirk or 'documented'}-{c.language}")
 async def test_place_poll_cancel_refill(tmp_path: Path, case: Wild) -> None:
     quirks = (case.quirk,) if case.quirk else ()
-    async with running_shop(tmp_path, panel=wild_panel(*quirks)) as shop:
+    async with running_shop(tmp_path, panel=wild_panel(*quirks),
+                            panel_profile=case.profile) as shop:
         panel, lang, t = shop.panel, case.language, TEXT[case.language]
-        pin(shop, **case.profile)
         customer = await new_customer(shop, 7001, lang)
         scheduler = ShopScheduler(shop.runtime.shop, shop.runtime.notifier)
 
@@ -315,8 +307,8 @@ FIELD_CASES = [
 @pytest.mark.parametrize("case", FIELD_CASES, ids=lambda c: f"{c.quirk}-{c.language}")
 async def test_pinned_profile_sends_the_fields_the_panel_bills(tmp_path: Path,
                                                                case: Fields) -> None:
-    async with running_shop(tmp_path, panel=wild_panel(case.quirk)) as shop:
-        pin(shop, **case.profile)
+    async with running_shop(tmp_path, panel=wild_panel(case.quirk),
+                            panel_profile=case.profile) as shop:
         customer = await new_customer(shop, 7101, case.language)
         placed = await place(customer, case.language, case.service, case.steps)
         assert TEXT[case.language]["placed"] in placed, placed
@@ -335,8 +327,8 @@ async def test_pinned_profile_sends_the_fields_the_panel_bills(tmp_path: Path,
 async def test_a_comment_with_the_panels_separator_is_refused_before_sending(
         tmp_path: Path, language: str) -> None:
     """Three lines, one with a comma, would be billed as four by a comma-splitting panel."""
-    async with running_shop(tmp_path, panel=wild_panel(Quirk.COMMA_COMMENTS)) as shop:
-        pin(shop, comment_separator=",")
+    async with running_shop(tmp_path, panel=wild_panel(Quirk.COMMA_COMMENTS),
+                            panel_profile={"comment_separator": ","}) as shop:
         customer = await new_customer(shop, 7201, language)
         refused = await place(customer, language, "Wild Comments",
                               [("send", LINK), ("send", "nice\ngreat, really\nwow")])
@@ -348,8 +340,8 @@ async def test_a_comment_with_the_panels_separator_is_refused_before_sending(
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_an_interval_the_panel_does_not_accept_is_refused_before_sending(
         tmp_path: Path, language: str) -> None:
-    async with running_shop(tmp_path, panel=wild_panel(Quirk.DRIPFEED_INTERVALS)) as shop:
-        pin(shop, dripfeed_intervals=[15, 30, 60])
+    async with running_shop(tmp_path, panel=wild_panel(Quirk.DRIPFEED_INTERVALS),
+                            panel_profile={"dripfeed_intervals": [15, 30, 60]}) as shop:
         customer = await new_customer(shop, 7301, language)
         steps = [("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3")]
         refused = await place(customer, language, "Wild Dripfeed", [*steps, ("num", "20")])
@@ -485,8 +477,7 @@ async def test_laravel_error_texts_reach_customers_as_the_right_reason(
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_a_v1_panel_with_refill_refills(tmp_path: Path, language: str) -> None:
     panel = wild_panel(Quirk.V1_WITH_REFILL, dialect="v1")
-    async with running_shop(tmp_path, panel=panel) as shop:
-        pin(shop, v1_refill=True)
+    async with running_shop(tmp_path, panel=panel) as shop:  # v1 refill: learned at startup
         customer = await new_customer(shop, 7801, language)
         placed = await place(customer, language, "Wild Followers",
                              [("send", LINK), ("num", "1000")])
