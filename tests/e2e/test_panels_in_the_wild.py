@@ -92,7 +92,7 @@ async def new_customer(shop: Shop, telegram_id: int, language: str) -> FakeUser:
 async def place(customer: FakeUser, language: str, name: str,
                 steps: list[tuple[str, str]]) -> str:
     """Order `name` through the wizard; returns the bot's answer to Confirm (or to the first
-    step it refused, starting with ⚠️)."""
+    step it refused, with ⚠️)."""
     await customer.send(name)
     await customer.wait_message(contains=name)
     await customer.click(f"1. {name}")
@@ -108,7 +108,7 @@ async def place(customer: FakeUser, language: str, name: str,
                 else value
             await customer.send(text)
             reply = (await customer.wait_message()).content
-        if reply.lstrip().startswith("⚠️"):
+        if "⚠️" in reply:
             return reply
     await customer.click(TEXT[language]["confirm"])
     return (await customer.wait_message(contains="#" if language == "en" else None)).content
@@ -332,9 +332,18 @@ async def test_a_comment_with_the_panels_separator_is_refused_before_sending(
         customer = await new_customer(shop, 7201, language)
         refused = await place(customer, language, "Wild Comments",
                               [("send", LINK), ("send", "nice\ngreat, really\nwow")])
-        assert refused.lstrip().startswith("⚠️"), refused
+        assert "⚠️" in refused and "," in refused, refused  # says why, in the customer's words
         assert shop.panel.requests_for("add") == []
         assert (await shop.user_row(7201)).balance == Decimal("100")
+        await customer.send("nice\ngreat really\nwow")
+        await customer.wait_message()
+        await customer.click(TEXT[language]["confirm"])
+        await customer.wait_message(contains=TEXT[language]["placed"])
+        [add] = shop.panel.requests_for("add")
+        order = await order_of(shop, 7201)
+        assert add.fields["comments"] == "nice,great really,wow"
+        assert shop.panel.delivered[order.panel_order_id or ""] == order.quantity == 3
+        assert await shop.invariant_holds()
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -350,9 +359,9 @@ async def test_an_interval_the_panel_does_not_accept_is_refused_before_sending(
         assert shop.panel.requests_for("add") == []
         assert (await shop.user_row(7301)).balance == Decimal("100")
         no_raw_panel_text(refused)
-        if refused.lstrip().startswith("⚠️"):
-            await customer.send("30".translate(_ARABIC_DIGITS) if language == "ar" else "30")
-            await customer.wait_message()
+        if "⚠️" in refused:  # offered the intervals it takes as buttons
+            await customer.click("30 min" if language == "en" else "30 د")
+            await customer.wait_edit()
             await customer.click(TEXT[language]["confirm"])
             await customer.wait_message(contains=TEXT[language]["placed"])
         else:
@@ -381,9 +390,14 @@ async def test_charge_per_run_without_the_dripfeed_flag_is_what_this_panel_bills
 
 
 @pytest.mark.parametrize(("quirk", "service", "steps", "field_name"), [
-    (Quirk.PACKAGE_NEEDS_QUANTITY, "Wild Package", [("send", LINK)], "quantity"),
-    (Quirk.MEDIA_URL, "Wild Likers",
-     [("send", LINK), ("num", "100"), ("send", "https://instagram.com/p/m1")], "media_url"),
+    pytest.param(Quirk.PACKAGE_NEEDS_QUANTITY, "Wild Package", [("send", LINK)], "quantity",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "issue 15: package_quantity is not learned from 'Quantity is required'"))),
+    pytest.param(Quirk.MEDIA_URL, "Wild Likers",
+                 [("send", LINK), ("num", "100"), ("send", "https://instagram.com/p/m1")],
+                 "media_url", marks=pytest.mark.xfail(strict=True, reason=(
+                     "issue 15: media_field is not learned from 'The media url field is "
+                     "required.'"))),
 ])
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_a_refused_form_is_refunded_once_and_the_next_order_is_placed(
