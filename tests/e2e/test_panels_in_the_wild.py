@@ -506,3 +506,30 @@ async def test_a_v1_panel_with_refill_refills(tmp_path: Path, language: str) -> 
         assert [r.fields for r in panel.requests_for("refill")] == [
             {"action": "refill", "order": order.panel_order_id}]
         assert await shop.invariant_holds()
+
+
+@pytest.mark.parametrize(("quirk", "language", "learned"), [
+    (Quirk.REFILL_PARAM_REFILL, "en", "refill"), (Quirk.REFILL_PARAM_REFILLS, "ar", "refills")])
+async def test_a_refill_refused_for_its_parameter_name_is_not_resent_the_next_one_works(
+        tmp_path: Path, quirk: Quirk, language: str, learned: str) -> None:
+    async with running_shop(tmp_path, panel=wild_panel(quirk)) as shop:
+        customer = await new_customer(shop, 7901, language)
+        await place(customer, language, "Wild Followers", [("send", LINK), ("num", "1000")])
+        order = await order_of(shop, 7901)
+        pid = order.panel_order_id or ""
+        shop.panel.set_order(pid, "Completed", remains="0")
+        await ShopScheduler(shop.runtime.shop, shop.runtime.notifier).run_statuses()
+        tries = 0
+        answer = ""
+        # The documented `order=` first: refused as a whole ("order id(s) required"), never
+        # re-sent in another form; each later refill walks to the next name until one works.
+        while TEXT[language]["refill_ok"] not in answer and tries < 3:
+            answer = await refill(customer, language, order.id)
+            no_raw_panel_text(answer)
+            tries += 1
+        assert TEXT[language]["refill_ok"] in answer, answer
+        sent = [r.fields for r in shop.panel.requests_for("refill")]
+        assert len(sent) == tries and sent[0] == {"action": "refill", "order": pid}
+        assert sent[-1] == {"action": "refill", learned: pid}
+        assert shop.runtime.shop.panels.get("main").profile.refill_param == learned
+        assert await shop.invariant_holds()
