@@ -217,6 +217,7 @@ class RefillResult:
     refill_id: int | None = None
     message: str | None = None  # the panel's words (bounded; logs and admins, never customers)
     kind: ErrorKind | None = None  # REJECTED: what the customer is told, in their language
+    panel: str | None = None  # REJECTED: which panel (admins are alerted of a bad key or funds)
 
 
 async def request_refill(
@@ -243,7 +244,8 @@ async def request_refill(
         log.info("order %s: refill rejected by %s (%s): %s", order_id, view.panel_name,
                  exc.kind.value, message)
         await _settle_refill(sessions, refill_id, "rejected", error=message)
-        return RefillResult(RefillOutcome.REJECTED, refill_id, message, exc.kind)
+        return RefillResult(RefillOutcome.REJECTED, refill_id, message, exc.kind,
+                            view.panel_name)
     except PanelOutcomeUnknown as exc:
         await _settle_refill(sessions, refill_id, "unknown", error=str(exc))
         return RefillResult(RefillOutcome.UNKNOWN, refill_id)
@@ -303,6 +305,7 @@ class CancelRequest:
     outcome: CancelOutcome
     message: str | None = None  # the panel's words (bounded; logs and admins, never customers)
     kind: ErrorKind | None = None  # REJECTED: what the customer is told, in their language
+    panel: str | None = None  # REJECTED: which panel (admins are alerted of a bad key or funds)
 
 
 async def request_cancel(
@@ -347,4 +350,4 @@ def _cancel_rejected(view: OrderView, text: str, kind: ErrorKind) -> CancelReque
     message = bounded_text(text)
     log.info("order %s: cancel rejected by %s (%s): %s", view.order.id, view.panel_name,
              kind.value, message)
-    return CancelRequest(CancelOutcome.REJECTED, message, kind)
+    return CancelRequest(CancelOutcome.REJECTED, message, kind, view.panel_name)

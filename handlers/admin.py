@@ -62,7 +62,21 @@ def balance_line(i18n: I18nContext, shop: Shop, item: PanelBalance) -> str:
                              threshold=f"{shop.settings.low_balance_alert.normalize():f}"))
     if item.sandbox:
         tags.append(i18n.get("admin-balance-sandbox"))
-    return " · ".join(tags)
+    return " · ".join(tags) + "\n" + profile_line(i18n, item)
+
+
+def profile_line(i18n: I18nContext, item: PanelBalance) -> str:
+    """The panel's dialect: what differs from the documented API, learned or pinned."""
+    if not item.profile:
+        return i18n.get("panel-profile-documented")
+    parts = []
+    for row in item.profile:
+        value = i18n.get(f"panel-profile-{row.value}") if row.value in (
+            "yes", "no", "unknown") else row.value
+        label = i18n.get(f"panel-profile-{row.field.replace('_', '-')}", value=value)
+        origin = i18n.get("panel-profile-pinned" if row.pinned else "panel-profile-learned")
+        parts.append(f"{label} {origin}")
+    return i18n.get("panel-profile-title") + " " + " · ".join(parts)
 
 
 async def balances(query: CallbackQuery, shop: Shop, i18n: I18nContext) -> None:

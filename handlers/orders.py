@@ -13,10 +13,11 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import aftersale
+from bot import aftersale, panel_alerts
 from bot.aftersale import OrderView
 from bot.catalog import display_name
 from bot.context import Shop
+from bot.notify import Notifier
 from bot.panel import ErrorKind
 from handlers.common import show
 from keyboards.menu import Menu
@@ -183,7 +184,8 @@ async def refresh_order(
 
 
 async def refill_order(
-    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
+    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext,
+    notifier: Notifier,
 ) -> None:
     result = await aftersale.request_refill(shop.sessions, shop.panels, user.id, callback_data.id)
     if result is None:
@@ -192,6 +194,8 @@ async def refill_order(
     text = i18n.get(f"refill-{result.outcome.value.replace('_', '-')}",
                     number=number(callback_data.id), reason=panel_reason(i18n, result.kind))
     await alert(query, text)
+    await panel_alerts.panel_refused(notifier, result.kind, panel=result.panel or "?",
+                                     action="refill", message=result.message or "")
 
 
 async def cancel_order(
@@ -210,7 +214,8 @@ async def cancel_order(
 
 
 async def cancel_confirmed(
-    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
+    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext,
+    notifier: Notifier,
 ) -> None:
     result = await aftersale.request_cancel(shop.sessions, shop.panels, user.id, callback_data.id)
     if result is None:
@@ -219,6 +224,8 @@ async def cancel_confirmed(
     await alert(query, i18n.get(f"cancel-{result.outcome.value.replace('_', '-')}",
                                 number=number(callback_data.id),
                                 reason=panel_reason(i18n, result.kind)))
+    await panel_alerts.panel_refused(notifier, result.kind, panel=result.panel or "?",
+                                     action="cancel", message=result.message or "")
     view = await aftersale.load_order(shop.sessions, user.id, callback_data.id)
     if view is not None:
         await _show_details(query, shop, i18n, view, callback_data.page, answer=False)

@@ -16,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram_i18n import I18nContext
 
-from bot import ordering, wizard_steps
+from bot import ordering, panel_alerts, wizard_steps
 from bot.context import Shop
 from bot.ledger import InsufficientFunds
 from bot.notify import Notifier
@@ -105,6 +105,7 @@ async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, noti
     elif placement.outcome is Outcome.FAILED:
         text = i18n.get("wz-failed", order=number, refund=shop.money(order.charge),
                         reason=failure_reason(i18n, placement.reason))
+        await panel_alerts.placement_failed(notifier, placement)  # a bad key, panel funds
     elif placement.outcome is Outcome.REVIEW:
         text = i18n.get("wz-review", order=number)
         await notifier.to_admins(

@@ -165,3 +165,24 @@ async def test_a_charge_that_is_the_rate_is_not_stored_as_cost(tmp_path: Path) -
         assert second.panel_charge == Decimal("0.21")
         figures = await stats.collect(shop.sessions, currency_rate=Decimal(1), precision=2)
         assert figures.money["today"].cost == Decimal("0.41")  # 0.20 expected + 0.21
+
+
+async def test_profile_learned_after_the_summary_refuses_before_sending(tmp_path: Path) -> None:
+    # The panel turned out to split on commas between the summary and Confirm: the client
+    # refuses the form, nothing is sent, and the money comes back exactly once.
+    async with running_shop(tmp_path, panel=fields_panel()) as shop:
+        customer = await new_customer(shop, 7006)
+        await open_service(customer, "Custom Comments")
+        await customer.send(LINK)
+        await customer.wait_message()
+        await customer.send("great post\nlove it, really")
+        await customer.wait_message(contains=label("en", "summary"))
+        set_profile(shop, comment_separator=",")
+        await customer.click(label("en", "confirm"))
+        told = await customer.wait_message(contains="could not be placed")
+        assert "separator" not in told.content and "comments" not in told.content
+        assert shop.panel.requests_for("add") == []
+        [order] = await shop.orders()
+        assert order.state == "failed" and order.refunded == order.charge
+        assert (await shop.user_row(7006)).balance == Decimal("100")
+        assert await shop.invariant_holds()
