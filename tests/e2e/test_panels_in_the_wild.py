@@ -453,6 +453,7 @@ async def test_laravel_error_texts_reach_customers_as_the_right_reason(
         tmp_path: Path, language: str) -> None:
     async with running_shop(tmp_path, panel=wild_panel(Quirk.ERROR_TEXTS)) as shop:
         customer = await new_customer(shop, 7701, language)
+        admin = shop.admin()
         # The panel's own balance is too small: "You don't have sufficient balance."
         shop.panel.balance = "0.01"
         failed = await place(customer, language, "Wild Followers",
@@ -461,6 +462,8 @@ async def test_laravel_error_texts_reach_customers_as_the_right_reason(
         no_raw_panel_text(failed)
         first = await order_of(shop, 7701)
         assert first.state == "failed" and "sufficient balance" in (first.error or "")
+        funds = await admin.wait_message(contains="out of funds")
+        assert "You don't have sufficient balance." in funds.text  # verbatim, for admins
         assert await refund_entries(shop, first.id) == 1
 
         # "The selected order id is invalid." on cancel: the order was not found.
@@ -479,6 +482,8 @@ async def test_laravel_error_texts_reach_customers_as_the_right_reason(
                              [("send", LINK), ("num", "1000")])
         assert REASON["unavailable"][language] in failed, failed
         no_raw_panel_text(failed)
+        key_alert = await admin.wait_message(contains="refused the shop's API key")
+        assert shop.panel.key not in key_alert.text and "rotated" not in key_alert.text
         third = await order_of(shop, 7701)
         assert third.state == "failed" and third.refunded == third.charge
         assert (await shop.user_row(7701)).balance == Decimal("100") - second.charge

@@ -497,8 +497,7 @@ class FakePanel:
             return {"error": ERR_IDS_REQUIRED}
         if many:
             if Quirk.REFILL_LIST_NO_ORDER in self.quirks:
-                return [{"refill": r} if not isinstance(r := self._refill_one(i), dict) else r
-                        for i in ids]
+                return [{"refill": self._refill_one(i)} for i in ids]
             return [{"order": int(i), "refill": self._refill_one(i)} for i in ids]
         result = self._refill_one(ids[0])
         return result if isinstance(result, dict) else {"refill": str(result)}
