@@ -487,14 +487,15 @@ class FakePanel:
             raw, many = form["orders"], True
         else:
             raw, many = form.get("order"), False
-        if not raw:
+        if raw is None or (not raw and not many):
             return None, False
         return [i for i in raw.split(",") if i], many
 
     def _refill(self, form: dict[str, str]) -> Any:
         ids, many = self._refill_ids(form)
-        if ids is None:
-            return {"error": ERR_IDS_REQUIRED}
+        if ids is None:  # the documented panel: an unknown order; the others: a missing one
+            renamed = {Quirk.REFILL_PARAM_REFILL, Quirk.REFILL_PARAM_REFILLS} & self.quirks
+            return {"error": ERR_IDS_REQUIRED if renamed else ERR_ORDER}
         if many:
             if Quirk.REFILL_LIST_NO_ORDER in self.quirks:
                 return [{"refill": self._refill_one(i)} for i in ids]
