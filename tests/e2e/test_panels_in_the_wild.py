@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from bot.middlewares import throttling
 from bot.scheduler import ShopScheduler
 from storage.models import LedgerEntry, Order, Refill
-from tests.e2e.harness import Shop, running_shop
+from tests.e2e.harness import Shop, running_shop, shop_database
 from tests.fakes.bot_api import FakeUser
 from tests.fakes.panel_server import ERR_IDS_REQUIRED, FakePanel, Quirk
 
@@ -537,4 +537,30 @@ async def test_a_refill_refused_for_its_parameter_name_is_not_resent_the_next_on
         assert len(sent) == tries and sent[0] == {"action": "refill", "order": pid}
         assert sent[-1] == {"action": "refill", learned: pid}
         assert shop.runtime.shop.panels.get("main").profile.refill_param == learned
+        assert await shop.invariant_holds()
+
+
+async def test_a_learned_status_form_survives_a_restart(tmp_path: Path) -> None:
+    """Polling never starves, and what was learned is remembered: after a restart the panel is
+    asked one order at a time at once, without a multi request it refuses."""
+    database = await shop_database(tmp_path)
+    panel = wild_panel(Quirk.NO_MULTI_STATUS)
+    async with running_shop(tmp_path, panel=panel, database_url=database) as shop:
+        customer = await new_customer(shop, 8001, "en")
+        await place(customer, "en", "Wild Followers", [("send", LINK), ("num", "1000")])
+        order = await order_of(shop, 8001)
+        panel.set_order(order.panel_order_id or "", "In progress", remains="1000")
+        await ShopScheduler(shop.runtime.shop, shop.runtime.notifier).run_statuses()
+        assert shop.runtime.shop.panels.get("main").profile.multi_status == "single"
+        assert (await order_of(shop, 8001)).state == "in_progress"
+    panel.clear()
+    async with running_shop(tmp_path, panel=panel, database_url=database) as shop:
+        assert shop.runtime.shop.panels.get("main").profile.multi_status == "single"
+        panel.set_order(order.panel_order_id or "", "Canceled", remains="1000")
+        await ShopScheduler(shop.runtime.shop, shop.runtime.notifier).run_statuses()
+        assert [r.fields for r in panel.requests_for("status")] == [
+            {"action": "status", "order": order.panel_order_id}]
+        stored = await order_of(shop, 8001)
+        assert stored.state == "canceled" and stored.refunded == stored.charge
+        assert await refund_entries(shop, stored.id) == 1
         assert await shop.invariant_holds()
