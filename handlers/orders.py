@@ -224,11 +224,12 @@ async def cancel_confirmed(
     await alert(query, i18n.get(f"cancel-{result.outcome.value.replace('_', '-')}",
                                 number=number(callback_data.id),
                                 reason=panel_reason(i18n, result.kind)))
-    await panel_alerts.panel_refused(notifier, result.kind, panel=result.panel or "?",
-                                     action="cancel", message=result.message or "")
     view = await aftersale.load_order(shop.sessions, user.id, callback_data.id)
     if view is not None:
         await _show_details(query, shop, i18n, view, callback_data.page, answer=False)
+    # Last: the customer's screen comes first, admins hear of a bad key or panel funds after.
+    await panel_alerts.panel_refused(notifier, result.kind, panel=result.panel or "?",
+                                     action="cancel", message=result.message or "")
 
 
 def router() -> Router:

@@ -105,7 +105,6 @@ async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, noti
     elif placement.outcome is Outcome.FAILED:
         text = i18n.get("wz-failed", order=number, refund=shop.money(order.charge),
                         reason=failure_reason(i18n, placement.reason))
-        await panel_alerts.placement_failed(notifier, placement)  # a bad key, panel funds
     elif placement.outcome is Outcome.REVIEW:
         text = i18n.get("wz-review", order=number)
         await notifier.to_admins(
@@ -123,4 +122,6 @@ async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, noti
     else:
         text = i18n.get("wz-already-placed", order=number)
     await notifier.send(query.from_user.id, text, kb.after_order(i18n))
+    if placement.outcome is Outcome.FAILED:  # a bad key, panel funds: admins alerted after
+        await panel_alerts.placement_failed(notifier, placement)
 

@@ -328,7 +328,7 @@ async def test_cancel_rejected_not_allowed_and_foreign(
     panel.cancel_errors["23501"] = "Order cannot be canceled"
     result = await aftersale.request_cancel(sessions, panels, user_id, order.id)
     assert result == aftersale.CancelRequest(CancelOutcome.REJECTED, "Order cannot be canceled",
-                                             ErrorKind.CANCEL_NOT_ALLOWED)
+                                             ErrorKind.CANCEL_NOT_ALLOWED, "main")
     done = await new_order(sessions, user_id, service_id, state=OrderState.COMPLETED, age=1)
     refused = await aftersale.request_cancel(sessions, panels, user_id, done.id)
     assert refused is not None and refused.outcome is CancelOutcome.NOT_ALLOWED

@@ -235,3 +235,55 @@ async def test_refill_statuses_fall_back_to_one_per_refill(sessions: Sessions) -
         assert [c.state for c in await poll_refills(shop)] == ["completed"]
         assert [r.fields for r in panel.requests] == [{"action": "refill_status", "refill": "9"}]
         await shop.panels.aclose()
+
+
+async def test_refill_param_learned_from_a_customer_refill_and_stored(
+        sessions: Sessions) -> None:
+    from bot import aftersale
+    from bot.aftersale import RefillOutcome
+
+    async with FakePanel() as panel:
+        async def before(request: ReceivedRequest) -> Scripted | None:
+            if request.action != "refill":
+                return None
+            if "refill" in request.form:  # this panel names the order `refill=`
+                return Scripted({"refill": "31"})
+            return Scripted({"error": "order id required"})
+
+        panel.chaos_before = before
+        shop = await make_shop(sessions, {"main": panel.url})
+        user = await make_customer(sessions)
+        service = await make_service(sessions, "main")
+        order = await place_order(sessions, user, service, "95", state=OrderState.COMPLETED)
+
+        first = await aftersale.request_refill(sessions, shop.panels, user.id, order.id)
+        assert first is not None and first.outcome is RefillOutcome.REJECTED
+        assert [r.fields for r in panel.requests_for("refill")] == [
+            {"action": "refill", "order": "95"}]  # sent once, never re-sent in another form
+        await poll_statuses(shop)  # the cycle stores what was learned
+        assert (await _stored_profile(sessions) or {}).get("refill_param") == "refill"
+
+        again = await aftersale.request_refill(sessions, shop.panels, user.id, order.id)
+        assert again is not None and again.outcome is RefillOutcome.REQUESTED
+        assert [r.fields for r in panel.requests_for("refill")][1:] == [
+            {"action": "refill", "refill": "95"}]
+        await shop.panels.aclose()
+
+
+@pytest.mark.parametrize(("answer", "serves"), [
+    ({"error": "Refill not found"}, True), ({"error": "This action is Invalid"}, False)])
+async def test_catalog_sync_learns_whether_a_v1_panel_serves_refill(
+        sessions: Sessions, answer: dict[str, str], serves: bool) -> None:
+    from bot.jobs.catalog_sync import sync_one
+
+    async with FakePanel(dialect="v1") as panel:
+        panel.respond("refill_status", answer)
+        shop = await make_shop(sessions, {"main": panel.url})
+        client = shop.panels.get("main")
+        assert not client.supports_refill  # unknown until the panel shows it
+        assert await sync_one(shop, client) is not None
+        assert client.supports_refill is serves and client.supports_cancel is serves
+        assert (await _stored_profile(sessions) or {}).get("v1_refill") is serves
+        await sync_one(shop, client)
+        assert len(panel.requests_for("refill_status")) == 1  # known: not asked again
+        await shop.panels.aclose()
