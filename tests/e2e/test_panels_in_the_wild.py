@@ -318,6 +318,8 @@ async def test_pinned_profile_sends_the_fields_the_panel_bills(tmp_path: Path,
         assert order.state == "pending"
         # The panel delivers (and bills) exactly what the customer paid for.
         assert shop.panel.delivered[order.panel_order_id or ""] == (order.quantity or 1)
+        kept = shop.panel.order_forms[order.panel_order_id or ""]
+        assert {k: v for k, v in kept.items() if k in case.form} == case.form  # none dropped
         assert (await shop.user_row(7101)).balance == Decimal("100") - order.charge
         assert await shop.invariant_holds()
 
@@ -393,11 +395,6 @@ async def test_charge_per_run_without_the_dripfeed_flag_is_what_this_panel_bills
     pytest.param(Quirk.PACKAGE_NEEDS_QUANTITY, "Wild Package", [("send", LINK)], "quantity",
                  marks=pytest.mark.xfail(strict=True, reason=(
                      "issue 15: package_quantity is not learned from 'Quantity is required'"))),
-    pytest.param(Quirk.MEDIA_URL, "Wild Likers",
-                 [("send", LINK), ("num", "100"), ("send", "https://instagram.com/p/m1")],
-                 "media_url", marks=pytest.mark.xfail(strict=True, reason=(
-                     "issue 15: media_field is not learned from 'The media url field is "
-                     "required.'"))),
 ])
 @pytest.mark.parametrize("language", ["ar"])
 async def test_a_refused_form_is_refunded_once_and_the_next_order_is_placed(

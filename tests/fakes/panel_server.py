@@ -103,7 +103,6 @@ ERR_FUNDS_LARAVEL = "You don't have sufficient balance."
 ERR_REFILL_ID_LARAVEL = "Incorrect refill id"
 ERR_QUANTITY_REQUIRED = "Quantity is required"
 ERR_IDS_REQUIRED = "order id(s) required"  # a multi request the panel does not understand
-ERR_MEDIA_URL_REQUIRED = "The media url field is required."
 ERR_INTERVAL = "The selected interval is invalid."
 
 
@@ -124,7 +123,7 @@ class Quirk(StrEnum):
     PACKAGE_NEEDS_QUANTITY = "package_needs_quantity"  # Package add without quantity refused
     DRIPFEED_NEEDS_FLAG = "dripfeed_needs_flag"  # runs/interval ignored unless dripfeed=1
     DRIPFEED_INTERVALS = "dripfeed_intervals"  # only panel.dripfeed_intervals accepted
-    MEDIA_URL = "media_url"  # the media field is named media_url
+    MEDIA_URL = "media_url"  # reads media_url; a `media` field is silently dropped
     COMMA_COMMENTS = "comma_comments"  # comments split on commas too: bills per piece
     CHARGE_IS_RATE = "charge_is_rate"  # status `charge` is the service rate, not the cost
     V1_WITH_REFILL = "v1_with_refill"  # a v1 panel that serves refill and refill_status
@@ -407,7 +406,8 @@ class FakePanel:
             return {"error": ERR_FUNDS_LARAVEL}
         oid = str(self.next_order_id)
         self.next_order_id += 1
-        self.order_forms[oid] = dict(form)
+        self.order_forms[oid] = {k: v for k, v in form.items()  # what the panel kept
+                                 if not (k == "media" and Quirk.MEDIA_URL in self.quirks)}
         self.delivered[oid] = delivered
         self.set_order(oid, "Pending", charge=f"{charge:.5f}", start_count="0",
                        remains=form.get("quantity", "0"))
@@ -423,9 +423,6 @@ class FakePanel:
         if Quirk.DRIPFEED_INTERVALS in self.quirks and "interval" in form \
                 and int(form["interval"]) not in self.dripfeed_intervals:
             return ERR_INTERVAL
-        if Quirk.MEDIA_URL in self.quirks and "likers" in str(row.get("type", "")).lower() \
-                and not form.get("media_url"):
-            return ERR_MEDIA_URL_REQUIRED
         return None
 
     def _order_row(self, oid: str) -> dict[str, Any] | None:
