@@ -10,7 +10,9 @@ Reusable by any test suite:
         assert panel.requests_for("status")[0].form == {...}
 
 Defaults answer with the docs' own example bodies (v1 serves its services example verbatim,
-invalid JSON included).
+invalid JSON included). Real panels differ from the docs: each difference seen in real panel
+scripts is a switchable `Quirk` (off by default), e.g. `FakePanel(quirks={Quirk.NO_MULTI_STATUS})`
+or `panel.quirks.add(Quirk.STATUS_WORDS)`.
 """
 
 from __future__ import annotations
@@ -92,6 +94,49 @@ ERR_V1_ACTION = "This action is Invalid"
 ERR_MISSING = "There are missing required parameters. Please check your API Manual"
 
 
+# Laravel-style panel scripts (Quirk.ERROR_TEXTS) word the same errors differently.
+LARAVEL_ERRORS = {
+    ERR_KEY: "The selected key is invalid.",
+    ERR_ORDER: "The selected order id is invalid.",
+}
+ERR_FUNDS_LARAVEL = "You don't have sufficient balance."
+ERR_REFILL_ID_LARAVEL = "Incorrect refill id"
+ERR_QUANTITY_REQUIRED = "Quantity is required"
+ERR_IDS_REQUIRED = "order id(s) required"  # a multi request the panel does not understand
+ERR_INTERVAL = "The selected interval is invalid."
+
+
+class Quirk(StrEnum):
+    """How real panel scripts differ from the documented API (issue 15)."""
+
+    NO_MULTI_STATUS = "no_multi_status"  # status&orders= → {"error": "order id(s) required"}
+    MULTI_STATUS_422 = "multi_status_422"  # status&orders= → HTTP 422 (Laravel validation)
+    MULTISTATUS_ACTION = "multistatus_action"  # only action=multistatus&orders=
+    ORDERS_ACTION = "orders_action"  # only action=orders&orders=
+    REFILL_PARAM_REFILL = "refill_param_refill"  # refill reads refill=<order> (many: refills=)
+    REFILL_PARAM_REFILLS = "refill_param_refills"  # refill reads refills=<order[,order]>
+    REFILL_LIST_NO_ORDER = "refill_list_no_order"  # many-order refill: a list without "order"
+    NO_MULTI_REFILL = "no_multi_refill"  # refill&orders= and refill_status&refills= refused
+    CANCEL_STATUS_SHAPE = "cancel_status_shape"  # [{"order": "2", "cancel": {"status": ...}}]
+    STATUS_WORDS = "status_words"  # Cancelled, inprogress, Active, lower/upper case (+ Fail…)
+    ERROR_TEXTS = "error_texts"  # Laravel texts ("The selected key is invalid." …)
+    PACKAGE_NEEDS_QUANTITY = "package_needs_quantity"  # Package add without quantity refused
+    DRIPFEED_NEEDS_FLAG = "dripfeed_needs_flag"  # runs/interval ignored unless dripfeed=1
+    DRIPFEED_INTERVALS = "dripfeed_intervals"  # only panel.dripfeed_intervals accepted
+    MEDIA_URL = "media_url"  # reads media_url; a `media` field is silently dropped
+    COMMA_COMMENTS = "comma_comments"  # comments split on commas too: bills per piece
+    CHARGE_IS_RATE = "charge_is_rate"  # status `charge` is the service rate, not the cost
+    V1_WITH_REFILL = "v1_with_refill"  # a v1 panel that serves refill and refill_status
+
+
+# Quirk.STATUS_WORDS: how such panels spell the documented statuses.
+STATUS_SPELLINGS = {
+    "Pending": "pending", "In progress": "inprogress", "Processing": "Active",
+    "Completed": "COMPLETED", "Partial": "partial", "Canceled": "Cancelled",
+}
+MULTI_STATUS_ACTIONS = {Quirk.MULTISTATUS_ACTION: "multistatus", Quirk.ORDERS_ACTION: "orders"}
+
+
 class Fault(StrEnum):
     HTML_502 = "html_502"  # Cloudflare bad-gateway page
     HTTP_500 = "http_500"  # plain-text 500
@@ -131,9 +176,16 @@ def unused_url(dialect: str = "v2") -> str:
 
 
 class FakePanel:
-    def __init__(self, *, dialect: str = "v2", key: str = "test-key-0123456789") -> None:
+    def __init__(self, *, dialect: str = "v2", key: str = "test-key-0123456789",
+                 quirks: set[Quirk] | frozenset[Quirk] = frozenset()) -> None:
         assert dialect in ("v1", "v2")
         self.dialect = dialect
+        self.quirks: set[Quirk] = set(quirks)
+        self.dripfeed_intervals: tuple[int, ...] = (15, 30, 60)  # Quirk.DRIPFEED_INTERVALS
+        # What each created order really is on the panel: the add form it was created from,
+        # and what the panel delivers and bills (quantity × runs it honoured, comment pieces).
+        self.order_forms: dict[str, dict[str, str]] = {}
+        self.delivered: dict[str, int] = {}
         self.key = key
         self.currency = "USD"
         self.balance = "0.03" if dialect == "v1" else "100.84292"
@@ -262,7 +314,7 @@ class FakePanel:
         if scripted is not None and scripted is not Fault.HANG:
             return _fault_response(scripted)
         if form.get("key") != self.key:
-            answer: Any = {"error": ERR_KEY}
+            answer: Any = self._worded({"error": ERR_KEY})
         else:
             answer = self._dispatch(action, form)
             if self.chaos_after is not None:
@@ -288,11 +340,31 @@ class FakePanel:
             "refill": self._refill, "refill_status": self._refill_status,
             "cancel": self._cancel, "balance": self._balance,
         }.get(action)
+        multi_action = next((name for quirk, name in MULTI_STATUS_ACTIONS.items()
+                             if quirk in self.quirks and name == action), None)
+        if multi_action is not None:
+            return self._status(form, multi=True)
         if handler is None:
             return {"error": ERR_REQUEST}
-        if self.dialect == "v1" and action in ("refill", "refill_status", "cancel"):
+        v1_refill = Quirk.V1_WITH_REFILL in self.quirks and action in ("refill", "refill_status")
+        if self.dialect == "v1" and action in ("refill", "refill_status", "cancel") \
+                and not v1_refill:
             return {"error": ERR_V1_ACTION}
-        return handler(form)
+        return self._worded(handler(form))
+
+    def _worded(self, answer: Any) -> Any:
+        """Quirk.ERROR_TEXTS: the same errors in a Laravel script's words."""
+        if Quirk.ERROR_TEXTS not in self.quirks:
+            return answer
+        if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+            return {**answer, "error": LARAVEL_ERRORS.get(answer["error"], answer["error"])}
+        if isinstance(answer, list):
+            return [self._worded(item) for item in answer]
+        if isinstance(answer, dict):
+            return {k: self._worded(v) for k, v in answer.items()}
+        if answer in LARAVEL_ERRORS:  # v1's bare-string error rows
+            return LARAVEL_ERRORS[answer]
+        return answer
 
     def _services(self, form: dict[str, str]) -> Any:
         if self.catalog_text is not None:
@@ -308,25 +380,60 @@ class FakePanel:
             return {"error": ERR_SERVICE}
         if not form.get("link") and not form.get("username"):
             return {"error": ERR_MISSING}
-        if "quantity" in form:
+        refused = self._refuse_add(row, form)
+        if refused is not None:
+            return {"error": refused}
+        # DRIPFEED_NEEDS_FLAG: without dripfeed=1 the panel runs (and bills) one run only.
+        honours_runs = Quirk.DRIPFEED_NEEDS_FLAG not in self.quirks or form.get("dripfeed") == "1"
+        runs = int(form.get("runs", 1)) if honours_runs else 1
+        pieces = _comment_pieces(form.get("comments", ""), self.quirks)
+        package_piece = _is_package(row) and Quirk.PACKAGE_NEEDS_QUANTITY in self.quirks
+        if "quantity" in form and not package_piece:
             qty, lo, hi = int(form["quantity"]), int(row["min"]), int(row["max"])
             if qty < lo:
                 return {"error": f"Quantity less than minimal {lo}"}
             if qty > hi:
                 return {"error": f"Quantity more than maximum {hi}"}
-            charge = Decimal(str(row["rate"])) * qty * int(form.get("runs", 1)) / 1000
+            charge = Decimal(str(row["rate"])) * qty * runs / 1000
+            delivered = qty * runs
+        elif Quirk.COMMA_COMMENTS in self.quirks and pieces:
+            charge = Decimal(str(row["rate"])) * pieces / 1000
+            delivered = pieces
         else:
             charge = Decimal(str(row["rate"]))
+            delivered = pieces or 1
+        if Quirk.ERROR_TEXTS in self.quirks and charge > Decimal(self.balance):
+            return {"error": ERR_FUNDS_LARAVEL}
         oid = str(self.next_order_id)
         self.next_order_id += 1
+        self.order_forms[oid] = {k: v for k, v in form.items()  # what the panel kept
+                                 if not (k == "media" and Quirk.MEDIA_URL in self.quirks)}
+        self.delivered[oid] = delivered
         self.set_order(oid, "Pending", charge=f"{charge:.5f}", start_count="0",
                        remains=form.get("quantity", "0"))
         if self.dialect == "v1":
             return {"status": "success", "order": int(oid)}
         return {"order": int(oid)}
 
+    def _refuse_add(self, row: dict[str, Any], form: dict[str, str]) -> str | None:
+        """The field checks some panel scripts make (quirks); None: accepted."""
+        if Quirk.PACKAGE_NEEDS_QUANTITY in self.quirks and _is_package(row) \
+                and "quantity" not in form:
+            return ERR_QUANTITY_REQUIRED
+        if Quirk.DRIPFEED_INTERVALS in self.quirks and "interval" in form \
+                and int(form["interval"]) not in self.dripfeed_intervals:
+            return ERR_INTERVAL
+        return None
+
     def _order_row(self, oid: str) -> dict[str, Any] | None:
         row = self.orders.get(oid)
+        if row is not None and (Quirk.STATUS_WORDS in self.quirks
+                                or Quirk.CHARGE_IS_RATE in self.quirks):
+            row = dict(row)
+            if Quirk.STATUS_WORDS in self.quirks:
+                row["status"] = STATUS_SPELLINGS.get(str(row["status"]), row["status"])
+            if Quirk.CHARGE_IS_RATE in self.quirks:
+                row["charge"] = str(self._service_row(oid).get("rate", row["charge"]))
         if row is None or self.dialect == "v2":
             return row
         # v1: lowercase statuses, the order echoed as a string, no currency.
@@ -334,9 +441,20 @@ class FakePanel:
         v1["status"] = str(row["status"]).lower()
         return v1
 
-    def _status(self, form: dict[str, str]) -> Any:
+    def _service_row(self, oid: str) -> dict[str, Any]:
+        service = self.order_forms.get(oid, {}).get("service")
+        rows = [r for r in self.catalog if str(r.get("service")) == service] or self.catalog
+        return rows[0] if rows else {}
+
+    def _status(self, form: dict[str, str], *, multi: bool = False) -> Any:
         if "orders" not in form:
             return self._order_row(form.get("order", "")) or {"error": ERR_ORDER}
+        if (not multi and MULTI_STATUS_ACTIONS.keys() & self.quirks) or \
+                Quirk.NO_MULTI_STATUS in self.quirks:
+            return {"error": ERR_IDS_REQUIRED}  # reads `order` only: found none
+        if Quirk.MULTI_STATUS_422 in self.quirks:
+            return Scripted({"message": "The order field is required.",
+                             "errors": {"order": ["The order field is required."]}}, 422)
         ids = [i for i in form["orders"].split(",") if i]
         if self.status_as_list:
             return [{"order": int(i), **row} if (row := self._order_row(i))
@@ -354,18 +472,43 @@ class FakePanel:
         self.refills[rid] = "Pending"
         return int(rid)
 
+    def _refill_ids(self, form: dict[str, str]) -> tuple[list[str] | None, bool]:
+        """The order IDs a refill request names, as this panel reads them, and whether it was
+        a many-order request; None: the panel found no order ID (it did nothing)."""
+        if Quirk.REFILL_PARAM_REFILLS in self.quirks:
+            raw, many = form.get("refills"), "," in form.get("refills", "")
+        elif Quirk.REFILL_PARAM_REFILL in self.quirks:
+            raw, many = (form["refills"], True) if "refills" in form else (form.get("refill"),
+                                                                          False)
+        elif "orders" in form and Quirk.NO_MULTI_REFILL not in self.quirks:
+            raw, many = form["orders"], True
+        else:
+            raw, many = form.get("order"), False
+        if raw is None or (not raw and not many):
+            return None, False
+        return [i for i in raw.split(",") if i], many
+
     def _refill(self, form: dict[str, str]) -> Any:
-        if "orders" in form:
-            return [{"order": int(i), "refill": self._refill_one(i)}
-                    for i in form["orders"].split(",") if i]
-        result = self._refill_one(form.get("order", ""))
+        ids, many = self._refill_ids(form)
+        if ids is None:  # the documented panel: an unknown order; the others: a missing one
+            renamed = {Quirk.REFILL_PARAM_REFILL, Quirk.REFILL_PARAM_REFILLS} & self.quirks
+            return {"error": ERR_IDS_REQUIRED if renamed else ERR_ORDER}
+        if many:
+            if Quirk.REFILL_LIST_NO_ORDER in self.quirks:
+                return [{"refill": self._refill_one(i)} for i in ids]
+            return [{"order": int(i), "refill": self._refill_one(i)} for i in ids]
+        result = self._refill_one(ids[0])
         return result if isinstance(result, dict) else {"refill": str(result)}
 
     def _refill_status(self, form: dict[str, str]) -> Any:
         def one(rid: str) -> Any:
-            return self.refills.get(rid) or {"error": "Refill not found"}
+            unknown = ERR_REFILL_ID_LARAVEL if Quirk.ERROR_TEXTS in self.quirks \
+                else "Refill not found"
+            return self.refills.get(rid) or {"error": unknown}
 
         if "refills" in form:
+            if Quirk.NO_MULTI_REFILL in self.quirks:
+                return {"error": "refill id(s) required"}
             return [{"refill": int(i), "status": one(i)} for i in form["refills"].split(",") if i]
         status = one(form.get("refill", ""))
         return status if isinstance(status, dict) else {"status": status}
@@ -374,14 +517,35 @@ class FakePanel:
         def one(oid: str) -> Any:
             if oid in self.cancel_errors:
                 return {"error": self.cancel_errors[oid]}
-            return 1 if oid in self.orders else {"error": ERR_ORDER}
+            if oid not in self.orders:
+                return {"error": ERR_ORDER}
+            if Quirk.CANCEL_STATUS_SHAPE in self.quirks:  # canceled at once, and says so
+                self.orders[oid]["status"] = "Canceled"
+                return {"status": "Canceled"}
+            return 1
 
+        if Quirk.CANCEL_STATUS_SHAPE in self.quirks:
+            return [{"order": i, "cancel": one(i)} for i in form.get("orders", "").split(",")
+                    if i]
         return [{"order": int(i), "cancel": one(i)} for i in form.get("orders", "").split(",")
                 if i]
 
     def _balance(self, form: dict[str, str]) -> Any:
         answer = {"balance": self.balance, "currency": self.currency}
         return {"status": "success", **answer} if self.dialect == "v1" else answer
+
+
+def _is_package(row: dict[str, Any]) -> bool:
+    return str(row.get("type", "")).strip().lower() == "package"
+
+
+def _comment_pieces(text: str, quirks: set[Quirk]) -> int:
+    """How many comments the panel counts (and bills): lines, or with COMMA_COMMENTS also
+    every comma-separated piece of a line."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if Quirk.COMMA_COMMENTS not in quirks:
+        return len(lines)
+    return sum(len([p for p in line.split(",") if p.strip()]) for line in lines)
 
 
 def _reply(body: Any, status: int = 200, content_type: str = "application/json") -> web.Response:
