@@ -30,6 +30,7 @@ from .models import (
     RefillInfo,
     Service,
     ServiceCatalog,
+    ServiceType,
 )
 from .params import OrderRequest
 from .profile import MultiStatusForm, PanelProfile, RefillParam
@@ -255,15 +256,29 @@ class PanelClient:
           request never left; PanelUnavailable, a definite failure.
         """
         form = req.to_form(service, profile=getattr(self, "profile", None))
-        data = await self._call("add", form, before_send=before_send)
-        if not isinstance(data, Mapping) or "order" not in data:
-            raise PanelOutcomeUnknown(self.name, "add", "answer without an order ID")
-        value = data["order"]
-        order_id = positive_id(value)
-        if order_id is None:
-            text = value if isinstance(value, str) and value.strip() else "no order ID"
-            raise self._rejected("add", text)
+        try:
+            data = await self._call("add", form, before_send=before_send)
+            if not isinstance(data, Mapping) or "order" not in data:
+                raise PanelOutcomeUnknown(self.name, "add", "answer without an order ID")
+            value = data["order"]
+            order_id = positive_id(value)
+            if order_id is None:
+                text = value if isinstance(value, str) and value.strip() else "no order ID"
+                raise self._rejected("add", text)
+        except PanelRejected as exc:
+            self._learn_from_add_rejection(exc, req, form)
+            raise
         return order_id
+
+    def _learn_from_add_rejection(
+        self, exc: PanelRejected, req: OrderRequest, form: dict[str, str]
+    ) -> None:
+        """A Package refused for a missing quantity ("Quantity is required"): the panel did
+        nothing, and the NEXT package order carries quantity=1 (this one is refunded)."""
+        text = exc.message.lower()
+        if req.service_type is ServiceType.PACKAGE and "quantity" not in form \
+                and "quantity" in text and any(word in text for word in _WRONG_PARAM):
+            self.learn(package_quantity=True)
 
     async def status(self, order_id: str | int) -> OrderInfo:
         oid = str(order_id).strip()

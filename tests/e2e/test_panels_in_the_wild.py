@@ -392,9 +392,7 @@ async def test_charge_per_run_without_the_dripfeed_flag_is_what_this_panel_bills
 
 
 @pytest.mark.parametrize(("quirk", "service", "steps", "field_name"), [
-    pytest.param(Quirk.PACKAGE_NEEDS_QUANTITY, "Wild Package", [("send", LINK)], "quantity",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "issue 15: package_quantity is not learned from 'Quantity is required'"))),
+    pytest.param(Quirk.PACKAGE_NEEDS_QUANTITY, "Wild Package", [("send", LINK)], "quantity"),
 ])
 @pytest.mark.parametrize("language", ["ar"])
 async def test_a_refused_form_is_refunded_once_and_the_next_order_is_placed(
