@@ -94,11 +94,13 @@ async def place(customer: FakeUser, language: str, name: str,
     """Order `name` through the wizard; returns the bot's answer to Confirm (or to the first
     step it refused, with ⚠️)."""
     await customer.send(name)
-    await customer.wait_message(contains=name)
-    await customer.click(f"1. {name}")
-    await customer.wait_edit(contains=name)
-    await customer.click(TEXT[language]["order"])
-    await customer.wait_edit(contains=name)
+    # Every wait is tied to the search results' message: an earlier screen that names the
+    # service (an order's card being refreshed) may still be edited meanwhile.
+    results = await customer.wait_message(contains=f"1. {name}")
+    await customer.click(f"1. {name}", message=results)
+    card = await customer.wait_edit(contains=name, message=results)
+    await customer.click(TEXT[language]["order"], message=card)
+    await customer.wait_edit(contains=name, message=card)
     for action, value in steps:
         if action == "click":
             await customer.click(TEXT[language][value])
