@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import unquote, urlsplit
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,6 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.panel.profile import PanelProfile
 from bot.panel.registry import PanelSpec, detect_dialect
+from bot.proxy import PANEL_SCHEMES, TELEGRAM_SCHEMES, parse_proxy
 
 SANDBOX_URL = "sandbox"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.sqlite3"
@@ -37,6 +39,13 @@ class PanelEntry(BaseModel):
     # Pins of the panel's dialect profile (bot/panel/profile.py field names): always win over
     # what the bot learns. Unknown fields or values are refused here, not silently ignored.
     profile: dict[str, Any] = {}
+    # This panel's proxy, over PANEL_PROXY (a secret: never printed).
+    proxy: SecretStr | None = None
+
+    @field_validator("proxy", mode="before")
+    @classmethod
+    def _proxy_url(cls, value: object) -> object:
+        return _checked_proxy(value, PANEL_SCHEMES)
 
     @field_validator("profile")
     @classmethod
@@ -67,6 +76,11 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr
     telegram_api_url: str | None = None
+    # Proxies (secrets: validated here, never printed). TELEGRAM_PROXY carries the Bot API
+    # traffic; PANEL_PROXY every panel's, unless a PANELS entry has its own "proxy"; with
+    # neither, panels honour HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY.
+    telegram_proxy: SecretStr | None = None
+    panel_proxy: SecretStr | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
@@ -108,6 +122,16 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_proxy", mode="before")
+    @classmethod
+    def _telegram_proxy(cls, value: object) -> object:
+        return _checked_proxy(value, TELEGRAM_SCHEMES)
+
+    @field_validator("panel_proxy", mode="before")
+    @classmethod
+    def _panel_proxy(cls, value: object) -> object:
+        return _checked_proxy(value, PANEL_SCHEMES)
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -222,10 +246,11 @@ class Settings(BaseSettings):
         if self.panel_url:
             key = self.panel_key.get_secret_value() if self.panel_key else ""
             name = "sandbox" if self.panel_url == SANDBOX_URL else "main"
-            return [PanelSpec(name, self.panel_url, key, _dialect(self.panel_url, None))]
+            return [PanelSpec(name, self.panel_url, key, _dialect(self.panel_url, None),
+                              proxy=_secret(self.panel_proxy))]
         return [
             PanelSpec(p.name, p.url, p.key.get_secret_value(), _dialect(p.url, p.dialect),
-                      profile=dict(p.profile))
+                      profile=dict(p.profile), proxy=_secret(p.proxy or self.panel_proxy))
             for p in self.panels
         ]
 
@@ -239,6 +264,10 @@ class Settings(BaseSettings):
             values.append(self.payment_payload_secret.get_secret_value())
         if self.webhook_secret:
             values.append(self.webhook_secret.get_secret_value())
+        proxies = [self.telegram_proxy, self.panel_proxy, *(p.proxy for p in self.panels)]
+        for proxy in proxies:
+            if proxy is not None:
+                values += proxy_secrets(proxy.get_secret_value())
         return [v for v in values if v]
 
     def sqlite_path(self) -> Path | None:
@@ -246,6 +275,27 @@ class Settings(BaseSettings):
         if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
             return Path(self.database_url.removeprefix(prefix).split("?", 1)[0])
         return None
+
+
+def _checked_proxy(value: object, schemes: tuple[str, ...]) -> object:
+    """An empty value is no proxy; anything else must be a usable proxy URL (normalised)."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    return parse_proxy(value, schemes)  # ProxyURLError (a ValueError) never quotes the URL
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def proxy_secrets(url: str) -> list[str]:
+    """The parts of a proxy URL that logs must never show: the whole URL, its password."""
+    password = urlsplit(url).password
+    return [url, *([unquote(password), password] if password and len(password) >= 4 else [])]
 
 
 def _dialect(url: str, explicit: str | None) -> str:

@@ -41,5 +41,6 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     # Chatty at INFO: aiogram logs every handled update, APScheduler every job run, Alembic its
     # plugins at each start. Their warnings still show; their details only with LOG_LEVEL=DEBUG.
     quiet = max(logging.getLevelName(level), logging.WARNING)
-    for name in ("aiogram.event", "apscheduler", "alembic.runtime.plugins", "httpx"):
+    # httpcore's DEBUG traces name a SOCKS proxy's credentials (the filter redacts them).
+    for name in ("aiogram.event", "apscheduler", "alembic.runtime.plugins", "httpx", "httpcore"):
         logging.getLogger(name).setLevel(quiet)

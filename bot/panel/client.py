@@ -32,10 +32,11 @@ from .models import (
     ServiceCatalog,
     ServiceType,
 )
+from bot.proxy import redact
+
 from .params import OrderRequest
 from .profile import MultiStatusForm, PanelProfile, RefillParam
 from .tolerant_json import JSONError, loads
-from .transport import Http1Transport
 
 log = logging.getLogger("bot.panel")
 
@@ -48,7 +49,13 @@ USER_AGENT = (
     "Chrome/124.0 Safari/537.36"
 )
 _WRITE_ACTIONS = frozenset({"add", "refill", "cancel"})
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+# Failures before any byte of the request reached the panel: a definite failure, even for an
+# add. A proxy's refusal (httpx.ProxyError: CONNECT or SOCKS handshake refused) is one too.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,
+             httpx.ProxyError)
+# Idle connections are dropped before the shortest keep-alive timeout common among servers
+# (Apache's 5 s), so a request is not written into a connection the panel is closing.
+PANEL_KEEPALIVE = 4.0
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 V = TypeVar("V")
@@ -118,6 +125,7 @@ class PanelClient:
         max_concurrency: int = 4,
         slot_timeout: float = 20.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        proxy: str | None = None,
         retries: int = 2,
         backoff: float = 0.5,
         backoff_max: float = 8.0,
@@ -142,8 +150,10 @@ class PanelClient:
             transport = transport or SandboxTransport(clock=clock or time.time)
             url = SANDBOX_ENDPOINT
             key = key or "sandbox"  # PANEL_URL=sandbox needs no key (.env.example leaves it empty)
-        elif transport is None:
-            transport = Http1Transport(limit=max(1, max_concurrency))
+        if transport is not None:
+            proxy = None  # the sandbox (or a test's transport) answers in-process: no proxy
+        # The proxy is a secret: kept only inside httpx, shown redacted.
+        self.proxy_shown = redact(proxy)
         self.url = url
         self.dialect: Dialect = dialect or detect_dialect(url)
         self._key = key
@@ -153,16 +163,24 @@ class PanelClient:
         self._sleep = sleep
         self._sem = asyncio.Semaphore(max(1, max_concurrency))
         self._slot_timeout = slot_timeout
+        size = max(1, max_concurrency)
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=max(1, max_concurrency)),
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size,
+                                keepalive_expiry=PANEL_KEEPALIVE),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,  # a redirected POST turns into a GET and loses its body
+            # An explicit proxy wins; without one httpx honours HTTP(S)_PROXY/ALL_PROXY and
+            # NO_PROXY from the environment (it reads them only without a custom transport).
+            proxy=proxy,
+            trust_env=True,
         )
 
     def __repr__(self) -> str:
-        return f"PanelClient(name={self.name!r}, url={self.url!r}, dialect={self.dialect!r})"
+        shown = f", proxy={self.proxy_shown!r}" if self.proxy_shown else ""
+        return (f"PanelClient(name={self.name!r}, url={self.url!r}, dialect={self.dialect!r}"
+                f"{shown})")
 
     @property
     def supports_refill(self) -> bool:
@@ -503,14 +521,21 @@ class PanelClient:
             if before_send is not None:
                 await before_send()
             try:
-                resp = await self._http.post(self.url, data=form)
-                status = resp.status_code
                 limit = MAX_BODY_BYTES.get(action, MAX_OTHER_BODY_BYTES)
-                if len(resp.content) > limit:
+                async with self._http.stream("POST", self.url, data=form) as resp:
+                    status = resp.status_code
+                    body = await _read_bounded(resp, limit)
+                if status == 407:
+                    # The proxy refused to carry the request: it never reached the panel.
+                    failure = PanelUnavailable(self.name, action, "proxy refused (HTTP 407): "
+                                               "check the proxy's credentials",
+                                               http_status=status, retryable=False)
+                elif body is None:
                     failure = self._after_send(
                         action, write, f"answer over {limit // 1000} kB (HTTP {status})")
                 else:
-                    text = self._redact_body(resp.text)
+                    encoding = resp.encoding or "utf-8"
+                    text = self._redact_body(body.decode(encoding, errors="replace"))
             except _NOT_SENT as exc:
                 reason = f"connect failed: {type(exc).__name__}"
                 failure = PanelUnavailable(self.name, action, reason)
@@ -654,6 +679,22 @@ class PanelClient:
             "panel=%s action=%s duration_ms=%.0f outcome=%s detail=%s",
             self.name, action, ms, outcome, failure.detail,
         )
+
+
+async def _read_bounded(resp: httpx.Response, limit: int) -> bytes | None:
+    """The decoded (decompressed) body, or None as soon as it grows past `limit` bytes: an
+    endless or huge answer is never held whole, and the connection is dropped with it."""
+    declared = resp.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit and "content-encoding" not in resp.headers:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _form_rejected(exc: PanelError) -> bool:

@@ -19,6 +19,9 @@ class PanelSpec:
     options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     # The owner's dialect-profile pins (PANELS "profile"): they always win over what is learned.
     profile: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The proxy this panel is reached through (PANELS "proxy", else PANEL_PROXY); None: the
+    # environment's HTTP(S)_PROXY/NO_PROXY. A secret: never in reprs or logs.
+    proxy: str | None = field(default=None, repr=False, compare=False, hash=False)
 
     @property
     def is_sandbox(self) -> bool:
@@ -34,7 +37,7 @@ class PanelRegistry:
             opts = {**defaults, **spec.options}
             self._clients[spec.name] = PanelClient(
                 spec.name, spec.url, spec.key, dialect=spec.dialect, profile=spec.profile,
-                **opts)
+                proxy=spec.proxy, **opts)
 
     def get(self, name: str) -> PanelClient:
         try:
