@@ -242,6 +242,11 @@ class Settings(BaseSettings):
         """Markup as a fraction (30 → 0.30)."""
         return self.markup_percent / 100
 
+    @property
+    def telegram_proxy_url(self) -> str | None:
+        """TELEGRAM_PROXY for aiogram's session (aiohttp-socks); None: direct."""
+        return _secret(self.telegram_proxy)
+
     def panel_specs(self) -> list[PanelSpec]:
         if self.panel_url:
             key = self.panel_key.get_secret_value() if self.panel_key else ""

@@ -41,10 +41,11 @@ STARTUP_SYNC_WAIT = 15.0  # seconds the start waits for the first catalog sync
 
 
 def make_bot(settings: Settings) -> Bot:
-    session = PinnedResponseSession()
+    session = PinnedResponseSession(proxy=settings.telegram_proxy_url)
     if settings.telegram_api_url:
         session = PinnedResponseSession(
-            api=TelegramAPIServer.from_base(settings.telegram_api_url)
+            api=TelegramAPIServer.from_base(settings.telegram_api_url),
+            proxy=settings.telegram_proxy_url,
         )
     session.middleware(PollPacing())
     return Bot(

@@ -99,16 +99,22 @@ async def suite_database(url: str) -> str:
 async def running_shop(
     tmp_path: Path, *, panel: FakePanel | None = None, database_url: str | None = None,
     panel_timeout: float = 5.0, background: bool = False,
-    panel_profile: dict[str, Any] | None = None, **settings: Any,
+    panel_profile: dict[str, Any] | None = None, telegram_proxy: str | None = None,
+    panel_proxy: str | None = None, **settings: Any,
 ) -> AsyncIterator[Shop]:
-    """panel_profile: the owner's PANELS "profile" pins for the panel (issue 15)."""
+    """panel_profile: the owner's PANELS "profile" pins for the panel (issue 15).
+    telegram_proxy: TELEGRAM_PROXY (the bot's Bot API traffic goes through it);
+    panel_proxy: the panel's proxy (PANEL_PROXY)."""
+    if telegram_proxy is not None:
+        settings["telegram_proxy"] = telegram_proxy
     database_url = await suite_database(database_url) if database_url \
         else await shop_database(tmp_path)
     async with FakeTelegram(token=TOKEN) as tg, (panel or FakePanel()) as fake_panel:
         tg.user(ADMIN_ID, first_name="Owner")  # the owner has talked to the bot before
         config = make_settings(database_url, fake_panel.url, telegram_api_url=tg.url, **settings)
         registry = PanelRegistry(
-            [PanelSpec("main", fake_panel.url, fake_panel.key, profile=panel_profile or {})],
+            [PanelSpec("main", fake_panel.url, fake_panel.key, profile=panel_profile or {},
+                       proxy=panel_proxy)],
             timeout=panel_timeout, connect_timeout=2.0, retries=1, backoff=0.05,
         )
         runtime = await Runtime.start(config, panels=registry, background=background)
