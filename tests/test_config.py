@@ -29,7 +29,7 @@ def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
 _CONTRACT = (
     "BOT_TOKEN", "TELEGRAM_API_URL", "ADMIN_IDS", "DATABASE_URL", "REDIS_URL", "PANEL_URL",
     "PANEL_KEY", "PANELS", "MARKUP_PERCENT", "CURRENCY", "DEFAULT_LANGUAGE",
-    "STATUS_POLL_SECONDS", "CATALOG_SYNC_MINUTES", "LOG_LEVEL",
+    "STATUS_POLL_SECONDS", "CATALOG_SYNC_MINUTES", "LOG_LEVEL", "TELEGRAM_PROXY", "PANEL_PROXY",
 )
 
 BAD_VALUES = {
@@ -128,3 +128,71 @@ def test_duplicate_panel_names_rejected() -> None:
     panels = '[{"name": "a", "url": "sandbox"}, {"name": "a", "url": "sandbox"}]'
     with pytest.raises(ConfigError, match="unique"):
         load_settings(bot_token=TOKEN, panels=panels)
+
+
+# -- proxies (secrets: named when wrong, never printed) -----------------------------------------
+
+PROXY_PASSWORD = "proxy-SECRET-pass"
+
+
+@pytest.mark.parametrize("variable", ["TELEGRAM_PROXY", "PANEL_PROXY"])
+def test_bad_proxy_exits_2_naming_it_without_the_url(variable: str, tmp_path: Path) -> None:
+    bad = f"ftp://user:{PROXY_PASSWORD}@proxy.example:21"
+    result = run_bot({"BOT_TOKEN": TOKEN, "PANEL_URL": "sandbox", variable: bad}, tmp_path)
+    assert result.returncode == 2
+    assert variable in result.stderr and "must start with one of" in result.stderr
+    assert PROXY_PASSWORD not in result.stderr + result.stdout
+    assert "proxy.example" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("ftp://u:PW-SECRET@h.example:1", "must start with one of http://, socks5://"),
+    ("https://u:PW-SECRET@h.example:443", "TLS to the proxy is not supported"),
+    ("http://u:PW-SECRET@h.example:notaport", "not a valid proxy URL"),
+    ("socks5://u:PW-SECRET@:1080", "has no proxy host"),
+    ("http://u:PW-SECRET@h.example:8080/path", "nothing more"),
+    ("http://user-only@h.example:8080", "without a password"),
+])
+def test_telegram_proxy_checked(value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(bot_token=TOKEN, panel_url="sandbox", telegram_proxy=value)
+    text = str(info.value)
+    assert "TELEGRAM_PROXY" in text and message in text
+    assert "PW-SECRET" not in text and "h.example" not in text
+
+
+def test_panel_proxy_accepts_https_and_socks5h_and_a_panels_entry_is_checked() -> None:
+    settings = load_settings(bot_token=TOKEN, panel_url="sandbox",
+                             panel_proxy="https://u:p4ss-word@h.example")
+    [spec] = settings.panel_specs()
+    assert spec.proxy == "https://u:p4ss-word@h.example:443"  # the default port made explicit
+    panels = ('[{"name": "a", "url": "https://a.example/api/v2", "key": "k1",'
+              ' "proxy": "gopher://u:PW-SECRET@h.example:70"}]')
+    with pytest.raises(ConfigError) as info:
+        load_settings(bot_token=TOKEN, panels=panels)
+    assert "PANELS[0].proxy" in str(info.value) and "PW-SECRET" not in str(info.value)
+
+
+def test_proxies_are_secrets_and_a_panels_entry_overrides_panel_proxy() -> None:
+    own = f"socks5://shop:{PROXY_PASSWORD}@10.0.0.2:1080"
+    shared = "http://shared-user:shared-pass@10.0.0.1:3128"
+    panels = ('[{"name": "a", "url": "https://a.example/api/v2", "key": "k1"},'
+              ' {"name": "b", "url": "https://b.example/api/v2", "key": "k2",'
+              f' "proxy": "{own}"}}]')
+    tg = "socks5://tg:tg-pass-word@10.0.0.3:1080"
+    settings = load_settings(bot_token=TOKEN, panels=panels, panel_proxy=shared,
+                             telegram_proxy=tg)
+    assert {spec.name: spec.proxy for spec in settings.panel_specs()} == {"a": shared, "b": own}
+    assert settings.telegram_proxy_url == tg
+    shown = repr(settings) + str(settings) + repr(settings.panel_specs())
+    for secret in (PROXY_PASSWORD, "shared-pass", "tg-pass-word", "10.0.0."):
+        assert secret not in shown
+    assert {own, shared, tg, PROXY_PASSWORD, "shared-pass", "tg-pass-word"} <= \
+        set(settings.secrets())
+
+
+def test_empty_proxies_are_none() -> None:
+    settings = load_settings(bot_token=TOKEN, panel_url="sandbox", telegram_proxy=" ",
+                             panel_proxy="")
+    assert settings.telegram_proxy_url is None
+    assert [spec.proxy for spec in settings.panel_specs()] == [None]
