@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import unquote, urlsplit
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote, urlsplit
 
 from babel.numbers import get_currency_precision, list_currencies
 from pydantic import (

@@ -12,6 +12,8 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 
+from bot.proxy import redact
+
 from . import decode
 from .bounded import MESSAGE_LEN, Invalid, clean, positive_id
 from .errors import (
@@ -32,8 +34,6 @@ from .models import (
     ServiceCatalog,
     ServiceType,
 )
-from bot.proxy import redact
-
 from .params import OrderRequest
 from .profile import MultiStatusForm, PanelProfile, RefillParam
 from .tolerant_json import JSONError, loads

@@ -60,7 +60,7 @@ async def test_wrong_telegram_proxy_password_fails_clearly_without_credentials(
         bot = make_bot(config)
         try:
             # aiohttp-socks' ProxyError (not an aiohttp error: aiogram lets it through as is)
-            with pytest.raises(Exception) as info:  # noqa: PT011
+            with pytest.raises(Exception) as info:
                 await bot.get_me()
 
             class Stop(Exception):

@@ -5,19 +5,25 @@ into errors, logs or reprs."""
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
+import ssl
+import subprocess
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from bot.config import load_settings
 from bot.logs import RedactingFilter
 from bot.panel import PanelClient, PanelOutcomeUnknown, PanelRegistry, PanelUnavailable
-from bot.panel.params import OrderRequest
 from bot.panel.models import ServiceType
+from bot.panel.params import OrderRequest
 from tests.fakes.panel_server import FakePanel
 from tests.fakes.proxies import HttpProxy, Socks5Proxy
+from tests.fakes.scripted_http import Peer, ScriptedServer, answer
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 SECRET = ("shop-user", "s3cret-proxy-pass")
@@ -111,8 +117,6 @@ async def test_panel_proxy_for_every_panel_and_a_panels_entry_overrides_it(
             {"name": "a", "url": panel.url, "key": panel.key},
             {"name": "b", "url": other.url, "key": other.key, "proxy": own.url},
         ]
-        import json
-
         config = settings(panels=json.dumps(entries), panel_proxy=shared.url)
         registry = PanelRegistry(config.panel_specs(), timeout=2.0)  # type: ignore[attr-defined]
         try:
@@ -167,3 +171,68 @@ async def test_explicit_proxy_wins_over_the_environment(
             await client.balance()
     assert env_proxy.carried == []
     assert explicit.carried == [where(panel)]
+
+
+# An https:// panel: the proxy carries a CONNECT tunnel (or a SOCKS5 connection) and sees only
+# TLS; the panel's certificate is trusted through SSL_CERT_FILE (httpx reads it, like the proxy
+# variables, from the environment).
+
+@pytest.fixture
+def tls_panel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
+    """A self-signed certificate for 127.0.0.1, trusted through SSL_CERT_FILE."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+async def balance_server(peer: Peer) -> None:
+    while await peer.read_request() is not None:
+        await peer.send(answer(b'{"balance": "7.50", "currency": "USD"}'))
+
+
+async def test_https_panel_through_https_proxy_variable(
+    tls_panel: ssl.SSLContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with ScriptedServer(balance_server, tls=tls_panel) as server, \
+            HttpProxy(auth=SECRET) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        async with PanelClient("p", server.url("/api/v2"), "key-0123456789") as client:
+            assert str((await client.balance()).amount) == "7.50"
+    assert proxy.carried == [f"127.0.0.1:{server.port}"]  # a CONNECT tunnel
+    assert server.peers[0].writer.get_extra_info("ssl_object") is not None
+
+
+@pytest.mark.parametrize("kind", [HttpProxy, Socks5Proxy])
+async def test_https_panel_through_panel_proxy(tls_panel: ssl.SSLContext,
+                                               kind: type[HttpProxy]) -> None:
+    async with ScriptedServer(balance_server, tls=tls_panel) as server, \
+            kind(auth=SECRET) as proxy:
+        async with PanelClient("p", server.url("/api/v2"), "key-0123456789",
+                               proxy=proxy.url) as client:
+            assert str((await client.balance()).amount) == "7.50"
+    assert proxy.carried == [f"127.0.0.1:{server.port}"]
+
+
+async def test_https_panel_wrong_connect_password_is_a_definite_failure(
+    tls_panel: ssl.SSLContext,
+) -> None:
+    async with ScriptedServer(balance_server, tls=tls_panel) as server, \
+            HttpProxy(auth=SECRET) as proxy:
+        url = proxy.url_with(WRONG)
+        async with PanelClient("p", server.url("/api/v2"), "key-0123456789",
+                               proxy=url) as client:
+            with pytest.raises(PanelUnavailable) as info:
+                await client.add(ADD)
+    assert not isinstance(info.value, PanelOutcomeUnknown)
+    assert info.value.reason == "connect failed: ProxyError"
+    assert server.connections == 0 and proxy.refused == 1
+    assert WRONG[1] not in f"{info.value} {info.value.detail}"
