@@ -45,7 +45,12 @@ async def test_panel_traffic_goes_through_panel_proxy(tmp_path: Path,
         async with running_shop(tmp_path, panel_proxy=proxy.url) as shop:
             panel_address = address(shop.panel.url)
             await shop.runtime.shop.panels.get("main").balance()
+            actions = [r.action for r in shop.panel.requests]
+        assert "services" in actions and actions[-1] == "balance"  # the startup sync, then ours
         assert proxy.carried and set(proxy.carried) == {panel_address}
+        if isinstance(proxy, HttpProxy):  # every request the panel saw came through the proxy
+            assert len(proxy.forwarded) == len(actions)
+            assert {line.split(" ")[1] for line in proxy.forwarded} == {shop.panel.url}
 
 
 @pytest.mark.parametrize("kind", [HttpProxy, Socks5Proxy])

@@ -91,6 +91,10 @@ class _ProxyServer:
 class HttpProxy(_ProxyServer):
     SCHEME = "http"
 
+    def __init__(self, auth: Auth | None = None) -> None:
+        super().__init__(auth)
+        self.forwarded: list[str] = []  # "METHOD http://host:port/path" of absolute-URI requests
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
         method, target, _ = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
@@ -136,6 +140,7 @@ class HttpProxy(_ProxyServer):
                     writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
                     return
                 port = parts.port or 80
+                self.forwarded.append(f"{method} {target}")
                 if upstream is None:
                     upstream = await asyncio.open_connection(parts.hostname, port)
                     answers = asyncio.create_task(_pipe(upstream[0], writer))

@@ -60,6 +60,8 @@ async def test_panel_calls_go_through_the_proxy(panel: FakePanel, kind: type[Htt
     assert isinstance(balance.amount, Decimal)
     assert proxy.carried and set(proxy.carried) == {where(panel)}
     assert [r.action for r in panel.requests] == ["balance", "balance", "add"]
+    if isinstance(proxy, HttpProxy):  # absolute-URI requests, each one through the proxy
+        assert proxy.forwarded == [f"POST {panel.url}"] * 3
 
 
 @pytest.mark.parametrize("kind", [HttpProxy, Socks5Proxy])
