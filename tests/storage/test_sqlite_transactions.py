@@ -183,7 +183,7 @@ async def test_the_loop_keeps_turning_while_another_process_holds_the_write_lock
             await asyncio.sleep(0.02)
             worst = max(worst, time.monotonic() - started)
         assert not waiting.done()
-        assert worst < 0.25
+        assert worst < 1.0  # a loop blocked on the lock would stall here for the busy timeout
         holder.stdin.write(b"go\n")
         await holder.stdin.drain()
         await asyncio.wait_for(waiting, 10)  # the lock's release lets it through
@@ -209,7 +209,7 @@ async def test_read_then_write_in_two_connections_never_deadlocks(
             await connection.execute(text("SELECT count(*) FROM shop_settings"))
             try:  # the second one cannot read yet: the first holds the lock from its BEGIN
                 await asyncio.wait_for(both_read.wait(), 0.3)
-            except TimeoutError:
+            except (TimeoutError, asyncio.BrokenBarrierError):
                 pass
             await connection.execute(INSERT, {"key": key, "value": "x"})
 
