@@ -32,6 +32,7 @@ from bot.jobs.status_runner import PanelCycles
 from bot.jobs.statuses import PollReport, cycle_limit
 from bot.leader import Leader, SoleLeader
 from bot.notify import Notifier
+from bot.i18n import format_panel_money
 from bot.orders import MAX_BAD_CYCLES, HoldReason, StatusChange
 from keyboards.orders import open_order
 from storage.models import Order, OrderState, Service, User
@@ -142,8 +143,10 @@ class ShopScheduler:
         for alert in await check_balances(self.shop):
             key = "admin-low-balance" if alert.low else "admin-balance-recovered"
             await self.notifier.to_admins(
-                key, panel=alert.panel, balance=f"{alert.balance} {alert.currency}",
-                threshold=f"{self.shop.settings.low_balance_alert} {alert.currency}",
+                key, panel=alert.panel,
+                balance=format_panel_money(alert.balance, alert.currency, "?"),
+                threshold=format_panel_money(self.shop.settings.low_balance_alert,
+                                             alert.currency, "?"),
             )
 
     async def run_prune_updates(self) -> None:

@@ -1,0 +1,115 @@
+"""Issue 18, the rough edges of a first day with the shop, end to end over the fake Bot API and
+the fake panel: badges and package wording, quantity and link refusals, admin amounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from bot.i18n import LRI, PDI
+from bot.middlewares import throttling
+from storage.models import Panel
+from tests.e2e.harness import running_shop
+from tests.e2e.test_admin_console import arabic_admin
+from tests.e2e.test_orders import customer, make_order
+from tests.e2e.test_wizard import LINK, _svc, new_customer, open_service
+from tests.fakes.panel_server import FakePanel
+
+CATALOG: list[dict[str, Any]] = [
+    _svc(1, "Followers Plain", "Default", refill=True, cancel=True),
+    _svc(2, "Profile Package", "Package", rate="5", lo=1, hi=1),
+]
+
+
+@pytest.fixture(autouse=True)
+def no_flood_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulated customers click faster than any human; the flood limit has its own tests."""
+    original = throttling.ThrottlingMiddleware.__init__.__defaults__
+    assert original is not None
+    monkeypatch.setattr(throttling.ThrottlingMiddleware.__init__, "__defaults__",
+                        (1000.0, 1000.0, *original[2:]))
+
+
+def polish_panel() -> FakePanel:
+    panel = FakePanel()
+    panel.set_catalog(CATALOG)
+    return panel
+
+
+TEXT = {
+    "en": {"cancellable": "🚫 Cancellable", "package_line": "📦 one package",
+           "package_card": "📦 Sold as one package", "range": "⚠️ The number must be from",
+           "link_chars": "⚠️ A link cannot contain <, > or \"."},
+    "ar": {"cancellable": "🚫 قابل للإلغاء", "package_line": "📦 باقة واحدة",
+           "package_card": "📦 تُباع كباقة واحدة", "range": "⚠️ يجب أن يكون العدد من",
+           "link_chars": "⚠️ لا يمكن أن يحتوي الرابط على"},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_badges_and_package_wording(tmp_path: Path, language: str) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer = await new_customer(shop, 8001, language)
+        await buyer.send("Followers Plain")
+        found = await buyer.wait_message(contains="Followers Plain")
+        assert TEXT[language]["cancellable"] in found.content
+        await buyer.send("Profile Package")
+        found = await buyer.wait_message(contains="Profile Package")
+        assert TEXT[language]["package_line"] in found.content
+        assert "1–1" not in found.content
+        await buyer.click("1. Profile Package")
+        card = await buyer.wait_edit(contains="Profile Package")
+        assert TEXT[language]["package_card"] in card.content
+        assert "🔢" not in card.content
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_huge_quantity_gets_the_range_and_markup_links_are_refused(
+        tmp_path: Path, language: str) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer = await new_customer(shop, 8002, language)
+        await open_service(buyer, "Followers Plain", language)
+        for bad in ('https://instagram.com/p/a"><b>x', "https://instagram.com/<script>",
+                    "https://instagram.com/p/a>b"):
+            await buyer.send(bad)
+            refused = await buyer.wait_message(contains=TEXT[language]["link_chars"])
+            assert "⚠️" in refused.content
+        await buyer.send(LINK)
+        await buyer.wait_message()
+        digits = "1" * 20 if language == "en" else "١" * 20
+        await buyer.send(digits)
+        refused = await buyer.wait_message(contains=TEXT[language]["range"])
+        assert "⚠️" in refused.content
+        assert shop.panel.requests_for("add") == []
+
+
+ADMIN_COST = {"en": ("Cost on the panel: 0.90 EUR", "Charge: 1.00 USD"),
+              "ar": (f"التكلفة في اللوحة: {LRI}0.90 EUR{PDI}", f"السعر: {LRI}1.00 USD{PDI}")}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_admin_order_cost_names_the_panel_currency_with_fixed_decimals(
+        tmp_path: Path, language: str) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        await customer(shop, 8003, language)
+        order_id = await make_order(shop, 8003, panel_order_id="66601")  # cost 0.9
+        async with shop.sessions() as session, session.begin():
+            await session.execute(update(Panel).values(currency="EUR"))
+        admin = await arabic_admin(shop) if language == "ar" else shop.admin()
+        await admin.send(f"/order {order_id}")
+        card = await admin.wait_message(contains="66601")
+        for line in ADMIN_COST[language]:
+            assert line in card.text, card.text
+
+
+async def test_admin_balance_threshold_and_rate_have_their_currency(tmp_path: Path) -> None:
+    async with running_shop(tmp_path, panel=polish_panel(), low_balance_alert="200") as shop:
+        admin = shop.admin()
+        await admin.send("/admin")
+        await admin.wait_message(contains="Admin console")
+        await admin.click("💳 Panel balances")
+        screen = await admin.wait_edit(contains="Panel balances")
+        assert "main: 100.84292 USD · 🔻 low (below 200.00 USD)" in screen.text
