@@ -206,7 +206,9 @@ async def cancel_order(
         await _not_found(query, i18n)
         return
     if not aftersale.allowed_actions(view, shop.panels).cancel:
-        await alert(query, i18n.get("cancel-not-allowed"))
+        key = ("cancel-already-requested" if view.cancel_requested
+               and view.state in aftersale.OPEN_STATES else "cancel-not-allowed")
+        await alert(query, i18n.get(key, number=number(view.order.id)))
         await _show_details(query, shop, i18n, view, callback_data.page, answer=False)
         return
     text = i18n.get("order-cancel-confirm", number=number(view.order.id))

@@ -15,7 +15,7 @@ from storage.models import Panel
 from tests.e2e.harness import running_shop
 from tests.e2e.test_admin_console import arabic_admin
 from tests.e2e.test_orders import customer, make_order
-from tests.e2e.test_wizard import LINK, _svc, new_customer, open_service
+from tests.e2e.test_wizard import LINK, _svc, label, new_customer, open_service
 from tests.fakes.panel_server import FakePanel
 
 CATALOG: list[dict[str, Any]] = [
@@ -113,3 +113,81 @@ async def test_admin_balance_threshold_and_rate_have_their_currency(tmp_path: Pa
         await admin.click("💳 Panel balances")
         screen = await admin.wait_edit(contains="Panel balances")
         assert "main: 100.84292 USD · 🔻 low (below 200.00 USD)" in screen.text
+
+
+# -- placing and cancel --------------------------------------------------------------------------
+
+PLACED = {"en": "placed.", "ar": "تم تقديم الطلب"}
+CONFIRM = {"en": "✅ Confirm order", "ar": "✅ تأكيد الطلب"}
+CANCEL = {"en": ("✖️ Cancel order", "✅ Yes, cancel it", "Cancellation requested",
+                 "is already requested"),
+          "ar": ("✖️ إلغاء الطلب", "✅ نعم، ألغِه", "تم طلب إلغاء الطلب", "سبق أن طلبت إلغاء")}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_placing_message_leaves_the_chat_once_the_outcome_is_there(
+        tmp_path: Path, language: str) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer = await new_customer(shop, 8101, language)
+        await open_service(buyer, "Followers Plain", language)
+        await buyer.send(LINK)
+        await buyer.wait_message()
+        await buyer.send("100" if language == "en" else "١٠٠")
+        summary = await buyer.wait_message(contains=label(language, "summary"))
+        await buyer.click(CONFIRM[language], message=summary)
+        outcome = await buyer.wait_message(contains=PLACED[language])
+        gone = await buyer.wait_delete()
+        assert gone.message_id == summary.message_id  # "Placing order #N…" went
+        assert outcome.message_id != summary.message_id and not outcome.deleted
+        alive = [m.content for m in buyer.messages if m.from_bot and not m.deleted]
+        assert not any("⏳" in text for text in alive), alive
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_cancel_is_not_offered_again_once_requested(tmp_path: Path, language: str) -> None:
+    cancel, yes, requested, already = CANCEL[language]
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer = await customer(shop, 8102, language)
+        order_id = await make_order(shop, 8102, panel_order_id="77701")
+        shop.panel.set_order("77701", "In progress")
+        await buyer.send("/orders")
+        listing = await buyer.wait_message()
+        await buyer.click(callback_data=f"o:v:{order_id}:0", message=listing)
+        card = await buyer.wait_edit()
+        assert cancel in card.button_texts
+        await buyer.click(cancel)
+        await buyer.wait_edit()
+        await buyer.click(yes)
+        answer = await buyer.wait_callback_answer()
+        assert requested in (answer.text or "")
+        card = await buyer.wait_edit()
+        assert cancel not in card.button_texts  # the refreshed card
+        # The panel now says it is completed; an old card's buttons are pressed again.
+        shop.panel.cancel_errors["77701"] = "Order already completed"
+        for data in (f"o:c:{order_id}:0", f"o:cy:{order_id}:0"):
+            await buyer.click(callback_data=data, message=listing)
+            again = await buyer.wait_callback_answer()
+            assert already in (again.text or ""), again.text
+            assert "already completed" not in (again.text or "")
+        assert len(shop.panel.requests_for("cancel")) == 1  # asked once
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_a_panels_cancel_refusal_reaches_the_customer_in_their_words(
+        tmp_path: Path, language: str) -> None:
+    cancel, yes, _, _ = CANCEL[language]
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer = await customer(shop, 8103, language)
+        order_id = await make_order(shop, 8103, panel_order_id="77702")
+        shop.panel.set_order("77702", "In progress")
+        shop.panel.cancel_errors["77702"] = "Order already completed"
+        await buyer.send("/orders")
+        listing = await buyer.wait_message()
+        await buyer.click(callback_data=f"o:v:{order_id}:0", message=listing)
+        await buyer.wait_edit()
+        await buyer.click(cancel)
+        await buyer.wait_edit()
+        await buyer.click(yes)
+        answer = await buyer.wait_callback_answer()
+        assert answer.text and "already completed" not in answer.text
+        assert "Order" not in answer.text if language == "ar" else "provider" in answer.text
