@@ -9,6 +9,7 @@ btn-no = ❌ لا
 btn-skip = ⏭ تخطٍّ
 btn-confirm = ✅ تأكيد الطلب
 btn-top-up = 💰 شحن الرصيد
+btn-continue-order = 🛒 أكمل طلبك
 
 badge-refill = ♻️ تعويض
 badge-cancel = 🚫 قابل للإلغاء

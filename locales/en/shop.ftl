@@ -9,6 +9,7 @@ btn-no = ❌ No
 btn-skip = ⏭ Skip
 btn-confirm = ✅ Confirm order
 btn-top-up = 💰 Top up balance
+btn-continue-order = 🛒 Continue your order
 
 badge-refill = ♻️ Refill
 badge-cancel = 🚫 Cancellable

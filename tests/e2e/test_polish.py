@@ -191,3 +191,76 @@ async def test_a_panels_cancel_refusal_reaches_the_customer_in_their_words(
         answer = await buyer.wait_callback_answer()
         assert answer.text and "already completed" not in answer.text
         assert "Order" not in answer.text if language == "ar" else "provider" in answer.text
+
+
+# -- short of money at the summary -----------------------------------------------------------------
+
+SHORT = {"en": {"topup": "💰 Top up balance", "screen": "Top up your balance",
+                "receipt": "Payment received", "continue": "🛒 Continue your order",
+                "credit": "was added", "missing": "Not enough balance"},
+         "ar": {"topup": "💰 شحن الرصيد", "screen": "شحن الرصيد",
+                "receipt": "تم استلام الدفعة", "continue": "🛒 أكمل طلبك",
+                "credit": "أضاف المتجر", "missing": "الرصيد غير كافٍ"}}
+
+
+async def short_summary(shop: Any, telegram_id: int, language: str) -> Any:
+    """A customer with 0.05 at the summary of a 0.13 order: no Confirm, a Top up button."""
+    buyer = await new_customer(shop, telegram_id, language, funds="0.05")
+    await open_service(buyer, "Followers Plain", language)
+    await buyer.send(LINK)
+    await buyer.wait_message()
+    await buyer.send("100" if language == "en" else "١٠٠")
+    summary = await buyer.wait_message(contains=SHORT[language]["missing"])
+    assert CONFIRM[language] not in summary.button_texts
+    assert SHORT[language]["topup"] in summary.button_texts
+    return buyer, summary
+
+
+async def continue_and_confirm(buyer: Any, notice: Any, language: str) -> None:
+    assert SHORT[language]["continue"] in notice.button_texts
+    await buyer.click(SHORT[language]["continue"], message=notice)
+    again = await buyer.wait_message(contains=label(language, "summary"))
+    assert CONFIRM[language] in again.button_texts  # one tap from the order
+    await buyer.click(CONFIRM[language], message=again)
+    await buyer.wait_message(contains=PLACED[language])
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_top_up_from_the_summary_then_continue_the_order(tmp_path: Path,
+                                                                language: str) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer, summary = await short_summary(shop, 8201, language)
+        await buyer.click(SHORT[language]["topup"], message=summary)
+        screen = await buyer.wait_message(contains=SHORT[language]["screen"])
+        assert screen.message_id != summary.message_id  # below it: the summary is kept
+        assert label(language, "summary") in summary.content and summary.edit_count == 0
+        await buyer.click(callback_data="tp:5.00", message=screen)
+        invoice = await buyer.wait_message(where=lambda m: m.invoice is not None)
+        await buyer.pay(invoice)
+        receipt = await buyer.wait_message(contains=SHORT[language]["receipt"])
+        await continue_and_confirm(buyer, receipt, language)
+        [order] = await shop.orders()
+        assert order.state == "pending"
+        assert await shop.invariant_holds()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_an_admin_credit_offers_to_continue_the_order(tmp_path: Path,
+                                                            language: str) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer, _ = await short_summary(shop, 8202, language)
+        admin = shop.admin()
+        await admin.send("/credit 8202 5")
+        await admin.wait_message(contains="applied")
+        notice = await buyer.wait_message(contains=SHORT[language]["credit"])
+        await continue_and_confirm(buyer, notice, language)
+        assert len(shop.panel.requests_for("add")) == 1
+
+
+async def test_a_credit_without_a_waiting_summary_has_no_button(tmp_path: Path) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer = await new_customer(shop, 8203, "en", funds=None)
+        admin = shop.admin()
+        await admin.send("/credit 8203 5")
+        notice = await buyer.wait_message(contains="was added")
+        assert notice.button_texts == []
