@@ -24,6 +24,7 @@ from bot.catalog import display_name
 from bot.config import Settings
 from bot.context import Shop
 from bot.dedupe import UpdateClaims
+from bot.i18n import format_panel_money
 from bot.jobs.balances import check_balances
 from bot.jobs.catalog_sync import sync_catalogs
 from bot.jobs.reconcile import hold_interrupted_orders
@@ -32,7 +33,6 @@ from bot.jobs.status_runner import PanelCycles
 from bot.jobs.statuses import PollReport, cycle_limit
 from bot.leader import Leader, SoleLeader
 from bot.notify import Notifier
-from bot.i18n import format_panel_money
 from bot.orders import MAX_BAD_CYCLES, HoldReason, StatusChange
 from keyboards.orders import open_order
 from storage.models import Order, OrderState, Service, User

@@ -201,7 +201,8 @@ async def service_view(shop: Shop, i18n: I18nContext, service_id: int
         panel_service=service.panel_service_id, category=card.category.name,
         name_en=name_or_none(i18n, service.name_en), name_ar=name_or_none(i18n, service.name_ar),
         rate=format_panel_money(service.rate, card.panel_currency,
-                               i18n.get("admin-panel-currency-unknown")), price=shop.money(card.price), markup=markup,
+                                i18n.get("admin-panel-currency-unknown")),
+        price=shop.money(card.price), markup=markup,
         status=state,
     )
     return text, kb.service_card(i18n, service.id, service.category_id, service.enabled)

@@ -17,8 +17,8 @@ from bot.admin.review import AttachStatus
 from bot.catalog import display_name
 from bot.context import Shop
 from bot.credits import parse_amount
-from bot.i18n import format_panel_money
 from bot.digits import parse_int
+from bot.i18n import format_panel_money
 from bot.notify import Notifier
 from bot.orders import MAX_BAD_CYCLES
 from handlers.admin_people import date

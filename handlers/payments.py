@@ -40,8 +40,8 @@ from bot.telegram_session import describe, is_transient
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin, Magic
 from handlers.telegram_errors import reason
-from keyboards.balance import Balance
 from keyboards import wizard as wizard_kb
+from keyboards.balance import Balance
 from keyboards.payments import CUSTOM, Topup, custom_amount_screen, topup_screen
 
 log = logging.getLogger("bot.payments")

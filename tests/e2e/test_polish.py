@@ -67,7 +67,7 @@ async def test_badges_and_package_wording(tmp_path: Path, language: str) -> None
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-async def test_huge_quantity_gets_the_range_and_markup_links_are_refused(
+async def test_links_with_markup_characters_are_refused(
         tmp_path: Path, language: str) -> None:
     async with running_shop(tmp_path, panel=polish_panel()) as shop:
         buyer = await new_customer(shop, 8002, language)
@@ -77,6 +77,16 @@ async def test_huge_quantity_gets_the_range_and_markup_links_are_refused(
             await buyer.send(bad)
             refused = await buyer.wait_message(contains=TEXT[language]["link_chars"])
             assert "⚠️" in refused.content
+        await buyer.send(LINK)
+        await buyer.wait_message()
+        assert shop.panel.requests_for("add") == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_a_quantity_of_twenty_digits_gets_the_range(tmp_path: Path, language: str) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer = await new_customer(shop, 8005, language)
+        await open_service(buyer, "Followers Plain", language)
         await buyer.send(LINK)
         await buyer.wait_message()
         digits = "1" * 20 if language == "en" else "١" * 20
@@ -170,27 +180,6 @@ async def test_cancel_is_not_offered_again_once_requested(tmp_path: Path, langua
             assert already in (again.text or ""), again.text
             assert "already completed" not in (again.text or "")
         assert len(shop.panel.requests_for("cancel")) == 1  # asked once
-
-
-@pytest.mark.parametrize("language", ["en", "ar"])
-async def test_a_panels_cancel_refusal_reaches_the_customer_in_their_words(
-        tmp_path: Path, language: str) -> None:
-    cancel, yes, _, _ = CANCEL[language]
-    async with running_shop(tmp_path, panel=polish_panel()) as shop:
-        buyer = await customer(shop, 8103, language)
-        order_id = await make_order(shop, 8103, panel_order_id="77702")
-        shop.panel.set_order("77702", "In progress")
-        shop.panel.cancel_errors["77702"] = "Order already completed"
-        await buyer.send("/orders")
-        listing = await buyer.wait_message()
-        await buyer.click(callback_data=f"o:v:{order_id}:0", message=listing)
-        await buyer.wait_edit()
-        await buyer.click(cancel)
-        await buyer.wait_edit()
-        await buyer.click(yes)
-        answer = await buyer.wait_callback_answer()
-        assert answer.text and "already completed" not in answer.text
-        assert "Order" not in answer.text if language == "ar" else "provider" in answer.text
 
 
 # -- short of money at the summary -----------------------------------------------------------------
