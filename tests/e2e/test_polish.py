@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.i18n import LRI, PDI
 from bot.middlewares import throttling
-from storage.models import Panel
+from storage.models import Panel, Service
 from tests.e2e.harness import running_shop
 from tests.e2e.test_admin_console import arabic_admin
 from tests.e2e.test_orders import customer, make_order
@@ -253,3 +253,17 @@ async def test_a_credit_without_a_waiting_summary_has_no_button(tmp_path: Path) 
         await admin.send("/credit 8203 5")
         notice = await buyer.wait_message(contains="was added")
         assert notice.button_texts == []
+
+
+async def test_admin_service_card_rate_names_the_panel_currency(tmp_path: Path) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        async with shop.sessions() as session, session.begin():
+            await session.execute(update(Panel).values(currency="EUR"))
+            service_id = await session.scalar(
+                select(Service.id).where(Service.panel_service_id == "1"))
+        admin = shop.admin()
+        await admin.send("/admin")
+        menu = await admin.wait_message(contains="Admin console")
+        await admin.click(callback_data=f"ax:sv:{service_id}:0", message=menu)
+        card = await admin.wait_edit(contains="Shop price:")
+        assert "Panel rate: 1.00 EUR per 1000" in card.text, card.text
