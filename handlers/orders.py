@@ -56,6 +56,13 @@ def _count(value: int | None) -> str | None:
 
 
 def details_text(i18n: I18nContext, shop: Shop, view: OrderView) -> str:
+    text = _details(i18n, shop, view)
+    if view.cancel_requested and view.state in aftersale.OPEN_STATES:
+        text += "\n" + i18n.get("order-cancel-pending")  # why Cancel is no longer offered
+    return text
+
+
+def _details(i18n: I18nContext, shop: Shop, view: OrderView) -> str:
     order, unknown = view.order, i18n.get("order-unknown-value")
     return i18n.get(
         "order-details",

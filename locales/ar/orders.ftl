@@ -41,6 +41,7 @@ order-details = 📦 <b>الطلب { LTR($number) }</b>
     المبلغ المسترد: { LTR($refunded) }
     تاريخ الإنشاء: { LTR($created) }
     آخر تحديث: { LTR($updated) }
+order-cancel-pending = ✖️ تم طلب الإلغاء: بانتظار تأكيد المزوّد.
 order-unknown-value = —
 order-not-found = الطلب غير موجود.
 btn-order-refresh = 🔄 تحديث

@@ -37,6 +37,7 @@ order-details = 📦 <b>Order { $number }</b>
     Refunded: { $refunded }
     Created: { $created }
     Updated: { $updated }
+order-cancel-pending = ✖️ Cancellation requested: waiting for the provider to confirm it.
 order-unknown-value = —
 order-not-found = Order not found.
 btn-order-refresh = 🔄 Refresh

@@ -153,6 +153,10 @@ async def test_placing_message_leaves_the_chat_once_the_outcome_is_there(
         assert not any("⏳" in text for text in alive), alive
 
 
+PENDING = {"en": "✖️ Cancellation requested: waiting for the provider",
+           "ar": "✖️ تم طلب الإلغاء: بانتظار تأكيد المزوّد"}
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_cancel_is_not_offered_again_once_requested(tmp_path: Path, language: str) -> None:
     cancel, yes, requested, already = CANCEL[language]
@@ -172,6 +176,7 @@ async def test_cancel_is_not_offered_again_once_requested(tmp_path: Path, langua
         assert requested in (answer.text or "")
         card = await buyer.wait_edit()
         assert cancel not in card.button_texts  # the refreshed card
+        assert PENDING[language] in card.content
         # The panel now says it is completed; an old card's buttons are pressed again.
         shop.panel.cancel_errors["77701"] = "Order already completed"
         for data in (f"o:c:{order_id}:0", f"o:cy:{order_id}:0"):
