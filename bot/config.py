@@ -317,7 +317,7 @@ def load_settings(**overrides: object) -> Settings:
     if problem:
         variable = "PANEL_KEY" if problem.startswith("PANEL_KEY") else "PANEL_URL"
         message += f"\n  {variable}: {problem.removeprefix(variable + ' ')}"
-    if not Path(".env").exists():
+    if not Path(".env").exists() and "BOT_TOKEN: is required" in message:  # a fresh clone
         message += "\n\n" + START_HINT
     raise ConfigError(message)
 

@@ -18,6 +18,7 @@ from bot.context import Shop
 from bot.credits import CreditCommand, CreditResult, CreditStatus
 from bot.notify import Notifier
 from handlers.filters import IsAdmin
+from handlers.wizard import pending_summary
 from keyboards import wizard as wizard_kb
 
 
@@ -60,8 +61,6 @@ async def notify_customer(
 
 async def _resume_markup(notifier: Notifier, shop: Shop, storage: BaseStorage,
                          telegram_id: int) -> InlineKeyboardMarkup | None:
-    from handlers.wizard import pending_summary
-
     # The customer's private chat: chat and user are the same id.
     state = FSMContext(storage=storage, key=StorageKey(
         bot_id=notifier.bot.id, chat_id=telegram_id, user_id=telegram_id))

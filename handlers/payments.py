@@ -40,6 +40,7 @@ from bot.telegram_session import describe, is_transient
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin, Magic
 from handlers.telegram_errors import reason
+from handlers.wizard import WIZARD, OrderWizard, pending_summary
 from keyboards import wizard as wizard_kb
 from keyboards.balance import Balance
 from keyboards.payments import CUSTOM, Topup, custom_amount_screen, topup_screen
@@ -95,8 +96,6 @@ def topup_content(shop: Shop, i18n: I18nContext) -> tuple[str, InlineKeyboardMar
 async def _leave_amount_step(state: FSMContext) -> None:
     """Back to what the customer was doing: an order summary waiting for the money survives
     (its data stayed in the FSM while the amount was asked)."""
-    from handlers.wizard import WIZARD, OrderWizard
-
     if WIZARD in await state.get_data():
         await state.set_state(OrderWizard.active)
     else:
@@ -204,8 +203,6 @@ async def successful_payment(
         await notifier.to_admins("pay-admin-unmatched", user_id=message.from_user.id,
                                  stars=result.stars, charge_id=charge_id)
         return
-    from handlers.wizard import pending_summary
-
     token = await pending_summary(state)  # the order they were topping up for: one tap away
     await notifier.send(message.chat.id, i18n.get(
         "pay-receipt", amount=shop.money(result.amount), balance=shop.money(result.balance),
