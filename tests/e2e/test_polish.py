@@ -1,8 +1,10 @@
 """Issue 18, the rough edges of a first day with the shop, end to end over the fake Bot API and
-the fake panel: badges and package wording, quantity and link refusals, admin amounts."""
+the fake panel: badges and package wording, quantity and link refusals, admin amounts, the
+placing message, cancel once requested, and continuing an order after a top-up or a credit."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +274,30 @@ async def test_admin_service_card_rate_names_the_panel_currency(tmp_path: Path) 
         await admin.click(callback_data=f"ax:sv:{service_id}:0", message=menu)
         card = await admin.wait_edit(contains="Shop price:")
         assert "Panel rate: 1.00 EUR per 1000" in card.text, card.text
+
+
+async def test_an_admin_credit_offers_to_continue_with_redis_state(tmp_path: Path) -> None:
+    """The customer's FSM read from the admin's update works on Redis storage too."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set (.ci/run sets it)")
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    pattern = "fsm:8204:8204:*"  # this test's customer only; never a flush
+    stale = [key async for key in client.scan_iter(match=pattern)]
+    if stale:
+        await client.delete(*stale)
+    try:
+        async with running_shop(tmp_path, panel=polish_panel(), redis_url=url) as shop:
+            buyer, _ = await short_summary(shop, 8204, "en")
+            admin = shop.admin()
+            await admin.send("/credit 8204 5")
+            await admin.wait_message(contains="applied")
+            notice = await buyer.wait_message(contains="was added")
+            await continue_and_confirm(buyer, notice, "en")
+    finally:
+        keys = [key async for key in client.scan_iter(match=pattern)]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
