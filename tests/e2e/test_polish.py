@@ -240,6 +240,20 @@ async def test_top_up_from_the_summary_then_continue_the_order(tmp_path: Path,
         assert await shop.invariant_holds()
 
 
+async def test_a_typed_top_up_amount_keeps_the_waiting_order(tmp_path: Path) -> None:
+    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+        buyer, summary = await short_summary(shop, 8205, "ar")
+        await buyer.click(SHORT["ar"]["topup"], message=summary)
+        screen = await buyer.wait_message(contains=SHORT["ar"]["screen"])
+        await buyer.click(callback_data="tp:custom", message=screen)
+        await buyer.wait_edit()
+        await buyer.send("٥")
+        invoice = await buyer.wait_message(where=lambda m: m.invoice is not None)
+        await buyer.pay(invoice)
+        receipt = await buyer.wait_message(contains=SHORT["ar"]["receipt"])
+        await continue_and_confirm(buyer, receipt, "ar")
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_an_admin_credit_offers_to_continue_the_order(tmp_path: Path,
                                                             language: str) -> None:
