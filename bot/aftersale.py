@@ -29,7 +29,7 @@ from bot.panel import (
     PanelUnavailable,
     classify_error,
 )
-from storage.models import Order, OrderState, Panel, Refill, Service
+from storage.models import Order, OrderEvent, OrderState, Panel, Refill, Service
 from storage.types import utcnow
 
 log = logging.getLogger("bot.aftersale")
@@ -37,6 +37,8 @@ log = logging.getLogger("bot.aftersale")
 OPEN_STATES = orders.OPEN_STATES
 REFILLABLE_STATES = frozenset({OrderState.COMPLETED, OrderState.PARTIAL})
 # A refill in one of these states blocks another request for the same order (double taps).
+# The order-history note of a cancel request the panel took (an event that changes no state).
+CANCEL_REQUESTED_NOTE = "cancel requested"
 ACTIVE_REFILL_STATES = ("requesting", "pending", "in_progress", "unknown")
 
 
@@ -49,6 +51,7 @@ class OrderView:
     order: Order
     service: Service
     panel_name: str
+    cancel_requested: bool = False  # the panel took a cancel request: it is not offered again
 
     @property
     def state(self) -> OrderState:
@@ -92,7 +95,11 @@ async def get_order(session: AsyncSession, user_id: int, order_id: int) -> Order
             )
         )
     ).first()
-    return OrderView(row[0], row[1], row[2]) if row else None
+    if row is None:
+        return None
+    requested = await session.scalar(select(exists().where(
+        OrderEvent.order_id == order_id, OrderEvent.note == CANCEL_REQUESTED_NOTE)))
+    return OrderView(row[0], row[1], row[2], bool(requested))
 
 
 async def load_order(
@@ -140,7 +147,7 @@ def allowed_actions(view: OrderView, panels: PanelRegistry) -> Actions:
     refill = bool(placed and client and client.supports_refill and view.service.refill
                   and view.state in REFILLABLE_STATES)
     cancel = bool(placed and client and client.supports_cancel and view.service.cancel
-                  and view.state in OPEN_STATES)
+                  and view.state in OPEN_STATES and not view.cancel_requested)
     return Actions(refill=refill, cancel=cancel)
 
 
@@ -294,6 +301,7 @@ async def _settle_refill(
 
 class CancelOutcome(StrEnum):
     REQUESTED = "requested"  # the panel took it; the refund follows its Canceled status
+    ALREADY_REQUESTED = "already_requested"  # an earlier request was taken: not sent again
     NOT_ALLOWED = "not_allowed"
     REJECTED = "rejected"
     UNAVAILABLE = "unavailable"
@@ -319,6 +327,8 @@ async def request_cancel(
     view = await load_order(sessions, user_id, order_id)
     if view is None:
         return None
+    if view.cancel_requested and view.state in OPEN_STATES:
+        return CancelRequest(CancelOutcome.ALREADY_REQUESTED)
     if not allowed_actions(view, panels).cancel:
         return CancelRequest(CancelOutcome.NOT_ALLOWED)
     panel_order_id = view.order.panel_order_id
@@ -342,6 +352,10 @@ async def request_cancel(
         text = result.error or ""
         return _cancel_rejected(view, text, classify_error(text, "cancel"))
     log.info("order %s: cancel requested on %s", view.order.id, view.panel_name)
+    async with sessions() as session, session.begin():
+        await session.execute(insert(OrderEvent), {
+            "order_id": view.order.id, "from_state": view.order.state,
+            "to_state": view.order.state, "note": CANCEL_REQUESTED_NOTE, "created_at": utcnow()})
     return CancelRequest(CancelOutcome.REQUESTED)
 
 

@@ -26,6 +26,8 @@ from bot.proxy import PANEL_SCHEMES, TELEGRAM_SCHEMES, parse_proxy
 
 SANDBOX_URL = "sandbox"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.sqlite3"
+# Words of the .env.example placeholder token (123456789:replace-with-your-token).
+_PLACEHOLDER_WORDS = ("replace-with", "your-token", "your_token")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook's secret_token allows
 
 
@@ -115,6 +117,10 @@ class Settings(BaseSettings):
         head, _, tail = token.partition(":")
         if not (head.isdigit() and tail):
             raise ValueError("must look like 123456:ABC… (as BotFather gives it)")
+        if any(word in tail.lower() for word in _PLACEHOLDER_WORDS):
+            # Telegram would answer 401 and the bot would retry "unreachable" for good.
+            raise ValueError("is still the .env.example placeholder: put the token that "
+                             "@BotFather gave your bot")
         return value
 
     @field_validator("telegram_api_url", "redis_url", "panel_url", "webhook_url",
@@ -203,16 +209,10 @@ class Settings(BaseSettings):
     def _panels_present(self) -> Settings:
         if self.panels and self.panel_url:
             raise ValueError("set either PANEL_URL or PANELS, not both")
-        if not self.panels and not self.panel_url:
-            raise ValueError(
-                "no upstream panel: set PANEL_URL and PANEL_KEY, or PANELS "
-                "(PANEL_URL=sandbox tries the bot without a real panel)"
-            )
-        if self.panel_url and self.panel_url != SANDBOX_URL:
-            if not self.panel_url.startswith(("http://", "https://")):
-                raise ValueError("PANEL_URL must be an http(s):// URL or 'sandbox'")
-            if not (self.panel_key and self.panel_key.get_secret_value()):
-                raise ValueError("PANEL_KEY is required with PANEL_URL")
+        key = self.panel_key.get_secret_value() if self.panel_key else None
+        problem = panel_problem(self.panel_url, key, bool(self.panels))
+        if problem:
+            raise ValueError(problem)
         names = [panel.name for panel in self.panels]
         if len(names) != len(set(names)):
             raise ValueError("PANELS: panel names must be unique")
@@ -309,6 +309,40 @@ def _dialect(url: str, explicit: str | None) -> str:
     return "v2" if url == SANDBOX_URL else detect_dialect(url)
 
 
+def panel_problem(panel_url: str | None, panel_key: str | None, has_panels: bool) -> str | None:
+    """What is wrong with the panel variables, or None (PANELS' own entries are checked apart)."""
+    if not has_panels and not panel_url:
+        return ("no upstream panel: set PANEL_URL and PANEL_KEY, or PANELS "
+                "(PANEL_URL=sandbox tries the bot without a real panel)")
+    if panel_url and panel_url != SANDBOX_URL:
+        if not panel_url.startswith(("http://", "https://")):
+            return "PANEL_URL must be an http(s):// URL or 'sandbox'"
+        if not panel_key:
+            return "PANEL_KEY is required with PANEL_URL"
+    return None
+
+
+class _PanelVariables(BaseSettings):
+    """Only the panel variables, read from the same sources as Settings. When any field of
+    Settings fails, its model checks do not run: this reports a missing panel in the same
+    message instead of on the next try."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    panel_url: str | None = None
+    panel_key: str | None = None
+    panels: str | None = None  # only whether it is set: its entries are Settings' to check
+
+
+START_HINT = (
+    "No .env file here. To start: cp .env.example .env, then put your bot's token from "
+    "@BotFather in BOT_TOKEN. PANEL_URL=sandbox (the default there) tries the shop with a "
+    "built-in panel, without spending money."
+)
+
+
 class ConfigError(Exception):
     """Raised with one readable message naming every bad variable; never carries values."""
 
@@ -333,4 +367,26 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        raise ConfigError(describe_errors(exc)) from None
+        message = describe_errors(exc)
+    problem = None if "PANEL" in message else _unchecked_panel_problem(overrides)
+    if problem:
+        variable = "PANEL_KEY" if problem.startswith("PANEL_KEY") else "PANEL_URL"
+        message += f"\n  {variable}: {problem.removeprefix(variable + ' ')}"
+    if not Path(".env").exists() and "BOT_TOKEN: is required" in message:  # a fresh clone
+        message += "\n\n" + START_HINT
+    raise ConfigError(message)
+
+
+def _unchecked_panel_problem(overrides: dict[str, object]) -> str | None:
+    given = {k: v for k, v in overrides.items() if k in ("panel_url", "panel_key")}
+    try:
+        found = _PanelVariables(**given)  # type: ignore[arg-type]
+    except ValidationError:
+        return None
+    has_panels = bool(overrides.get("panels")) or bool(_filled(found.panels))
+    return panel_problem(_filled(found.panel_url), _filled(found.panel_key), has_panels)
+
+
+def _filled(value: object) -> str | None:
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return text.strip() if isinstance(text, str) and text.strip() else None

@@ -40,6 +40,12 @@ def parse_int(text: str) -> int | None:
     return int(cleaned)
 
 
+def is_long_whole_number(text: str) -> bool:
+    """A whole number with more digits than parse_int takes: too large, not malformed."""
+    cleaned = _ungroup(normalize_digits(text))
+    return bool(cleaned) and re.fullmatch(r"[+-]?\d{16,}", cleaned or "") is not None
+
+
 def parse_decimal(text: str) -> Decimal | None:
     """A non-scientific decimal with '.' or '٫' as the decimal mark and optional grouping."""
     integer_part, dot, fraction = normalize_digits(text).partition(".")

@@ -11,12 +11,14 @@ numbers along. English messages need no isolation.
 
 from __future__ import annotations
 
+import contextlib
 import html
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from aiogram_i18n.cores import FluentRuntimeCore
+from babel.numbers import get_currency_precision
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ("en", "ar")
@@ -104,6 +106,21 @@ def format_money(amount: Decimal, currency: str, precision: int) -> str:
     """`1234.5` → `1,234.50 USD`: Western digits in both languages, the code after the number."""
     quantum = Decimal(1).scaleb(-precision)
     return f"{amount.quantize(quantum):,} {currency}"
+
+
+def format_panel_money(amount: Decimal, currency: str | None, unknown: str) -> str:
+    """A panel's amount (cost, rate, balance) for admins: the panel's own currency named (it may
+    differ from the shop's), `unknown` when the panel never reported it. Fixed decimals, the
+    currency's own (2 when unknown), more only when the amount has them: a per-unit cost like
+    0.0012 must not read as 0.00."""
+    precision = 2
+    if currency:
+        with contextlib.suppress(Exception):  # babel: an unknown code has no precision
+            precision = get_currency_precision(currency.upper())
+    exponent = amount.normalize().as_tuple().exponent
+    own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    quantum = Decimal(1).scaleb(-max(precision, own))
+    return f"{amount.quantize(quantum):,} {currency.upper() if currency else unknown}"
 
 
 class Translator:

@@ -24,6 +24,7 @@ from bot.catalog import display_name
 from bot.config import Settings
 from bot.context import Shop
 from bot.dedupe import UpdateClaims
+from bot.i18n import format_panel_money
 from bot.jobs.balances import check_balances
 from bot.jobs.catalog_sync import sync_catalogs
 from bot.jobs.reconcile import hold_interrupted_orders
@@ -142,8 +143,10 @@ class ShopScheduler:
         for alert in await check_balances(self.shop):
             key = "admin-low-balance" if alert.low else "admin-balance-recovered"
             await self.notifier.to_admins(
-                key, panel=alert.panel, balance=f"{alert.balance} {alert.currency}",
-                threshold=f"{self.shop.settings.low_balance_alert} {alert.currency}",
+                key, panel=alert.panel,
+                balance=format_panel_money(alert.balance, alert.currency, "?"),
+                threshold=format_panel_money(self.shop.settings.low_balance_alert,
+                                             alert.currency, "?"),
             )
 
     async def run_prune_updates(self) -> None:

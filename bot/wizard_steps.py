@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import catalog, ledger, ordering
 from bot.catalog_view import CatalogView
-from bot.digits import normalize_digits, parse_int
+from bot.digits import is_long_whole_number, normalize_digits, parse_int
 from bot.money import ZERO
 from bot.panel import SUBSCRIPTION_DELAYS, OrderRequest, PanelRegistry, ServiceType
 from bot.panel.profile import PanelProfile
@@ -60,6 +60,7 @@ MAX_LINES = 10_000
 _HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#].*)?$")
 _NAME = re.compile(r"^[\w.\-]{1,64}$")
 _BIDI = re.compile(r"[\u200E\u200F\u061C\u2066-\u2069\u202A-\u202E]")
+_MARKUP_CHARS = frozenset("<>\"")
 
 
 class StepInputError(ValueError):
@@ -188,6 +189,10 @@ def parse_link(text: str) -> str:
     if (parts.scheme.lower() not in ("http", "https") or "." not in (parts.hostname or "")
             or any(c.isspace() for c in value) or len(value) > 2048):
         raise StepInputError("bad-link")
+    # A real address has these percent-encoded; raw, they are pasted markup, which a panel
+    # would store or echo as is. Refused with its own words so the customer knows what to fix.
+    if any(c in _MARKUP_CHARS for c in value):
+        raise StepInputError("link-chars")
     return value
 
 
@@ -252,6 +257,9 @@ def number_bounds(step: str, spec: WizardSpec, fields: Mapping[str, Any]) -> tup
 
 def _parse_number(step: str, text: str, spec: WizardSpec, fields: Mapping[str, Any]) -> int:
     value = parse_int(text)
+    if value is None and is_long_whole_number(text):  # a whole number, only far too large
+        lo, hi = number_bounds(step, spec, fields)
+        raise StepInputError("out-of-range", min=lo, max=hi)
     if value is None:
         raise StepInputError("not-number")
     if step == "interval" and spec.intervals is not None and value not in spec.intervals:

@@ -16,6 +16,7 @@ from aiogram_i18n import I18nContext
 
 from bot.admin.balances import PanelBalance, panel_balances
 from bot.context import Shop
+from bot.i18n import format_panel_money
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show
 from handlers.filters import NOT_TEXT, IsAdmin
@@ -50,16 +51,18 @@ async def cancel_prompt(query: CallbackQuery, state: FSMContext, i18n: I18nConte
 # -- panel balances ---------------------------------------------------------------------------
 
 def balance_line(i18n: I18nContext, shop: Shop, item: PanelBalance) -> str:
+    unknown = i18n.get("admin-panel-currency-unknown")
     if item.amount is None:
         line = i18n.get("admin-balance-unknown", panel=item.name)
     else:
-        amount = f"{item.amount.normalize():f} {item.currency or ''}".strip()
+        amount = format_panel_money(item.amount, item.currency, unknown)
         key = "admin-balance-live" if item.live else "admin-balance-stale"
         line = i18n.get(key, panel=item.name, balance=amount)
     tags = [line]
     if item.low:
         tags.append(i18n.get("admin-balance-low",
-                             threshold=f"{shop.settings.low_balance_alert.normalize():f}"))
+                             threshold=format_panel_money(shop.settings.low_balance_alert,
+                                                          item.currency, unknown)))
     if item.sandbox:
         tags.append(i18n.get("admin-balance-sandbox"))
     return " · ".join(tags) + "\n" + profile_line(i18n, item)

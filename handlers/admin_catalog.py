@@ -16,6 +16,7 @@ from aiogram_i18n import I18nContext
 from bot.admin import catalog
 from bot.admin.catalog import BadInput, Kind, PanelSync
 from bot.context import Shop
+from bot.i18n import format_panel_money
 from handlers.admin_states import AdminInput
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin
@@ -199,7 +200,9 @@ async def service_view(shop: Shop, i18n: I18nContext, service_id: int
         "admin-service-card", name=service.name, id=service.id, panel=card.panel,
         panel_service=service.panel_service_id, category=card.category.name,
         name_en=name_or_none(i18n, service.name_en), name_ar=name_or_none(i18n, service.name_ar),
-        rate=f"{service.rate.normalize():f}", price=shop.money(card.price), markup=markup,
+        rate=format_panel_money(service.rate, card.panel_currency,
+                                i18n.get("admin-panel-currency-unknown")),
+        price=shop.money(card.price), markup=markup,
         status=state,
     )
     return text, kb.service_card(i18n, service.id, service.category_id, service.enabled)

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import credits
+from bot import credits, users
 from bot.context import Shop
 from bot.credits import CreditCommand, CreditResult, CreditStatus
 from bot.notify import Notifier
 from handlers.filters import IsAdmin
+from handlers.wizard import pending_summary
+from keyboards import wizard as wizard_kb
 
 
 async def credit_command(
-    message: Message, command: CommandObject, shop: Shop, notifier: Notifier, i18n: I18nContext
+    message: Message, command: CommandObject, shop: Shop, notifier: Notifier, i18n: I18nContext,
+    fsm_storage: BaseStorage,
 ) -> None:
     precision = shop.settings.currency_precision
     parsed = credits.parse_command(command.args, precision)
@@ -33,20 +38,38 @@ async def credit_command(
     )
     told = True
     if result.status is CreditStatus.APPLIED:
-        told = await notify_customer(notifier, shop, parsed, result)
+        told = await notify_customer(notifier, shop, parsed, result, fsm_storage)
     await message.answer(admin_reply(i18n, shop, parsed, result, told=told))
 
 
 async def notify_customer(
-    notifier: Notifier, shop: Shop, parsed: CreditCommand, result: CreditResult
+    notifier: Notifier, shop: Shop, parsed: CreditCommand, result: CreditResult,
+    storage: BaseStorage | None = None,
 ) -> bool:
-    """Whether the customer was told (Telegram may not deliver it; the admin hears so)."""
+    """Whether the customer was told (Telegram may not deliver it; the admin hears so).
+    A credit to a customer whose order summary waits for money offers to continue it."""
     key = "credit-received" if parsed.amount > 0 else "debit-received"
     extra = {"reason": parsed.reason} if parsed.reason else {}
+    markup = None
+    if storage is not None and parsed.amount > 0:
+        markup = await _resume_markup(notifier, shop, storage, parsed.telegram_id)
     return await notifier.to_user(
-        parsed.telegram_id, key + ("-note" if parsed.reason else ""),
+        parsed.telegram_id, key + ("-note" if parsed.reason else ""), markup,
         amount=shop.money(abs(parsed.amount)), balance=shop.money(result.balance), **extra,
     )
+
+
+async def _resume_markup(notifier: Notifier, shop: Shop, storage: BaseStorage,
+                         telegram_id: int) -> InlineKeyboardMarkup | None:
+    # The customer's private chat: chat and user are the same id.
+    state = FSMContext(storage=storage, key=StorageKey(
+        bot_id=notifier.bot.id, chat_id=telegram_id, user_id=telegram_id))
+    token = await pending_summary(state)
+    if token is None:
+        return None
+    user = await users.by_telegram_id(shop.sessions, telegram_id)
+    language = (user.language if user else None) or shop.settings.default_language
+    return wizard_kb.resume(shop.translate(language, "btn-continue-order"), token)
 
 
 def admin_reply(

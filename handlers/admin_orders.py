@@ -18,6 +18,7 @@ from bot.catalog import display_name
 from bot.context import Shop
 from bot.credits import parse_amount
 from bot.digits import parse_int
+from bot.i18n import format_panel_money
 from bot.notify import Notifier
 from bot.orders import MAX_BAD_CYCLES
 from handlers.admin_people import date
@@ -50,7 +51,9 @@ def card_text(i18n: I18nContext, shop: Shop, card: OrderCard) -> str:
         panel_order=order.panel_order_id or none, link=order.link or none,
         quantity=f"{order.quantity:,}" if order.quantity is not None else none,
         charge=shop.money(order.charge), refunded=shop.money(order.refunded),
-        cost=f"{order.cost.normalize():f}", panel_status=order.panel_status or none,
+        cost=format_panel_money(order.cost, card.panel.currency,
+                                i18n.get("admin-panel-currency-unknown")),
+        panel_status=order.panel_status or none,
         start_count=str(order.start_count) if order.start_count is not None else none,
         remains=str(order.remains) if order.remains is not None else none,
         error=order.error or none, created=date(order.created_at),

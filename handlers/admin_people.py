@@ -9,6 +9,7 @@ from decimal import Decimal
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
@@ -150,7 +151,7 @@ async def typed_amount(message: Message, state: FSMContext, shop: Shop,
 
 
 async def typed_reason(message: Message, state: FSMContext, shop: Shop, i18n: I18nContext,
-                       notifier: Notifier) -> None:
+                       notifier: Notifier, fsm_storage: BaseStorage) -> None:
     reason = " ".join((message.text or "").split())
     if not reason or len(reason) > REASON_LIMIT or message.from_user is None:
         await message.answer(i18n.get("admin-reason-invalid", limit=REASON_LIMIT),
@@ -166,7 +167,7 @@ async def typed_reason(message: Message, state: FSMContext, shop: Shop, i18n: I1
     )
     told = True
     if result.status is CreditStatus.APPLIED:
-        told = await notify_customer(notifier, shop, parsed, result)
+        told = await notify_customer(notifier, shop, parsed, result, fsm_storage)
     rendered = await render(shop, i18n, int(data["user"]))
     await message.answer(admin_reply(i18n, shop, parsed, result, told=told),
                          reply_markup=rendered[1] if rendered else None)

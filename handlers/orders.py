@@ -56,6 +56,13 @@ def _count(value: int | None) -> str | None:
 
 
 def details_text(i18n: I18nContext, shop: Shop, view: OrderView) -> str:
+    text = _details(i18n, shop, view)
+    if view.cancel_requested and view.state in aftersale.OPEN_STATES:
+        text += "\n" + i18n.get("order-cancel-pending")  # why Cancel is no longer offered
+    return text
+
+
+def _details(i18n: I18nContext, shop: Shop, view: OrderView) -> str:
     order, unknown = view.order, i18n.get("order-unknown-value")
     return i18n.get(
         "order-details",
@@ -206,7 +213,9 @@ async def cancel_order(
         await _not_found(query, i18n)
         return
     if not aftersale.allowed_actions(view, shop.panels).cancel:
-        await alert(query, i18n.get("cancel-not-allowed"))
+        key = ("cancel-already-requested" if view.cancel_requested
+               and view.state in aftersale.OPEN_STATES else "cancel-not-allowed")
+        await alert(query, i18n.get(key, number=number(view.order.id)))
         await _show_details(query, shop, i18n, view, callback_data.page, answer=False)
         return
     text = i18n.get("order-cancel-confirm", number=number(view.order.id))

@@ -16,7 +16,13 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRet
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    LabeledPrice,
+    Message,
+    PreCheckoutQuery,
+)
 from aiogram_i18n import I18nContext
 
 from bot import payments
@@ -34,6 +40,8 @@ from bot.telegram_session import describe, is_transient
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin, Magic
 from handlers.telegram_errors import reason
+from handlers.wizard import WIZARD, OrderWizard, pending_summary
+from keyboards import wizard as wizard_kb
 from keyboards.balance import Balance
 from keyboards.payments import CUSTOM, Topup, custom_amount_screen, topup_screen
 
@@ -74,12 +82,24 @@ async def topup_screen_button(
     query: CallbackQuery, state: FSMContext, shop: Shop, i18n: I18nContext
 ) -> None:
     if await state.get_state() == TopupFlow.amount.state:
-        await state.clear()
+        await _leave_amount_step(state)
+    await show(query, *topup_content(shop, i18n))
+
+
+def topup_content(shop: Shop, i18n: I18nContext) -> tuple[str, InlineKeyboardMarkup]:
     rate = shop.settings.stars_per_unit
     presets = [(amount, payments.stars_for(amount, rate))
                for amount in payments.presets(shop.settings)]
-    await show(query, i18n.get("topup-title", **_rate(shop)),
-               topup_screen(i18n, presets, shop.money))
+    return i18n.get("topup-title", **_rate(shop)), topup_screen(i18n, presets, shop.money)
+
+
+async def _leave_amount_step(state: FSMContext) -> None:
+    """Back to what the customer was doing: an order summary waiting for the money survives
+    (its data stayed in the FSM while the amount was asked)."""
+    if WIZARD in await state.get_data():
+        await state.set_state(OrderWizard.active)
+    else:
+        await state.clear()
 
 
 async def amount_button(
@@ -110,7 +130,7 @@ async def amount_typed(
             decimals=shop.settings.currency_precision, **_rate(shop),
         ), reply_markup=custom_amount_screen(i18n))
         return
-    await state.clear()
+    await _leave_amount_step(state)
     await _send_invoice(bot, message.chat.id, amount, shop, i18n)
 
 
@@ -163,7 +183,7 @@ async def pre_checkout(query: PreCheckoutQuery, shop: Shop, i18n: I18nContext) -
 
 
 async def successful_payment(
-    message: Message, shop: Shop, notifier: Notifier, i18n: I18nContext
+    message: Message, state: FSMContext, shop: Shop, notifier: Notifier, i18n: I18nContext
 ) -> None:
     paid = message.successful_payment
     if paid is None or message.from_user is None:
@@ -183,10 +203,11 @@ async def successful_payment(
         await notifier.to_admins("pay-admin-unmatched", user_id=message.from_user.id,
                                  stars=result.stars, charge_id=charge_id)
         return
+    token = await pending_summary(state)  # the order they were topping up for: one tap away
     await notifier.send(message.chat.id, i18n.get(
         "pay-receipt", amount=shop.money(result.amount), balance=shop.money(result.balance),
         stars=i18n.get("pay-stars", stars=result.stars), charge_id=charge_id,
-    ))
+    ), wizard_kb.resume(i18n.get("btn-continue-order"), token) if token else None)
 
 
 async def refunded_payment(

@@ -241,6 +241,10 @@ async def button(query: CallbackQuery, callback_data: kb.Wz, state: FSMContext, 
         await show(query, i18n.get("cancelled"), main_menu(i18n))
     elif act == "back":
         await back(query, state, wizard, user, shop, i18n)
+    elif act == "topup" and wizard["step"] == SUMMARY:
+        await top_up(query, shop, i18n)
+    elif act == "resume" and wizard["step"] == SUMMARY:
+        await resume(query, state, wizard, user, shop, i18n)
     elif act == "ok" and wizard["step"] == SUMMARY:
         await wizard_confirm.confirm(query, state, wizard, user, shop, i18n, notifier)
     elif act in ("yes", "no") and wizard["step"] == DRIP:
@@ -255,6 +259,32 @@ async def button(query: CallbackQuery, callback_data: kb.Wz, state: FSMContext, 
         await advance(query, state, wizard, user, shop, i18n)
     else:
         await query.answer(i18n.get("wz-old-button"), show_alert=True)
+
+
+async def top_up(query: CallbackQuery, shop: Shop, i18n: I18nContext) -> None:
+    """The top-up screen as a new message below the summary: the summary is kept, and the
+    receipt offers to continue the order (pending_summary)."""
+    from handlers.payments import topup_content
+
+    await query.answer()
+    if isinstance(query.message, Message):
+        text, markup = topup_content(shop, i18n)
+        await query.message.answer(text, reply_markup=markup)
+
+
+async def resume(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any], user: User,
+                 shop: Shop, i18n: I18nContext) -> None:
+    """Continue from a receipt: the summary again, recomputed with the new balance, as a new
+    message at the bottom of the chat (the receipt stays: it is the customer's record)."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await show_summary(query.message, state, wizard, user, shop, i18n)
+
+
+async def pending_summary(state: FSMContext) -> str | None:
+    """The token of an order summary waiting in this customer's FSM, or None."""
+    wizard = await load(state)
+    return wizard["t"] if wizard is not None and wizard.get("step") == SUMMARY else None
 
 
 async def choose(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any], user: User,

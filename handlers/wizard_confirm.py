@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
 from bot import ordering, panel_alerts, wizard_steps
@@ -121,7 +121,24 @@ async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, noti
             refunded=shop.money(order.refunded))
     else:
         text = i18n.get("wz-already-placed", order=number)
-    await notifier.send(query.from_user.id, text, kb.after_order(i18n))
+    markup = kb.after_order(i18n)
+    delivered = await notifier.send(query.from_user.id, text, markup)
+    await settle_placing(query, text, markup, delivered)
     if placement.outcome is Outcome.FAILED:  # a bad key, panel funds: admins alerted after
         await panel_alerts.placement_failed(notifier, placement)
 
+
+
+async def settle_placing(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup,
+                         delivered: bool) -> None:
+    """"Placing order #N…" (the summary's message) must not stay in the chat for good beside
+    the outcome: once the outcome arrived it goes; when the outcome could not be sent, that
+    message becomes the outcome. The outcome is a new message, so the customer is notified."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    with contextlib.suppress(TelegramAPIError):  # the outcome is what matters, and it is out
+        if delivered:
+            await message.delete()
+        else:
+            await message.edit_text(text, reply_markup=markup)

@@ -14,7 +14,7 @@ from keyboards.menu import Menu, home_button
 
 
 class Wz(CallbackData, prefix="wz"):
-    act: str  # back, cancel, yes, no, skip, delay, interval, ok
+    act: str  # back, cancel, yes, no, skip, delay, interval, ok, topup, resume
     t: str  # the wizard token
     v: int = 0  # the chosen delay or drip-feed interval
 
@@ -55,10 +55,15 @@ def summary(i18n: I18nContext, token: str, affordable: bool) -> InlineKeyboardMa
     if affordable:
         rows.append([_button(i18n.get("btn-confirm"), "ok", token)])
     else:
-        rows.append([InlineKeyboardButton(text=i18n.get("btn-top-up"),
-                                          callback_data=Menu(action="balance").pack())])
+        # Top up opens below the summary, which stays: after paying, Continue brings it back.
+        rows.append([_button(i18n.get("btn-top-up"), "topup", token)])
     rows.append(_nav(i18n, token))
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def resume(label: str, token: str) -> InlineKeyboardMarkup:
+    """Under a receipt or a credit notice: the order summary waiting for that money, again."""
+    return InlineKeyboardMarkup(inline_keyboard=[[_button(label, "resume", token)]])
 
 
 def after_order(i18n: I18nContext) -> InlineKeyboardMarkup:

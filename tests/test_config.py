@@ -196,3 +196,39 @@ def test_empty_proxies_are_none() -> None:
                              panel_proxy="")
     assert settings.telegram_proxy_url is None
     assert [spec.proxy for spec in settings.panel_specs()] == [None]
+
+
+def test_fresh_clone_names_every_missing_variable_and_how_to_start(tmp_path: Path) -> None:
+    """No .env, nothing set: the token and the panel in one message, then how to begin."""
+    result = run_bot({}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Invalid configuration:")
+    assert "BOT_TOKEN: is required" in result.stderr
+    assert "PANEL_URL: no upstream panel" in result.stderr
+    assert "cp .env.example .env" in result.stderr
+    assert "PANEL_URL=sandbox" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_with_a_dotenv_no_start_hint(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("ADMIN_IDS=x\n")
+    result = run_bot({}, tmp_path)
+    assert result.returncode == 2
+    assert "BOT_TOKEN: is required" in result.stderr and "PANEL_URL" in result.stderr
+    assert "cp .env.example" not in result.stderr
+
+
+def test_the_example_placeholder_token_is_refused_at_once(tmp_path: Path) -> None:
+    example = (ROOT / ".env.example").read_text()
+    (tmp_path / ".env").write_text(example)
+    result = run_bot({}, tmp_path)
+    assert result.returncode == 2
+    assert "BOT_TOKEN: is still the .env.example placeholder" in result.stderr
+    assert "@BotFather" in result.stderr
+
+
+def test_bad_token_and_missing_panel_key_reported_together(tmp_path: Path) -> None:
+    result = run_bot({"BOT_TOKEN": "nope", "PANEL_URL": "https://p.example/api/v2"}, tmp_path)
+    assert result.returncode == 2
+    assert "BOT_TOKEN" in result.stderr
+    assert "PANEL_KEY: is required with PANEL_URL" in result.stderr

@@ -151,23 +151,24 @@ class ServiceCard:
     panel: str
     markup: Decimal  # effective: service, else category, else global
     price: Decimal  # per 1000 (or per package), shop currency
+    panel_currency: str | None = None  # what the panel's rate is in; None: never reported
 
 
 async def service_card(shop: Shop, service_id: int) -> ServiceCard | None:
     async with shop.sessions() as session:
         row = (await session.execute(
-            select(Service, Category, Panel.name)
+            select(Service, Category, Panel.name, Panel.currency)
             .join(Category, Category.id == Service.category_id)
             .join(Panel, Panel.id == Service.panel_id)
             .where(Service.id == service_id)
         )).first()
         if row is None:
             return None
-        service, category, panel = row
+        service, category, panel, panel_currency = row
         rules = await shop_settings.effective_rules(session, shop.rules)
     markup = rules.markup(service.markup_percent, category.markup_percent)
     return ServiceCard(service, category, panel, markup,
-                       price_per_1000(rules, service.rate, markup))
+                       price_per_1000(rules, service.rate, markup), panel_currency)
 
 
 async def category_card(

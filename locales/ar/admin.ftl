@@ -1,6 +1,7 @@
 ## لوحة الإدارة: عام
 
 admin-none = —
+admin-panel-currency-unknown = (لم يُبلغ المزوّد عن عملته بعد)
 admin-not-found = غير موجود: ربما حُذف. افتح لوحة الإدارة من جديد بالأمر /admin.
 admin-send-text = أرسل نصًا من فضلك، أو اضغط «إلغاء».
 btn-admin-cancel = ✖️ إلغاء

@@ -41,6 +41,7 @@ order-details = 📦 <b>الطلب { LTR($number) }</b>
     المبلغ المسترد: { LTR($refunded) }
     تاريخ الإنشاء: { LTR($created) }
     آخر تحديث: { LTR($updated) }
+order-cancel-pending = ✖️ تم طلب الإلغاء: بانتظار تأكيد المزوّد.
 order-unknown-value = —
 order-not-found = الطلب غير موجود.
 btn-order-refresh = 🔄 تحديث
@@ -64,6 +65,7 @@ refill-not-allowed = لا يمكن إعادة تعبئة هذا الطلب.
 refill-unavailable = ⚠️ تعذّر الاتصال بالمزوّد؛ لم يُرسل طلب إعادة التعبئة. حاول مرة أخرى لاحقًا.
 refill-unknown = ⚠️ لم يؤكّد المزوّد إعادة التعبئة. سنتحقق من ذلك؛ لا تطلبها مرة أخرى من فضلك.
 cancel-requested = ✖️ تم طلب إلغاء الطلب { LTR($number) }. عند تأكيد المزوّد يعود الجزء غير المنفَّذ إلى رصيدك تلقائيًا.
+cancel-already-requested = ✖️ سبق أن طلبت إلغاء الطلب { LTR($number) }. عند تأكيد المزوّد يعود الجزء غير المنفَّذ إلى رصيدك تلقائيًا.
 cancel-rejected = رفض المزوّد الإلغاء: { $reason }
 cancel-not-allowed = لم يعد بالإمكان إلغاء هذا الطلب.
 cancel-unavailable = ⚠️ تعذّر الاتصال بالمزوّد؛ لم يُرسل طلب الإلغاء. حاول مرة أخرى لاحقًا.

@@ -27,8 +27,8 @@ topup-amount-too-precise = { $decimals ->
 }
 topup-amount-too-small = أقل مبلغ للشحن هو { LTR($min) }.
 topup-amount-too-large = أكبر مبلغ للشحن هو { LTR($max) }.
-topup-invoice-title = شحن { $amount }
-topup-invoice-description = إضافة { $amount } إلى رصيدك في المتجر مقابل { $stars }. السعر: { $unit } = { $rate } نجمة.
+topup-invoice-title = شحن { LTR($amount) }
+topup-invoice-description = إضافة { LTR($amount) } إلى رصيدك في المتجر مقابل { $stars }. السعر: { LTR($unit) } = { $rate } نجمة.
 topup-invoice-label = شحن الرصيد
 topup-invoice-failed = ⚠️ تعذّر إنشاء الفاتورة الآن. حاول مرة أخرى لاحقًا.
 

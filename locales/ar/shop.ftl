@@ -9,6 +9,7 @@ btn-no = ❌ لا
 btn-skip = ⏭ تخطٍّ
 btn-confirm = ✅ تأكيد الطلب
 btn-top-up = 💰 شحن الرصيد
+btn-continue-order = 🛒 أكمل طلبك
 
 badge-refill = ♻️ تعويض
 badge-cancel = 🚫 قابل للإلغاء
@@ -35,9 +36,9 @@ svc-page-title = 📂 <b>{ $category }</b> — { $count ->
 }
 svc-line = <b>{ $n }. { $name }</b>
     💵 { LTR($price) } { $per ->
-        [package] للباقة
-       *[k] لكل 1000
-    } · 🔢 { $min }–{ $max }
+        [package] للباقة · 📦 باقة واحدة
+       *[k] لكل 1000 · 🔢 { $min }–{ $max }
+    }
 svc-unavailable = 😔 هذه الخدمة لم تعد متاحة. يُرجى اختيار خدمة أخرى.
 card = 🛍 <b>{ $name }</b>
     📂 { $category }
@@ -45,7 +46,10 @@ card = 🛍 <b>{ $name }</b>
         [package] للباقة
        *[k] لكل 1000
     }
-    🔢 اطلب من { $min } إلى { $max }
+    { $per ->
+        [package] 📦 تُباع كباقة واحدة: الطلب الواحد يُنفّذ الباقة كاملة.
+       *[k] 🔢 اطلب من { $min } إلى { $max }
+    }
 card-description = 📝 { $text }
 card-not-orderable = ⚠️ لا يمكن طلب هذه الخدمة من البوت.
 search-title = 🔎 <b>نتائج البحث</b> ({ $count ->
@@ -87,6 +91,7 @@ wz-delay-choice = { $minutes ->
 }
 
 wz-err-empty = ⚠️ يُرجى إرسال نص.
+wz-err-link-chars = ⚠️ لا يمكن أن يحتوي الرابط على { LTR("&lt;") } أو { LTR("&gt;") } أو { LTR("\"") }. انسخ العنوان مجددًا من زر المشاركة أو نسخ الرابط في التطبيق.
 wz-err-bad-link = ⚠️ هذا ليس رابطًا صالحًا. أرسل عنوانًا كاملًا مثل { LTR("https://instagram.com/yourname") }
 wz-err-bad-name = ⚠️ هذا لا يبدو اسم مستخدم أو وسمًا: استخدم حروفًا وأرقامًا ونقاطًا وشرطات بدون مسافات.
 wz-err-not-number = ⚠️ يُرجى إرسال عدد صحيح.

@@ -1,6 +1,7 @@
 ## Admin console: shared
 
 admin-none = —
+admin-panel-currency-unknown = (panel currency not reported yet)
 admin-not-found = Not found: it may have been removed. Open the console again with /admin.
 admin-send-text = Please send text, or press Cancel.
 btn-admin-cancel = ✖️ Cancel

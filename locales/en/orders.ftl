@@ -37,6 +37,7 @@ order-details = 📦 <b>Order { $number }</b>
     Refunded: { $refunded }
     Created: { $created }
     Updated: { $updated }
+order-cancel-pending = ✖️ Cancellation requested: waiting for the provider to confirm it.
 order-unknown-value = —
 order-not-found = Order not found.
 btn-order-refresh = 🔄 Refresh
@@ -60,6 +61,7 @@ refill-not-allowed = This order cannot be refilled.
 refill-unavailable = ⚠️ Could not reach the provider; the refill was not requested. Please try again later.
 refill-unknown = ⚠️ The provider did not confirm the refill. We will check it; please do not request it again.
 cancel-requested = ✖️ Cancellation requested for order { $number }. When the provider confirms it, the undelivered part returns to your balance automatically.
+cancel-already-requested = ✖️ The cancellation of order { $number } is already requested. When the provider confirms it, the undelivered part returns to your balance automatically.
 cancel-rejected = The provider refused to cancel: { $reason }
 cancel-not-allowed = This order can no longer be canceled.
 cancel-unavailable = ⚠️ Could not reach the provider; the cancellation was not requested. Please try again later.

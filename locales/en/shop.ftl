@@ -9,9 +9,10 @@ btn-no = ❌ No
 btn-skip = ⏭ Skip
 btn-confirm = ✅ Confirm order
 btn-top-up = 💰 Top up balance
+btn-continue-order = 🛒 Continue your order
 
 badge-refill = ♻️ Refill
-badge-cancel = 🚫 Cancel
+badge-cancel = 🚫 Cancellable
 badge-dripfeed = 💧 Drip-feed
 badge-not-orderable = ⚠️ Not available to order
 
@@ -27,9 +28,9 @@ svc-page-title = 📂 <b>{ $category }</b> — { $count ->
 }
 svc-line = <b>{ $n }. { $name }</b>
     💵 { $price } { $per ->
-        [package] per package
-       *[k] per 1000
-    } · 🔢 { $min }–{ $max }
+        [package] per package · 📦 one package
+       *[k] per 1000 · 🔢 { $min }–{ $max }
+    }
 svc-unavailable = 😔 This service is no longer available. Please choose another one.
 card = 🛍 <b>{ $name }</b>
     📂 { $category }
@@ -37,7 +38,10 @@ card = 🛍 <b>{ $name }</b>
         [package] per package
        *[k] per 1000
     }
-    🔢 Order from { $min } to { $max }
+    { $per ->
+        [package] 📦 Sold as one package: one order delivers the whole package.
+       *[k] 🔢 Order from { $min } to { $max }
+    }
 card-description = 📝 { $text }
 card-not-orderable = ⚠️ This service cannot be ordered from the bot.
 search-title = 🔎 <b>Search results</b> ({ $count ->
@@ -75,6 +79,7 @@ wz-delay-choice = { $minutes ->
 }
 
 wz-err-empty = ⚠️ Please send text.
+wz-err-link-chars = ⚠️ A link cannot contain &lt;, &gt; or ". Copy the address again from the app's Share or Copy link button.
 wz-err-bad-link = ⚠️ That is not a valid link. Send a full address such as https://instagram.com/yourname
 wz-err-bad-name = ⚠️ That does not look like a username or hashtag: use letters, digits, dots, dashes or underscores, without spaces.
 wz-err-not-number = ⚠️ Please send a whole number.

@@ -100,7 +100,7 @@ async def test_balances_users_credit_and_ban_in_english(tmp_path: Path) -> None:
         await open_console(admin, "Admin console")
         await admin.click("💳 Panel balances")
         screen = await admin.wait_edit(contains="Panel balances")
-        assert "main: 100.84292 USD · 🔻 low (below 200)" in screen.text
+        assert "main: 100.84292 USD · 🔻 low (below 200.00 USD)" in screen.text
         shop.panel.inject(Fault.HTTP_500, "balance", times=5)
         await admin.click("🔄 Refresh")
         stale = await admin.wait_edit(contains="last known")

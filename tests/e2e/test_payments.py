@@ -141,7 +141,8 @@ async def test_custom_amount_in_arabic_with_receipt_and_texts(tmp_path: Path) ->
         invoice = await sara.wait_message(where=lambda m: m.invoice is not None)
         params = invoice_params(shop)
         assert params["prices"] == [{"label": "شحن الرصيد", "amount": 1275}]
-        assert params["title"] == "شحن 25.50 USD"
+        assert params["title"] == "شحن \u206625.50 USD\u2069"
+        assert params["description"].startswith("إضافة \u206625.50 USD\u2069 إلى رصيدك")
         await sara.pay(invoice)
         receipt = await sara.wait_message(contains="تم استلام الدفعة")
         assert f"{LRI}25.50 USD{PDI}" in receipt.text and "المدفوع: 1,275 نجمة" in receipt.text

@@ -173,7 +173,8 @@ async def test_short_balance_offers_top_up_also_at_confirm(tmp_path: Path) -> No
         assert summary is not None
         assert "0.30 USD missing" in summary.content
         buttons = [b for row in summary.buttons for b in row]
-        assert ("💰 Top up balance", "m:balance") in buttons
+        assert any(b.text == "💰 Top up balance" and b.data.startswith("wz:topup:")
+                   for b in buttons)
         assert not any("Confirm" in b.text for b in buttons)
 
         hal = await _to_summary(shop, 3402, funds="2")
