@@ -39,6 +39,8 @@ _MAX_ROWS = 1000  # rows of a multi answer read to match IDs (we ask for at most
 DETAILED_SKIPS = 1000  # skipped catalog rows with their own reason (see parse_services)
 _NOT_OBJECT = SkippedRow(None, "row is not an object")
 _NO_ID = SkippedRow(None, "service id is not usable")
+# What JSON gives that is no row, told apart before the (slower) Mapping check.
+_SCALARS = frozenset({int, str, Decimal, bool, type(None), list, bounded.RefusedNumber})
 NO_ANSWER = "No answer for this ID"
 
 __all__ = ["Invalid", "ShapeError", "positive_id"]
@@ -201,7 +203,7 @@ def parse_services(data: Any) -> ServiceCatalog:
     for row in _service_rows(data):
         svc = fast_service(row) if type(row) is dict else None
         if svc is None:
-            if type(row) is not dict and not isinstance(row, Mapping):
+            if type(row) in _SCALARS or not isinstance(row, Mapping):
                 skipped.append(_NOT_OBJECT if len(skipped) >= DETAILED_SKIPS else
                                SkippedRow(None, f"row is {preview(row)}, not an object"))
                 continue

@@ -49,11 +49,6 @@ def _raw_type(value: str) -> tuple[str, ServiceType]:
     return found
 
 
-def _flag(value: Any) -> bool:
-    found = _FLAGS.get(value) if type(value) in _FLAG_TYPES else None
-    return bounded.flag(value) if found is None else found
-
-
 def fast_service(row: dict[str, Any]) -> Service | None:
     """The Service of a plain, valid row (the general path's result), else None."""
     # service id: bounded.key_id for an int of up to 64 bits or a short printable text.
@@ -148,6 +143,18 @@ def fast_service(row: dict[str, Any]) -> Service | None:
     else:
         return None
 
-    return Service(sid, name, category, service_type, raw_type, rate, low, high,
-                   _flag(row.get("refill")), _flag(row.get("cancel")),
-                   _flag(row.get("dripfeed")), description)
+    # flags: one lookup each for the usual spellings, bounded.flag for the rest.
+    raw = row.get("refill")
+    refill = _FLAGS.get(raw) if type(raw) in _FLAG_TYPES else None
+    if refill is None:
+        refill = bounded.flag(raw)
+    raw = row.get("cancel")
+    cancel = _FLAGS.get(raw) if type(raw) in _FLAG_TYPES else None
+    if cancel is None:
+        cancel = bounded.flag(raw)
+    raw = row.get("dripfeed")
+    dripfeed = _FLAGS.get(raw) if type(raw) in _FLAG_TYPES else None
+    if dripfeed is None:
+        dripfeed = bounded.flag(raw)
+    return Service(sid, name, category, service_type, raw_type, rate, low, high, refill,
+                   cancel, dripfeed, description)
