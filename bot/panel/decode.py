@@ -203,7 +203,7 @@ def parse_services(data: Any) -> ServiceCatalog:
     for row in _service_rows(data):
         svc = fast_service(row) if type(row) is dict else None
         if svc is None:
-            if type(row) in _SCALARS or not isinstance(row, Mapping):
+            if type(row) is not dict and (type(row) in _SCALARS or not isinstance(row, Mapping)):
                 skipped.append(_NOT_OBJECT if len(skipped) >= DETAILED_SKIPS else
                                SkippedRow(None, f"row is {preview(row)}, not an object"))
                 continue
