@@ -119,9 +119,14 @@ def _check_density(text: str) -> None:
 
 def repair(text: str) -> str:
     """The repair pass (see the module's docstring): linear, mostly in C."""
-    lines = [line.rstrip(" \t\r") for line in text.split("\n")]
+    lines = text.split("\n")
+    if "\r" in text or " \n" in text or "\t\n" in text or text[-1:] in (" ", "\t"):
+        lines = [line.rstrip(" \t\r") for line in lines]  # else no line ends in blanks
     lines = [line for line in lines if line]
-    for i in [i for i, line in enumerate(lines) if line.rstrip(",")[-1:] not in _NOT_BARE_END]:
+    # A line ending in a bare word (after any commas): the one-character check first, as most
+    # lines end in a quote, a digit or a bracket.
+    for i in [i for i, line in enumerate(lines) if line[-1] not in _NOT_BARE_END and (
+            line[-1] != "," or line.rstrip(",")[-1:] not in _NOT_BARE_END)]:
         line = lines[i]
         comma = "," if line[-1] == "," else ""
         head, colon, word = line[: len(line) - len(comma)].rpartition(":")
