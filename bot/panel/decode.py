@@ -39,6 +39,8 @@ _MAX_ROWS = 1000  # rows of a multi answer read to match IDs (we ask for at most
 DETAILED_SKIPS = 1000  # skipped catalog rows with their own reason (see parse_services)
 _NOT_OBJECT = SkippedRow(None, "row is not an object")
 _NO_ID = SkippedRow(None, "service id is not usable")
+_DUPLICATE = SkippedRow(None, "duplicate service id")
+_UNREAD = SkippedRow(None, "not a plain row, in an answer of mostly unusable rows")
 # What JSON gives that is no row, told apart before the (slower) Mapping check.
 _SCALARS = frozenset({int, str, Decimal, bool, type(None), list, bounded.RefusedNumber})
 NO_ANSWER = "No answer for this ID"
@@ -193,14 +195,27 @@ def parse_services(data: Any) -> ServiceCatalog:
     service id wins, later ones are skipped as duplicates.
 
     A plain row takes the fast path (fastrow.py), any other the general one. The first
-    DETAILED_SKIPS skipped rows carry their full reason (the sync keeps and shows far fewer);
-    past them, a row that is no object or has no usable service id is counted with a shared,
-    shorter reason, so a megabyte of tiny rows costs no formatting per row.
+    DETAILED_SKIPS skipped rows carry their full reason (the sync keeps and shows far fewer).
+    Past them, once the skipped rows also outnumber the kept ones, the answer is mostly junk (a
+    megabyte of tiny rows): the rest is still read, but a row the fast path does not take is
+    counted with a shared reason instead of going through the general reader, so such an answer
+    costs a bounded, small time per row. Plain good rows are kept whatever came before them.
     """
     out: list[Service] = []
     skipped: list[SkippedRow] = []
     seen: set[str] = set()
     for row in _service_rows(data):
+        if type(row) is dict and len(skipped) >= DETAILED_SKIPS and len(skipped) > len(out):
+            # Mostly junk so far: the id first (a duplicate costs no Service), fast path only.
+            sid = bounded.key_id(row.get("service", row.get("id")))
+            svc = None if sid is None or sid in seen else fast_service(row)
+            if svc is None:
+                skipped.append(_NO_ID if sid is None else _DUPLICATE if sid in seen
+                               else _UNREAD)
+                continue
+            seen.add(svc.service_id)
+            out.append(svc)
+            continue
         svc = fast_service(row) if type(row) is dict else None
         if svc is None:
             if type(row) is not dict and (type(row) in _SCALARS or not isinstance(row, Mapping)):
@@ -219,7 +234,8 @@ def parse_services(data: Any) -> ServiceCatalog:
                 skipped.append(SkippedRow(sid, exc.reason))
                 continue
         if svc.service_id in seen:
-            skipped.append(SkippedRow(svc.service_id, "duplicate service id"))
+            skipped.append(_DUPLICATE if len(skipped) >= DETAILED_SKIPS else
+                           SkippedRow(svc.service_id, "duplicate service id"))
             continue
         seen.add(svc.service_id)
         out.append(svc)

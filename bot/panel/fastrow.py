@@ -68,6 +68,27 @@ def fast_service(row: dict[str, Any]) -> Service | None:
     else:
         return None
 
+    # min and max (first: cheaper than the rate): bounded.integer (ASCII digits, at most 18;
+    # or an int below 2**63).
+    raw = row.get("min")
+    kind = type(raw)
+    if kind is str and len(raw) <= MAX_INT_DIGITS and raw.isdigit() and raw.isascii():
+        low = int(raw)
+    elif kind is int and 0 <= raw < _I63:
+        low = raw
+    else:
+        return None
+    raw = row.get("max")
+    kind = type(raw)
+    if kind is str and len(raw) <= MAX_INT_DIGITS and raw.isdigit() and raw.isascii():
+        high = int(raw)
+    elif kind is int and 0 <= raw < _I63:
+        high = raw
+    else:
+        return None
+    if not 1 <= low <= high:
+        return None
+
     # rate: bounded.decimal within [0, MAX_AMOUNT].
     raw = row.get("rate")
     kind = type(raw)
@@ -86,26 +107,6 @@ def fast_service(row: dict[str, Any]) -> Service | None:
     else:
         return None
     if not 0 <= rate <= MAX_AMOUNT:
-        return None
-
-    # min and max: bounded.integer (ASCII digits, at most 18; or an int below 2**63).
-    raw = row.get("min")
-    kind = type(raw)
-    if kind is str and len(raw) <= MAX_INT_DIGITS and raw.isdigit() and raw.isascii():
-        low = int(raw)
-    elif kind is int and 0 <= raw < _I63:
-        low = raw
-    else:
-        return None
-    raw = row.get("max")
-    kind = type(raw)
-    if kind is str and len(raw) <= MAX_INT_DIGITS and raw.isdigit() and raw.isascii():
-        high = int(raw)
-    elif kind is int and 0 <= raw < _I63:
-        high = raw
-    else:
-        return None
-    if not 1 <= low <= high:
         return None
 
     # texts: bounded.text's common case (clean's, when nothing needs removing or cutting).

@@ -86,5 +86,27 @@ def test_skipped_rows_past_the_detailed_ones_keep_a_shared_reason() -> None:
     assert catalog.skipped[0] == SkippedRow(None, "row is 1, not an object")
     assert catalog.skipped[DETAILED_SKIPS] == SkippedRow(None, "row is not an object")
     assert catalog.skipped[-2] == SkippedRow(None, "service id is not usable")
-    # A row with a usable id still says what is wrong with it, however many came before.
+    assert catalog.skipped[-1] == SkippedRow(
+        None, "not a plain row, in an answer of mostly unusable rows")
+    # Past the detailed ones, in an answer of mostly good rows, a row still says what is wrong.
+    good = [{**_PLAIN, "service": i} for i in range(1, DETAILED_SKIPS + 10)]
+    catalog = parse_services([*good, *body])
     assert catalog.skipped[-1] == SkippedRow("9", "min is not an integer: '²'")
+
+
+def test_an_answer_of_mostly_junk_keeps_its_plain_rows_and_counts_the_rest() -> None:
+    junk = [{"service": i, "rate": "1", "min": "\u00b2", "max": 5} for i in range(1, 1202)]
+    plain = {**_PLAIN, "service": 5000}
+    odd = {**_PLAIN, "service": 5001, "name": "two  spaces"}  # good, but not a plain row
+    body = [*junk, plain, dict(plain), odd, {"rate": "1"}]
+    catalog = parse_services(body)
+    assert [s.service_id for s in catalog.services] == ["5000"]
+    assert len(catalog.skipped) == len(body) - 1
+    assert catalog.skipped[0] == SkippedRow("1", "min is not an integer: '²'")
+    assert catalog.skipped[DETAILED_SKIPS + 1].reason == \
+        "not a plain row, in an answer of mostly unusable rows"
+    assert [r.reason for r in catalog.skipped[-3:]] == [
+        "duplicate service id", "not a plain row, in an answer of mostly unusable rows",
+        "service id is not usable"]
+    # The same odd row in a catalog of mostly good rows goes through the general reader.
+    assert "5001" in {s.service_id for s in parse_services([*junk[:5], odd]).services}
