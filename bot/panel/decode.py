@@ -205,10 +205,15 @@ def parse_services(data: Any) -> ServiceCatalog:
     skipped: list[SkippedRow] = []
     seen: set[str] = set()
     for row in _service_rows(data):
-        if type(row) is dict and len(skipped) >= DETAILED_SKIPS and len(skipped) > len(out):
+        if type(row) is not dict and (type(row) in _SCALARS or not isinstance(row, Mapping)):
+            skipped.append(_NOT_OBJECT if len(skipped) >= DETAILED_SKIPS else
+                           SkippedRow(None, f"row is {preview(row)}, not an object"))
+            continue
+        if len(skipped) >= DETAILED_SKIPS and len(skipped) > len(out):
             # Mostly junk so far: the id first (a duplicate costs no Service), fast path only.
             sid = bounded.key_id(row.get("service", row.get("id")))
-            svc = None if sid is None or sid in seen else fast_service(row)
+            svc = None if sid is None or sid in seen or type(row) is not dict \
+                else fast_service(row)
             if svc is None:
                 skipped.append(_NO_ID if sid is None else _DUPLICATE if sid in seen
                                else _UNREAD)
@@ -218,10 +223,6 @@ def parse_services(data: Any) -> ServiceCatalog:
             continue
         svc = fast_service(row) if type(row) is dict else None
         if svc is None:
-            if type(row) is not dict and (type(row) in _SCALARS or not isinstance(row, Mapping)):
-                skipped.append(_NOT_OBJECT if len(skipped) >= DETAILED_SKIPS else
-                               SkippedRow(None, f"row is {preview(row)}, not an object"))
-                continue
             raw = row.get("service", row.get("id"))
             sid = bounded.key_id(raw)
             if sid is None:
