@@ -16,6 +16,7 @@ from typing import Any
 
 from . import bounded
 from .bounded import Invalid, clean, positive_id, preview
+from .fastrow import fast_service
 from .models import (
     Balance,
     CancelResult,
@@ -35,6 +36,13 @@ log = logging.getLogger("bot.panel")
 _ORDER_KEYS = ("charge", "start_count", "status", "remains", "currency", "order", "error")
 _MAX_EXTRA = 16
 _MAX_ROWS = 1000  # rows of a multi answer read to match IDs (we ask for at most 100)
+DETAILED_SKIPS = 200  # skipped catalog rows with their own reason (the sync keeps 20)
+_NOT_OBJECT = SkippedRow(None, "row is not an object")
+_NO_ID = SkippedRow(None, "service id is not usable")
+_DUPLICATE = SkippedRow(None, "duplicate service id")
+_UNREAD = SkippedRow(None, "not a plain row, in an answer of mostly unusable rows")
+# What JSON gives that is no row, told apart before the (slower) Mapping check.
+_SCALARS = frozenset({int, str, Decimal, bool, type(None), list, bounded.RefusedNumber})
 NO_ANSWER = "No answer for this ID"
 
 __all__ = ["Invalid", "ShapeError", "positive_id"]
@@ -113,13 +121,18 @@ def _service_rows(data: Any) -> Iterable[Any]:
 def _service_id(row: Mapping[str, Any]) -> str:
     raw = row.get("service", row.get("id"))
     sid = bounded.key_id(raw)
-    if sid is not None:
-        return sid
+    if sid is None:
+        raise Invalid(_service_id_reason(raw))
+    return sid
+
+
+def _service_id_reason(raw: Any) -> str:
+    """Why `raw` (for which key_id gave None) is no service id."""
     if raw is None or raw == "":
-        raise Invalid("service id is missing")
+        return "service id is missing"
     if isinstance(raw, str) and len(clean(raw, 200)) > bounded.SERVICE_ID_LEN:
-        raise Invalid(f"service id is longer than {bounded.SERVICE_ID_LEN} characters")
-    raise Invalid(f"service id is not usable: {preview(raw)}")
+        return f"service id is longer than {bounded.SERVICE_ID_LEN} characters"
+    return f"service id is not usable: {preview(raw)}"
 
 
 def parse_service(row: Any) -> Service:
@@ -132,7 +145,11 @@ def parse_service(row: Any) -> Service:
     """
     if not isinstance(row, Mapping):
         raise Invalid(f"row is {preview(row)}, not an object")
-    sid = _service_id(row)
+    return _service_of(row, _service_id(row))
+
+
+def _service_of(row: Mapping[str, Any], sid: str) -> Service:
+    """parse_service once the row's service id is read."""
     raw_rate = row.get("rate")
     if raw_rate is None or raw_rate == "":
         raise Invalid("rate is missing")
@@ -175,26 +192,51 @@ def _required(row: Mapping[str, Any], field: str) -> Any:
 
 def parse_services(data: Any) -> ServiceCatalog:
     """Every row on its own: good rows kept, bad ones skipped with a reason; the first row of a
-    service id wins, later ones are skipped as duplicates."""
+    service id wins, later ones are skipped as duplicates.
+
+    A plain row takes the fast path (fastrow.py), any other the general one. The first
+    DETAILED_SKIPS skipped rows carry their full reason (the sync keeps and shows far fewer).
+    Past them, once the skipped rows also outnumber the kept ones, the answer is mostly junk (a
+    megabyte of tiny rows): the rest is still read, but a row the fast path does not take is
+    counted with a shared reason instead of going through the general reader, so such an answer
+    costs a bounded, small time per row. Plain good rows are kept whatever came before them.
+    """
     out: list[Service] = []
     skipped: list[SkippedRow] = []
     seen: set[str] = set()
     for row in _service_rows(data):
-        if not isinstance(row, Mapping):  # cheap path: a megabyte of `1,` makes many
-            skipped.append(SkippedRow(None, f"row is {preview(row)}, not an object"))
+        if type(row) is not dict and (type(row) in _SCALARS or not isinstance(row, Mapping)):
+            skipped.append(_NOT_OBJECT if len(skipped) >= DETAILED_SKIPS else
+                           SkippedRow(None, f"row is {preview(row)}, not an object"))
             continue
-        try:
-            svc = parse_service(row)
-        except Invalid as exc:
-            sid = None
+        if len(skipped) >= DETAILED_SKIPS and len(skipped) > len(out):
+            # Mostly junk so far: the id first (a duplicate costs no Service), fast path only.
+            sid = bounded.key_id(row.get("service", row.get("id")))
+            svc = None if sid is None or sid in seen or type(row) is not dict \
+                else fast_service(row)
+            if svc is None:
+                skipped.append(_NO_ID if sid is None else _DUPLICATE if sid in seen
+                               else _UNREAD)
+                continue
+            seen.add(svc.service_id)
+            out.append(svc)
+            continue
+        svc = fast_service(row) if type(row) is dict else None
+        if svc is None:
+            raw = row.get("service", row.get("id"))
+            sid = bounded.key_id(raw)
+            if sid is None:
+                skipped.append(_NO_ID if len(skipped) >= DETAILED_SKIPS else
+                               SkippedRow(None, _service_id_reason(raw)))
+                continue
             try:
-                sid = _service_id(row)
-            except Invalid:
-                pass
-            skipped.append(SkippedRow(sid, exc.reason))
-            continue
+                svc = _service_of(row, sid)
+            except Invalid as exc:
+                skipped.append(SkippedRow(sid, exc.reason))
+                continue
         if svc.service_id in seen:
-            skipped.append(SkippedRow(svc.service_id, "duplicate service id"))
+            skipped.append(_DUPLICATE if len(skipped) >= DETAILED_SKIPS else
+                           SkippedRow(svc.service_id, "duplicate service id"))
             continue
         seen.add(svc.service_id)
         out.append(svc)

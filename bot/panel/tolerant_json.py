@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from json.decoder import scanstring
 from typing import Any
 
-from .bounded import json_constant, json_float, json_int
+from .bounded import json_constant, json_decimal, json_float, json_int
 
 MAX_DEPTH = 32
 MAX_SLOW_CHARS = 64_000  # the slow parser runs ~5 ms per 25 kB: bounded to a few ms
@@ -46,8 +46,10 @@ MIN_CHARS_PER_CONTAINER = 16
 MIN_CHARS_PER_VALUE = 12
 # Integers always go through the bounded hook: CPython's str-to-int is quadratic (230
 # integers of 4,299 digits cost more than a whole catalog), the hook refuses any over 20
-# digits at once. Floats take Decimal directly (linear), and the hook only when Decimal fails.
-_FAST = json.JSONDecoder(parse_float=Decimal, parse_int=json_int, parse_constant=json_constant)
+# digits at once. Floats take Decimal (linear; through a Python function, see json_decimal),
+# and the refusing hook only when Decimal fails.
+_FAST = json.JSONDecoder(
+    parse_float=json_decimal, parse_int=json_int, parse_constant=json_constant)
 _HOOKED = json.JSONDecoder(
     parse_float=json_float, parse_int=json_int, parse_constant=json_constant)
 
@@ -119,9 +121,14 @@ def _check_density(text: str) -> None:
 
 def repair(text: str) -> str:
     """The repair pass (see the module's docstring): linear, mostly in C."""
-    lines = [line.rstrip(" \t\r") for line in text.split("\n")]
+    lines = text.split("\n")
+    if "\r" in text or " \n" in text or "\t\n" in text or text[-1:] in (" ", "\t"):
+        lines = [line.rstrip(" \t\r") for line in lines]  # else no line ends in blanks
     lines = [line for line in lines if line]
-    for i in [i for i, line in enumerate(lines) if line.rstrip(",")[-1:] not in _NOT_BARE_END]:
+    # A line ending in a bare word (after any commas): the one-character check first, as most
+    # lines end in a quote, a digit or a bracket.
+    for i in [i for i, line in enumerate(lines) if line[-1] not in _NOT_BARE_END and (
+            line[-1] != "," or line.rstrip(",")[-1:] not in _NOT_BARE_END)]:
         line = lines[i]
         comma = "," if line[-1] == "," else ""
         head, colon, word = line[: len(line) - len(comma)].rpartition(":")

@@ -63,3 +63,39 @@ def test_tolerant_agrees_with_json_on_valid_input(value: object) -> None:
     text = json.dumps(value)
     if text[:1] in "[{":
         assert loads_tolerant(text) == value
+
+
+def _repair_reference(text: str) -> str:
+    """The repair pass as first written (one rstrip per line): the faster one must match it."""
+    from bot.panel.tolerant_json import (
+        _BARE_NUMBER,
+        _LITERALS,
+        _MISSING_COMMA,
+        _NOT_BARE_END,
+        _NOT_IN_BARE,
+        _TRAILING_COMMA,
+    )
+
+    lines = [line.rstrip(" \t\r") for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    for i in [i for i, line in enumerate(lines) if line.rstrip(",")[-1:] not in _NOT_BARE_END]:
+        line = lines[i]
+        comma = "," if line[-1] == "," else ""
+        head, colon, word = line[: len(line) - len(comma)].rpartition(":")
+        word = word.strip(" \t")
+        if colon and word and word not in _LITERALS and _NOT_IN_BARE.isdisjoint(word) \
+                and not _BARE_NUMBER.fullmatch(word):
+            lines[i] = f'{head}: "{word}"{comma}'
+    text = _MISSING_COMMA.sub(",\n", "\n".join(lines))
+    return _TRAILING_COMMA.sub("\n", text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["\n", "\r", " ", "\t", ",", ":", '"', "{", "}", "[", "]", "a", "b c", "1", "9", "-",
+     "true", "null", "x1", "\\", ".5", "e", '"k": ', "x1,", "a,", "1,", "},", " ,"]),
+    max_size=40).map("".join))
+def test_repair_matches_the_reference(text: str) -> None:
+    from bot.panel.tolerant_json import repair
+
+    assert repair(text) == _repair_reference(text)
