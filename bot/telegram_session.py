@@ -15,6 +15,7 @@ its public hooks, and waiting for the Bot API at startup.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from enum import Enum
@@ -52,7 +53,8 @@ class UnreadableAnswer(TelegramNetworkError):
     label = "Unreadable answer"
 
     def __init__(self, method: TelegramMethod[Any], content: Any, token: str = "") -> None:
-        text = content if isinstance(content, str) else repr(content)
+        # aiogram gives the body, or the decoded JSON when it was of the wrong shape
+        text = content if isinstance(content, str) else json.dumps(content, default=repr)
         head = text[:SNIPPET_CHARS * 2 + len(token) * 2]
         if token:  # a proxy's page may quote the URL, and the token is in the URL's path
             head = head.replace(token, "<token>").replace(token.partition(":")[2], "<token>")
@@ -115,11 +117,12 @@ class PinnedResponses(BaseRequestMiddleware):
 def make_session(api_url: str | None = None, **kwargs: Any) -> AiohttpSession:
     """aiogram's AiohttpSession with orjson and the bot's request middlewares, outermost
     first: flood/failure retry → unreadable answers → pinned response models. `kwargs` go to
-    AiohttpSession (proxy=, limit=, timeout=)."""
+    AiohttpSession (proxy=, limit=, timeout=, json_loads=...)."""
     from bot.bot_api_retry import RetryMiddleware  # the retry module uses this one's errors
 
     api = TelegramAPIServer.from_base(api_url) if api_url else PRODUCTION
-    session = AiohttpSession(api=api, json_loads=json_loads, json_dumps=json_dumps, **kwargs)
+    options: dict[str, Any] = {"json_loads": json_loads, "json_dumps": json_dumps, **kwargs}
+    session = AiohttpSession(api=api, **options)
     session.middleware(RetryMiddleware())
     session.middleware(UnreadableAnswers())
     session.middleware(PinnedResponses())
