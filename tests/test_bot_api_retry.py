@@ -3,6 +3,7 @@ what never is (a request that may have been carried out)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,10 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, SendMessage, TelegramMethod
 
 from bot.bot_api_retry import RetryMiddleware, never_sent, no_retry
-from bot.telegram_session import UnreadableAnswer
+from bot.broadcast_sender import copier
+from bot.telegram_session import UnreadableAnswer, make_session
+from storage.models import Broadcast
+from tests.fakes.bot_api import FakeTelegram
 
 SEND = SendMessage(chat_id=1, text="hi")
 BOT = Bot("1:TOKEN-abcdefghijklmnop")
@@ -136,3 +140,23 @@ async def test_no_retry_and_get_updates_go_straight_through() -> None:
     assert clock.slept == [] and len(calls) == 1
     make_request, calls = failing(flood(1))
     assert await middleware(clock)(make_request, BOT, SEND) == "done"  # outside no_retry()
+
+
+async def test_a_broadcast_copy_meets_the_429_at_once_over_the_shop_session() -> None:
+    """The broadcast paces the whole job on a 429 (bot.broadcast): its copies must not be
+    waited out one by one by the session."""
+    async with FakeTelegram(token=BOT.token) as tg:
+        tg.user(7)
+        session = make_session(tg.url)
+        bot = Bot(BOT.token, session=session)
+        job = Broadcast(admin_telegram_id=1, from_chat_id=7, message_id=1, reply_markup=None,
+                        paid=False)
+        tg.fail_next("copyMessage", error_code=429, retry_after=1)
+        started = time.monotonic()
+        try:
+            outcome = await copier(bot, job)(7)
+        finally:
+            await session.close()
+    assert outcome.state is None and outcome.retry_after == 1  # "the job waits 1 s"
+    assert time.monotonic() - started < 0.9
+    assert len(tg.calls("copyMessage")) == 1
