@@ -1,9 +1,9 @@
 """Messages the shop sends on its own (not as a reply): to customers and to admins.
 
-Telegram's rules are respected here once for every caller (a 429 is waited out by the session,
-bot.bot_api_retry, as for every call): a customer who
-blocked the bot (or deleted their account) is marked inactive and skipped, and no Telegram
-error ever propagates into a job or a handler.
+Telegram's rules are respected here once for every caller: a customer who blocked the bot (or
+deleted their account) is marked inactive and skipped, and no Telegram error ever propagates
+into a job or a handler. A 429 is waited out by the session (bot.bot_api_retry), as for every
+call; one asking for longer than its budget is given up with a log line.
 """
 
 from __future__ import annotations
