@@ -1,6 +1,7 @@
-"""Client CPU per Telegram Bot API call: plain aiogram AiohttpSession vs the bot's
-PinnedResponseSession, against the fake Bot API running in a child process (so only the
-client's CPU is counted: `time.process_time()` of this process).
+"""Client CPU per Telegram Bot API call: plain aiogram AiohttpSession vs the bot's session
+(bot.telegram_session.make_session: the same AiohttpSession with orjson and its
+middlewares), against the fake Bot API running in a child process (so only the client's CPU is
+counted: `time.process_time()` of this process).
 
     .venv/bin/python bench/bench_bot_api.py [--calls N] [--rounds R]
 
@@ -31,7 +32,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.telegram_session import PinnedResponseSession  # noqa: E402
+from bot.telegram_session import make_session  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
 CHAT = 1001
@@ -61,19 +62,23 @@ def keyboard(i: int) -> InlineKeyboardMarkup:
     ])
 
 
-def make_bot(session_type: Callable[..., AiohttpSession], url: str) -> Bot:
+def aiogram_session(url: str) -> AiohttpSession:
+    return AiohttpSession(api=TelegramAPIServer.from_base(url))
+
+
+def make_bot(session_type: Callable[[str], AiohttpSession], url: str) -> Bot:
     return Bot(
         TOKEN,
-        session=session_type(api=TelegramAPIServer.from_base(url)),
+        session=session_type(url),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
 
 
 
 
-SESSIONS: dict[str, Callable[..., AiohttpSession]] = {
-    "aiogram AiohttpSession": AiohttpSession,
-    "PinnedResponseSession": PinnedResponseSession,
+SESSIONS: dict[str, Callable[[str], AiohttpSession]] = {
+    "aiogram AiohttpSession": aiogram_session,
+    "the bot's session (make_session)": make_session,
 }
 
 

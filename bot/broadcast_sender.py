@@ -18,6 +18,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import broadcast, users
+from bot.bot_api_retry import no_retry
 from bot.broadcast import Control, Counts, JobState, Outcome, Progress, StopReason
 from bot.context import Shop
 from keyboards import broadcast as kb
@@ -36,9 +37,10 @@ def copier(bot: Bot, job: Broadcast) -> broadcast.Send:
 
     async def send(chat_id: int) -> Outcome:
         try:
-            await bot.copy_message(chat_id=chat_id, from_chat_id=job.from_chat_id,
-                                   message_id=job.message_id, reply_markup=markup,
-                                   allow_paid_broadcast=paid)
+            with no_retry():  # a 429 pauses the whole job (bot.broadcast), not this message
+                await bot.copy_message(chat_id=chat_id, from_chat_id=job.from_chat_id,
+                                       message_id=job.message_id, reply_markup=markup,
+                                       allow_paid_broadcast=paid)
         except TelegramRetryAfter as exc:
             return Outcome.retry(exc.retry_after)
         except TelegramForbiddenError as exc:
@@ -195,9 +197,10 @@ class BroadcastManager:
         text, markup = await self.render(job, state, counts,
                                          rate=report.rate if report else None)
         try:
-            await self.bot.edit_message_text(text=text, chat_id=job.progress_chat_id,
-                                             message_id=job.progress_message_id,
-                                             reply_markup=markup)
+            with no_retry():  # a progress edit is not worth waiting for: the next tick shows it
+                await self.bot.edit_message_text(text=text, chat_id=job.progress_chat_id,
+                                                 message_id=job.progress_message_id,
+                                                 reply_markup=markup)
         except TelegramRetryAfter:
             pass  # the next tick shows it
         except TelegramAPIError as exc:

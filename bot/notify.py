@@ -1,13 +1,13 @@
 """Messages the shop sends on its own (not as a reply): to customers and to admins.
 
-Telegram's rules are respected here once for every caller: a 429 is waited out, a customer who
-blocked the bot (or deleted their account) is marked inactive and skipped, and no Telegram
-error ever propagates into a job or a handler.
+Telegram's rules are respected here once for every caller: a customer who blocked the bot (or
+deleted their account) is marked inactive and skipped, and no Telegram error ever propagates
+into a job or a handler. A 429 is waited out by the session (bot.bot_api_retry), as for every
+call; one asking for longer than its budget is given up with a log line.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -25,9 +25,6 @@ from bot.context import Shop
 from storage.models import User
 
 log = logging.getLogger("bot.notify")
-MAX_RETRY_AFTER_WAITS = 3
-# A 429 asking for longer is not waited out: a handler or a job would sit that long.
-MAX_RETRY_AFTER_SECONDS = 30
 
 
 class Notifier:
@@ -38,32 +35,25 @@ class Notifier:
     async def send(
         self, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
     ) -> bool:
-        """Deliver one message; False when it cannot be delivered (and never raises)."""
-        for _ in range(MAX_RETRY_AFTER_WAITS + 1):
-            try:
-                await self.bot.send_message(chat_id, text, reply_markup=reply_markup)
-                return True
-            except TelegramRetryAfter as exc:
-                if exc.retry_after > MAX_RETRY_AFTER_SECONDS:
-                    log.warning("message to %s not sent: Telegram asks to wait %s s", chat_id,
-                                exc.retry_after)
-                    return False
-                log.info("429 from Telegram: waiting %s s", exc.retry_after)
-                await asyncio.sleep(exc.retry_after)
-            except TelegramForbiddenError:
+        """Deliver one message; False when it cannot be delivered (and never raises). A 429
+        within bounds was already waited out by the session (bot.bot_api_retry)."""
+        try:
+            await self.bot.send_message(chat_id, text, reply_markup=reply_markup)
+            return True
+        except TelegramRetryAfter as exc:
+            log.warning("message to %s not sent: Telegram asks to wait %s s", chat_id,
+                        exc.retry_after)
+        except TelegramForbiddenError:
+            await users.mark_inactive(self.shop.sessions, chat_id)
+            self.shop.recent_users.forget(chat_id)  # their next update re-activates them
+        except TelegramBadRequest as exc:
+            if "chat not found" in exc.message.lower():
                 await users.mark_inactive(self.shop.sessions, chat_id)
-                self.shop.recent_users.forget(chat_id)  # their next update re-activates them
-                return False
-            except TelegramBadRequest as exc:
-                if "chat not found" in exc.message.lower():
-                    await users.mark_inactive(self.shop.sessions, chat_id)
-                    self.shop.recent_users.forget(chat_id)
-                else:
-                    log.warning("message to %s rejected: %s", chat_id, exc.message)
-                return False
-            except TelegramAPIError as exc:  # 5xx, network, timeout, an unreadable answer
-                log.warning("message to %s failed: %s", chat_id, exc)
-                return False
+                self.shop.recent_users.forget(chat_id)
+            else:
+                log.warning("message to %s rejected: %s", chat_id, exc.message)
+        except TelegramAPIError as exc:  # 5xx, network, timeout, an unreadable answer
+            log.warning("message to %s failed: %s", chat_id, exc)
         return False
 
     async def to_user(

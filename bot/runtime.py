@@ -12,7 +12,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,7 +28,7 @@ from bot.notify import Notifier
 from bot.panel import PanelRegistry
 from bot.poll_pacing import PollPacing
 from bot.scheduler import ShopScheduler, leader_lease
-from bot.telegram_session import PinnedResponseSession, call_patiently, wait_for_telegram
+from bot.telegram_session import call_patiently, make_session, wait_for_telegram
 from bot.webhook import WebhookServer
 from handlers import build_router
 from storage.db import create_engine, create_session_factory
@@ -41,12 +40,7 @@ STARTUP_SYNC_WAIT = 15.0  # seconds the start waits for the first catalog sync
 
 
 def make_bot(settings: Settings) -> Bot:
-    session = PinnedResponseSession(proxy=settings.telegram_proxy_url)
-    if settings.telegram_api_url:
-        session = PinnedResponseSession(
-            api=TelegramAPIServer.from_base(settings.telegram_api_url),
-            proxy=settings.telegram_proxy_url,
-        )
+    session = make_session(settings.telegram_api_url, proxy=settings.telegram_proxy_url)
     session.middleware(PollPacing())
     return Bot(
         settings.bot_token.get_secret_value(),

@@ -1,11 +1,13 @@
-"""Webhook mode: aiogram's aiohttp integration behind a reverse proxy, plus `/healthz`.
+"""Webhook mode: an aiohttp server behind a reverse proxy, plus `/healthz`.
 
 Updates are handled inside the request (not in the background): Telegram only gets its 200 once
 an update is handled, so an update whose process died is redelivered, not lost. Every update is
 claimed by update_id first (bot.dedupe), so a redelivery that reaches another process, or the
 same update fed to two processes, is handled once.
 
-The handler runs to completion through `Dispatcher.feed_update`, not aiogram's
+The route is the bot's own aiohttp handler (DedupingWebhook; aiogram's SimpleRequestHandler
+is not subclassed), and aiogram's `setup_application` runs the dispatcher's startup and
+shutdown. The handler runs to completion through `Dispatcher.feed_update`, not aiogram's
 `feed_webhook_update`: that one stops waiting after 55 s and returns while the handler goes on
 in the background, so the claim was marked done before the update was. Now the claim is renewed
 while the handler runs and finished only when it has. Should Telegram give up waiting (about a
@@ -17,14 +19,15 @@ on is simply lost; nothing was handled twice.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -50,19 +53,27 @@ def webhook_path(url: str) -> str:
     return path or DEFAULT_PATH
 
 
-class DedupingRequestHandler(SimpleRequestHandler):
-    """aiogram's handler (secret header checked first: 401 without it) with update claims."""
+class DedupingWebhook:
+    """The webhook route: an aiohttp handler of its own (aiogram's request handler is not
+    subclassed) that checks the secret header (401), reads the update (400 for what is not
+    JSON with an update_id), claims it by update_id and feeds it to the dispatcher through the
+    public `Dispatcher.feed_update`."""
 
     def __init__(self, dispatcher: Dispatcher, bot: Bot, *, secret_token: str,
-                 claims: UpdateClaims, **data: Any) -> None:
-        super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token,
-                         **data)
+                 claims: UpdateClaims) -> None:
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.secret = secret_token.encode()
         self.claims = claims
 
-    async def close(self) -> None:
-        pass  # the Runtime owns the bot session and closes it after the server
+    def register(self, app: web.Application, path: str) -> None:
+        app.router.add_post(path, self.handle)
 
-    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self.secret):
+            return web.Response(status=401, text="Unauthorized")
+        bot = self.bot
         try:
             payload = await request.json(loads=bot.session.json_loads)
         except ValueError:
@@ -83,18 +94,19 @@ class DedupingRequestHandler(SimpleRequestHandler):
             return web.Response(status=503, text="busy",
                                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         async with self.claims.held(update_id):  # done only once the handler has finished
-            result = await self._handle(bot, update)
-        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+            await self._handle(bot, update)
+        return web.Response(status=200)
 
-    async def _handle(self, bot: Bot, update: Update) -> TelegramMethod[Any] | None:
-        """The handler's answer when it is a Bot API call to return in the response. A failing
-        handler is not retried (as with polling): logged, and the update counts as handled."""
+    async def _handle(self, bot: Bot, update: Update) -> None:
+        """A failing handler is not retried (as with polling): logged, and the update counts
+        as handled. A handler that returns a Bot API method (aiogram's "reply in the webhook
+        answer") has it called as a request instead."""
         try:
-            result = await self.dispatcher.feed_update(bot, update, **self.data)
+            result = await self.dispatcher.feed_update(bot, update)
+            if isinstance(result, TelegramMethod):
+                await bot(result)
         except Exception:
             log.exception("update %d: the handler failed", update.update_id)
-            return None
-        return result if isinstance(result, TelegramMethod) else None
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -113,7 +125,7 @@ def build_app(runtime: Runtime) -> web.Application:
     assert settings.webhook_url and settings.webhook_secret
     app = web.Application()
     app[ENGINE_KEY] = runtime.engine
-    DedupingRequestHandler(
+    DedupingWebhook(
         runtime.dispatcher, runtime.bot,
         secret_token=settings.webhook_secret.get_secret_value(),
         claims=UpdateClaims(runtime.shop.sessions),

@@ -6,7 +6,6 @@ Thin on purpose: bot.payments signs, checks and moves the money; this parses and
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from decimal import Decimal
 from typing import Any
@@ -46,8 +45,6 @@ from keyboards.balance import Balance
 from keyboards.payments import CUSTOM, Topup, custom_amount_screen, topup_screen
 
 log = logging.getLogger("bot.payments")
-FLOOD_WAIT_SECONDS = 5  # a 429 asking for longer is reported to the admin instead of waited
-FLOOD_RETRIES = 1
 
 REFUSALS = {
     Refusal.INVALID: "pay-refused-invalid",
@@ -320,26 +317,21 @@ async def _refund_on_telegram(
     """Telegram's verdict on the refund: REFUNDED, REFUSED (a definite 4xx: the failure says
     why), or UNKNOWN — no verdict (timeout, network, 5xx, an unreadable answer: it may or may
     not have happened) or a 429 that outlasts our patience (it did not happen yet)."""
-    for attempt in range(FLOOD_RETRIES + 1):
-        try:
-            await bot.refund_star_payment(user_id=telegram_id,
-                                          telegram_payment_charge_id=charge_id)
+    try:  # a 429 within bounds, a 5xx, a refused connection: retried by the session already
+        await bot.refund_star_payment(user_id=telegram_id, telegram_payment_charge_id=charge_id)
+        return RefundOutcome.REFUNDED, None
+    except TelegramRetryAfter as exc:
+        log.warning("refundStarPayment %s: %s", charge_id, describe(exc))
+        return RefundOutcome.UNKNOWN, exc
+    except TelegramBadRequest as exc:
+        if "CHARGE_ALREADY_REFUNDED" in (exc.message or ""):  # an earlier try got through
             return RefundOutcome.REFUNDED, None
-        except TelegramRetryAfter as exc:
-            if attempt == FLOOD_RETRIES or exc.retry_after > FLOOD_WAIT_SECONDS:
-                log.warning("refundStarPayment %s: %s", charge_id, describe(exc))
-                return RefundOutcome.UNKNOWN, exc
-            await asyncio.sleep(exc.retry_after)
-        except TelegramBadRequest as exc:
-            if "CHARGE_ALREADY_REFUNDED" in (exc.message or ""):  # an earlier try got through
-                return RefundOutcome.REFUNDED, None
+        return RefundOutcome.REFUSED, exc
+    except Exception as exc:  # whatever else: a verdict only if Telegram gave one
+        if isinstance(exc, TelegramAPIError) and not is_transient(exc):
             return RefundOutcome.REFUSED, exc
-        except Exception as exc:  # whatever else: a verdict only if Telegram gave one
-            if isinstance(exc, TelegramAPIError) and not is_transient(exc):
-                return RefundOutcome.REFUSED, exc
-            log.warning("refundStarPayment %s: no answer: %s", charge_id, describe(exc))
-            return RefundOutcome.UNKNOWN, exc
-    raise AssertionError("unreachable")
+        log.warning("refundStarPayment %s: no answer: %s", charge_id, describe(exc))
+        return RefundOutcome.UNKNOWN, exc
 
 
 def router() -> Router:

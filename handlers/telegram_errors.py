@@ -23,7 +23,11 @@ Where the failure is the message itself, there is only the log line: a button's 
 fails inside `show` (the spinner stops by itself; the new screen is what matters), a
 pre-checkout answer (Telegram declines the payment and shows the customer its own error), a
 payment receipt (the money is credited and shows in /balance), and notifications from jobs
-(bot.notify waits out short 429s, then gives up with a log line).
+(bot.notify gives up with a log line).
+
+Before any of this, the session has already waited out a 429 within its budget and retried a
+5xx or a connection that never opened (bot.bot_api_retry): what reaches a handler is what
+waiting could not fix.
 """
 
 from __future__ import annotations

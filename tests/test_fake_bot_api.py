@@ -9,7 +9,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from aiogram import Bot, Dispatcher, F, Router
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import (
     BotCommand,
@@ -356,3 +361,13 @@ async def test_wait_message_timeout_reports_transcript(
     with pytest.raises(AssertionError, match=r"(?s)no message containing 'pong'.*echo: ping"):
         await alice.wait_message(contains="pong", timeout=0.2)
     await alice.expect_no_message(quiet=0.05)
+
+
+async def test_a_fault_can_hit_the_nth_call(tg: FakeTelegram, bot: Bot) -> None:
+    user = tg.user(20)
+    tg.fail_next("sendMessage", error_code=500, description="Internal Server Error", nth=2)
+    await bot.send_message(user.id, "first")
+    with pytest.raises(TelegramServerError):
+        await bot.send_message(user.id, "second")
+    await bot.send_message(user.id, "third")
+    assert [call.status for call in tg.calls("sendMessage")] == [200, 500, 200]

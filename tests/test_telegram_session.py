@@ -10,16 +10,14 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ChatAction, MessageEntityType, ParseMode
+from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
@@ -31,44 +29,28 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.methods import (
-    AnswerCallbackQuery,
-    BanChatMember,
-    EditMessageText,
     GetMe,
-    GetUpdates,
-    SendChatAction,
-    SendDocument,
-    SendInvoice,
-    SendMediaGroup,
     SendMessage,
-    SendPhoto,
-    SetMyCommands,
-    TelegramMethod,
 )
+from aiogram.methods.base import Response
 from aiogram.types import (
     BotCommand,
-    BotCommandScopeChat,
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputMediaPhoto,
-    KeyboardButton,
-    LabeledPrice,
-    LinkPreviewOptions,
     Message,
-    MessageEntity,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    ReplyParameters,
     User,
 )
+from aiohttp import ClientConnectorError
 
+from bot.bot_api_retry import no_retry
 from bot.telegram_session import (
     Outcome,
-    PinnedResponseSession,
+    PinnedResponses,
     UnreadableAnswer,
     call_patiently,
-    results_unread,
+    json_loads,
+    make_session,
     wait_for_telegram,
 )
 from tests.fakes.bot_api import FakeTelegram
@@ -120,7 +102,7 @@ async def test_bot_exits_2_when_telegram_rejects_the_token(tmp_path: Path) -> No
     assert "Traceback" not in stderr
 
 
-# ---------------------------------------------------------------------- the JSON request path
+# ---------------------------------------------------------------------- the session
 ALICE = 1001
 TOKEN = "123456:TEST-TOKEN"
 DEFAULTS = DefaultBotProperties(
@@ -161,18 +143,25 @@ async def bot_of(session: AiohttpSession) -> AsyncIterator[Bot]:
         await session.close()
 
 
-def pinned(tg: FakeTelegram, **kwargs: Any) -> AbstractAsyncContextManager[Bot]:
-    return bot_of(PinnedResponseSession(api=tg.api_server, **kwargs))
+def ours(tg: FakeTelegram, **kwargs: Any) -> AbstractAsyncContextManager[Bot]:
+    """A bot on the shop's session (bot.telegram_session.make_session)."""
+    return bot_of(make_session(tg.url, **kwargs))
 
 
-async def test_sends_a_json_body_with_nested_objects_and_the_bot_defaults(
-    tg: FakeTelegram, wire: list[WireRequest]
-) -> None:
-    async with pinned(tg) as bot:
+def test_the_session_is_aiogram_s_own_with_orjson() -> None:
+    session = make_session()
+    assert type(session) is AiohttpSession
+    assert session.json_dumps({"a": [1, "ب"]}) == '{"a":[1,"ب"]}'  # a str, as aiogram needs
+    assert session.json_loads('{"ok": true, "result": 1}') == {"ok": True, "result": 1}
+    assert session.api.base.startswith("https://api.telegram.org/")
+
+
+async def test_sends_nested_objects_and_the_bot_defaults(tg: FakeTelegram) -> None:
+    async with ours(tg) as bot:
         message = await bot.send_message(ALICE, "<b>Welcome</b>, Alice", reply_markup=keyboard())
 
-    assert [request.path for request in wire] == [f"/bot{TOKEN}/sendMessage"]
-    assert wire[0].json() == {
+    (call,) = tg.calls("sendMessage")
+    assert call.params == {
         "chat_id": ALICE,
         "text": "<b>Welcome</b>, Alice",
         "parse_mode": "HTML",
@@ -194,13 +183,13 @@ async def test_sends_a_json_body_with_nested_objects_and_the_bot_defaults(
     assert dumped(message.reply_markup) == dumped(keyboard())
     (chat_message,) = tg.sent_messages
     assert chat_message.parse_mode == "HTML"
-    assert chat_message.reply_markup == wire[0].json()["reply_markup"]
+    assert chat_message.reply_markup == call.params["reply_markup"]
 
 
-async def test_edits_and_callback_answers_go_as_json_too(
-    tg: FakeTelegram, wire: list[WireRequest]
+async def test_edits_and_callback_answers_return_what_aiogram_returns(
+    tg: FakeTelegram,
 ) -> None:
-    async with pinned(tg) as bot:
+    async with ours(tg) as bot:
         sent = await bot.send_message(ALICE, "Choose")
         edited = await bot.edit_message_text(
             "<i>Chosen</i>", chat_id=ALICE, message_id=sent.message_id, reply_markup=keyboard())
@@ -210,20 +199,16 @@ async def test_edits_and_callback_answers_go_as_json_too(
     assert isinstance(edited, Message) and edited.text == "Chosen"
     assert edited.edit_date is not None and dumped(edited.reply_markup) == dumped(keyboard())
     assert answered is True
-    assert [request.content_type for request in wire] == ["application/json"] * 3
-    assert wire[1].json()["reply_markup"] == dumped(keyboard())
-    assert wire[1].json()["parse_mode"] == "HTML"
-    # False and 0 are values, not absent parameters (aiogram's form sends them too).
-    assert wire[2].json() == {"callback_query_id": query_id, "text": "Done",
-                              "show_alert": False}
+    edit = tg.calls("editMessageText")[0].params
+    assert edit["reply_markup"] == dumped(keyboard()) and edit["parse_mode"] == "HTML"
     (answer,) = tg.callback_answers
     assert (answer.text, answer.show_alert) == ("Done", False)
 
 
-async def test_an_upload_still_goes_as_multipart_form(
+async def test_an_upload_goes_as_multipart_form(
     tg: FakeTelegram, wire: list[WireRequest]
 ) -> None:
-    async with pinned(tg) as bot:
+    async with ours(tg) as bot:
         message = await bot.send_document(
             ALICE, BufferedInputFile(b"order report", "report.txt"),
             caption="<i>Report</i>", reply_markup=keyboard())
@@ -241,76 +226,6 @@ async def test_an_upload_still_goes_as_multipart_form(
     assert list(call.files.values()) == [b"order report"]
     assert call.params["parse_mode"] == "HTML"
     assert call.params["reply_markup"] == dumped(keyboard())
-
-
-def _as_form(session: AiohttpSession, bot: Bot, method: TelegramMethod[Any]) -> dict[str, str]:
-    """The fields of aiogram's own form (AiohttpSession.build_form_data, files aside)."""
-    files: dict[str, Any] = {}
-    prepared = {key: session.prepare_value(value, bot=bot, files=files)
-                for key, value in method.model_dump(warnings=False).items()}
-    return {key: value for key, value in prepared.items() if value}
-
-
-UNTIL = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
-METHODS: list[TelegramMethod[Any]] = [
-    SendMessage(chat_id=ALICE, text="<b>hi</b>", reply_markup=keyboard()),
-    SendMessage(
-        chat_id="@shop_channel", text="plain", parse_mode=None, protect_content=False,
-        disable_notification=True, message_thread_id=0,
-        entities=[MessageEntity(type=MessageEntityType.BOLD, offset=0, length=5)],
-        link_preview_options=LinkPreviewOptions(url="https://example.com", is_disabled=False),
-        reply_parameters=ReplyParameters(message_id=7, allow_sending_without_reply=True),
-        reply_markup=ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="Menu")]],
-                                         resize_keyboard=True)),
-    SendMessage(chat_id=ALICE, text="", reply_markup=ReplyKeyboardRemove()),
-    EditMessageText(text="edited", chat_id=ALICE, message_id=3, reply_markup=keyboard()),
-    AnswerCallbackQuery(callback_query_id="q", text="ok", show_alert=False, cache_time=0),
-    BanChatMember(chat_id=-100123, user_id=ALICE, until_date=UNTIL, revoke_messages=True),
-    SetMyCommands(commands=[BotCommand(command="start", description="Start")],
-                  scope=BotCommandScopeChat(chat_id=ALICE), language_code="ar"),
-    SendMediaGroup(chat_id=ALICE, media=[
-        InputMediaPhoto(media="https://example.com/a.png", caption="<b>A</b>"),
-        InputMediaPhoto(media="https://example.com/b.png", caption="B", parse_mode=None),
-    ]),
-    SendChatAction(chat_id=ALICE, action=ChatAction.TYPING),
-    SendInvoice(chat_id=ALICE, title="Likes", description="100 likes", payload="order-1",
-                currency="XTR", prices=[LabeledPrice(label="Likes", amount=50)]),
-    GetUpdates(offset=5, timeout=30, allowed_updates=["message", "callback_query"]),
-]
-
-
-@pytest.mark.parametrize("method", METHODS, ids=lambda m: m.__api_method__)
-def test_the_json_body_carries_the_same_values_as_aiogram_s_form(
-    method: TelegramMethod[Any],
-) -> None:
-    session = PinnedResponseSession()
-    bot = Bot(TOKEN, session=session, default=DEFAULTS)
-    form = _as_form(AiohttpSession(), bot, method)
-    body = session.build_json_body(bot, method)
-
-    assert body is not None
-    assert json.loads(json.dumps(body)) == body  # only JSON values, no models left
-    assert body.keys() == form.keys()
-    for key, value in body.items():
-        # The Bot API reads a string as it is and any other JSON value as its JSON text.
-        if isinstance(value, str):
-            assert form[key] == value, key
-        else:
-            assert json.loads(form[key]) == value, key
-
-
-@pytest.mark.parametrize(("method", "as_json"), [
-    (SendDocument(chat_id=ALICE, document=BufferedInputFile(b"x", "x.txt")), False),
-    (SendMediaGroup(chat_id=ALICE, media=[
-        InputMediaPhoto(media=BufferedInputFile(b"x", "x.png"))]), False),
-    (SendPhoto(chat_id=ALICE, photo="https://example.com/a.png", reply_markup=keyboard()), True),
-], ids=["document", "media-group-upload", "photo-by-url"])
-def test_only_methods_with_an_input_file_take_the_form_path(
-    method: TelegramMethod[Any], as_json: bool
-) -> None:
-    session = PinnedResponseSession()
-    bot = Bot(TOKEN, session=session, default=DEFAULTS)
-    assert (session.build_json_body(bot, method) is not None) is as_json
 
 
 ERRORS = [
@@ -331,26 +246,28 @@ async def test_api_errors_raise_what_aiogram_raises(
     tg: FakeTelegram, setup: Callable[[FakeTelegram], object], chat_id: int,
     error: type[TelegramAPIError], description: str,
 ) -> None:
+    """The shop's session without its retry (a caller that paces itself) raises exactly
+    what a plain AiohttpSession raises."""
     raised = []
-    for session_type in (AiohttpSession, PinnedResponseSession):
+    for session in (AiohttpSession(api=tg.api_server), make_session(tg.url)):
         setup(tg)
-        async with bot_of(session_type(api=tg.api_server)) as bot:
-            with pytest.raises(error) as info:
+        async with bot_of(session) as bot:
+            with pytest.raises(error) as info, no_retry():
                 await bot.send_message(chat_id, "hello", reply_markup=keyboard())
         raised.append(info.value)
-    aiogram_error, ours = raised
-    assert type(ours) is type(aiogram_error) is error
-    assert ours.message == aiogram_error.message
-    assert description in ours.message
-    assert isinstance(ours.method, SendMessage)
-    assert getattr(ours, "retry_after", None) == getattr(aiogram_error, "retry_after", None)
+    aiogram_error, ours_ = raised
+    assert type(ours_) is type(aiogram_error) is error
+    assert ours_.message == aiogram_error.message
+    assert description in ours_.message
+    assert isinstance(ours_.method, SendMessage)
+    assert getattr(ours_, "retry_after", None) == getattr(aiogram_error, "retry_after", None)
     if error is TelegramRetryAfter:
-        assert ours.retry_after == 7  # type: ignore[attr-defined]
+        assert ours_.retry_after == 7  # type: ignore[attr-defined]
     assert tg.sent_messages == []
 
 
 async def test_a_rejected_token_is_unauthorized(tg: FakeTelegram) -> None:
-    session = PinnedResponseSession(api=tg.api_server)
+    session = make_session(tg.url)
     bot = Bot("42:wrong-token", session=session)
     try:
         with pytest.raises(TelegramUnauthorizedError):
@@ -359,80 +276,90 @@ async def test_a_rejected_token_is_unauthorized(tg: FakeTelegram) -> None:
         await session.close()
 
 
-async def test_a_timeout_is_a_network_error(tg: FakeTelegram) -> None:
+async def test_a_timeout_is_a_network_error_and_is_not_retried(tg: FakeTelegram) -> None:
     tg.method_latency["sendMessage"] = 2.0
-    async with pinned(tg) as bot:
+    async with ours(tg) as bot:
         started = time.monotonic()
         with pytest.raises(TelegramNetworkError, match="Request timeout error") as info:
-            await bot.send_message(ALICE, "slow", request_timeout=0.2)
-        assert time.monotonic() - started < 1.5
+            await bot.send_message(ALICE, "slow", request_timeout=1)
+        assert time.monotonic() - started < 1.8
     assert isinstance(info.value.method, SendMessage)
     assert isinstance(info.value.__cause__, TimeoutError)
+    assert len(tg.calls("sendMessage")) == 1  # it may have been sent: never a second time
 
 
 async def test_an_unreachable_api_is_a_network_error() -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    async with bot_of(PinnedResponseSession(
-            api=TelegramAPIServer.from_base(f"http://127.0.0.1:{port}"))) as bot:
-        with pytest.raises(TelegramNetworkError, match="ConnectionRefusedError") as info:
+    async with bot_of(make_session(f"http://127.0.0.1:{port}")) as bot:
+        with pytest.raises(TelegramNetworkError, match="ClientConnectorError") as info, \
+                no_retry():
             await bot.send_message(ALICE, "hello")
-    assert isinstance(info.value.__cause__, ConnectionRefusedError)
+    assert isinstance(info.value.__cause__, ClientConnectorError)
+    assert isinstance(info.value.__cause__.os_error, ConnectionRefusedError)
+    assert TOKEN not in str(info.value)
 
 
-@pytest.mark.parametrize(("status", "content"), [
+UNREADABLE = [
     (200, "<html>Bad Gateway</html>"),
     (502, HTML_502),
     (429, ""),
     (401, "<html>401 Authorization Required</html>"),  # a proxy's, not Telegram's verdict
     (500, "[1, 2]"),
     (200, '{"result": true}'),
-])
+]
+
+
+@pytest.mark.parametrize(("status", "content"), UNREADABLE)
 async def test_an_unreadable_answer_is_a_network_error(
     tg: FakeTelegram, status: int, content: str
 ) -> None:
     """Whatever is not a Bot API answer means "Telegram did not answer": an error every
     `except TelegramAPIError` catches (aiogram's ClientDecodeError is not one)."""
-    session = PinnedResponseSession(api=tg.api_server)
-    bot = Bot(TOKEN, session=session)
-    with pytest.raises(UnreadableAnswer, match=f"HTTP {status}") as info:
-        session.check_response(bot, GetMe(), status, content)
+    tg.answer_raw_next("getMe", status=status, body=content)
+    async with ours(tg) as bot:
+        with pytest.raises(UnreadableAnswer, match="not a Bot API answer") as info:
+            await bot.get_me()
     assert isinstance(info.value, TelegramNetworkError)
+    assert isinstance(info.value.__cause__, ClientDecodeError)
     assert TOKEN not in str(info.value)
-    await session.close()
+    snippet = " ".join(content.split())[:20]
+    assert snippet in str(info.value)
+    assert len(tg.calls("getMe")) == 1  # not retried: it may have been carried out
 
 
 async def test_a_proxy_page_quoting_the_url_does_not_carry_the_token(tg: FakeTelegram) -> None:
-    session = PinnedResponseSession(api=tg.api_server)
-    bot = Bot(TOKEN, session=session)
     page = (f"<html><body><h1>Not Found</h1><p>The requested URL /bot{TOKEN}/getMe was not "
             f"found (secret {TOKEN.partition(':')[2]}).</p></body></html>")
-    with pytest.raises(UnreadableAnswer) as info:
-        session.check_response(bot, GetMe(), 404, page)
+    tg.answer_raw_next("getMe", status=404, body=page)
+    async with ours(tg) as bot:
+        with pytest.raises(UnreadableAnswer) as info:
+            await bot.get_me()
     assert "Not Found" in str(info.value) and "/bot<token>/getMe" in str(info.value)
     assert TOKEN.partition(":")[2] not in str(info.value)
-    await session.close()
 
 
 async def test_an_error_without_a_description_is_still_classified(tg: FakeTelegram) -> None:
-    session = PinnedResponseSession(api=tg.api_server)
-    bot = Bot(TOKEN, session=session)
-    with pytest.raises(TelegramServerError, match="HTTP 502 without a description"):
-        session.check_response(bot, GetMe(), 502, '{"ok": false}')
-    with pytest.raises(TelegramUnauthorizedError):
-        session.check_response(bot, GetMe(), 401,
-                               '{"ok": false, "error_code": 401, "description": "Unauthorized"}')
-    await session.close()
+    tg.answer_raw_next("getMe", status=502, body='{"ok": false}',
+                       content_type="application/json")
+    tg.answer_raw_next("setMyCommands", status=401,
+                       body='{"ok": false, "error_code": 401, "description": "Unauthorized"}',
+                       content_type="application/json")
+    async with ours(tg) as bot:
+        with pytest.raises(TelegramServerError, match="without a description"), no_retry():
+            await bot.get_me()
+        with pytest.raises(TelegramUnauthorizedError):
+            await bot.set_my_commands([BotCommand(command="start", description="Start")])
+    assert json_loads(b'{"ok": false, "error_code": 502}')["description"] == \
+        "HTTP 502 without a description"
+    assert json_loads('{"ok": true, "result": 1}') == {"ok": True, "result": 1}
 
 
 async def test_an_html_502_reaches_callers_as_a_telegram_api_error(tg: FakeTelegram) -> None:
-    """Over real HTTP, both request paths (the JSON one and aiogram's aiohttp one for
-    uploads)."""
-    tg.user(ALICE)
     tg.answer_raw_next("sendMessage")
     tg.answer_raw_next("sendDocument")
-    async with pinned(tg) as bot:
+    async with ours(tg) as bot:
         with pytest.raises(TelegramAPIError, match="502 Bad Gateway"):
             await bot.send_message(ALICE, "hello")
         with pytest.raises(TelegramAPIError, match="502 Bad Gateway"):
@@ -440,112 +367,70 @@ async def test_an_html_502_reaches_callers_as_a_telegram_api_error(tg: FakeTeleg
         assert (await bot.send_message(ALICE, "again")).text == "again"
 
 
-async def test_custom_json_functions_are_honoured(
-    tg: FakeTelegram, wire: list[WireRequest]
-) -> None:
-    dumped: list[Any] = []
+async def test_custom_json_functions_are_honoured(tg: FakeTelegram) -> None:
+    dumped_values: list[Any] = []
     loaded: list[str] = []
 
     def dumps(value: Any) -> str:
-        dumped.append(value)
+        dumped_values.append(value)
         return json.dumps(value)
 
     def loads(text: str) -> Any:
         loaded.append(text)
         return json.loads(text)
 
-    async with pinned(tg, json_dumps=dumps, json_loads=loads) as bot:
+    async with ours(tg, json_dumps=dumps, json_loads=loads) as bot:
         message = await bot.send_message(ALICE, "hi", reply_markup=keyboard())
     assert message.text == "hi"
-    assert dumped == [wire[0].json()]
-    assert wire[0].body == json.dumps(dumped[0]).encode()
+    assert dumped(keyboard()) in dumped_values
     assert len(loaded) == 1 and json.loads(loaded[0])["ok"] is True
 
 
-async def test_a_sent_keyboard_comes_back_as_the_object_sent(tg: FakeTelegram) -> None:
+async def test_sent_and_edited_messages_come_back_whole(tg: FakeTelegram) -> None:
     markup = keyboard()
-    async with pinned(tg) as bot:
+    async with ours(tg) as bot:
         sent = await bot.send_message(ALICE, "Choose", reply_markup=markup)
         edited = await bot.edit_message_text(
             "Chosen", chat_id=ALICE, message_id=sent.message_id, reply_markup=markup)
         plain = await bot.send_message(ALICE, "No keyboard")
 
-    # Telegram echoes the keyboard; the answer holds the request's object instead of a copy
-    # validated from the echo, and everything else is validated as usual.
-    assert sent.reply_markup is markup and edited.reply_markup is markup
+    # aiogram's contract: the Message Telegram returned, keyboard included.
+    assert dumped(sent.reply_markup) == dumped(markup) == dumped(edited.reply_markup)
     assert tg.sent_messages[0].reply_markup == dumped(markup)
     assert sent.chat.id == ALICE and sent.text == "Choose" and sent.bot is bot
     assert edited.text == "Chosen" and edited.edit_date is not None
     assert plain.reply_markup is None
 
 
-async def test_fetched_callbacks_leave_out_the_pressed_message_s_keyboard(
-    tg: FakeTelegram,
-) -> None:
-    async with pinned(tg) as bot:
+async def test_fetched_callbacks_keep_the_pressed_message_s_keyboard(tg: FakeTelegram) -> None:
+    async with ours(tg) as bot:
         sent = await bot.send_message(ALICE, "<b>Choose</b>", reply_markup=keyboard())
         query_id = await tg.users[ALICE].click("🛒 New order")
         await tg.users[ALICE].send("hello")
         updates = await bot.get_updates(timeout=0)
 
-    (answer,) = [r for r in tg.requests if r.method == "getUpdates"]
-    assert answer.result[0]["callback_query"]["message"]["reply_markup"]  # it was on the wire
     pressed, typed = updates
     assert pressed.callback_query is not None and pressed.callback_query.id == query_id
     assert pressed.callback_query.data == "order:new" and pressed.callback_query.bot is bot
     message = pressed.callback_query.message
-    assert isinstance(message, Message) and message.reply_markup is None
+    assert isinstance(message, Message)
+    assert dumped(message.reply_markup) == dumped(keyboard())  # as Telegram sent it
     assert (message.message_id, message.chat.id, message.text) == (sent.message_id, ALICE,
                                                                   "Choose")
     assert message.entities is not None and message.bot is bot
     assert typed.message is not None and typed.message.text == "hello"
 
 
-async def test_a_malformed_successful_answer_is_unreadable(tg: FakeTelegram) -> None:
-    session = PinnedResponseSession(api=tg.api_server)
-    bot = Bot(TOKEN, session=session)
-    method = SendMessage(chat_id=ALICE, text="hi", reply_markup=keyboard())
-    answer = json.dumps({"ok": True, "result": {"message_id": "not a number",
-                                                "reply_markup": {"inline_keyboard": []}}})
-    with pytest.raises(UnreadableAnswer, match="HTTP 200") as info:
-        session.check_response(bot, method, 200, answer)
-    assert isinstance(info.value.__cause__, ClientDecodeError)
-    assert session.check_response(bot, GetMe(), 200, json.dumps(
-        {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Shop"}})).result.id == 1
-    await session.close()
-
-
-async def test_answers_nobody_reads_are_not_validated(tg: FakeTelegram) -> None:
-    async with pinned(tg) as bot:
-        with results_unread():
-            sent = await bot.send_message(ALICE, "Choose", reply_markup=keyboard())
-            query_id = await tg.users[ALICE].click("🛒 New order")
-            answered = await bot.answer_callback_query(query_id)
-            with results_unread(False):  # a call that reads its answer
-                kept = await bot.send_message(ALICE, "Kept")
-            with pytest.raises(TelegramBadRequest):  # errors are raised as ever
-                await bot.edit_message_text("x", chat_id=ALICE, message_id=999_999)
-        after = await bot.send_message(ALICE, "After")
-
-    assert sent is None  # the object answer was skipped…
-    assert answered is True  # …a scalar one is still validated
-    assert isinstance(kept, Message) and kept.text == "Kept"
-    assert isinstance(after, Message)  # only inside the context
-    assert [m.text for m in tg.sent_messages] == ["Choose", "Kept", "After"]
-
-
-async def test_handlers_run_with_answers_unread() -> None:
-    from bot.middlewares.results import ResultsUnread
-    from bot.telegram_session import _RESULTS_UNREAD
-
-    seen: list[bool] = []
-
-    async def handler(event: Any, data: dict[str, Any]) -> str:
-        seen.append(_RESULTS_UNREAD.get())
-        return "handled"
-
-    assert await ResultsUnread()(handler, cast(Any, None), {}) == "handled"
-    assert seen == [True] and _RESULTS_UNREAD.get() is False
+async def test_response_models_are_pinned_per_return_type(tg: FakeTelegram) -> None:
+    pins = PinnedResponses()
+    session = make_session(tg.url)
+    session.middleware(pins)
+    async with bot_of(session) as bot:
+        await bot.send_message(ALICE, "one")
+        await bot.send_message(ALICE, "two")
+        await bot.get_me()
+    assert set(pins.pinned) == {Message, User}
+    assert pins.pinned[Message] is Response[Message]  # the class aiogram validates with
 
 
 async def test_startup_calls_retry_only_what_may_pass_and_never_raise() -> None:
@@ -555,7 +440,7 @@ async def test_startup_calls_retry_only_what_may_pass_and_never_raise() -> None:
         delays.append(seconds)
 
     failures: list[Exception] = [
-        UnreadableAnswer(GetMe(), 502, HTML_502),
+        UnreadableAnswer(GetMe(), HTML_502),
         TelegramRetryAfter(GetMe(), "Too Many Requests", retry_after=7),
         TelegramServerError(GetMe(), "Internal Server Error"),
         TelegramNetworkError(GetMe(), "Request timeout error"),
@@ -575,7 +460,7 @@ async def test_startup_calls_retry_only_what_may_pass_and_never_raise() -> None:
         raise TelegramUnauthorizedError(GetMe(), "Unauthorized")
 
     async def down() -> None:
-        raise UnreadableAnswer(GetMe(), 502, HTML_502)
+        raise UnreadableAnswer(GetMe(), HTML_502)
 
     delays.clear()
     assert await call_patiently(refused, "x", sleep=sleep) is Outcome.REFUSED
@@ -587,7 +472,7 @@ async def test_startup_calls_retry_only_what_may_pass_and_never_raise() -> None:
 
 async def test_get_me_is_retried_through_anything_but_a_rejected_token() -> None:
     failures: list[Exception] = [
-        UnreadableAnswer(GetMe(), 502, HTML_502),
+        UnreadableAnswer(GetMe(), HTML_502),
         TelegramBadRequest(GetMe(), "Not Found"),  # a wrong TELEGRAM_API_URL path, say
         ClientDecodeError("Failed to decode object", ValueError("x"), "<html>"),
         OSError("connection reset"),

@@ -1,4 +1,4 @@
-"""Update middlewares, outermost first: in-flight count → unread API results → customer →
+"""Update middlewares, outermost first: in-flight count → customer →
 language → flood limit → ban."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from bot.context import Shop
 from bot.middlewares.ban import BanMiddleware
 from bot.middlewares.inflight import InFlight
 from bot.middlewares.language import UserLanguageManager
-from bot.middlewares.results import ResultsUnread
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 
@@ -21,7 +20,6 @@ def setup_middlewares(dispatcher: Dispatcher, shop: Shop) -> None:
     # Registered before the i18n core's own shutdown (which unloads the locales): shutdown
     # handlers run in order, so updates still being handled finish with everything in place.
     dispatcher.shutdown.register(in_flight.drain)
-    dispatcher.update.outer_middleware(ResultsUnread())
     dispatcher.update.outer_middleware(UserMiddleware(shop))
     I18nMiddleware(
         core=shop.translate.core,

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot import broadcast
+from bot.bot_api_retry import FAILURE_RETRIES, FLOOD_BUDGET
 from bot.panel import PanelRegistry, PanelSpec
 from bot.runtime import Runtime
 from storage.models import Broadcast, BroadcastRecipient, User
@@ -252,11 +253,12 @@ async def test_paid_toggle_discard_and_non_admins(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("fault", "said"), [
-    (lambda tg: tg.fail_next("copyMessage", error_code=500, description="Internal Server Error"),
-     "Telegram did not answer"),
+    (lambda tg: tg.fail_next("copyMessage", FAILURE_RETRIES + 1, error_code=500,
+                             description="Internal Server Error"),
+     "Telegram did not answer"),  # every try of the preview fails
     (lambda tg: tg.answer_raw_next("copyMessage"), "Telegram did not answer"),  # proxy's 502
-    (lambda tg: tg.fail_next("copyMessage", error_code=429, retry_after=3),
-     "Telegram asks to wait 3 seconds"),
+    (lambda tg: tg.fail_next("copyMessage", error_code=429, retry_after=int(FLOOD_BUDGET) + 1),
+     f"Telegram asks to wait {int(FLOOD_BUDGET) + 1} seconds"),  # beyond the session's budget
     (lambda tg: tg.fail_next("copyMessage", error_code=403,
                              description="Forbidden: bot was blocked by the user"),
      "Forbidden: bot was blocked by the user"),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
+from bot.bot_api_retry import FAILURE_RETRIES
 from bot.orders import MAX_BAD_CYCLES, UNKNOWN_STATUS_HOLD
 from bot.panel import PanelRegistry, PanelSpec
 from bot.runtime import Runtime
@@ -191,7 +192,9 @@ async def test_telegram_failing_while_telling_never_undoes_or_stops_settlement(
         await place_order(shop.sessions, await shop.user_row(4302), service, "92", charge="5")
         shop.panel.set_order("91", "Canceled", remains="1000")
         shop.panel.set_order("92", "Canceled", remains="1000")
-        shop.tg.fail_next("sendMessage", error_code=502, description="Bad Gateway")
+        # every try of one message fails (the session retries a 5xx FAILURE_RETRIES times)
+        shop.tg.fail_next("sendMessage", FAILURE_RETRIES + 1, error_code=502,
+                          description="Bad Gateway")
 
         await ShopScheduler(shop.runtime.shop, shop.runtime.notifier).run_statuses()
 

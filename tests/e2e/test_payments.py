@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot import ledger, payments
+from bot.bot_api_retry import FAILURE_RETRIES
 from bot.i18n import LRI, PDI
 from storage.models import AuditLog, LedgerEntry, LedgerKind, Payment, User
 from tests.e2e.harness import ADMIN_ID, Shop, running_shop
@@ -391,7 +392,7 @@ async def test_refundstars_unknown_then_confirmed_by_telegrams_service_message(
 
 
 @pytest.mark.parametrize(("fault", "said"), [
-    (lambda tg: tg.fail_next("refundStarPayment", error_code=500,
+    (lambda tg: tg.fail_next("refundStarPayment", FAILURE_RETRIES + 1, error_code=500,
                              description="Internal Server Error"), "Internal Server Error"),
     (lambda tg: tg.hang_next("refundStarPayment", seconds=3), "Request timeout error"),
 ], ids=["500", "timeout"])

@@ -258,6 +258,8 @@ class FaultRule:
     # Whether the method still runs (the fault hits only the answer): a refund that happened
     # but whose answer was lost, for instance.
     then_apply: bool = False
+    # Calls of the method that pass untouched before the fault hits (the N-th call: N - 1).
+    skip: int = 0
 
 
 @dataclass

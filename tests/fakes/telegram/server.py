@@ -447,8 +447,10 @@ class FakeTelegram:
         error_code: int = 429,
         description: str | None = None,
         retry_after: int | None = 1,
+        nth: int = 1,
     ) -> FaultRule:
-        """Make the next ``times`` calls of ``method`` fail (default: 429 retry after 1)."""
+        """Make ``times`` calls of ``method`` fail (default: 429 retry after 1), starting with
+        its ``nth`` call from now (the ones before pass)."""
         if description is None:
             description = (
                 f"Too Many Requests: retry after {retry_after}"
@@ -461,6 +463,7 @@ class FakeTelegram:
             error_code=error_code,
             description=description,
             retry_after=retry_after if error_code == 429 else None,
+            skip=nth - 1,
         )
         self._faults.append(rule)
         return rule
@@ -486,6 +489,9 @@ class FakeTelegram:
     def _apply_faults(self, method: str) -> FaultRule | None:
         for rule in self._faults:
             if rule.method == method.lower() and rule.remaining > 0:
+                if rule.skip > 0:
+                    rule.skip -= 1
+                    continue
                 rule.remaining -= 1
                 if rule.raw_body is not None:
                     return rule  # answered by _call, after its hang
