@@ -1,5 +1,5 @@
 """Client CPU per Telegram Bot API call: plain aiogram AiohttpSession vs the bot's session
-(bot.telegram_session.make_session: the same AiohttpSession with orjson and its
+(bot.telegram.telegram_session.make_session: the same AiohttpSession with orjson and its
 middlewares), against the fake Bot API running in a child process (so only the client's CPU is
 counted: `time.process_time()` of this process).
 
@@ -32,7 +32,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.telegram_session import make_session  # noqa: E402
+from bot.telegram.telegram_session import make_session  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
 CHAT = 1001

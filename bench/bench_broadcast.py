@@ -1,4 +1,4 @@
-"""Broadcast to N recipients (default 5,000) through the real sending path (bot.broadcast +
+"""Broadcast to N recipients (default 5,000) through the real sending path (bot.shop.broadcast +
 the aiogram copyMessage adapter, SQLite job) against the fake Bot API enforcing Telegram's
 30 messages/s with 429s. Prints the sustained rate, duplicates, losses, 429s and peak memory.
 
@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from bot import broadcast
-from bot.broadcast_sender import copier
+from bot.shop import broadcast
+from bot.telegram.broadcast_sender import copier
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import User

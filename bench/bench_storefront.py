@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bot import ledger  # noqa: E402
+from bot.shop import ledger  # noqa: E402
 from storage.db import create_engine, create_session_factory  # noqa: E402
 from storage.models import LedgerKind, Order, User  # noqa: E402
 from tests.fakes.bot_api import FakeTelegram, FakeUser  # noqa: E402

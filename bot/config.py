@@ -107,7 +107,7 @@ class Settings(BaseSettings):
     stars_per_unit: Decimal = Field(default=Decimal(50), gt=0, le=1_000_000)
     topup_min: Decimal = Field(default=Decimal(1), gt=0)
     topup_max: Decimal = Field(default=Decimal(100), gt=0)
-    # Signs invoice payloads; empty: derived from BOT_TOKEN (bot.payments.payload_key).
+    # Signs invoice payloads; empty: derived from BOT_TOKEN (bot.shop.payments.payload_key).
     payment_payload_secret: SecretStr | None = None
 
     @field_validator("bot_token")
@@ -220,7 +220,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _topup_bounds(self) -> Settings:
-        from bot.payments import MAX_STARS_PER_INVOICE, stars_for
+        from bot.shop.payments import MAX_STARS_PER_INVOICE, stars_for
 
         if self.topup_min > self.topup_max:
             raise ValueError("TOPUP_MIN must not exceed TOPUP_MAX")

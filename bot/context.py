@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog_view import CatalogCache
 from bot.config import Settings
-from bot.i18n import Translator, format_money
 from bot.panel import PanelRegistry
-from bot.pricing import PriceRules
-from bot.users import RecentUsers
+from bot.shop.catalog_view import CatalogCache
+from bot.shop.pricing import PriceRules
+from bot.shop.users import RecentUsers
+from bot.telegram.i18n import Translator, format_money
 
 
 @dataclass(frozen=True, slots=True)

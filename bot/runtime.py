@@ -16,20 +16,20 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.broadcast_sender import BroadcastManager
-from bot.commands import register_commands, register_commands_later
 from bot.config import Settings
 from bot.context import Shop
-from bot.i18n import Translator, make_core
 from bot.jobs.catalog_sync import ensure_panels, sync_catalogs
-from bot.leader import make_leader
-from bot.middlewares import setup_middlewares
-from bot.notify import Notifier
+from bot.jobs.leader import make_leader
+from bot.jobs.scheduler import ShopScheduler, leader_lease
 from bot.panel import PanelRegistry
-from bot.poll_pacing import PollPacing
-from bot.scheduler import ShopScheduler, leader_lease
-from bot.telegram_session import call_patiently, make_session, wait_for_telegram
-from bot.webhook import WebhookServer
+from bot.telegram.broadcast_sender import BroadcastManager
+from bot.telegram.commands import register_commands, register_commands_later
+from bot.telegram.i18n import Translator, make_core
+from bot.telegram.middlewares import setup_middlewares
+from bot.telegram.notify import Notifier
+from bot.telegram.poll_pacing import PollPacing
+from bot.telegram.telegram_session import call_patiently, make_session, wait_for_telegram
+from bot.telegram.webhook import WebhookServer
 from handlers import build_router
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DatabaseStorage

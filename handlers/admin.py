@@ -14,9 +14,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
-from bot.admin.balances import PanelBalance, panel_balances
 from bot.context import Shop
-from bot.i18n import format_panel_money
+from bot.shop.admin.balances import PanelBalance, panel_balances
+from bot.telegram.i18n import format_panel_money
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show
 from handlers.filters import NOT_TEXT, IsAdmin

@@ -13,10 +13,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot.admin import catalog
-from bot.admin.catalog import BadInput, Kind, PanelSync
 from bot.context import Shop
-from bot.i18n import format_panel_money
+from bot.shop.admin import catalog
+from bot.shop.admin.catalog import BadInput, Kind, PanelSync
+from bot.telegram.i18n import format_panel_money
 from handlers.admin_states import AdminInput
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin

@@ -13,10 +13,10 @@ from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import credits, users
 from bot.context import Shop
-from bot.credits import CreditCommand, CreditResult, CreditStatus
-from bot.notify import Notifier
+from bot.shop import credits, users
+from bot.shop.credits import CreditCommand, CreditResult, CreditStatus
+from bot.telegram.notify import Notifier
 from handlers.filters import IsAdmin
 from handlers.wizard import pending_summary
 from keyboards import wizard as wizard_kb

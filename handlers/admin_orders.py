@@ -10,17 +10,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot.admin import lookups, refunds, review
-from bot.admin.lookups import OrderCard
-from bot.admin.refunds import RefundResult, RefundStatus
-from bot.admin.review import AttachStatus
-from bot.catalog import display_name
 from bot.context import Shop
-from bot.credits import parse_amount
-from bot.digits import parse_int
-from bot.i18n import format_panel_money
-from bot.notify import Notifier
-from bot.orders import MAX_BAD_CYCLES
+from bot.shop.admin import lookups, refunds, review
+from bot.shop.admin.lookups import OrderCard
+from bot.shop.admin.refunds import RefundResult, RefundStatus
+from bot.shop.admin.review import AttachStatus
+from bot.shop.catalog import display_name
+from bot.shop.credits import parse_amount
+from bot.shop.digits import parse_int
+from bot.shop.orders import MAX_BAD_CYCLES
+from bot.telegram.i18n import format_panel_money
+from bot.telegram.notify import Notifier
 from handlers.admin_people import date
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show

@@ -1,5 +1,5 @@
 """Admin: customers. /user ID|@name (or typed after "Users"), their card, credit or debit with
-a reason (amount, then reason; bot.credits does the ledger work), ban and unban."""
+a reason (amount, then reason; bot.shop.credits does the ledger work), ban and unban."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import credits, payments
-from bot.admin import people
-from bot.admin.people import BanStatus, UserCard
-from bot.catalog import display_name
 from bot.context import Shop
-from bot.credits import CreditCommand, CreditStatus
-from bot.notify import Notifier
-from bot.payments import RefundLine
+from bot.shop import credits, payments
+from bot.shop.admin import people
+from bot.shop.admin.people import BanStatus, UserCard
+from bot.shop.catalog import display_name
+from bot.shop.credits import CreditCommand, CreditStatus
+from bot.shop.payments import RefundLine
+from bot.telegram.notify import Notifier
 from handlers.admin_credit import admin_reply, notify_customer
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show

@@ -7,10 +7,10 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
-from bot import credits, payments
 from bot.context import Shop
-from bot.credits import StatementLine
-from bot.payments import RefundLine
+from bot.shop import credits, payments
+from bot.shop.credits import StatementLine
+from bot.shop.payments import RefundLine
 from handlers.common import show
 from keyboards.balance import Balance, balance_screen
 from keyboards.menu import Menu

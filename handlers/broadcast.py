@@ -1,5 +1,5 @@
 """Admin broadcast: compose (any message, then optional URL buttons) → preview → confirm →
-progress with pause / resume / cancel. The job itself runs in bot.broadcast_sender."""
+progress with pause / resume / cancel. The job itself runs in bot.telegram.broadcast_sender."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import broadcast
-from bot.broadcast import Counts, JobState
-from bot.broadcast_sender import BroadcastManager
 from bot.context import Shop
-from bot.notify import Notifier
-from bot.telegram_session import describe
+from bot.shop import broadcast
+from bot.shop.broadcast import Counts, JobState
+from bot.telegram.broadcast_sender import BroadcastManager
+from bot.telegram.notify import Notifier
+from bot.telegram.telegram_session import describe
 from handlers.common import show
 from handlers.filters import IsAdmin
 from handlers.telegram_errors import reason
@@ -27,7 +27,7 @@ from keyboards import broadcast as kb
 from keyboards.admin import AdminCb, admin_home_button
 
 SOURCE = "bc_source"
-log = logging.getLogger("bot.broadcast")
+log = logging.getLogger("bot.shop.broadcast")
 
 
 class Compose(StatesGroup):

@@ -7,9 +7,9 @@ from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
-from bot import catalog, wizard_steps
 from bot.context import Shop
-from bot.wizard_steps import Listed
+from bot.shop import catalog, wizard_steps
+from bot.shop.wizard_steps import Listed
 from handlers.common import show
 from handlers.filters import TYPED_TEXT
 from keyboards import catalog as kb

@@ -8,7 +8,7 @@ import logging
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.telegram_session import describe
+from bot.telegram.telegram_session import describe
 
 log = logging.getLogger("bot.handlers")
 

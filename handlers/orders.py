@@ -13,12 +13,12 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import aftersale, panel_alerts
-from bot.aftersale import OrderView
-from bot.catalog import display_name
 from bot.context import Shop
-from bot.notify import Notifier
 from bot.panel import ErrorKind
+from bot.shop import aftersale, panel_alerts
+from bot.shop.aftersale import OrderView
+from bot.shop.catalog import display_name
+from bot.telegram.notify import Notifier
 from handlers.common import show
 from keyboards.menu import Menu
 from keyboards.orders import (

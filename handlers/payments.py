@@ -1,7 +1,7 @@
 """Top-ups in Telegram Stars: amounts, invoices, checkout, receipts, refunds, and the
 /paysupport and /terms texts Telegram asks of bots that take payments.
 
-Thin on purpose: bot.payments signs, checks and moves the money; this parses and renders.
+Thin on purpose: bot.shop.payments signs, checks and moves the money; this parses and renders.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from aiogram.types import (
 )
 from aiogram_i18n import I18nContext
 
-from bot import payments
 from bot.context import Shop
-from bot.notify import Notifier
-from bot.payments import (
+from bot.shop import payments
+from bot.shop.payments import (
     AmountProblem,
     CreditStatus,
     RefundOutcome,
@@ -35,7 +34,8 @@ from bot.payments import (
     ReserveStatus,
     TelegramRefundStatus,
 )
-from bot.telegram_session import describe, is_transient
+from bot.telegram.notify import Notifier
+from bot.telegram.telegram_session import describe, is_transient
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin, Magic
 from handlers.telegram_errors import reason
@@ -44,7 +44,7 @@ from keyboards import wizard as wizard_kb
 from keyboards.balance import Balance
 from keyboards.payments import CUSTOM, Topup, custom_amount_screen, topup_screen
 
-log = logging.getLogger("bot.payments")
+log = logging.getLogger("bot.shop.payments")
 
 REFUSALS = {
     Refusal.INVALID: "pay-refused-invalid",

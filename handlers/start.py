@@ -8,9 +8,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
-from bot import users
 from bot.context import Shop
-from bot.i18n import LANGUAGES
+from bot.shop import users
+from bot.telegram.i18n import LANGUAGES
 from handlers.common import show
 from keyboards.menu import Lang, Menu, back_to_menu, languages, main_menu
 from storage.models import User

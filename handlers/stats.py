@@ -12,16 +12,17 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import chart, stats
-from bot.catalog import display_name
 from bot.context import Shop
-from bot.telegram_session import describe
+from bot.shop import stats
+from bot.shop.catalog import display_name
+from bot.telegram import chart
+from bot.telegram.telegram_session import describe
 from handlers.common import show
 from handlers.filters import IsAdmin
 from handlers.telegram_errors import reason
 from keyboards.admin import AdminCb, admin_home_button
 
-log = logging.getLogger("bot.stats")
+log = logging.getLogger("bot.shop.stats")
 
 
 async def stats_command(message: Message, shop: Shop, i18n: I18nContext) -> None:

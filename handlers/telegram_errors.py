@@ -4,10 +4,10 @@ The reusable pattern for every router: handlers `await` Bot API calls plainly, a
 handler (aiogram's `errors` observer with an ExceptionTypeFilter, registered on the fallback
 router, which error events reach after every other router's error handlers) catches any
 TelegramAPIError that escapes a handler — a refusal (400), a 5xx, a 429, a network failure or
-timeout, an unreadable answer (bot.telegram_session.UnreadableAnswer) — and sends the person a
-localized notice that their last step may not have been shown, without touching their
+timeout, an unreadable answer (bot.telegram.telegram_session.UnreadableAnswer) — and sends the
+person a localized notice that their last step may not have been shown, without touching their
 conversation state. A customer who blocked the bot cannot be told: they are marked inactive
-(bot.notify). If the notice fails too (Telegram is down), the log line is all there is; the
+(bot.telegram.notify). If the notice fails too (Telegram is down), the log line is all there is; the
 person's next message finds the bot working again.
 
 Flows that can say something more precise catch the error themselves and use `reason`:
@@ -23,10 +23,10 @@ Where the failure is the message itself, there is only the log line: a button's 
 fails inside `show` (the spinner stops by itself; the new screen is what matters), a
 pre-checkout answer (Telegram declines the payment and shows the customer its own error), a
 payment receipt (the money is credited and shows in /balance), and notifications from jobs
-(bot.notify gives up with a log line).
+(bot.telegram.notify gives up with a log line).
 
 Before any of this, the session has already waited out a 429 within its budget and retried a
-5xx or a connection that never opened (bot.bot_api_retry): what reaches a handler is what
+5xx or a connection that never opened (bot.telegram.bot_api_retry): what reaches a handler is what
 waiting could not fix.
 """
 
@@ -44,10 +44,10 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import Chat, ErrorEvent
 from aiogram_i18n import I18nContext
 
-from bot import users
 from bot.context import Shop
-from bot.notify import Notifier
-from bot.telegram_session import describe, is_transient
+from bot.shop import users
+from bot.telegram.notify import Notifier
+from bot.telegram.telegram_session import describe, is_transient
 
 log = logging.getLogger("bot.telegram")
 REASON_CHARS = 150  # of Telegram's own text, quoted to an admin

@@ -17,11 +17,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import catalog, ordering, wizard_steps
 from bot.context import Shop
-from bot.notify import Notifier
 from bot.panel import InvalidOrderParams
-from bot.wizard_steps import DRIP, SKIPPABLE, StepInputError, Summary, WizardSpec
+from bot.shop import catalog, ordering, wizard_steps
+from bot.shop.wizard_steps import DRIP, SKIPPABLE, StepInputError, Summary, WizardSpec
+from bot.telegram.notify import Notifier
 from handlers.common import show
 from handlers.filters import NOT_TEXT, TYPED_TEXT
 from keyboards import wizard as kb

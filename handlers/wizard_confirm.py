@@ -16,12 +16,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
-from bot import ordering, panel_alerts, wizard_steps
 from bot.context import Shop
-from bot.ledger import InsufficientFunds
-from bot.notify import Notifier
-from bot.ordering import Outcome, Placement
 from bot.panel import ErrorKind, InvalidOrderParams
+from bot.shop import ordering, panel_alerts, wizard_steps
+from bot.shop.ledger import InsufficientFunds
+from bot.shop.ordering import Outcome, Placement
+from bot.telegram.notify import Notifier
 from handlers.common import show
 from handlers.orders import alert
 from handlers.wizard import service_changed, show_summary, spec_of

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Table, func, inspect, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from bot import ledger
+from bot.shop import ledger
 from storage.db import create_engine
 from storage.migrate import upgrade_to_head
 from storage.models import Base

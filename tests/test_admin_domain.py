@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import audit, credits, ledger, ordering, shop_settings, wizard_steps
-from bot.admin import catalog, lookups, people, refunds, review
-from bot.admin.people import BanStatus
-from bot.admin.refunds import RefundStatus
-from bot.admin.review import AttachStatus
-from bot.catalog_view import load_view
-from bot.credits import CreditCommand, CreditStatus
-from bot.orders import refund
 from bot.panel import OrderRequest, ServiceType
-from bot.pricing import PriceRules
+from bot.shop import audit, credits, ledger, ordering, shop_settings, wizard_steps
+from bot.shop.admin import catalog, lookups, people, refunds, review
+from bot.shop.admin.people import BanStatus
+from bot.shop.admin.refunds import RefundStatus
+from bot.shop.admin.review import AttachStatus
+from bot.shop.catalog_view import load_view
+from bot.shop.credits import CreditCommand, CreditStatus
+from bot.shop.orders import refund
+from bot.shop.pricing import PriceRules
 from storage.models import (
     AuditLog,
     Category,
@@ -152,8 +152,8 @@ async def test_refund_states_by_case(sessions: Sessions) -> None:
 @both_engines
 async def test_scheduler_refund_after_admin_partial_refund_is_capped(sessions: Sessions) -> None:
     """The panel cancels after an admin refunded part: only the rest comes back."""
-    from bot.orders import apply_panel_status
     from bot.panel import OrderInfo, OrderStatus
+    from bot.shop.orders import apply_panel_status
 
     user_id, service_id = await seed(sessions)
     order_id = await place(sessions, user_id, service_id)
@@ -348,7 +348,7 @@ async def test_switches_and_names(sessions: Sessions) -> None:
                                         row_id=service_id) is False
     async with sessions() as session:
         assert await session.scalar(select(Service.enabled)) is False
-        from bot.catalog import sellable_service
+        from bot.shop.catalog import sellable_service
         assert await sellable_service(session, service_id) is None  # off sale
     assert await catalog.toggle_enabled(sessions, admin_id=ADMIN, kind="service",
                                         row_id=service_id) is True

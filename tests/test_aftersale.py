@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import aftersale, ledger
-from bot.aftersale import CancelOutcome, RefillOutcome
 from bot.panel import ErrorKind, OrderInfo, OrderStatus, PanelRegistry, PanelSpec
+from bot.shop import aftersale, ledger
+from bot.shop.aftersale import CancelOutcome, RefillOutcome
 from storage.models import (
     Category,
     LedgerEntry,

@@ -1,4 +1,4 @@
-"""bot.bot_api_retry's bounds, with a fake clock and sleep: what is retried, how long, and
+"""bot.telegram.bot_api_retry's bounds, with a fake clock and sleep: what is retried, how long, and
 what never is (a request that may have been carried out)."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, SendMessage, TelegramMethod
 
-from bot.bot_api_retry import RetryMiddleware, never_sent, no_retry
-from bot.broadcast_sender import copier
-from bot.telegram_session import UnreadableAnswer, make_session
+from bot.telegram.bot_api_retry import RetryMiddleware, never_sent, no_retry
+from bot.telegram.broadcast_sender import copier
+from bot.telegram.telegram_session import UnreadableAnswer, make_session
 from storage.models import Broadcast
 from tests.fakes.bot_api import FakeTelegram
 
@@ -143,7 +143,7 @@ async def test_no_retry_and_get_updates_go_straight_through() -> None:
 
 
 async def test_a_broadcast_copy_meets_the_429_at_once_over_the_shop_session() -> None:
-    """The broadcast paces the whole job on a 429 (bot.broadcast): its copies must not be
+    """The broadcast paces the whole job on a 429 (bot.shop.broadcast): its copies must not be
     waited out one by one by the session."""
     async with FakeTelegram(token=BOT.token) as tg:
         tg.user(7)

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import broadcast
-from bot.broadcast import (
+from bot.shop import broadcast
+from bot.shop.broadcast import (
     Control,
     Counts,
     JobState,

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import catalog
 from bot.jobs import catalog_sync
 from bot.jobs.catalog_sync import ensure_panels, sync_catalogs
 from bot.panel import PanelRegistry, PanelSpec
+from bot.shop import catalog
 from storage.models import Category, Panel, Service
 from tests.fakes.panel_server import FakePanel, unused_url
 from tests.jobs.factory import make_shop
@@ -81,7 +81,7 @@ async def test_hostile_rows_are_skipped_with_reasons_and_good_rows_synced(
     async with FakePanel() as panel:
         panel.set_catalog(rows)
         shop = await make_shop(sessions, {"main": panel.url})
-        with caplog.at_level(logging.INFO, logger="bot.catalog"):
+        with caplog.at_level(logging.INFO, logger="bot.shop.catalog"):
             [report] = await sync_catalogs(shop)
         await shop.panels.aclose()
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.admin.catalog import PanelSync
-from bot.i18n import Translator, make_core
+from bot.shop.admin.catalog import PanelSync
+from bot.telegram.i18n import Translator, make_core
 from handlers.admin_catalog import REASON_CHARS, SHOWN_REASONS, SYNC_BLOCK_CHARS, sync_block
 
 

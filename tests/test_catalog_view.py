@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import catalog_view
-from bot.catalog_view import CatalogCache, CatalogView, load_view
-from bot.pricing import PriceRules
+from bot.shop import catalog_view
+from bot.shop.catalog_view import CatalogCache, CatalogView, load_view
+from bot.shop.pricing import PriceRules
 from storage.models import Category, Panel, Service, ShopSetting
 
 Sessions = async_sessionmaker[AsyncSession]

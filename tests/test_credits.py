@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import credits, ledger
-from bot.credits import CreditCommand, CreditStatus
+from bot.shop import credits, ledger
+from bot.shop.credits import CreditCommand, CreditStatus
 from storage.models import AuditLog, LedgerEntry, LedgerKind, User
 
 Sessions = async_sessionmaker[AsyncSession]

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import ledger
+from bot.shop import ledger
 from storage.copy import CopyError, copy_database
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_to_head

@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.leader import Leader, PostgresLeader, RedisLeader, SoleLeader, make_leader
+from bot.jobs.leader import Leader, PostgresLeader, RedisLeader, SoleLeader, make_leader
 from storage.db import create_engine
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 INTERVAL = 1.5  # the "status poll interval" of these tests
-HEARTBEAT = INTERVAL / 3  # as bot.scheduler.leader_heartbeat
-LEASE = 2 * HEARTBEAT  # as bot.scheduler.leader_lease
+HEARTBEAT = INTERVAL / 3  # as bot.jobs.scheduler.leader_heartbeat
+LEASE = 2 * HEARTBEAT  # as bot.jobs.scheduler.leader_lease
 
 
 async def heartbeat(leader: Leader) -> None:

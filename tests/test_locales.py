@@ -11,8 +11,8 @@ import pytest
 from fluent.syntax import FluentParser
 from fluent.syntax import ast as fluent_ast
 
-from bot.commands import ADMIN_COMMANDS, CUSTOMER_COMMANDS
-from bot.i18n import LANGUAGES, LOCALES_DIR, LRI, PDI, Translator, make_core
+from bot.telegram.commands import ADMIN_COMMANDS, CUSTOMER_COMMANDS
+from bot.telegram.i18n import LANGUAGES, LOCALES_DIR, LRI, PDI, Translator, make_core
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRS = ("bot", "handlers", "keyboards")

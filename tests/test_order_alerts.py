@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.aftersale import CancelOutcome, RefillOutcome
-from bot.i18n import LANGUAGES, Translator, make_core
 from bot.panel import ErrorKind
+from bot.shop.aftersale import CancelOutcome, RefillOutcome
+from bot.telegram.i18n import LANGUAGES, Translator, make_core
 from handlers.orders import ALERT_LIMIT, fit_alert
 from storage.models import OrderState
 
@@ -68,7 +68,7 @@ async def test_every_error_kind_has_its_own_words(translate: Translator, languag
     falling through to the catch-all by accident."""
     from fluent.syntax import FluentParser, ast
 
-    from bot.i18n import LOCALES_DIR
+    from bot.telegram.i18n import LOCALES_DIR
 
     variants: dict[str, set[str]] = {}
     for path in (LOCALES_DIR / language).glob("*.ftl"):

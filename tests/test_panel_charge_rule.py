@@ -1,5 +1,5 @@
 """The rule telling a status answer's `charge` that is the service rate from the order's cost
-(bot/orders.py `_panel_charge`): a rate is never stored as the order's panel cost."""
+(bot/shop/orders.py `_panel_charge`): a rate is never stored as the order's panel cost."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.orders import _panel_charge
 from bot.panel import OrderInfo, OrderStatus
+from bot.shop.orders import _panel_charge
 from storage.models import Order
 
 D = Decimal

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.admin.balances import PanelBalance, profile_rows
-from bot.i18n import Translator, make_core
 from bot.panel import PanelClient
+from bot.shop.admin.balances import PanelBalance, profile_rows
+from bot.telegram.i18n import Translator, make_core
 from handlers.admin import profile_line
 
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import ledger, payments
 from bot.config import ConfigError, load_settings
-from bot.payments import (
+from bot.shop import ledger, payments
+from bot.shop.payments import (
     AmountProblem,
     CreditStatus,
     PaymentStatus,

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiogram.methods import GetUpdates, SendMessage
 
-from bot.poll_pacing import PollPacing
+from bot.telegram.poll_pacing import PollPacing
 
 
 class Recorder:

@@ -13,7 +13,8 @@ from PIL import Image
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import chart, stats
+from bot.shop import stats
+from bot.telegram import chart
 from storage.models import Category, Order, Panel, Service, User
 
 both_engines = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

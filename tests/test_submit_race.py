@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import ledger, ordering
-from bot.admin import refunds, review
 from bot.context import Shop
 from bot.jobs.reconcile import SUBMIT_GRACE, hold_interrupted_orders
-from bot.ordering import Outcome
 from bot.panel import OrderRequest, PanelClient, PanelRegistry, PanelSpec, ServiceType
+from bot.shop import ledger, ordering
+from bot.shop.admin import refunds, review
+from bot.shop.ordering import Outcome
 from storage.models import LedgerEntry, LedgerKind, Order, OrderEvent, Service, User
 from tests.fakes.panel_server import FakePanel, Fault
 from tests.jobs.factory import make_customer, make_service, make_shop

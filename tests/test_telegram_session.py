@@ -43,8 +43,8 @@ from aiogram.types import (
 )
 from aiohttp import ClientConnectorError
 
-from bot.bot_api_retry import no_retry
-from bot.telegram_session import (
+from bot.telegram.bot_api_retry import no_retry
+from bot.telegram.telegram_session import (
     Outcome,
     PinnedResponses,
     UnreadableAnswer,
@@ -144,7 +144,7 @@ async def bot_of(session: AiohttpSession) -> AsyncIterator[Bot]:
 
 
 def ours(tg: FakeTelegram, **kwargs: Any) -> AbstractAsyncContextManager[Bot]:
-    """A bot on the shop's session (bot.telegram_session.make_session)."""
+    """A bot on the shop's session (bot.telegram.telegram_session.make_session)."""
     return bot_of(make_session(tg.url, **kwargs))
 
 

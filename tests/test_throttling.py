@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.middlewares.inflight import InFlight
-from bot.middlewares.throttling import TokenBucket
+from bot.telegram.middlewares.inflight import InFlight
+from bot.telegram.middlewares.throttling import TokenBucket
 from tests.e2e.harness import running_shop
 
 

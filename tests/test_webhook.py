@@ -19,9 +19,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import ConfigError
-from bot.dedupe import KEEP, Claim, UpdateClaims
 from bot.runtime import Runtime
-from bot.webhook import ENGINE_KEY, healthz, webhook_path
+from bot.telegram.dedupe import KEEP, Claim, UpdateClaims
+from bot.telegram.webhook import ENGINE_KEY, healthz, webhook_path
 from storage.db import create_engine
 from storage.models import ProcessedUpdate
 from storage.types import utcnow

@@ -1,4 +1,4 @@
-"""bot.wizard_steps: step sequences per service type and parsing what customers type."""
+"""bot.shop.wizard_steps: step sequences per service type and parsing what customers type."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.panel import ServiceType, optional_fields, required_fields
-from bot.wizard_steps import (
+from bot.shop.wizard_steps import (
     DRIP,
     StepInputError,
     WizardSpec,

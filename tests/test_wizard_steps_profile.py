@@ -1,4 +1,4 @@
-"""bot.wizard_steps with the panel's dialect profile: list entries with its separator and
+"""bot.shop.wizard_steps with the panel's dialect profile: list entries with its separator and
 drip-feed intervals it does not take are refused at their step (issue 15, point 6)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 from bot.panel import ServiceType
 from bot.panel.profile import PanelProfile
-from bot.wizard_steps import StepInputError, WizardSpec, parse
+from bot.shop.wizard_steps import StepInputError, WizardSpec, parse
 
 T = ServiceType
 

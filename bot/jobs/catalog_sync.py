@@ -14,11 +14,11 @@ import weakref
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import catalog
-from bot.catalog import SyncReport
 from bot.context import Shop
 from bot.jobs import profiles
 from bot.panel import PanelClient, PanelError
+from bot.shop import catalog
+from bot.shop.catalog import SyncReport
 from storage.models import Panel
 
 log = logging.getLogger("bot.jobs.catalog")

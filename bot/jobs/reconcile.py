@@ -4,9 +4,9 @@ A crash between the debit and the panel's answer means nobody knows whether the 
 the order: resubmitting could place it twice, refunding could give away a delivered order.
 Only orders older than SUBMIT_GRACE are touched: a younger one may still be in the hands of a
 live process (another bot process, or this one) waiting for the panel's answer. A live submit
-ends within bot.ordering.SUBMIT_DEADLINE (slot wait included), several times less, and re-reads
+ends within bot.shop.ordering.SUBMIT_DEADLINE (slot wait included), several times less, and re-reads
 the order's state right before sending: a held order is never sent. If a stalled process's
-answer still arrives after the hold, bot.ordering stores the panel's order ID on the held order
+answer still arrives after the hold, bot.shop.ordering stores the panel's order ID on the held order
 (never discards it) and the admins are told.
 """
 
@@ -17,9 +17,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import orders
 from bot.context import Shop
-from bot.ordering import SUBMIT_DEADLINE
+from bot.shop import orders
+from bot.shop.ordering import SUBMIT_DEADLINE
 from storage.models import Order, OrderState
 from storage.types import utcnow
 

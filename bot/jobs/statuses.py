@@ -4,7 +4,8 @@ Every panel's cycle stands alone (bot/jobs/status_runner.py runs them side by si
 time limit for the panel's answers, its own transactions, its own report. Within a cycle a bad
 row costs only its own order: the answer is settled set-based in batches, and a batch that
 fails is settled again in savepoints, halved down to the row at fault, which is counted as a
-bad row (bot.orders.record_bad_rows). A failed request loses only its own chunk until next cycle.
+bad row (bot.shop.orders.record_bad_rows).
+A failed request loses only its own chunk until next cycle.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import orders
 from bot.config import Settings
 from bot.context import Shop
 from bot.jobs import profiles
 from bot.jobs.batching import chunked, fetch_within
-from bot.orders import StatusChange
 from bot.panel import MAX_IDS_PER_REQUEST, EntryError, OrderInfo
+from bot.shop import orders
+from bot.shop.orders import StatusChange
 from storage.models import Order, Panel
 from storage.types import utcnow
 

@@ -146,7 +146,7 @@ _O, _R = OrderStatus, RefillStatus
 # moves on it, and the status job holds such an order for review after a bounded time.
 # Decisions where panels disagree (money rides on them, so doubt means UNKNOWN, i.e. a human):
 # - "Fail"/"Failed"/"Error" on an ORDER: FAILED, the panel gave up on it (issue 15). The shop
-#   settles it like Canceled, refunding what was not delivered (bot/orders.py), and tells
+#   settles it like Canceled, refunding what was not delivered (bot/shop/orders.py), and tells
 #   admins the panel's word. On a REFILL it is FAILED too: nothing is paid for a refill, the
 #   customer may simply ask again.
 # - "Active", "Processing", "In progress", "inprogress", "Started", "Running": in progress.

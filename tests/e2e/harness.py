@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import ledger
 from bot.config import Settings, load_settings
 from bot.panel import PanelRegistry, PanelSpec
 from bot.runtime import Runtime
+from bot.shop import ledger
 from storage.models import LedgerKind, Order, User
 from tests.conftest import TEST_DATABASE, postgres_database
 from tests.fakes.bot_api import FakeTelegram, FakeUser

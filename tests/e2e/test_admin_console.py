@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bot import shop_settings
-from bot.i18n import LRI, PDI
 from bot.jobs.statuses import poll_statuses
-from bot.middlewares import throttling
+from bot.shop import shop_settings
+from bot.telegram.i18n import LRI, PDI
+from bot.telegram.middlewares import throttling
 from storage.models import AuditLog, Category, LedgerEntry, Order, Service
 from tests.e2e.harness import Shop, running_shop
 from tests.e2e.test_orders import customer, make_order

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.i18n import LRI, PDI
+from bot.telegram.i18n import LRI, PDI
 from storage.models import AuditLog, LedgerEntry
 from tests.e2e.harness import running_shop
 from tests.e2e.test_orders import make_order

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from bot import broadcast
-from bot.bot_api_retry import FAILURE_RETRIES, FLOOD_BUDGET
 from bot.panel import PanelRegistry, PanelSpec
 from bot.runtime import Runtime
+from bot.shop import broadcast
+from bot.telegram.bot_api_retry import FAILURE_RETRIES, FLOOD_BUDGET
 from storage.models import Broadcast, BroadcastRecipient, User
 from tests.e2e.harness import ADMIN_ID, TOKEN, make_settings, running_shop, shop_database
 from tests.fakes.bot_api import FakeTelegram, FakeUser, iter_users

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.i18n import LRI, PDI
+from bot.telegram.i18n import LRI, PDI
 from tests.e2e.harness import running_shop
 from tests.e2e.test_wizard import catalog_panel, new_customer, no_flood_limit
 

@@ -44,10 +44,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot import ledger
 from bot.jobs.reconcile import hold_interrupted_orders
-from bot.middlewares import throttling
-from bot.scheduler import ShopScheduler
+from bot.jobs.scheduler import ShopScheduler
+from bot.shop import ledger
+from bot.telegram.middlewares import throttling
 from storage.models import LedgerEntry, LedgerKind, Order, Refill, User
 from tests.e2e.harness import Shop, running_shop
 from tests.fakes.bot_api import ChatMessage, FakeUser
@@ -243,7 +243,7 @@ async def shopper(customer: FakeUser, language: str, rng: random.Random, until: 
 # -- the scheduler, driven ---------------------------------------------------------------------
 
 async def run_job(tally: Tally, name: str, job: Callable[[], Awaitable[Any]]) -> None:
-    """One job cycle. The scheduler would log a failure and go on (bot.scheduler._guarded);
+    """One job cycle. The scheduler would log a failure and go on (bot.jobs.scheduler._guarded);
     here it is recorded: a panel's answer must never fail a whole cycle."""
     tally.job_runs[name] += 1
     try:

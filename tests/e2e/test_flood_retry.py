@@ -1,5 +1,5 @@
 """Telegram's flood limits (429) and failed sends, end to end over the fake Bot API: the
-session's retry middleware (bot.bot_api_retry) delivers what the handler sent after
+session's retry middleware (bot.telegram.bot_api_retry) delivers what the handler sent after
 retry_after, so a customer tapping fast loses no reply, edit or callback answer."""
 
 from __future__ import annotations

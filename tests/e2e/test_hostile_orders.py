@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from bot.i18n import LRI, PDI
 from bot.jobs.reconcile import hold_interrupted_orders
+from bot.telegram.i18n import LRI, PDI
 from storage.models import Order, OrderEvent, OrderState
 from tests.e2e.harness import Shop, running_shop
 from tests.e2e.test_orders import customer, make_order, view

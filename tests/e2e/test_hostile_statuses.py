@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.bot_api_retry import FAILURE_RETRIES
-from bot.orders import MAX_BAD_CYCLES, UNKNOWN_STATUS_HOLD
+from bot.jobs.scheduler import ShopScheduler
 from bot.panel import PanelRegistry, PanelSpec
 from bot.runtime import Runtime
-from bot.scheduler import ShopScheduler
+from bot.shop.orders import MAX_BAD_CYCLES, UNKNOWN_STATUS_HOLD
+from bot.telegram.bot_api_retry import FAILURE_RETRIES
 from storage.models import Order
 from storage.types import utcnow
 from tests.e2e.harness import TOKEN, Shop, make_settings, running_shop, shop_database

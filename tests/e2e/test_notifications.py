@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.i18n import LRI, PDI
-from bot.scheduler import ShopScheduler
+from bot.jobs.scheduler import ShopScheduler
+from bot.telegram.i18n import LRI, PDI
 from storage.models import Order, OrderState, Refill
 from storage.types import utcnow
 from tests.e2e.harness import ADMIN_ID, running_shop

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot import stats
-from bot.middlewares import throttling
+from bot.jobs.scheduler import ShopScheduler
 from bot.panel.profile import PanelProfile
-from bot.scheduler import ShopScheduler
+from bot.shop import stats
+from bot.telegram.middlewares import throttling
 from tests.e2e.harness import Shop, running_shop
 from tests.e2e.test_wizard import LINK, _svc, label, new_customer, open_service
 from tests.fakes.bot_api import FakeUser

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import ledger
-from bot.i18n import LRI, PDI
+from bot.shop import ledger
+from bot.telegram.i18n import LRI, PDI
 from storage.models import LedgerKind, Order, OrderState, Refill, Service
 from storage.types import utcnow
 from tests.e2e.harness import Shop, running_shop

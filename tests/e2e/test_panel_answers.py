@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduler import ShopScheduler
+from bot.jobs.scheduler import ShopScheduler
 from tests.e2e.harness import running_shop
 from tests.e2e.test_orders import customer, make_order, view
 from tests.e2e.test_wizard import catalog_panel, no_flood_limit

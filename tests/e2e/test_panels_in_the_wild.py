@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, or_, select
 
-from bot.middlewares import throttling
-from bot.scheduler import ShopScheduler
+from bot.jobs.scheduler import ShopScheduler
+from bot.telegram.middlewares import throttling
 from storage.models import LedgerEntry, Order, Refill
 from tests.e2e.harness import Shop, running_shop, shop_database
 from tests.fakes.bot_api import FakeUser

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import ledger, payments
-from bot.bot_api_retry import FAILURE_RETRIES
-from bot.i18n import LRI, PDI
+from bot.shop import ledger, payments
+from bot.telegram.bot_api_retry import FAILURE_RETRIES
+from bot.telegram.i18n import LRI, PDI
 from storage.models import AuditLog, LedgerEntry, LedgerKind, Payment, User
 from tests.e2e.harness import ADMIN_ID, Shop, running_shop
 from tests.fakes.bot_api import FakeUser

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.i18n import LRI, PDI
-from bot.middlewares import throttling
+from bot.telegram.i18n import LRI, PDI
+from bot.telegram.middlewares import throttling
 from storage.models import Panel, Service
 from tests.e2e.harness import running_shop
 from tests.e2e.test_admin_console import arabic_admin

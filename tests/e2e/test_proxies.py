@@ -11,7 +11,7 @@ import pytest
 
 from bot.logs import RedactingFilter
 from bot.runtime import make_bot
-from bot.telegram_session import wait_for_telegram
+from bot.telegram.telegram_session import wait_for_telegram
 from tests.e2e.harness import TOKEN, make_settings, running_shop
 from tests.fakes.bot_api import FakeTelegram
 from tests.fakes.proxies import HttpProxy, Socks5Proxy

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.i18n import LRI, PDI
+from bot.telegram.i18n import LRI, PDI
 from storage.models import User
 from tests.e2e.harness import running_shop
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.catalog import display_name
-from bot.i18n import LRI, PDI
+from bot.shop.catalog import display_name
+from bot.telegram.i18n import LRI, PDI
 from storage.models import Order, OrderState, Service
 from tests.e2e.harness import running_shop
 from tests.e2e.test_orders import make_order

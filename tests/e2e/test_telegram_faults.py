@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.bot_api_retry import FAILURE_RETRIES, FLOOD_BUDGET
 from bot.panel import PanelRegistry, PanelSpec
 from bot.runtime import Runtime
+from bot.telegram.bot_api_retry import FAILURE_RETRIES, FLOOD_BUDGET
 from tests.e2e.harness import (
     ADMIN_ID,
     TOKEN,

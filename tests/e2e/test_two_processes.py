@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot import ledger
+from bot.shop import ledger
 from storage.db import create_engine, create_session_factory
 from storage.models import LedgerEntry, LedgerKind, Order, User
 from tests.e2e.harness import ADMIN_ID, TOKEN

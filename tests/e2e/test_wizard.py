@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.middlewares import throttling
+from bot.telegram.middlewares import throttling
 from tests.e2e.harness import Shop, running_shop
 from tests.fakes.bot_api import FakeUser
 from tests.fakes.panel_server import FakePanel

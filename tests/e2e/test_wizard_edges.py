@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import ledger
+from bot.shop import ledger
 from storage.models import LedgerEntry, LedgerKind, Service
 from tests.e2e.harness import ADMIN_ID, Shop, running_shop
 from tests.e2e.test_wizard import LINK, catalog_panel, new_customer, no_flood_limit, open_service

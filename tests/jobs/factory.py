@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import catalog, ledger, orders
 from bot.config import load_settings
 from bot.context import Shop
-from bot.i18n import Translator, make_core
 from bot.panel import PanelRegistry, PanelSpec
+from bot.shop import catalog, ledger, orders
+from bot.telegram.i18n import Translator, make_core
 from storage.models import Category, LedgerKind, Order, OrderState, Service, User
 
 _ids = itertools.count(1)

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import ledger
 from bot.jobs.statuses import poll_statuses
-from bot.orders import HoldReason
+from bot.shop import ledger
+from bot.shop.orders import HoldReason
 from storage.models import LedgerEntry, Order, OrderState
 from tests.fakes.panel_server import FakePanel
 from tests.jobs.factory import make_customer, make_service, make_shop, place_order

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import ledger
 from bot.jobs.status_runner import PanelCycles
 from bot.jobs.statuses import PollReport, poll_statuses
-from bot.orders import MAX_BAD_CYCLES, UNKNOWN_STATUS_HOLD, HoldReason
 from bot.panel import OrderStatus, decode
+from bot.shop import ledger
+from bot.shop.orders import MAX_BAD_CYCLES, UNKNOWN_STATUS_HOLD, HoldReason
 from storage.models import LedgerEntry, Order, OrderEvent, OrderState
 from storage.types import utcnow
 from tests.fakes.panel_server import FakePanel, Fault

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import ledger
 from bot.jobs import profiles
 from bot.jobs.refills import poll_refills
 from bot.jobs.statuses import poll_statuses
 from bot.panel import PanelRegistry, PanelSpec
+from bot.shop import ledger
 from storage.models import Order, OrderState, Panel, Refill
 from tests.fakes.panel_server import FakePanel, ReceivedRequest, Scripted
 from tests.jobs.factory import make_customer, make_service, make_shop, place_order
@@ -239,8 +239,8 @@ async def test_refill_statuses_fall_back_to_one_per_refill(sessions: Sessions) -
 
 async def test_refill_param_learned_from_a_customer_refill_and_stored(
         sessions: Sessions) -> None:
-    from bot import aftersale
-    from bot.aftersale import RefillOutcome
+    from bot.shop import aftersale
+    from bot.shop.aftersale import RefillOutcome
 
     async with FakePanel() as panel:
         async def before(request: ReceivedRequest) -> Scripted | None:

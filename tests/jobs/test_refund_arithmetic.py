@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.orders import refund_due
+from bot.shop.orders import refund_due
 from storage.models import OrderState
 
 

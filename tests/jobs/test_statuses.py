@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import ledger
 from bot.jobs.statuses import poll_statuses
+from bot.shop import ledger
 from storage.models import LedgerEntry, Order, OrderEvent, OrderState
 from tests.fakes.panel_server import FakePanel, Fault, unused_url
 from tests.jobs.factory import make_customer, make_service, make_shop, place_order

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import aftersale
-from bot.aftersale import RefillOutcome
 from bot.jobs.refills import REFILL_GRACE, resolve_stuck_refills
+from bot.jobs.scheduler import ShopScheduler
 from bot.panel import PanelRegistry, PanelSpec
-from bot.scheduler import ShopScheduler
+from bot.shop import aftersale
+from bot.shop.aftersale import RefillOutcome
 from storage.models import OrderState, Refill
 from storage.types import utcnow
 from tests.fakes.panel_server import FakePanel, Fault
@@ -116,7 +116,7 @@ async def test_a_stuck_refill_stays_when_the_panel_does_not_answer(sessions: Ses
 
 
 class RecordingNotifier:
-    """Stands in for bot.notify.Notifier: what the scheduler would send."""
+    """Stands in for bot.telegram.notify.Notifier: what the scheduler would send."""
 
     def __init__(self) -> None:
         self.users: list[tuple[int, str, dict[str, Any]]] = []

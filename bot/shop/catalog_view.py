@@ -1,0 +1,128 @@
+"""What customers browse, held in memory: the sellable catalog and the prices' markups.
+
+Browsing, search, service cards and the wizard's summary read the catalog on nearly every
+update, while it changes only on a catalog sync or an admin's edit. So the sellable part is
+loaded once into an immutable `CatalogView` and shared; this process's catalog writes call
+`CatalogCache.invalidate()`, and changes made by another process (several processes on
+PostgreSQL) are picked up within `TTL` seconds.
+
+Money never depends on this copy: Confirm prices the order again from the database inside the
+transaction that debits it, and refuses a price other than the one the customer was shown
+(ordering.reserve → PriceChanged), which also invalidates this view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.shop import shop_settings
+from bot.shop.pricing import PriceRules
+from storage.models import Category, Service
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogView:
+    categories: tuple[Category, ...]  # those with something to sell, in display order
+    services: Mapping[int, Service]  # sellable services by id
+    by_category: Mapping[int, tuple[Service, ...]]  # in display order (rate, id)
+    category_by_id: Mapping[int, Category]
+    global_markup: Decimal | None  # the admin's override of MARKUP_PERCENT, if any
+    names: tuple[tuple[Service, tuple[str, ...]], ...]  # lowercased names, in display order
+
+    def rules(self, base: PriceRules) -> PriceRules:
+        """`base` with the stored global markup, if any, as the shop default."""
+        if self.global_markup is None or self.global_markup == base.default_markup_percent:
+            return base
+        return dataclasses.replace(base, default_markup_percent=self.global_markup)
+
+    def category_markup(self, service: Service) -> Decimal | None:
+        category = self.category_by_id.get(service.category_id)
+        return category.markup_percent if category else None
+
+    def search(self, text: str, limit: int) -> list[Service]:
+        """Services whose name (any language) contains every word typed, cheapest first."""
+        words = [word for word in text.lower().split() if word][:5]
+        if not words:
+            return []
+        found = []
+        for service, names in self.names:
+            if all(any(word in name for name in names) for word in words):
+                found.append(service)
+                if len(found) == limit:
+                    break
+        return found
+
+
+def _display_order(service: Service) -> tuple[Decimal, int]:
+    return service.rate, service.id
+
+
+async def load_view(session: AsyncSession) -> CatalogView:
+    rows = (await session.execute(
+        select(Service, Category).join(Category, Service.category_id == Category.id).where(
+            Service.enabled.is_(True), Service.available.is_(True), Category.enabled.is_(True)
+        )
+    )).all()
+    services = {service.id: service for service, _ in rows}
+    category_by_id = {category.id: category for _, category in rows}
+    ordered = sorted(services.values(), key=_display_order)
+    by_category: dict[int, list[Service]] = {}
+    for service in ordered:
+        by_category.setdefault(service.category_id, []).append(service)
+    categories = sorted(category_by_id.values(), key=lambda c: (c.sort_order, c.name))
+    return CatalogView(
+        categories=tuple(categories),
+        services=services,
+        by_category={key: tuple(value) for key, value in by_category.items()},
+        category_by_id=category_by_id,
+        global_markup=await shop_settings.global_markup(session),
+        names=tuple(
+            (s, tuple(n.lower() for n in (s.name, s.name_en, s.name_ar) if n)) for s in ordered
+        ),
+    )
+
+
+class CatalogCache:
+    """The current CatalogView: loaded on first use, again after invalidate() or TTL seconds.
+
+    Concurrent readers of a stale view share one reload."""
+
+    TTL = 30.0
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self._view: CatalogView | None = None
+        self._loaded_at = 0.0
+        self._generation = 0  # bumped by invalidate(); a load that began before is not kept
+        self._loading: asyncio.Future[CatalogView] | None = None
+
+    def invalidate(self) -> None:
+        self._generation += 1
+        self._view = None
+
+    async def view(self) -> CatalogView:
+        if self._view is not None and self.clock() - self._loaded_at < self.TTL:
+            return self._view
+        if self._loading is None or self._loading.done():
+            self._loading = asyncio.ensure_future(self._load())
+        return await asyncio.shield(self._loading)
+
+    async def _load(self) -> CatalogView:
+        generation, started = self._generation, self.clock()
+        async with self.sessions() as session:
+            view = await load_view(session)
+        if generation == self._generation:
+            self._view, self._loaded_at = view, started
+        return view
