@@ -1,4 +1,8 @@
-"""SMM panel API client: both dialects, typed models, a sandbox panel."""
+"""SMM panel API client: both dialects, typed models, order parameters, per-panel profiles, a
+sandbox panel. It is the upstream's side only: it may import httpx, pydantic and the bottom
+modules bot.money and bot.proxy, and nothing of bot/shop/, bot/telegram/, bot/jobs/, storage/,
+handlers/, keyboards/ or aiogram, so the shop can be tested against it and it against a fake panel.
+"""
 
 from .client import MAX_IDS_PER_REQUEST, Dialect, PanelClient, detect_dialect
 from .errors import (
