@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bot.jobs.catalog_sync import sync_catalogs  # noqa: E402
 from bot.panel.decode import parse_services  # noqa: E402
+from bot.shop.catalog_sync import sync_catalogs  # noqa: E402
 from storage.db import create_engine, create_session_factory  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import Service  # noqa: E402

@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.money import MAX_STARS_PER_INVOICE, stars_for
 from bot.panel.profile import PanelProfile
 from bot.panel.registry import PanelSpec, detect_dialect
 from bot.proxy import PANEL_SCHEMES, TELEGRAM_SCHEMES, parse_proxy
@@ -220,8 +221,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _topup_bounds(self) -> Settings:
-        from bot.shop.payments import MAX_STARS_PER_INVOICE, stars_for
-
         if self.topup_min > self.topup_max:
             raise ValueError("TOPUP_MIN must not exceed TOPUP_MAX")
         if stars_for(self.topup_max, self.stars_per_unit) > MAX_STARS_PER_INVOICE:

@@ -6,6 +6,7 @@ exactly (panel rates carry up to 5 decimals; 6 leaves room for per-unit costs).
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
 SCALE = 6
@@ -46,3 +47,13 @@ def parse_amount(text: str) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return value if value.is_finite() else None
+
+
+# Telegram Stars: here rather than in bot.shop.payments because the settings validate TOPUP_MAX
+# against the invoice cap, and the settings import nothing of the domain.
+MAX_STARS_PER_INVOICE = 10_000  # Telegram's cap on one Stars invoice
+
+
+def stars_for(amount: Decimal, stars_per_unit: Decimal) -> int:
+    """Stars the customer pays for `amount`: rounded up (the shop never sells below the rate)."""
+    return max(1, math.ceil(amount * stars_per_unit))

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.context import Shop
-from bot.jobs.catalog_sync import ensure_panels, sync_catalogs
 from bot.jobs.leader import make_leader
 from bot.jobs.scheduler import ShopScheduler, leader_lease
 from bot.panel import PanelRegistry
+from bot.shop.catalog_sync import ensure_panels, sync_catalogs
 from bot.telegram.broadcast_sender import BroadcastManager
 from bot.telegram.commands import register_commands, register_commands_later
 from bot.telegram.i18n import Translator, make_core

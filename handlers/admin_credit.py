@@ -18,7 +18,7 @@ from bot.shop import credits, users
 from bot.shop.credits import CreditCommand, CreditResult, CreditStatus
 from bot.telegram.notify import Notifier
 from handlers.filters import IsAdmin
-from handlers.wizard import pending_summary
+from handlers.wizard_view import pending_summary
 from keyboards import wizard as wizard_kb
 
 

@@ -39,7 +39,7 @@ from bot.telegram.telegram_session import describe, is_transient
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin, Magic
 from handlers.telegram_errors import reason
-from handlers.wizard import WIZARD, OrderWizard, pending_summary
+from handlers.wizard_view import WIZARD, OrderWizard, pending_summary
 from keyboards import wizard as wizard_kb
 from keyboards.balance import Balance
 from keyboards.payments import CUSTOM, Topup, custom_amount_screen, topup_screen

@@ -24,7 +24,7 @@ from bot.shop.ordering import Outcome, Placement
 from bot.telegram.notify import Notifier
 from handlers.common import show
 from handlers.orders import alert
-from handlers.wizard import service_changed, show_summary, spec_of
+from handlers.wizard_view import service_changed, show_summary, spec_of
 from keyboards import wizard as kb
 from keyboards.menu import back_to_menu
 from storage.models import Order, User

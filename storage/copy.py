@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Table, func, inspect, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from bot.shop import ledger
 from storage.db import create_engine
+from storage.invariants import invariant_violations
 from storage.migrate import upgrade_to_head
 from storage.models import Base
 
@@ -136,4 +136,4 @@ async def _verify(dst: AsyncConnection, tables: Sequence[Table], report: CopyRep
 
 async def _invariant_violations(connection: AsyncConnection) -> list[Any]:
     async with AsyncSession(bind=connection) as session:
-        return [user_id for user_id, *_ in await ledger.invariant_violations(session)]
+        return [user_id for user_id, *_ in await invariant_violations(session)]

@@ -14,10 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.jobs import catalog_sync
-from bot.jobs.catalog_sync import ensure_panels, sync_catalogs
 from bot.panel import PanelRegistry, PanelSpec
-from bot.shop import catalog
+from bot.shop import catalog, catalog_sync
+from bot.shop.catalog_sync import ensure_panels, sync_catalogs
 from storage.models import Category, Panel, Service
 from tests.fakes.panel_server import FakePanel, unused_url
 from tests.jobs.factory import make_shop

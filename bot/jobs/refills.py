@@ -19,9 +19,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.context import Shop
-from bot.jobs import profiles
 from bot.jobs.batching import fetch_in_chunks
 from bot.panel import MAX_IDS_PER_REQUEST, EntryError, PanelClient, RefillInfo, RefillStatus
+from bot.shop import profiles
 from storage.models import Order, Panel, Refill, User
 from storage.types import utcnow
 

@@ -23,13 +23,13 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.context import Shop
 from bot.jobs.balances import check_balances
-from bot.jobs.catalog_sync import sync_catalogs
 from bot.jobs.leader import Leader, SoleLeader
 from bot.jobs.reconcile import hold_interrupted_orders
 from bot.jobs.refills import poll_refills, resolve_stuck_refills
 from bot.jobs.status_runner import PanelCycles
 from bot.jobs.statuses import PollReport, cycle_limit
 from bot.shop.catalog import display_name
+from bot.shop.catalog_sync import sync_catalogs
 from bot.shop.orders import MAX_BAD_CYCLES, HoldReason, StatusChange
 from bot.telegram.dedupe import UpdateClaims
 from bot.telegram.i18n import format_panel_money

@@ -23,10 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.context import Shop
-from bot.jobs import profiles
 from bot.jobs.batching import chunked, fetch_within
 from bot.panel import MAX_IDS_PER_REQUEST, EntryError, OrderInfo
-from bot.shop import orders
+from bot.shop import orders, profiles
 from bot.shop.orders import StatusChange
 from storage.models import Order, Panel
 from storage.types import utcnow

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import ZERO
+from storage.invariants import invariant_violations as invariant_violations
 from storage.models import LedgerEntry, LedgerKind, User
 from storage.types import utcnow
 
@@ -185,21 +186,3 @@ async def balance_of(session: AsyncSession, user_id: int) -> Decimal:
     if balance is None:
         raise UnknownUser(user_id)
     return balance
-
-
-async def invariant_violations(session: AsyncSession) -> list[tuple[int, Decimal, Decimal]]:
-    """Users whose balance differs from the sum of their ledger entries: (id, balance, sum)."""
-    totals = (
-        select(LedgerEntry.user_id, func.sum(LedgerEntry.amount).label("total"))
-        .group_by(LedgerEntry.user_id)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(User.id, User.balance, func.coalesce(totals.c.total, 0))
-        .outerjoin(totals, totals.c.user_id == User.id)
-    )
-    violations = []
-    for user_id, balance, total in rows:  # SUM and COALESCE keep the Money type
-        if balance != total:
-            violations.append((user_id, balance, total))
-    return violations

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import math
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -31,6 +30,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.money import MAX_STARS_PER_INVOICE as MAX_STARS_PER_INVOICE
+from bot.money import stars_for as stars_for
 from bot.shop import audit, ledger
 from bot.shop.digits import parse_decimal
 from storage.models import LedgerEntry, LedgerKind, Payment, User
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 STARS = "XTR"
 PROVIDER = "telegram_stars"
-MAX_STARS_PER_INVOICE = 10_000  # Telegram's cap on one Stars invoice
 PAYLOAD_VERSION = "v1"
 MAC_CHARS = 22  # 132 bits of the HMAC, base64url
 PRESET_STEPS = (5, 10, 25, 50, 100)  # × a power of ten that fits TOPUP_MIN (see presets)
@@ -58,11 +58,6 @@ class PaymentStatus(StrEnum):
 
 
 # -- quotes -----------------------------------------------------------------------------------
-
-def stars_for(amount: Decimal, stars_per_unit: Decimal) -> int:
-    """Stars the customer pays for `amount`: rounded up (the shop never sells below the rate)."""
-    return max(1, math.ceil(amount * stars_per_unit))
-
 
 def presets(settings: Settings) -> list[Decimal]:
     """The quick amounts: 5, 10, 25, 50, 100 scaled by a power of ten so the first one is at

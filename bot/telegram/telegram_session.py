@@ -43,6 +43,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import User
 
+from bot.telegram.bot_api_retry import RetryMiddleware
+
 log = logging.getLogger("bot")
 SNIPPET_CHARS = 120  # of an unreadable body, in the error's message
 
@@ -119,10 +121,6 @@ def make_session(api_url: str | None = None, **kwargs: Any) -> AiohttpSession:
     """aiogram's AiohttpSession with orjson and the bot's request middlewares, outermost
     first: flood/failure retry → unreadable answers → pinned response models. `kwargs` go to
     AiohttpSession (proxy=, limit=, timeout=, json_loads=...)."""
-    from bot.telegram.bot_api_retry import (
-        RetryMiddleware,  # the retry module uses this one's errors
-    )
-
     api = TelegramAPIServer.from_base(api_url) if api_url else PRODUCTION
     options: dict[str, Any] = {"json_loads": json_loads, "json_dumps": json_dumps, **kwargs}
     session = AiohttpSession(api=api, **options)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -37,9 +37,35 @@ from bot.telegram.dedupe import Claim, UpdateClaims
 from bot.telegram.telegram_session import call_patiently
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from collections.abc import Coroutine
+    from typing import Any
+
+    from bot.config import Settings
+    from bot.context import Shop
 
 log = logging.getLogger("bot.telegram.webhook")
+
+
+class WebhookHost(Protocol):
+    """What the webhook server needs from the running process (bot.runtime.Runtime), named
+    here so the runtime imports this module and not the other way round."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def engine(self) -> AsyncEngine: ...
+    @property
+    def shop(self) -> Shop: ...
+    @property
+    def bot(self) -> Bot: ...
+    @property
+    def dispatcher(self) -> Dispatcher: ...
+    @property
+    def retry_first_delay(self) -> float: ...
+    @property
+    def retry_max_delay(self) -> float: ...
+    def in_background(self, work: Coroutine[Any, Any, object]) -> None: ...
+
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_PATH = "/webhook"
@@ -120,7 +146,7 @@ async def healthz(request: web.Request) -> web.Response:
                              status=200 if database else 503)
 
 
-def build_app(runtime: Runtime) -> web.Application:
+def build_app(runtime: WebhookHost) -> web.Application:
     settings = runtime.settings
     assert settings.webhook_url and settings.webhook_secret
     app = web.Application()
@@ -136,7 +162,7 @@ def build_app(runtime: Runtime) -> web.Application:
 
 
 class WebhookServer:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: WebhookHost) -> None:
         self.runtime = runtime
         self._runner: web.AppRunner | None = None
 

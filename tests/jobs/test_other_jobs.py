@@ -9,10 +9,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs.balances import check_balances
-from bot.jobs.catalog_sync import sync_catalogs
 from bot.jobs.reconcile import hold_interrupted_orders
 from bot.jobs.refills import poll_refills
 from bot.shop import ledger
+from bot.shop.catalog_sync import sync_catalogs
 from storage.models import Category, Order, OrderState, Refill, Service
 from storage.types import utcnow
 from tests.fakes.panel_server import FakePanel

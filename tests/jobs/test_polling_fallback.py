@@ -14,11 +14,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.jobs import profiles
 from bot.jobs.refills import poll_refills
 from bot.jobs.statuses import poll_statuses
 from bot.panel import PanelRegistry, PanelSpec
-from bot.shop import ledger
+from bot.shop import ledger, profiles
 from storage.models import Order, OrderState, Panel, Refill
 from tests.fakes.panel_server import FakePanel, ReceivedRequest, Scripted
 from tests.jobs.factory import make_customer, make_service, make_shop, place_order
@@ -274,7 +273,7 @@ async def test_refill_param_learned_from_a_customer_refill_and_stored(
     ({"error": "Refill not found"}, True), ({"error": "This action is Invalid"}, False)])
 async def test_catalog_sync_learns_whether_a_v1_panel_serves_refill(
         sessions: Sessions, answer: dict[str, str], serves: bool) -> None:
-    from bot.jobs.catalog_sync import sync_one
+    from bot.shop.catalog_sync import sync_one
 
     async with FakePanel(dialect="v1") as panel:
         panel.respond("refill_status", answer)

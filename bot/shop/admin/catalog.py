@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.context import Shop
-from bot.jobs.catalog_sync import sync_catalogs
 from bot.shop import audit, shop_settings
 from bot.shop.catalog import SyncReport
+from bot.shop.catalog_sync import sync_catalogs
 from bot.shop.digits import parse_decimal
 from bot.shop.pricing import price_per_1000
 from storage.models import Category, Panel, Service

@@ -15,9 +15,8 @@ import weakref
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Shop
-from bot.jobs import profiles
 from bot.panel import PanelClient, PanelError
-from bot.shop import catalog
+from bot.shop import catalog, profiles
 from bot.shop.catalog import SyncReport
 from storage.models import Panel
 

@@ -16,7 +16,7 @@ from bot.context import Shop
 from bot.panel import PanelClient
 from storage.models import Panel
 
-log = logging.getLogger("bot.jobs.profiles")
+log = logging.getLogger("bot.shop.profiles")
 # The profile_version each client's stored profile reflects (learning bumps the client's).
 _saved: weakref.WeakKeyDictionary[PanelClient, int] = weakref.WeakKeyDictionary()
 
