@@ -20,7 +20,7 @@ from typing import Any
 from aiogram_i18n.cores import FluentRuntimeCore
 from babel.numbers import get_currency_precision
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 LANGUAGES = ("en", "ar")
 LRI, PDI = "\u2066", "\u2069"
 
