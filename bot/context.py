@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.money import format_money
 from bot.panel import PanelRegistry
 from bot.shop.catalog_view import CatalogCache
 from bot.shop.pricing import PriceRules
 from bot.shop.users import RecentUsers
-from bot.telegram.i18n import Translator, format_money
+
+
+class Translate(Protocol):
+    """Renders a message in a language outside an update (bot.telegram.i18n.Translator): named
+    as a protocol so the domain, which is handed a Shop, does not import the Telegram side."""
+
+    def __call__(self, language: str, key: str, /, **kwargs: Any) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +27,7 @@ class Shop:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     panels: PanelRegistry
-    translate: Translator
+    translate: Translate
     recent_users: RecentUsers = field(default_factory=RecentUsers)
     catalog: CatalogCache = field(init=False)  # what customers browse, in memory
 

@@ -57,3 +57,9 @@ MAX_STARS_PER_INVOICE = 10_000  # Telegram's cap on one Stars invoice
 def stars_for(amount: Decimal, stars_per_unit: Decimal) -> int:
     """Stars the customer pays for `amount`: rounded up (the shop never sells below the rate)."""
     return max(1, math.ceil(amount * stars_per_unit))
+
+
+def format_money(amount: Decimal, currency: str, precision: int) -> str:
+    """`1234.5` → `1,234.50 USD`: Western digits in both languages, the code after the number."""
+    quantum = Decimal(1).scaleb(-precision)
+    return f"{amount.quantize(quantum):,} {currency}"

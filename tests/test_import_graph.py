@@ -127,6 +127,27 @@ def forbidden_edges(imports: Mapping[str, Iterable[str]]) -> list[str]:
     return found
 
 
+def forbidden_reach(edges: Graph, imports: Mapping[str, Iterable[str]]) -> list[str]:
+    """The rules again over everything a module loads, not only what it names: the shop
+    importing a module that imports aiogram loads aiogram all the same."""
+    found = []
+    for module in sorted(edges):
+        reached, todo = {module}, [module]
+        while todo:
+            for nxt in edges.get(todo.pop(), ()):
+                if nxt not in reached:
+                    reached.add(nxt)
+                    todo.append(nxt)
+        for prefix, banned in RULES:
+            if not _under(module, prefix):
+                continue
+            for other in sorted(reached - {module}):
+                bad = sorted(n for n in imports.get(other, ()) if any(_under(n, b) for b in banned)
+                             and not _under(n, prefix))
+                found.extend(f"{module} (via {other}) -> {name}" for name in bad[:1])
+    return found
+
+
 def test_no_import_cycle() -> None:
     edges, _ = build_graph()
     assert len(edges) > 100  # the walk found the code
@@ -136,6 +157,11 @@ def test_no_import_cycle() -> None:
 def test_no_forbidden_direction() -> None:
     _, imports = build_graph()
     assert forbidden_edges(imports) == []
+
+
+def test_no_forbidden_direction_through_other_modules() -> None:
+    edges, imports = build_graph()
+    assert forbidden_reach(edges, imports) == []
 
 
 def test_graph_sees_imports_inside_functions(tmp_path: Path) -> None:
@@ -165,3 +191,10 @@ def test_a_forbidden_direction_is_found() -> None:
         "bot.shop.ledger -> aiogram.types",
         "storage.copy -> bot.shop.ledger",
     ]
+
+
+def test_a_forbidden_direction_through_another_module_is_found() -> None:
+    edges = {"bot.shop.a": frozenset({"bot.context"}), "bot.context": frozenset()}
+    imports = {"bot.shop.a": ["bot.context"], "bot.context": ["bot.telegram.i18n"]}
+    assert forbidden_edges(imports) == []
+    assert forbidden_reach(edges, imports) == ["bot.shop.a (via bot.context) -> bot.telegram.i18n"]

@@ -102,12 +102,6 @@ def guess_language(language_code: str | None, default: str) -> str:
     return default
 
 
-def format_money(amount: Decimal, currency: str, precision: int) -> str:
-    """`1234.5` → `1,234.50 USD`: Western digits in both languages, the code after the number."""
-    quantum = Decimal(1).scaleb(-precision)
-    return f"{amount.quantize(quantum):,} {currency}"
-
-
 def format_panel_money(amount: Decimal, currency: str | None, unknown: str) -> str:
     """A panel's amount (cost, rate, balance) for admins: the panel's own currency named (it may
     differ from the shop's), `unknown` when the panel never reported it. Fixed decimals, the
