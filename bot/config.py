@@ -274,12 +274,6 @@ class Settings(BaseSettings):
                 values += proxy_secrets(proxy.get_secret_value())
         return [v for v in values if v]
 
-    def sqlite_path(self) -> Path | None:
-        prefix = "sqlite+aiosqlite:///"
-        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
-            return Path(self.database_url.removeprefix(prefix).split("?", 1)[0])
-        return None
-
 
 def _checked_proxy(value: object, schemes: tuple[str, ...]) -> object:
     """An empty value is no proxy; anything else must be a usable proxy URL (normalised)."""

@@ -101,7 +101,7 @@ class Runtime:
         )
         setup_middlewares(dispatcher, shop)
         dispatcher["broadcasts"] = BroadcastManager(bot, shop)  # injected into handlers
-        dispatcher.include_router(build_router(shop))
+        dispatcher.include_router(build_router())
         scheduler = None
         if background:
             leader = make_leader(settings.redis_url, engine, lease_seconds=leader_lease(settings))

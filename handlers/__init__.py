@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.context import Shop
 
-
-def build_router(shop: Shop) -> Router:
+def build_router() -> Router:
     from handlers import (
         admin,
         admin_credit,

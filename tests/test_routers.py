@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import cast
 
 import pytest
 from aiogram import F, Router
 from aiogram.types import Chat, Message
 
-from bot.context import Shop
 from handlers import build_router
 from handlers.filters import NOT_TEXT, TYPED_TEXT, Magic
 
@@ -24,7 +22,7 @@ def routers(router: Router) -> Iterator[Router]:
 def test_every_handler_and_filter_is_awaited_on_the_event_loop() -> None:
     """aiogram sends a synchronous handler or filter (a bare `F.text`, a `State`) through
     asyncio.to_thread on every check; wrap it (handlers.filters.Magic, StateFilter) instead."""
-    root = build_router(cast(Shop, None))
+    root = build_router()
     checked, threaded = 0, []
     for router in routers(root):
         for event, observer in router.observers.items():

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import to_scale
@@ -302,67 +302,6 @@ def _insert_new(session: AsyncSession, table: Any) -> Any:
 
 def _sellable() -> list:  # type: ignore[type-arg]
     return [Service.enabled.is_(True), Service.available.is_(True), Category.enabled.is_(True)]
-
-
-async def count_categories(session: AsyncSession) -> int:
-    return await session.scalar(
-        select(func.count(func.distinct(Category.id))).join(Service).where(*_sellable())
-    ) or 0
-
-
-async def list_categories(session: AsyncSession, offset: int, limit: int) -> list[Category]:
-    result = await session.scalars(
-        select(Category)
-        .join(Service)
-        .where(*_sellable())
-        .group_by(Category.id)
-        .order_by(Category.sort_order, Category.name)
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(result)
-
-
-async def count_services(session: AsyncSession, category_id: int) -> int:
-    return await session.scalar(
-        select(func.count(Service.id)).join(Category).where(
-            Service.category_id == category_id, *_sellable()
-        )
-    ) or 0
-
-
-async def list_services(
-    session: AsyncSession, category_id: int, offset: int, limit: int
-) -> list[Service]:
-    result = await session.scalars(
-        select(Service)
-        .join(Category)
-        .where(Service.category_id == category_id, *_sellable())
-        .order_by(Service.rate, Service.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(result)
-
-
-async def search_services(session: AsyncSession, text: str, limit: int) -> list[Service]:
-    """Case-insensitive substring match on every name a customer may see."""
-    words = [w for w in text.lower().split() if w][:5]
-    if not words:
-        return []
-    conditions = [
-        or_(
-            func.lower(Service.name).contains(word, autoescape=True),
-            func.lower(func.coalesce(Service.name_en, "")).contains(word, autoescape=True),
-            func.lower(func.coalesce(Service.name_ar, "")).contains(word, autoescape=True),
-        )
-        for word in words
-    ]
-    result = await session.scalars(
-        select(Service).join(Category).where(*_sellable(), *conditions)
-        .order_by(Service.rate, Service.id).limit(limit)
-    )
-    return list(result)
 
 
 async def sellable_service(session: AsyncSession, service_id: int) -> Service | None:
