@@ -45,8 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_loop() -> Callable[[Coroutine[Any, Any, None]], None]:
-    """uvloop where it exists (Linux, macOS): the event loop and its sockets cost about a
-    tenth less CPU per update than asyncio's own (bench/bench_storefront.py)."""
+    """uvloop where it exists (Linux, macOS): its event loop and sockets cost less CPU per
+    update than asyncio's own (figures: README "Performance", bench/bench_storefront.py)."""
     try:
         import uvloop
     except ImportError:  # Windows or PyPy: asyncio's loop
@@ -77,13 +77,14 @@ def settle_garbage_collector() -> None:
 
     Imported modules, aiogram's hundreds of pydantic models and SQLAlchemy's mappers live as
     long as the process; while the collector keeps walking them, every full pass froze the
-    event loop for 75–240 ms under load (measured in bench/bench_storefront.py), which alone
-    broke the latency target. Frozen, a full pass walks only what was created since.
+    event loop long enough under load to break the latency target on its own. Frozen, a full
+    pass walks only what was created since.
 
     Full passes are also made ten times rarer (after 100 young-generation passes instead of
     10): what survives since startup (customers' cached rows, wizard state, rendered texts)
-    still took 30–47 ms per pass, six times in a 60-second benchmark run, each delaying every
-    update in flight; cyclic garbage old enough to reach the last generation waits longer.
+    still made each full pass delay every update in flight; cyclic garbage old enough to reach
+    the last generation waits longer. (Figures go stale in docstrings: they are in the README's
+    "Performance" and bench/bench_storefront.py.)
     """
     gc.collect()
     gc.freeze()

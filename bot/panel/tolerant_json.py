@@ -34,7 +34,10 @@ from typing import Any
 from .bounded import json_constant, json_decimal, json_float, json_int
 
 MAX_DEPTH = 32
-MAX_SLOW_CHARS = 64_000  # the slow parser runs ~5 ms per 25 kB: bounded to a few ms
+# The slow parser's cost grows with its input: this cap keeps one call to a few milliseconds
+# (figures in the README's "Performance" and bench/bench_panel_parse.py, where they are kept
+# current).
+MAX_SLOW_CHARS = 64_000
 
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _WS = re.compile(r"[ \t\r\n]*")
