@@ -30,15 +30,16 @@ from .models import (
 from .params import (
     SUBSCRIPTION_DELAYS,
     OrderRequest,
-    is_orderable,
     needs_quantity,
     optional_fields,
     required_fields,
 )
 from .registry import PanelRegistry, PanelSpec
 from .sandbox import SandboxTransport
+from .service_types import LIST_FIELDS, is_orderable
 
 __all__ = [
+    "LIST_FIELDS",
     "MAX_IDS_PER_REQUEST",
     "SUBSCRIPTION_DELAYS",
     "Balance",

@@ -8,67 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-_SEP = re.compile(r"[\s\-_]+")
-
-
-def _squash(raw: str) -> str:
-    """'Custom-Comments ', 'custom_comments' → 'custom_comments'."""
-    return _SEP.sub("_", raw.strip().lower()).strip("_")
-
-
-class ServiceType(StrEnum):
-    DEFAULT = "default"
-    PACKAGE = "package"
-    SEO = "seo"
-    CUSTOM_COMMENTS = "custom_comments"
-    CUSTOM_COMMENTS_PACKAGE = "custom_comments_package"
-    MENTIONS = "mentions"
-    MENTIONS_WITH_HASHTAGS = "mentions_with_hashtags"
-    MENTIONS_CUSTOM_LIST = "mentions_custom_list"
-    MENTIONS_HASHTAG = "mentions_hashtag"
-    MENTIONS_USER_FOLLOWERS = "mentions_user_followers"
-    MENTIONS_MEDIA_LIKERS = "mentions_media_likers"
-    COMMENT_LIKES = "comment_likes"
-    COMMENT_REPLIES = "comment_replies"
-    POLL = "poll"
-    INVITES_FROM_GROUPS = "invites_from_groups"
-    SUBSCRIPTIONS = "subscriptions"
-    UNKNOWN = "unknown"
-
-    @classmethod
-    def parse(cls, raw: object) -> ServiceType:
-        """Tolerant: case, spaces, hyphens and snake_case all map to one member."""
-        if raw is None:
-            return cls.DEFAULT  # panels that omit the type only sell plain services
-        text = str(raw)
-        found = _PARSED_TYPES.get(text)
-        if found is None:
-            key = _squash(text)
-            found = cls.DEFAULT if not key else _VALUES.get(key) or _TYPE_ALIASES.get(
-                key, cls.UNKNOWN)
-            if len(_PARSED_TYPES) < 1024:  # catalogs repeat a handful of spellings
-                _PARSED_TYPES[text] = found
-        return found
-
-    @property
-    def title(self) -> str:
-        """The name panels document, e.g. 'Custom Comments Package'."""
-        return "SEO" if self is ServiceType.SEO else self.value.replace("_", " ").title()
-
-
-_PARSED_TYPES: dict[str, ServiceType] = {}
-_VALUES: dict[str, ServiceType] = {t.value: t for t in ServiceType}
-_TYPE_ALIASES: dict[str, ServiceType] = {
-    "subscription": ServiceType.SUBSCRIPTIONS,
-    "comment_like": ServiceType.COMMENT_LIKES,
-    "comment_reply": ServiceType.COMMENT_REPLIES,
-    "custom_comment": ServiceType.CUSTOM_COMMENTS,
-    "custom_comments_packages": ServiceType.CUSTOM_COMMENTS_PACKAGE,
-    "mentions_user_follower": ServiceType.MENTIONS_USER_FOLLOWERS,
-    "invites_from_group": ServiceType.INVITES_FROM_GROUPS,
-    "polls": ServiceType.POLL,
-    "packages": ServiceType.PACKAGE,
-}
+from .service_types import ServiceType, is_orderable
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +29,7 @@ class Service:
     @property
     def orderable(self) -> bool:
         # A type we cannot build parameters for is shown but never sent to the panel.
-        return self.type is not ServiceType.UNKNOWN and 0 < self.min <= self.max
+        return is_orderable(self.type) and 0 < self.min <= self.max
 
 
 class OrderStatus(StrEnum):

@@ -8,50 +8,28 @@ from datetime import date
 from .errors import InvalidOrderParams
 from .models import Service, ServiceType
 from .profile import PanelProfile
+from .service_types import COUNTED_LIST, FIELDS, LIST_FIELDS, is_orderable
 
 T = ServiceType
 
-# type → (required fields, optional fields), as the docs and panel-api-notes list them.
-_FIELDS: dict[ServiceType, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    T.DEFAULT: (("link", "quantity"), ("runs", "interval")),
-    T.PACKAGE: (("link",), ()),
-    T.SEO: (("link", "quantity", "keywords"), ()),
-    T.CUSTOM_COMMENTS: (("link", "comments"), ()),
-    T.CUSTOM_COMMENTS_PACKAGE: (("link", "comments"), ()),
-    T.MENTIONS: (("link", "quantity", "usernames"), ()),
-    T.MENTIONS_WITH_HASHTAGS: (("link", "quantity", "usernames", "hashtags"), ()),
-    T.MENTIONS_CUSTOM_LIST: (("link", "usernames"), ()),
-    T.MENTIONS_HASHTAG: (("link", "quantity", "hashtag"), ()),
-    T.MENTIONS_USER_FOLLOWERS: (("link", "quantity", "username"), ()),
-    T.MENTIONS_MEDIA_LIKERS: (("link", "quantity", "media"), ()),
-    T.COMMENT_LIKES: (("link", "quantity", "username"), ()),
-    T.COMMENT_REPLIES: (("link", "username", "comments"), ()),
-    T.POLL: (("link", "quantity", "answer_number"), ()),
-    T.INVITES_FROM_GROUPS: (("link", "quantity", "groups"), ()),
-    T.SUBSCRIPTIONS: (("username", "min", "max", "delay"), ("posts", "old_posts", "expiry")),
-}
-
 SUBSCRIPTION_DELAYS: tuple[int, ...] = (0, 5, 10, 15, 30, 60, 90)
-_LIST_FIELDS = frozenset({"comments", "usernames", "hashtags", "keywords", "groups"})
 _TEXT_FIELDS = frozenset({"link", "hashtag", "username", "media"})
 _MAX_TEXT = 2048
 
 
 def required_fields(service_type: ServiceType) -> tuple[str, ...]:
     """Fields the order wizard must ask for; empty for a type that cannot be ordered."""
-    return _FIELDS.get(service_type, ((), ()))[0]
+    fields = FIELDS.get(service_type)
+    return fields.required if fields is not None else ()
 
 
 def optional_fields(service_type: ServiceType) -> tuple[str, ...]:
-    return _FIELDS.get(service_type, ((), ()))[1]
+    fields = FIELDS.get(service_type)
+    return fields.optional if fields is not None else ()
 
 
 def needs_quantity(service_type: ServiceType) -> bool:
     return "quantity" in required_fields(service_type)
-
-
-def is_orderable(service_type: ServiceType) -> bool:
-    return service_type in _FIELDS
 
 
 @dataclass(slots=True)
@@ -85,11 +63,8 @@ class OrderRequest:
             return self.quantity * (self.runs or 1)  # drip-feed charges quantity × runs
         if self.quantity is not None:
             return self.quantity
-        if t in (T.CUSTOM_COMMENTS, T.COMMENT_REPLIES):
-            return len(self.comments)  # one unit per comment line
-        if t is T.MENTIONS_CUSTOM_LIST:
-            return len(self.usernames)
-        return None
+        counted = COUNTED_LIST.get(t)  # one unit per entry of the list
+        return len(getattr(self, counted)) if counted is not None else None
 
     def validate(self, service: Service | None = None,
                  profile: PanelProfile | None = None) -> None:
@@ -104,7 +79,8 @@ class OrderRequest:
                 raise InvalidOrderParams("service_type", "mismatch")
         if not str(self.service_id).strip():
             raise InvalidOrderParams("service_id", "required")
-        required, optional = _FIELDS[self.service_type]
+        fields = FIELDS[self.service_type]
+        required, optional = fields.required, fields.optional
         allowed = set(required) | set(optional)
         for name in _ALL_FIELDS:
             present = _present(getattr(self, name))
@@ -114,7 +90,7 @@ class OrderRequest:
                 raise InvalidOrderParams(name, "not_allowed")
         for name in allowed & _TEXT_FIELDS:
             _check_text(name, getattr(self, name))
-        for name in allowed & _LIST_FIELDS:
+        for name in allowed & LIST_FIELDS:
             for item in getattr(self, name):
                 _check_text(name, item)
         self._check_numbers(service)
@@ -125,7 +101,7 @@ class OrderRequest:
         """What this panel's dialect adds: an entry containing its list separator would be
         split (and billed) as several; a drip-feed interval it does not take."""
         separator = profile.comment_separator
-        for name in _LIST_FIELDS:
+        for name in LIST_FIELDS:
             if any(separator in item for item in getattr(self, name)):
                 raise InvalidOrderParams(name, "separator", repr(separator))
         allowed = profile.dripfeed_intervals
@@ -178,13 +154,13 @@ class OrderRequest:
         profile = profile or PanelProfile()
         self.validate(service, profile)
         form = {"service": str(self.service_id).strip()}
-        required, optional = _FIELDS[self.service_type]
-        for name in required + optional:
+        fields = FIELDS[self.service_type]
+        for name in fields.required + fields.optional:
             value = getattr(self, name)
             if not _present(value):
                 continue
             key = profile.media_field if name == "media" else name
-            if name in _LIST_FIELDS:
+            if name in LIST_FIELDS:
                 form[key] = profile.comment_separator.join(v.strip() for v in value)
             elif name == "expiry":
                 form[key] = value.strftime("%d/%m/%Y")

@@ -13,11 +13,12 @@ _DIGITS = str.maketrans(
 # apostrophe, spaces (incl. NBSP and narrow NBSP), underscore.
 _GROUPING = re.compile(r"[,\u066C\u060C'\s\u00A0\u202F_]")
 _DECIMAL_MARKS = str.maketrans({"\u066B": "."})  # Arabic decimal separator
-_BIDI_MARKS = re.compile(r"[\u200E\u200F\u061C\u2066-\u2069\u202A-\u202E]")
+# Direction marks an Arabic keyboard may add around digits or a pasted link.
+BIDI_MARKS = re.compile(r"[\u200E\u200F\u061C\u2066-\u2069\u202A-\u202E]")
 
 
 def normalize_digits(text: str) -> str:
-    return _BIDI_MARKS.sub("", text).translate(_DIGITS).translate(_DECIMAL_MARKS).strip()
+    return BIDI_MARKS.sub("", text).translate(_DIGITS).translate(_DECIMAL_MARKS).strip()
 
 
 def _ungroup(integer_part: str) -> str | None:

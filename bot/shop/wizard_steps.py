@@ -21,45 +21,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.money import ZERO
 from bot.panel import SUBSCRIPTION_DELAYS, OrderRequest, PanelRegistry, ServiceType
 from bot.panel.profile import PanelProfile
+from bot.panel.service_types import COUNTED_LIST, FIELDS, LIST_FIELDS
 from bot.shop import catalog, ledger, ordering
 from bot.shop.catalog_view import CatalogView
-from bot.shop.digits import is_long_whole_number, normalize_digits, parse_int
+from bot.shop.digits import BIDI_MARKS, is_long_whole_number, normalize_digits, parse_int
 from bot.shop.pricing import PriceRules, price_per_1000
 from storage.models import Category, Panel, Service
 
 T = ServiceType
 DRIP = "drip"  # the yes/no question; not a request field
-LIST_STEPS = frozenset({"comments", "usernames", "hashtags", "keywords", "groups"})
+LIST_STEPS = LIST_FIELDS
 CHOICE_STEPS = frozenset({DRIP, "delay", "expiry"})  # answered by buttons (typing works too)
 SKIPPABLE = frozenset({"expiry"})
 
-# The order each type's fields are asked in. Subscriptions also ask `posts`: without it the
-# reservation (max per post × posts) could not cover what the panel may charge.
-_STEPS: dict[ServiceType, tuple[str, ...]] = {
-    T.DEFAULT: ("link", "quantity"),
-    T.PACKAGE: ("link",),
-    T.SEO: ("link", "quantity", "keywords"),
-    T.CUSTOM_COMMENTS: ("link", "comments"),
-    T.CUSTOM_COMMENTS_PACKAGE: ("link", "comments"),
-    T.MENTIONS: ("link", "quantity", "usernames"),
-    T.MENTIONS_WITH_HASHTAGS: ("link", "quantity", "usernames", "hashtags"),
-    T.MENTIONS_CUSTOM_LIST: ("link", "usernames"),
-    T.MENTIONS_HASHTAG: ("link", "quantity", "hashtag"),
-    T.MENTIONS_USER_FOLLOWERS: ("link", "quantity", "username"),
-    T.MENTIONS_MEDIA_LIKERS: ("link", "quantity", "media"),
-    T.COMMENT_LIKES: ("link", "quantity", "username"),
-    T.COMMENT_REPLIES: ("link", "username", "comments"),
-    T.POLL: ("link", "quantity", "answer_number"),
-    T.INVITES_FROM_GROUPS: ("link", "quantity", "groups"),
-    T.SUBSCRIPTIONS: ("username", "min", "max", "posts", "delay", "expiry"),
-}
-# Lists whose length is the billed quantity, so it must respect the service's min..max.
-_COUNTED = {T.CUSTOM_COMMENTS: "comments", T.COMMENT_REPLIES: "comments",
-            T.MENTIONS_CUSTOM_LIST: "usernames"}
 MAX_LINES = 10_000
 _HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#].*)?$")
 _NAME = re.compile(r"^[\w.\-]{1,64}$")
-_BIDI = re.compile(r"[\u200E\u200F\u061C\u2066-\u2069\u202A-\u202E]")
 _MARKUP_CHARS = frozenset("<>\"")
 
 
@@ -129,13 +106,13 @@ async def panel_profile(session: AsyncSession, panels: PanelRegistry,
 
 
 def is_orderable(service: Service) -> bool:
-    return catalog.to_panel_service(service).orderable and ServiceType.parse(
-        service.type) in _STEPS
+    return catalog.to_panel_service(service).orderable
 
 
 def steps(spec: WizardSpec, drip: bool = False) -> tuple[str, ...]:
     """The steps for this service; drip-feed adds a yes/no question, and runs/interval on yes."""
-    base = _STEPS.get(spec.service_type, ())
+    fields = FIELDS.get(spec.service_type)
+    base = fields.steps if fields is not None else ()
     if spec.service_type is T.DEFAULT and spec.dripfeed:
         return base + ((DRIP, "runs", "interval") if drip else (DRIP,))
     return base
@@ -182,7 +159,7 @@ def parse(step: str, text: str, spec: WizardSpec, fields: Mapping[str, Any],
 
 def parse_link(text: str) -> str:
     """An http(s) URL; 'instagram.com/x' gets https:// (what customers usually paste)."""
-    value = _BIDI.sub("", text).strip()  # marks an Arabic keyboard may add around a paste
+    value = BIDI_MARKS.sub("", text).strip()  # marks an Arabic keyboard may add around a paste
     if "://" not in value and _HOST.match(value):
         value = "https://" + value
     parts = urlsplit(value)
@@ -342,7 +319,7 @@ async def summarize(
 def step_bounds(step: str, spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
     """Bounds shown in a step's prompt: a number's range, or how many lines a list takes."""
     if step in LIST_STEPS:
-        counted = _COUNTED.get(spec.service_type) == step
+        counted = COUNTED_LIST.get(spec.service_type) == step
         return (spec.min, spec.max) if counted else (1, MAX_LINES)
     return number_bounds(step, spec, fields)
 
