@@ -300,13 +300,14 @@ def _insert_new(session: AsyncSession, table: Any) -> Any:
 
 # -- reading the catalog --------------------------------------------------------------------
 
-def _sellable() -> list:  # type: ignore[type-arg]
-    return [Service.enabled.is_(True), Service.available.is_(True), Category.enabled.is_(True)]
+# What a customer may buy: the admin's switches on the service and on its category, and the
+# panel still listing it. Every reader of the sellable catalog filters on exactly these.
+SELLABLE = (Service.enabled.is_(True), Service.available.is_(True), Category.enabled.is_(True))
 
 
 async def sellable_service(session: AsyncSession, service_id: int) -> Service | None:
     return await session.scalar(
-        select(Service).join(Category).where(Service.id == service_id, *_sellable())
+        select(Service).join(Category).where(Service.id == service_id, *SELLABLE)
     )
 
 

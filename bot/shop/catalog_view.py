@@ -14,7 +14,6 @@ transaction that debits it, and refuses a price other than the one the customer 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.shop import shop_settings
+from bot.shop import catalog, shop_settings
 from bot.shop.pricing import PriceRules
 from storage.models import Category, Service
 
@@ -39,9 +38,7 @@ class CatalogView:
 
     def rules(self, base: PriceRules) -> PriceRules:
         """`base` with the stored global markup, if any, as the shop default."""
-        if self.global_markup is None or self.global_markup == base.default_markup_percent:
-            return base
-        return dataclasses.replace(base, default_markup_percent=self.global_markup)
+        return shop_settings.with_global_markup(base, self.global_markup)
 
     def category_markup(self, service: Service) -> Decimal | None:
         category = self.category_by_id.get(service.category_id)
@@ -68,7 +65,7 @@ def _display_order(service: Service) -> tuple[Decimal, int]:
 async def load_view(session: AsyncSession) -> CatalogView:
     rows = (await session.execute(
         select(Service, Category).join(Category, Service.category_id == Category.id).where(
-            Service.enabled.is_(True), Service.available.is_(True), Category.enabled.is_(True)
+            *catalog.SELLABLE
         )
     )).all()
     services = {service.id: service for service, _ in rows}

@@ -154,8 +154,7 @@ _GLOBAL_MARKUP = select(ShopSetting.value).where(
 # call skips building and keying it.
 _PRICING = select(Service, Category.markup_percent, _GLOBAL_MARKUP, Panel.name).join(
     Category).join(Panel, Panel.id == Service.panel_id).where(
-    Service.id == bindparam("service_id"), Service.enabled.is_(True),
-    Service.available.is_(True), Category.enabled.is_(True))
+    Service.id == bindparam("service_id"), *catalog.SELLABLE)
 
 # What submit needs to address the panel: its service ID and type there, the panel's name.
 _SUBMIT_TARGET = select(Service.panel_service_id, Service.type, Panel.name).join(
