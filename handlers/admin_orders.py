@@ -19,7 +19,7 @@ from bot.shop.catalog import display_name
 from bot.shop.credits import parse_amount
 from bot.shop.digits import parse_int
 from bot.shop.orders import MAX_BAD_CYCLES
-from bot.telegram.i18n import format_panel_money
+from bot.telegram.i18n import format_panel_money, order_number, order_status
 from bot.telegram.notify import Notifier
 from handlers.admin_people import date
 from handlers.admin_states import AdminInput, leave_prompt
@@ -33,18 +33,10 @@ from storage.models import Order, OrderState
 REVIEW_PAGE = 20
 
 
-def number(order_id: int) -> str:
-    return f"#{order_id}"  # a string: Fluent would group a number
-
-
-def status(i18n: I18nContext, state: OrderState | str | None) -> str:
-    return i18n.get(f"order-status-{OrderState(state).value}") if state else "—"
-
-
 def card_text(i18n: I18nContext, shop: Shop, card: OrderCard) -> str:
     order, none = card.order, i18n.get("admin-none")
     text = i18n.get(
-        "admin-order-card", number=number(order.id), status=status(i18n, order.state),
+        "admin-order-card", number=order_number(order.id), status=order_status(i18n, order.state),
         user=str(card.user.telegram_id),
         username=f"@{card.user.username}" if card.user.username else none,
         service=display_name(card.service, i18n.locale), panel=card.panel.name,
@@ -94,7 +86,7 @@ async def lookup(message: Message, text: str, shop: Shop, i18n: I18nContext) -> 
         assert rendered is not None
         await message.answer(rendered[0], reply_markup=rendered[1])
         return True
-    labels = [(order_id, number(order_id)) for order_id in ids]
+    labels = [(order_id, order_number(order_id)) for order_id in ids]
     await message.answer(i18n.get("admin-order-matches", query=query or ""),
                          reply_markup=kb.order_list(i18n, labels))
     return True
@@ -126,15 +118,15 @@ async def open_order(query: CallbackQuery, callback_data: AdminX, shop: Shop,
 # -- refunds ----------------------------------------------------------------------------------
 
 def refund_reply(i18n: I18nContext, shop: Shop, result: RefundResult) -> str:
-    args = {"number": number(result.order_id), "amount": shop.money(result.amount),
-            "left": shop.money(result.left), "status": status(i18n, result.state)}
+    args = {"number": order_number(result.order_id), "amount": shop.money(result.amount),
+            "left": shop.money(result.left), "status": order_status(i18n, result.state)}
     return i18n.get(f"admin-refund-{result.status.value.replace('_', '-')}", **args)
 
 
 async def tell_customer(notifier: Notifier, shop: Shop, result: RefundResult) -> None:
     if result.status is RefundStatus.APPLIED and result.user_id is not None:
         await notifier.to_customer(result.user_id, "admin-refund-notice",
-                                   number=number(result.order_id),
+                                   number=order_number(result.order_id),
                                    amount=shop.money(result.amount))
 
 
@@ -175,7 +167,7 @@ async def review_list(query: CallbackQuery, state: FSMContext, shop: Shop,
 def review_label(i18n: I18nContext, shop: Shop, order: Order) -> str:
     """An order the panel accepted (it has the panel's order ID) says so on its button: it may
     be delivered, so refunding it in full is not the obvious resolution."""
-    args = {"number": number(order.id), "charge": shop.money(order.charge),
+    args = {"number": order_number(order.id), "charge": shop.money(order.charge),
             "created": date(order.created_at)}
     if order.panel_order_id:
         return i18n.get("admin-review-button-placed", panel_order=order.panel_order_id, **args)
@@ -190,7 +182,7 @@ async def ask_panel_order(query: CallbackQuery, callback_data: AdminX, state: FS
         return
     await state.set_state(AdminInput.panel_order)
     await state.set_data({"order": card.order.id})
-    await show(query, i18n.get("admin-attach-prompt", number=number(card.order.id),
+    await show(query, i18n.get("admin-attach-prompt", number=order_number(card.order.id),
                                panel=card.panel.name), kb.cancel_input(i18n))
 
 
@@ -201,8 +193,8 @@ async def typed_panel_order(message: Message, state: FSMContext, shop: Shop,
     result = await review.attach_panel_order(
         shop.sessions, admin_id=message.from_user.id, order_id=order_id,
         panel_order_id=message.text or "")
-    args = {"number": number(order_id), "panel_order": result.panel_order_id,
-            "other": number(result.other_order_id or 0)}
+    args = {"number": order_number(order_id), "panel_order": result.panel_order_id,
+            "other": order_number(result.other_order_id or 0)}
     if result.status in (AttachStatus.INVALID, AttachStatus.TAKEN):
         await message.answer(i18n.get(f"admin-attach-{result.status.value}", **args),
                              reply_markup=kb.cancel_input(i18n))
@@ -221,7 +213,7 @@ async def ask_refund(query: CallbackQuery, callback_data: AdminX, shop: Shop,
         await query.answer(i18n.get("admin-not-in-review"), show_alert=True)
         return
     left = card.order.charge - card.order.refunded
-    text = i18n.get("admin-refund-confirm", number=number(card.order.id),
+    text = i18n.get("admin-refund-confirm", number=order_number(card.order.id),
                     amount=shop.money(left), user=str(card.user.telegram_id))
     if card.order.panel_order_id:  # the panel accepted it: it may be delivered
         text = "\n\n".join([i18n.get(

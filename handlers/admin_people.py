@@ -20,6 +20,7 @@ from bot.shop.admin.people import BanStatus, UserCard
 from bot.shop.catalog import display_name
 from bot.shop.credits import CreditCommand, CreditStatus
 from bot.shop.payments import RefundLine
+from bot.telegram.i18n import order_number
 from bot.telegram.notify import Notifier
 from handlers.admin_credit import admin_reply, notify_customer
 from handlers.admin_states import AdminInput, leave_prompt
@@ -51,7 +52,7 @@ def card_text(i18n: I18nContext, shop: Shop, card: UserCard,
         language=user.language or none, balance=shop.money(user.balance), status=status,
         joined=date(user.created_at), orders=card.order_count,
     ), "", i18n.get("admin-user-orders")]
-    lines += [i18n.get("admin-user-order-line", number=f"#{order.id}",
+    lines += [i18n.get("admin-user-order-line", number=order_number(order.id),
                        status=i18n.get(f"order-status-{OrderState(order.state).value}"),
                        charge=shop.money(order.charge),
                        service=display_name(service, i18n.locale))

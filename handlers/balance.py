@@ -11,6 +11,7 @@ from bot.context import Shop
 from bot.shop import credits, payments
 from bot.shop.credits import StatementLine
 from bot.shop.payments import RefundLine
+from bot.telegram.i18n import order_number
 from handlers.common import show
 from keyboards.balance import Balance, balance_screen
 from keyboards.menu import Menu
@@ -25,7 +26,7 @@ def _line(i18n: I18nContext, shop: Shop, line: StatementLine,
         what = i18n.get(f"ledger-stars-refund-{refund.value}")
     else:
         what = i18n.get(f"ledger-{line.kind.value}",
-                        number=f"#{line.order_id}" if line.order_id is not None else "")
+                        number=order_number(line.order_id) if line.order_id is not None else "")
     return i18n.get("balance-line", date=line.created_at.strftime("%Y-%m-%d %H:%M"),
                     amount=sign + shop.money(line.amount), what=what)
 

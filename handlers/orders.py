@@ -18,6 +18,7 @@ from bot.panel import ErrorKind
 from bot.shop import aftersale, panel_alerts
 from bot.shop.aftersale import OrderView
 from bot.shop.catalog import display_name
+from bot.telegram.i18n import order_number, order_status
 from bot.telegram.notify import Notifier
 from handlers.common import show
 from keyboards.menu import Menu
@@ -29,7 +30,7 @@ from keyboards.orders import (
     order_details,
     order_list,
 )
-from storage.models import OrderState, User
+from storage.models import User
 
 PAGE_SIZE = 5
 # Telegram refuses a callback answer longer than 200 characters (the customer then sees
@@ -38,14 +39,6 @@ ALERT_LIMIT = 200
 
 
 # -- rendering --------------------------------------------------------------------------------
-
-def number(order_id: int) -> str:
-    return f"#{order_id}"  # a string: Fluent would group a number ("#1,234")
-
-
-def status_name(i18n: I18nContext, state: OrderState | str) -> str:
-    return i18n.get(f"order-status-{OrderState(state).value}")
-
 
 def _date(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else None
@@ -66,12 +59,12 @@ def _details(i18n: I18nContext, shop: Shop, view: OrderView) -> str:
     order, unknown = view.order, i18n.get("order-unknown-value")
     return i18n.get(
         "order-details",
-        number=number(order.id),
+        number=order_number(order.id),
         service=display_name(view.service, i18n.locale),
         link=order.link or unknown,
         quantity=_count(order.quantity) or unknown,
         charge=shop.money(order.charge),
-        status=status_name(i18n, view.state),
+        status=order_status(i18n, view.state),
         start_count=_count(order.start_count) or unknown,
         remains=_count(order.remains) or unknown,
         refunded=shop.money(order.refunded),
@@ -87,8 +80,8 @@ async def _render_list(
     if result.total == 0:
         return i18n.get("orders-empty"), no_orders(i18n)
     labels = [
-        (v.order.id, i18n.get("orders-button", number=number(v.order.id),
-                              status=status_name(i18n, v.state),
+        (v.order.id, i18n.get("orders-button", number=order_number(v.order.id),
+                              status=order_status(i18n, v.state),
                               service=display_name(v.service, i18n.locale)))
         for v in result.views
     ]
@@ -181,8 +174,8 @@ async def refresh_order(
         await alert(query, i18n.get("order-provider-unreachable"))
     elif result.change is not None and result.change.refunded > 0:
         await alert(query, i18n.get(
-            "order-refunded", number=number(result.view.order.id),
-            status=status_name(i18n, result.change.to_state),
+            "order-refunded", number=order_number(result.view.order.id),
+            status=order_status(i18n, result.change.to_state),
             amount=shop.money(result.change.refunded),
         ))
     else:
@@ -199,7 +192,7 @@ async def refill_order(
         await _not_found(query, i18n)
         return
     text = i18n.get(f"refill-{result.outcome.value.replace('_', '-')}",
-                    number=number(callback_data.id), reason=panel_reason(i18n, result.kind))
+                    number=order_number(callback_data.id), reason=panel_reason(i18n, result.kind))
     await alert(query, text)
     await panel_alerts.panel_refused(notifier, result.kind, panel=result.panel or "?",
                                      action="refill", message=result.message or "")
@@ -215,10 +208,10 @@ async def cancel_order(
     if not aftersale.allowed_actions(view, shop.panels).cancel:
         key = ("cancel-already-requested" if view.cancel_requested
                and view.state in aftersale.OPEN_STATES else "cancel-not-allowed")
-        await alert(query, i18n.get(key, number=number(view.order.id)))
+        await alert(query, i18n.get(key, number=order_number(view.order.id)))
         await _show_details(query, shop, i18n, view, callback_data.page, answer=False)
         return
-    text = i18n.get("order-cancel-confirm", number=number(view.order.id))
+    text = i18n.get("order-cancel-confirm", number=order_number(view.order.id))
     await show(query, text, cancel_confirm(i18n, view.order.id, callback_data.page))
 
 
@@ -231,7 +224,7 @@ async def cancel_confirmed(
         await _not_found(query, i18n)
         return
     await alert(query, i18n.get(f"cancel-{result.outcome.value.replace('_', '-')}",
-                                number=number(callback_data.id),
+                                number=order_number(callback_data.id),
                                 reason=panel_reason(i18n, result.kind)))
     view = await aftersale.load_order(shop.sessions, user.id, callback_data.id)
     if view is not None:

@@ -32,7 +32,7 @@ from bot.shop.catalog import display_name
 from bot.shop.catalog_sync import sync_catalogs
 from bot.shop.orders import MAX_BAD_CYCLES, HoldReason, StatusChange
 from bot.telegram.dedupe import UpdateClaims
-from bot.telegram.i18n import format_panel_money
+from bot.telegram.i18n import format_panel_money, order_number
 from bot.telegram.notify import Notifier
 from keyboards.orders import open_order
 from storage.models import Order, OrderState, Service, User
@@ -134,7 +134,8 @@ class ShopScheduler:
         if resolved:
             await self.notifier.to_admins(
                 "admin-refills-resolved", count=len(resolved),
-                refills="\n".join(f"#{r.order_id}: {r.state} ({r.reason})" for r in resolved))
+                refills="\n".join(f"{order_number(r.order_id)}: {r.state} ({r.reason})"
+                                   for r in resolved))
 
     async def run_catalog_sync(self) -> None:
         await sync_catalogs(self.shop)
@@ -163,7 +164,8 @@ class ShopScheduler:
         held = await hold_interrupted_orders(self.shop)
         if held:
             await self.notifier.to_admins(
-                "admin-orders-held", count=len(held), orders=", ".join(f"#{i}" for i in held)
+                "admin-orders-held", count=len(held),
+                orders=", ".join(order_number(i) for i in held),
             )
 
     # -- what customers are told --------------------------------------------------------------

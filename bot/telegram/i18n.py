@@ -17,8 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from aiogram_i18n import I18nContext
 from aiogram_i18n.cores import FluentRuntimeCore
 from babel.numbers import get_currency_precision
+
+from storage.models import OrderState
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 LANGUAGES = ("en", "ar")
@@ -77,7 +80,7 @@ def _safe(name: str, value: Any) -> Any:
 
 def _fluent_order(value: Any, **_: Any) -> str:
     """An order reference, '#123', kept left-to-right as one unit inside Arabic text."""
-    return isolate_ltr(f"#{_plain(value)}")
+    return isolate_ltr(order_number(_plain(value)))
 
 
 def _plain(value: Any) -> str:
@@ -125,3 +128,14 @@ class Translator:
 
     def __call__(self, language: str, key: str, /, **kwargs: Any) -> str:
         return self.core.get(key, language if language in LANGUAGES else None, **kwargs)
+
+
+def order_number(order_id: object) -> str:
+    """An order's reference as customers and admins read it, '#123' (Fluent's `ORDER()` too).
+    A string: Fluent would group a number ("#1,234")."""
+    return f"#{order_id}"
+
+
+def order_status(i18n: I18nContext, state: OrderState | str | None) -> str:
+    """An order state's name in the reader's language; '—' when there is none."""
+    return i18n.get(f"order-status-{OrderState(state).value}") if state else "—"
