@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from bot.panel import LIST_FIELDS, OrderRequest, Service, ServiceType, is_orderable
-from bot.panel.service_types import COUNTED_LIST, FIELDS
-from bot.shop import wizard_steps
+from bot.panel.service_types import COUNTED_LIST, FIELDS, PER_PACKAGE
+from bot.shop import pricing, wizard_steps
 from bot.shop.digits import BIDI_MARKS, parse_int
 
 
@@ -57,3 +57,9 @@ def test_links_and_numbers_drop_the_same_direction_marks(mark: str) -> None:
     assert BIDI_MARKS.fullmatch(mark)
     assert wizard_steps.parse_link(f"{mark}https://example.com/p{mark}") == "https://example.com/p"
     assert parse_int(f"{mark}150{mark}") == 150
+
+
+def test_package_types_are_priced_per_package_everywhere() -> None:
+    for t in FIELDS:
+        request = OrderRequest("7", t, quantity=5)
+        assert (pricing.billed_units(request) is None) == (t in PER_PACKAGE)

@@ -22,6 +22,7 @@ import httpx
 from .models import ServiceType
 from .params import needs_quantity
 from .sandbox_catalog import sandbox_catalog
+from .service_types import PER_PACKAGE
 
 SANDBOX_ENDPOINT = "https://sandbox.invalid/api/v2"
 START_BALANCE = Decimal("250.00")
@@ -188,7 +189,7 @@ class SandboxTransport(httpx.AsyncBaseTransport):
                 return {"error": ERR_DUPLICATE}
         billed = qty * runs
         charge = (Decimal(svc["rate"]) * billed / 1000).quantize(Decimal("0.00001"))
-        if stype in (ServiceType.PACKAGE, ServiceType.CUSTOM_COMMENTS_PACKAGE):
+        if stype in PER_PACKAGE:
             charge = Decimal(svc["rate"])
         if charge > self._balance():
             return {"error": "Not enough funds on balance"}

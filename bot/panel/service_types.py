@@ -120,6 +120,9 @@ COUNTED_LIST: dict[ServiceType, str] = {
     T.MENTIONS_CUSTOM_LIST: "usernames",
 }
 
+# Types whose rate is the price of the whole package, not per 1000 units.
+PER_PACKAGE = frozenset({T.PACKAGE, T.CUSTOM_COMMENTS_PACKAGE})
+
 
 def is_orderable(service_type: ServiceType) -> bool:
     """A type whose parameters we can build; any other is shown but never sent to a panel."""

@@ -10,10 +10,9 @@ from decimal import Decimal
 
 from bot.money import round_up, to_scale
 from bot.panel import OrderRequest, ServiceType
+from bot.panel.service_types import PER_PACKAGE
 
 PER = Decimal(1000)
-_PACKAGE_TYPES = frozenset({ServiceType.PACKAGE, ServiceType.CUSTOM_COMMENTS_PACKAGE})
-
 
 @dataclass(frozen=True, slots=True)
 class PriceRules:
@@ -43,7 +42,7 @@ class Quote:
 
 def billed_units(request: OrderRequest) -> int | None:
     """Units of the rate per 1000; None when the rate is the price of the whole package."""
-    if request.service_type in _PACKAGE_TYPES:
+    if request.service_type in PER_PACKAGE:
         return None
     if request.service_type is ServiceType.SUBSCRIPTIONS:
         # Charged per delivered post: reserve the most it can cost (max per post × posts).

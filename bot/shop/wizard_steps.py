@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.money import ZERO
 from bot.panel import SUBSCRIPTION_DELAYS, OrderRequest, PanelRegistry, ServiceType
 from bot.panel.profile import PanelProfile
-from bot.panel.service_types import COUNTED_LIST, FIELDS, LIST_FIELDS
+from bot.panel.service_types import COUNTED_LIST, FIELDS, LIST_FIELDS, PER_PACKAGE
 from bot.shop import catalog, ledger, ordering
 from bot.shop.catalog_view import CatalogView
 from bot.shop.digits import BIDI_MARKS, is_long_whole_number, normalize_digits, parse_int
@@ -280,7 +280,7 @@ def listing(view: CatalogView, rules: PriceRules, services: Iterable[Service]) -
             service=s,
             price=price_per_1000(rules, s.rate,
                                  rules.markup(s.markup_percent, view.category_markup(s))),
-            per_package=ServiceType.parse(s.type) in (T.PACKAGE, T.CUSTOM_COMMENTS_PACKAGE),
+            per_package=ServiceType.parse(s.type) in PER_PACKAGE,
             orderable=is_orderable(s),
         )
         for s in services
