@@ -115,7 +115,7 @@ async def overview(shop: Shop) -> Overview:
             Service.enabled.is_(True), Service.available.is_(True)))
         reports = {name: report for name, report in await session.execute(
             select(Panel.name, Panel.sync_report))}
-    markup = stored if stored is not None else shop.settings.markup_percent
+    markup = shop_settings.with_global_markup(shop.rules, stored).default_markup_percent
     syncs = [PanelSync.of(name, reports.get(name)) for name in sorted(shop.panels.names)]
     return Overview(markup, stored is not None, categories or 0, services or 0, enabled or 0,
                     syncs)
