@@ -3,9 +3,11 @@
 Every copy the bot keeps in memory to spare a database read or a re-render goes through here,
 so each has the same rules: at most `size` entries (the least recently used goes first), an
 entry older than `ttl` seconds is gone, and `forget()`/`clear()` invalidate. It wraps cachetools
-(maintained, the usual choice) rather than hand-kept dicts. Values must be immutable (tuples,
-frozen dataclasses, str): a cached value is handed to every update that asks, and one update
-must never see another's changes. It sits at the bottom and imports nothing of the project.
+(maintained, the usual choice) rather than hand-kept dicts. A cached copy of stored data must
+be immutable (tuples, frozen dataclasses, str): it is handed to every update that asks, and one
+update must never see another's changes (the flood limit keeps each customer's own token
+bucket here, state rather than a copy). It sits at the bottom and imports nothing of the
+project.
 """
 
 from __future__ import annotations

@@ -111,6 +111,7 @@ RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
                     "bot.context", "bot.runtime", "aiogram")),
     ("bot.money", ("bot", "handlers", "keyboards", "storage", "aiogram")),
     ("bot.cache", ("bot", "handlers", "keyboards", "storage", "aiogram")),
+    ("bot.rate", ("bot", "handlers", "keyboards", "storage", "aiogram")),
     ("storage", ("bot.shop", "bot.telegram", "bot.jobs", "handlers", "keyboards",
                  "bot.context", "bot.runtime")),
 )
