@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import copy
 import logging
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy import Insert, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cache import Cache
 from storage.models import FsmState
 from storage.types import utcnow
 
@@ -46,7 +46,7 @@ class DatabaseStorage(BaseStorage):
     ) -> None:
         self.sessions = sessions
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
-        self._cache: OrderedDict[str, Conversation] = OrderedDict()
+        self._cached: Cache[str, Conversation] | None = None  # made on first use, of CACHE_SIZE
         self._pending: dict[str, Conversation] = {}  # written to memory, not yet to the DB
         self._writer: asyncio.Task[None] | None = None
 
@@ -88,7 +88,7 @@ class DatabaseStorage(BaseStorage):
         return self.key_builder.build(key)
 
     async def _load(self, key: str) -> Conversation:
-        cached = self._pending.get(key) or self._cache.get(key)
+        cached = self._pending.get(key) or self._memory().get(key)
         if cached is None:
             async with self.sessions() as session:
                 row = (await session.execute(
@@ -98,11 +98,15 @@ class DatabaseStorage(BaseStorage):
             self._remember(key, cached)
         return cached
 
+    def _memory(self) -> Cache[str, Conversation]:
+        # Built on first use rather than in __init__, so CACHE_SIZE can be set per instance.
+        if self._cached is None:
+            self._cached = Cache(self.CACHE_SIZE)
+        return self._cached
+
     def _remember(self, key: str, value: Conversation) -> None:
-        self._cache[key] = value
-        self._cache.move_to_end(key)
-        while len(self._cache) > self.CACHE_SIZE:
-            self._cache.popitem(last=False)  # pending values are kept in _pending meanwhile
+        # The least recently used goes first; pending values are kept in _pending meanwhile.
+        self._memory().put(key, value)
 
     def _change(self, key: str, value: Conversation) -> None:
         self._remember(key, value)

@@ -110,6 +110,8 @@ RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bot.config", ("bot.shop", "bot.telegram", "bot.jobs", "handlers", "keyboards", "storage",
                     "bot.context", "bot.runtime", "aiogram")),
     ("bot.money", ("bot", "handlers", "keyboards", "storage", "aiogram")),
+    ("bot.cache", ("bot", "handlers", "keyboards", "storage", "aiogram")),
+    ("bot.rate", ("bot", "handlers", "keyboards", "storage", "aiogram")),
     ("storage", ("bot.shop", "bot.telegram", "bot.jobs", "handlers", "keyboards",
                  "bot.context", "bot.runtime")),
 )

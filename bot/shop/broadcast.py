@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Integer, String, and_, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.rate import TokenBucket
 from bot.shop import audit, users
 from storage.models import Broadcast, BroadcastRecipient, User
 from storage.types import utcnow
@@ -322,25 +323,22 @@ def format_duration(seconds: float | None) -> str:
 # -- pacing ------------------------------------------------------------------------------------
 
 class Pacer:
-    """A token bucket: slots `1/rate` apart, shared by every concurrent send of a job. A small
-    burst lets a late sender (a slow database write, network jitter) win back up to
-    `burst − 1` missed slots, so the average holds the rate: at most rate + burst − 1 sends in
-    any second (27 of Telegram's 30 by default). A 429 holds every slot until `retry_after`
-    has passed: the whole job pauses."""
+    """The bot's token bucket (bot.rate) as a pace: slots `1/rate` apart, shared by every
+    concurrent send of a job. A small burst lets a late sender (a slow database write, network
+    jitter) win back up to `burst − 1` missed slots, so the average holds the rate: at most
+    rate + burst − 1 sends in any second (27 of Telegram's 30 by default). A 429 holds every
+    slot until `retry_after` has passed: the whole job pauses."""
 
     def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
                  burst: int = PACER_BURST) -> None:
-        self.interval = 1.0 / rate
         self.clock = clock
-        self.slack = (burst - 1) * self.interval
-        self._next = clock()
+        # A job begins at the pace, with one slot rather than a full burst.
+        self._bucket = TokenBucket(rate, burst, clock(), full=False)
         self._hold_until = 0.0
 
     def reserve(self) -> float:
         """Take the next slot; returns its time on `clock`."""
-        slot = max(self._next, self.clock() - self.slack)
-        self._next = slot + self.interval
-        return slot
+        return self._bucket.reserve(self.clock())
 
     def delay(self, slot: float) -> float:
         """How long until a reserved slot may be used (a later hold postpones it)."""
@@ -348,7 +346,7 @@ class Pacer:
 
     def hold(self, seconds: float) -> None:
         self._hold_until = max(self._hold_until, self.clock() + seconds)
-        self._next = max(self._next, self._hold_until + self.interval)
+        self._bucket.hold(self._hold_until)
 
 
 # -- running a job -----------------------------------------------------------------------------

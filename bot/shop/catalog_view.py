@@ -22,6 +22,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cache import Cache
 from bot.shop import catalog, shop_settings
 from bot.shop.pricing import PriceRules
 from storage.models import Category, Service
@@ -100,26 +101,25 @@ class CatalogCache:
     ) -> None:
         self.sessions = sessions
         self.clock = clock
-        self._view: CatalogView | None = None
-        self._loaded_at = 0.0
+        self._view: Cache[None, CatalogView] = Cache(1, self.TTL, clock)  # one view, or none
         self._generation = 0  # bumped by invalidate(); a load that began before is not kept
         self._loading: asyncio.Future[CatalogView] | None = None
 
     def invalidate(self) -> None:
         self._generation += 1
-        self._view = None
+        self._view.clear()
 
     async def view(self) -> CatalogView:
-        if self._view is not None and self.clock() - self._loaded_at < self.TTL:
-            return self._view
+        if (view := self._view.get(None)) is not None:
+            return view
         if self._loading is None or self._loading.done():
             self._loading = asyncio.ensure_future(self._load())
         return await asyncio.shield(self._loading)
 
     async def _load(self) -> CatalogView:
-        generation, started = self._generation, self.clock()
+        generation = self._generation
         async with self.sessions() as session:
             view = await load_view(session)
         if generation == self._generation:
-            self._view, self._loaded_at = view, started
+            self._view.put(None, view)
         return view

@@ -9,12 +9,12 @@ ALERT_EVERY, not one per customer tap.
 
 from __future__ import annotations
 
-import time
 import weakref
 from typing import Protocol
 
 from sqlalchemy import select
 
+from bot.cache import Cache
 from bot.context import Shop
 from bot.panel import ErrorKind
 from bot.shop.ordering import Placement, bounded_text
@@ -25,8 +25,10 @@ _ALERTS: dict[ErrorKind, str] = {
     ErrorKind.BAD_KEY: "admin-panel-bad-key",
     ErrorKind.NOT_ENOUGH_FUNDS: "admin-panel-no-funds",
 }
-# Per notifier (one per running bot), so two shops in one process never silence each other.
-_last_sent: weakref.WeakKeyDictionary[object, dict[tuple[str, ErrorKind], float]] = \
+ALERTS_KEPT = 1_000  # (panel, kind) pairs remembered per notifier: far more than a shop has
+# Per notifier (one per running bot), so two shops in one process never silence each other;
+# an entry is there for ALERT_EVERY seconds after its alert went out.
+_recently_sent: weakref.WeakKeyDictionary[object, Cache[tuple[str, ErrorKind], bool]] = \
     weakref.WeakKeyDictionary()
 
 
@@ -50,12 +52,12 @@ async def panel_refused(notifier: AdminNotifier, kind: ErrorKind | str | None, *
     key = alert_key(kind)
     if key is None:
         return False
-    now = time.monotonic()
-    sent = _last_sent.setdefault(notifier, {})
-    last = sent.get((panel, ErrorKind(kind)))
-    if last is not None and now - last < ALERT_EVERY:
+    sent = _recently_sent.get(notifier)
+    if sent is None:
+        sent = _recently_sent[notifier] = Cache(ALERTS_KEPT, ALERT_EVERY)
+    if (panel, ErrorKind(kind)) in sent:
         return False
-    sent[(panel, ErrorKind(kind))] = now
+    sent.put((panel, ErrorKind(kind)), True)
     await notifier.to_admins(key, panel=panel, action=action,
                              message=bounded_text(message or "-", 300))
     return True

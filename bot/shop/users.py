@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import make_transient_to_detached
 
+from bot.cache import Cache
 from storage.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class UserSnapshot:
+    """A customer row's column values, immutable: what RecentUsers keeps between updates."""
+
+    values: tuple[tuple[str, Any], ...]
+
+    @classmethod
+    def of(cls, user: User) -> UserSnapshot:
+        return cls(tuple((column.key, getattr(user, column.key))
+                         for column in inspect(User).column_attrs))
+
+    def row(self) -> User:
+        """A fresh detached row with these values: each update gets its own to change."""
+        user = User(**dict(self.values))
+        make_transient_to_detached(user)  # the stored row it is a copy of, not a new one
+        return user
 
 
 class RecentUsers:
@@ -19,7 +40,9 @@ class RecentUsers:
     What changes a row behind the middleware's back in this process calls forget(): a ban or
     unban, a customer found to have blocked the bot. Another process's change takes effect
     within TTL seconds. A customer taps every second or two while shopping; 30 seconds means
-    one read per visit rather than one every few taps.
+    one read per visit rather than one every few taps. Kept as immutable snapshots and handed
+    out as a new row per update: updates run concurrently, and one must never see (or make)
+    another's changes to a shared object.
     """
 
     TTL = 30.0
@@ -27,25 +50,22 @@ class RecentUsers:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._rows: OrderedDict[int, tuple[float, User]] = OrderedDict()
+        self._rows: Cache[int, UserSnapshot] = Cache(self.SIZE, self.TTL, clock)
 
     def get(self, telegram_id: int, username: str | None, first_name: str | None) -> User | None:
         hit = self._rows.get(telegram_id)
-        if hit is None or self.clock() - hit[0] > self.TTL:
+        if hit is None:
             return None
-        user = hit[1]
+        user = hit.row()
         if (user.username, user.first_name) != (username, first_name):
             return None  # renamed: the stored names need refreshing
         return user
 
     def remember(self, user: User) -> None:
-        self._rows[user.telegram_id] = (self.clock(), user)
-        self._rows.move_to_end(user.telegram_id)
-        while len(self._rows) > self.SIZE:
-            self._rows.popitem(last=False)
+        self._rows.put(user.telegram_id, UserSnapshot.of(user))
 
     def forget(self, telegram_id: int) -> None:
-        self._rows.pop(telegram_id, None)
+        self._rows.forget(telegram_id)
 
 
 async def touch(

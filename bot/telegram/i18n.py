@@ -21,6 +21,7 @@ from aiogram_i18n import I18nContext
 from aiogram_i18n.cores import FluentRuntimeCore
 from babel.numbers import get_currency_precision
 
+from bot.cache import Cache
 from storage.models import OrderState
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
@@ -47,7 +48,7 @@ class HtmlSafeCore(FluentRuntimeCore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._rendered: dict[tuple[Any, ...], str] = {}
+        self._rendered: Cache[tuple[Any, ...], str] = Cache(self.CACHE_SIZE)
 
     def get(self, message_id: str, locale: str | None = None, /, **kwargs: Any) -> str:
         locale = self.get_locale(locale=locale)  # None means the current customer's
@@ -59,9 +60,7 @@ class HtmlSafeCore(FluentRuntimeCore):
             return text
         text = super().get(message_id, locale, **{k: _safe(k, v) for k, v in kwargs.items()})
         if cacheable:
-            if len(self._rendered) >= self.CACHE_SIZE:
-                self._rendered.clear()
-            self._rendered[key] = text
+            self._rendered.put(key, text)
         return text
 
 

@@ -28,3 +28,4 @@ class UserLanguageManager(BaseManager):
         if user is not None:
             await users.set_language(self.shop.sessions, user.id, locale)
             user.language = locale
+            self.shop.recent_users.remember(user)  # this update's row is its own: keep the change

@@ -8,24 +8,9 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from aiogram_i18n import I18nContext
 
+from bot.cache import Cache
+from bot.rate import TokenBucket
 from bot.telegram.middlewares.ban import is_payment_update
-
-
-class TokenBucket:
-    __slots__ = ("capacity", "rate", "stamp", "tokens", "warned")
-
-    def __init__(self, rate: float, capacity: float, now: float) -> None:
-        self.rate, self.capacity, self.tokens, self.stamp = rate, capacity, capacity, now
-        self.warned = False
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            self.warned = False
-            return True
-        return False
 
 
 class ThrottlingMiddleware(BaseMiddleware):
@@ -38,7 +23,9 @@ class ThrottlingMiddleware(BaseMiddleware):
     def __init__(self, rate: float = 4.0, burst: float = 12.0, max_users: int = 50_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.rate, self.burst, self.max_users, self.clock = rate, burst, max_users, clock
-        self._buckets: dict[int, TokenBucket] = {}
+        # A bucket left alone for burst/rate seconds is full again, the same as a new one: so
+        # it is forgotten then, and the least recently used goes first beyond max_users.
+        self._buckets: Cache[int, TokenBucket] = Cache(max_users, burst / rate, clock)
 
     async def __call__(
         self,
@@ -53,10 +40,9 @@ class ThrottlingMiddleware(BaseMiddleware):
         now = self.clock()
         bucket = self._buckets.get(sender.id)
         if bucket is None:
-            if len(self._buckets) >= self.max_users:
-                self._forget_idle(now)
-            bucket = self._buckets[sender.id] = TokenBucket(self.rate, self.burst, now)
+            bucket = TokenBucket(self.rate, self.burst, now)
         if bucket.take(now):
+            self._buckets.put(sender.id, bucket)  # kept burst/rate seconds from its last pass
             return await handler(event, data)
         await self._tell(event, data, bucket)
         return None
@@ -70,8 +56,3 @@ class ThrottlingMiddleware(BaseMiddleware):
             await inner.answer(text)
         elif isinstance(inner, Message) and not warned:
             await inner.answer(text)
-
-    def _forget_idle(self, now: float) -> None:
-        full = [uid for uid, b in self._buckets.items() if now - b.stamp > self.burst / self.rate]
-        for uid in full or list(self._buckets)[: len(self._buckets) // 2]:
-            del self._buckets[uid]
