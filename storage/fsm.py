@@ -7,11 +7,11 @@ import contextlib
 import copy
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
-from sqlalchemy import Insert, delete, select
+from sqlalchemy import Insert, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -71,7 +71,8 @@ class DatabaseStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         # A deep copy: handlers mutate nested values, which must not leak into the cache
         # (set_data compares against it to skip unchanged writes).
-        return _copied((await self._load(self._key(key)))[1])
+        data: dict[str, Any] = _copied((await self._load(self._key(key)))[1])
+        return data
 
     async def close(self) -> None:
         """Write what is pending now (called on shutdown, after updates in flight finished)."""
@@ -150,7 +151,8 @@ class DatabaseStorage(BaseStorage):
 
 def _upsert(dialect: str) -> Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(FsmState.__table__)
+    # The declarative stubs type __table__ as any FromClause; a mapped class's is a Table.
+    statement = insert(cast(Table, FsmState.__table__))
     return statement.on_conflict_do_update(
         index_elements=["key"],
         set_={column: statement.excluded[column] for column in ("state", "data", "updated_at")},

@@ -387,9 +387,9 @@ class PanelClient:
         if err is None and isinstance(value, str) and value.strip():
             err = value  # a bare error string instead of an ID
         if err is not None:
-            exc = self._rejected("refill", err)
-            self._learn_from_write_rejection(exc, param)
-            raise exc
+            rejected = self._rejected("refill", err)
+            self._learn_from_write_rejection(rejected, param)
+            raise rejected
         if self.dialect == "v1":
             self.learn(v1_refill=True)
         raise PanelOutcomeUnknown(self.name, "refill", "answer without a refill ID")

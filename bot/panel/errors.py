@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Any
 
 
 class ErrorKind(StrEnum):
@@ -93,7 +94,7 @@ class PanelError(Exception):
         self.action = action
         self.detail = message
         # For multi-ID writes split in chunks: what earlier chunks already answered.
-        self.partial_results: dict = {}
+        self.partial_results: dict[Any, Any] = {}
 
 
 class PanelRejected(PanelError):

@@ -251,9 +251,11 @@ class SandboxTransport(httpx.AsyncBaseTransport):
 
     def _cancel_one(self, raw: str) -> Any:
         found = self._order(raw)
-        if found is None or found[1] is None:
+        if found is None:
             return {"error": "Incorrect order ID"}
         oid, order = found
+        if order is None:
+            return {"error": "Incorrect order ID"}
         if not order.service["cancel"]:
             return {"error": "Cancel is disabled for this service"}
         if self._progress(oid, order).status in ("Completed", "Partial", "Canceled"):

@@ -49,8 +49,9 @@ class ServiceType(StrEnum):
                 _PARSED_TYPES[text] = found
         return found
 
+    # A property shadowing str.title on purpose (the display name); mypy flags any such override.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         """The name panels document, e.g. 'Custom Comments Package'."""
         return "SEO" if self is ServiceType.SEO else self.value.replace("_", " ").title()
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import InvalidOperation
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # exported, absent from typeshed
 from typing import Any
 
 from .bounded import json_constant, json_decimal, json_float, json_int
@@ -203,6 +203,7 @@ class _Parser:
 
     def key(self) -> str:
         self.skip_ws()
+        s: str
         if self.peek() == '"':
             s, self.pos = scanstring(self.text, self.pos + 1)
         else:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import BigInteger
 from sqlalchemy.engine import Connection
 
@@ -18,7 +19,9 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(
+    type_: str, obj: Any, autogen_context: AutogenContext
+) -> str | Literal[False]:
     # Migrations must not depend on application types: render them as their storage types.
     if type_ == "type" and isinstance(obj, Money):
         return "sa.BigInteger()"
