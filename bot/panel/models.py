@@ -8,7 +8,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from .service_types import ServiceType, is_orderable
+from .service_types import ServiceType as ServiceType  # re-exported: the panel API's type
+from .service_types import is_orderable
 
 
 @dataclass(frozen=True, slots=True)
