@@ -6,6 +6,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# FULL=1 is implied when .env points at PostgreSQL or sets REDIS_URL: the drivers are then needed.
+FULL ?= $(shell grep -qsE '^[[:space:]]*(DATABASE_URL[[:space:]]*=[[:space:]]*["'\'']?postgres|REDIS_URL[[:space:]]*=[[:space:]]*["'\'']?[a-z])' .env && echo 1)
 RUN_LOCK := $(if $(FULL),requirements-full.txt,requirements.txt)
 DEV_LOCK := requirements-dev.txt
 # A stamp per lock file and its content: editing pyproject.toml or a lock file reinstalls.
