@@ -54,12 +54,18 @@ async def serve(queries: int, clients: int) -> None:
 
 # ---------------------------------------------------------------------- the client
 def keyboard(i: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text="🛒 New order", callback_data=f"order:new:{i}"),
-         InlineKeyboardButton(text="📦 My orders", callback_data="orders:list")],
-        [InlineKeyboardButton(text="💰 Balance", callback_data="balance"),
-         InlineKeyboardButton(text="Help", callback_data="help")],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="🛒 New order", callback_data=f"order:new:{i}"),
+                InlineKeyboardButton(text="📦 My orders", callback_data="orders:list"),
+            ],
+            [
+                InlineKeyboardButton(text="💰 Balance", callback_data="balance"),
+                InlineKeyboardButton(text="Help", callback_data="help"),
+            ],
+        ]
+    )
 
 
 def aiogram_session(url: str) -> AiohttpSession:
@@ -72,8 +78,6 @@ def make_bot(session_type: Callable[[str], AiohttpSession], url: str) -> Bot:
         session=session_type(url),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
-
-
 
 
 SESSIONS: dict[str, Callable[[str], AiohttpSession]] = {
@@ -95,21 +99,25 @@ class Client:
         self.counter += 1
         i = self.counter
         message = await self.bot.send_message(
-            CHAT, f"<b>Order #{i}</b> — 1,000 Instagram likes, <i>$1.20</i>",
-            reply_markup=keyboard(i))
+            CHAT,
+            f"<b>Order #{i}</b> — 1,000 Instagram likes, <i>$1.20</i>",
+            reply_markup=keyboard(i),
+        )
         self.message_id = message.message_id
 
     async def edit(self) -> None:
         self.counter += 1
         i = self.counter
         await self.bot.edit_message_text(
-            text=f"<b>Order #{i}</b> updated: <code>in progress</code>", chat_id=CHAT,
-            message_id=self.message_id, reply_markup=keyboard(i))
+            text=f"<b>Order #{i}</b> updated: <code>in progress</code>",
+            chat_id=CHAT,
+            message_id=self.message_id,
+            reply_markup=keyboard(i),
+        )
 
     async def answer(self) -> None:
         self.answered += 1
-        await self.bot.answer_callback_query(
-            f"{self.index}-{self.answered}", text="Order started")
+        await self.bot.answer_callback_query(f"{self.index}-{self.answered}", text="Order started")
 
 
 async def measure(call: Callable[[], Awaitable[None]], n: int) -> float:
@@ -123,16 +131,25 @@ async def measure(call: Callable[[], Awaitable[None]], n: int) -> float:
 async def run(calls: int, rounds: int, warmup: int) -> None:
     queries = warmup + rounds * calls
     server = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", str(queries), "--clients", str(len(SESSIONS)),
+        sys.executable,
+        __file__,
+        "--serve",
+        str(queries),
+        "--clients",
+        str(len(SESSIONS)),
         cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     assert server.stdin is not None and server.stdout is not None
     try:
         url = (await server.stdout.readline()).decode().strip()
         if not url:
             raise RuntimeError("the fake Bot API did not start")
-        clients = [Client(index, name, make_bot(session_type, url))
-                   for index, (name, session_type) in enumerate(SESSIONS.items())]
+        clients = [
+            Client(index, name, make_bot(session_type, url))
+            for index, (name, session_type) in enumerate(SESSIONS.items())
+        ]
         methods = ["sendMessage", "editMessageText", "answerCallbackQuery"]
         results: dict[tuple[str, str], list[float]] = {}
         try:
@@ -144,10 +161,12 @@ async def run(calls: int, rounds: int, warmup: int) -> None:
             for turn in range(rounds):  # each round in another session order
                 shift = turn % len(clients)
                 for client in clients[shift:] + clients[:shift]:
-                    for name, call in zip(methods, [client.send, client.edit, client.answer],
-                                          strict=True):
+                    for name, call in zip(
+                        methods, [client.send, client.edit, client.answer], strict=True
+                    ):
                         results.setdefault((client.name, name), []).append(
-                            await measure(call, calls))
+                            await measure(call, calls)
+                        )
         finally:
             for client in clients:
                 await client.bot.session.close()
@@ -156,8 +175,7 @@ async def run(calls: int, rounds: int, warmup: int) -> None:
         await server.wait()
 
     loop = type(asyncio.get_running_loop()).__module__.split(".")[0]
-    print(f"client CPU per call, µs: median (min) of {rounds} rounds × {calls} calls; "
-          f"loop: {loop}")
+    print(f"client CPU per call, µs: median (min) of {rounds} rounds × {calls} calls; loop: {loop}")
     width = max(len(c.name) for c in clients)
     print(f"{'':{width}}  " + "  ".join(f"{m:>19}" for m in methods))
     for client in clients:

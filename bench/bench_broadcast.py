@@ -43,13 +43,21 @@ async def run(count: int) -> None:
         async with FakeTelegram(token="123456:BENCH", flood_limit=30) as tg:
             users = iter_users(tg, ids)
             admin = tg.user(ADMIN)
-            source = tg.add_message(tg.chats[ADMIN], {"text": "Sale today"},
-                                    sender=admin.to_api())
+            source = tg.add_message(tg.chats[ADMIN], {"text": "Sale today"}, sender=admin.to_api())
             job_id = await broadcast.create_draft(
-                sessions, admin_telegram_id=ADMIN, from_chat_id=ADMIN,
-                message_id=source.message_id, reply_markup=None)
-            await broadcast.start(sessions, job_id, admin_telegram_id=ADMIN,
-                                  progress_chat_id=ADMIN, progress_message_id=source.message_id)
+                sessions,
+                admin_telegram_id=ADMIN,
+                from_chat_id=ADMIN,
+                message_id=source.message_id,
+                reply_markup=None,
+            )
+            await broadcast.start(
+                sessions,
+                job_id,
+                admin_telegram_id=ADMIN,
+                progress_chat_id=ADMIN,
+                progress_message_id=source.message_id,
+            )
             job = await broadcast.get(sessions, job_id)
             assert job is not None
             bot = tg.make_bot()
@@ -60,14 +68,22 @@ async def run(count: int) -> None:
                 reports += 1
                 if reports % 10 == 0:
                     c = report.counts
-                    print(f"  {report.elapsed:6.0f} s  sent {c.sent:5}  pending {c.pending:5}"
-                          f"  rate {report.rate:5.1f}/s", flush=True)
+                    print(
+                        f"  {report.elapsed:6.0f} s  sent {c.sent:5}  pending {c.pending:5}"
+                        f"  rate {report.rate:5.1f}/s",
+                        flush=True,
+                    )
 
             tracemalloc.start()
             began = time.perf_counter()
-            counts = await broadcast.deliver(sessions, job_id, copier(bot, job),
-                                             rate=broadcast.FREE_RATE,
-                                             control=broadcast.Control(), on_progress=progress)
+            counts = await broadcast.deliver(
+                sessions,
+                job_id,
+                copier(bot, job),
+                rate=broadcast.FREE_RATE,
+                control=broadcast.Control(),
+                on_progress=progress,
+            )
             elapsed = time.perf_counter() - began
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
@@ -75,14 +91,18 @@ async def run(count: int) -> None:
             duplicates = sum(1 for u in users if tg.stats.deliveries[u.id] > 1)
             print(f"recipients          {count}")
             print(f"wall time           {elapsed:.1f} s")
-            print(f"sustained rate      {counts.sent / elapsed:.2f} messages/s "
-                  f"(pacer {broadcast.FREE_RATE:g}/s, fake limit 30/s)")
+            print(
+                f"sustained rate      {counts.sent / elapsed:.2f} messages/s "
+                f"(pacer {broadcast.FREE_RATE:g}/s, fake limit 30/s)"
+            )
             print(f"sent / failed       {counts.sent} / {counts.failed}")
             print(f"429 answers         {tg.stats.too_many_requests}")
             print(f"duplicates          {duplicates}")
             print(f"lost                {count - reached}")
-            print(f"peak memory         {peak / 2**20:.1f} MiB traced (Python allocations); "
-                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB max RSS")
+            print(
+                f"peak memory         {peak / 2**20:.1f} MiB traced (Python allocations); "
+                f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB max RSS"
+            )
         await engine.dispose()
 
 

@@ -23,7 +23,10 @@ from bot.panel.models import ServiceType
 from bot.panel.tolerant_json import loads
 
 TYPES = [t.title for t in ServiceType if t is not ServiceType.UNKNOWN] + [
-    "custom_comments", "mentions_hashtag", "Live Stream"]
+    "custom_comments",
+    "mentions_hashtag",
+    "Live Stream",
+]
 NETWORKS = ["Instagram", "TikTok", "YouTube", "Telegram", "X", "Facebook", "Spotify"]
 
 
@@ -35,19 +38,21 @@ def make_rows(n: int, seed: int = 7) -> list[dict]:
         flag = rnd.choice(flag_styles)
         lo = rnd.choice([10, 50, 100, 500, 1000])
         rate = round(rnd.uniform(0.001, 50), rnd.choice([2, 4, 6]))
-        rows.append({
-            "service": i if rnd.random() < 0.5 else str(i),
-            "name": f"{rnd.choice(NETWORKS)} service #{i} [refill {rnd.randint(0, 365)} days]",
-            "type": rnd.choice(TYPES),
-            "category": f"{rnd.choice(NETWORKS)} - category {i % 40}",
-            "rate": str(rate) if rnd.random() < 0.7 else rate,
-            "min": str(lo) if rnd.random() < 0.5 else lo,
-            "max": str(lo * rnd.randint(10, 10_000)),
-            "refill": flag(rnd.random() < 0.4),
-            "cancel": flag(rnd.random() < 0.5),
-            "dripfeed": flag(rnd.random() < 0.3),
-            "desc": "Start 0-1h, speed 10k/day" if rnd.random() < 0.3 else "",
-        })
+        rows.append(
+            {
+                "service": i if rnd.random() < 0.5 else str(i),
+                "name": f"{rnd.choice(NETWORKS)} service #{i} [refill {rnd.randint(0, 365)} days]",
+                "type": rnd.choice(TYPES),
+                "category": f"{rnd.choice(NETWORKS)} - category {i % 40}",
+                "rate": str(rate) if rnd.random() < 0.7 else rate,
+                "min": str(lo) if rnd.random() < 0.5 else lo,
+                "max": str(lo * rnd.randint(10, 10_000)),
+                "refill": flag(rnd.random() < 0.4),
+                "cancel": flag(rnd.random() < 0.5),
+                "dripfeed": flag(rnd.random() < 0.3),
+                "desc": "Start 0-1h, speed 10k/day" if rnd.random() < 0.3 else "",
+            }
+        )
     return rows
 
 
@@ -89,12 +94,16 @@ def main() -> None:
     assert len(parsed) == args.services
     assert parse_services(loads(sloppy_text)).services == parsed
     orderable = sum(s.orderable for s in parsed)
-    print(f"catalog: {args.services} services, {len(strict_text) / 1e6:.2f} MB JSON, "
-          f"{orderable} orderable, runs={args.runs}")
+    print(
+        f"catalog: {args.services} services, {len(strict_text) / 1e6:.2f} MB JSON, "
+        f"{orderable} orderable, runs={args.runs}"
+    )
     for label, text in (("strict json", strict_text), ("tolerant fallback", sloppy_text)):
         median, best, peak = measure(text, args.runs)
-        print(f"{label:>18}: median {median * 1000:7.1f} ms  best {best * 1000:7.1f} ms  "
-              f"peak mem {peak / 1e6:6.1f} MB")
+        print(
+            f"{label:>18}: median {median * 1000:7.1f} ms  best {best * 1000:7.1f} ms  "
+            f"peak mem {peak / 1e6:6.1f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -55,11 +55,15 @@ def good_row(rnd: random.Random, sid: int) -> dict[str, Any]:
     return {
         "service": sid if rnd.random() < 0.5 else str(sid),
         "name": f"{rnd.choice(NETWORKS)} service #{sid} [refill {rnd.randint(0, 365)} days]",
-        "type": rnd.choice(TYPES), "category": f"{rnd.choice(NETWORKS)} - category {sid % 40}",
+        "type": rnd.choice(TYPES),
+        "category": f"{rnd.choice(NETWORKS)} - category {sid % 40}",
         "rate": str(round(rnd.uniform(0.001, 50), rnd.choice([2, 4, 6]))),
-        "min": str(lo), "max": str(lo * rnd.randint(10, 10_000)),
-        "refill": rnd.random() < 0.4, "cancel": rnd.random() < 0.5,
-        "dripfeed": rnd.random() < 0.3, "desc": "Start 0-1h" if rnd.random() < 0.3 else "",
+        "min": str(lo),
+        "max": str(lo * rnd.randint(10, 10_000)),
+        "refill": rnd.random() < 0.4,
+        "cancel": rnd.random() < 0.5,
+        "dripfeed": rnd.random() < 0.3,
+        "desc": "Start 0-1h" if rnd.random() < 0.3 else "",
     }
 
 
@@ -85,8 +89,14 @@ SKIPPED_KINDS: list[tuple[str, Any]] = [
 # Rows with hostile text that are kept (cut to what storage holds).
 KEPT_KINDS: list[tuple[str, Any]] = [
     ("name of 1000 chars", lambda r: {**r, "name": "N" * 1000}),
-    ("HTML name", lambda r: {**r, "name": "<b>Best</b> <script>x()</script> & co",
-                             "category": "<i>HTML</i> " + "c" * 300}),
+    (
+        "HTML name",
+        lambda r: {
+            **r,
+            "name": "<b>Best</b> <script>x()</script> & co",
+            "category": "<i>HTML</i> " + "c" * 300,
+        },
+    ),
     ("NUL and surrogate", lambda r: {**r, "name": "Views\u0000 \ud800fast"}),
 ]
 
@@ -99,8 +109,9 @@ def parser_has_contract() -> bool:
     return True
 
 
-def make_catalog(n: int, hostile: float, contract: bool, seed: int = 11
-                 ) -> tuple[list[Any], set[str], dict[str, int]]:
+def make_catalog(
+    n: int, hostile: float, contract: bool, seed: int = 11
+) -> tuple[list[Any], set[str], dict[str, int]]:
     """(rows, ids that must be kept, count of each hostile kind)."""
     rnd = random.Random(seed)
     kinds = SKIPPED_KINDS + KEPT_KINDS + [("duplicate id", None)]
@@ -132,8 +143,7 @@ def make_catalog(n: int, hostile: float, contract: bool, seed: int = 11
     return rows + duplicates, kept, counts
 
 
-async def one_run(panel: FakePanel, folder: Path, index: int
-                  ) -> tuple[float, float, float, Any]:
+async def one_run(panel: FakePanel, folder: Path, index: int) -> tuple[float, float, float, Any]:
     engine = create_engine(f"sqlite+aiosqlite:///{folder / f'bench{index}.sqlite3'}")
     await upgrade_to_head(engine)
     sessions = create_session_factory(engine)
@@ -147,8 +157,11 @@ async def one_run(panel: FakePanel, folder: Path, index: int
         steady = time.perf_counter() - started
         assert (again.added, again.changed, again.disabled) == (0, 0, 0), again
         async with sessions() as session:
-            stored = set(await session.scalars(
-                select(Service.panel_service_id).where(Service.available.is_(True))))
+            stored = set(
+                await session.scalars(
+                    select(Service.panel_service_id).where(Service.available.is_(True))
+                )
+            )
         return fresh, fresh_cpu, steady, (first, stored)
     finally:
         await shop.panels.aclose()
@@ -165,8 +178,10 @@ async def main() -> None:
     contract = parser_has_contract()
     rows, kept, counts = make_catalog(args.services, args.hostile, contract)
     if not contract:
-        print("NOTE: this parser predates the ServiceCatalog.skipped contract (min '²' raises);"
-              " those rows are sent as min '-5' for this run. Re-measure after the merge.")
+        print(
+            "NOTE: this parser predates the ServiceCatalog.skipped contract (min '²' raises);"
+            " those rows are sent as min '-5' for this run. Re-measure after the merge."
+        )
     async with FakePanel() as panel:
         panel.set_catalog(rows)
         fresh_times, cpu_times, steady_times = [], [], []
@@ -180,16 +195,22 @@ async def main() -> None:
                 assert report.total == len(kept)
                 assert len(report.skipped) == len(rows) - len(kept), len(report.skipped)
     hostile_rows = sum(counts.values())
-    print(f"catalog: {args.services} services, {hostile_rows} hostile rows "
-          f"({hostile_rows / args.services:.0%}) + {counts.get('duplicate id', 0)} duplicates "
-          f"appended; {len(rows)} rows in the answer, runs={args.runs}")
+    print(
+        f"catalog: {args.services} services, {hostile_rows} hostile rows "
+        f"({hostile_rows / args.services:.0%}) + {counts.get('duplicate id', 0)} duplicates "
+        f"appended; {len(rows)} rows in the answer, runs={args.runs}"
+    )
     print("hostile mix: " + ", ".join(f"{label} {n}" for label, n in counts.items()))
     print(f"kept {len(kept)} rows (every good row), skipped {len(rows) - len(kept)}")
-    print(f"  fresh database (all inserts): median {statistics.median(fresh_times) * 1000:7.1f}"
-          f" ms  best {min(fresh_times) * 1000:7.1f} ms  (CPU median "
-          f"{statistics.median(cpu_times) * 1000:.1f} ms: the figure on a busy machine)")
-    print(f"  second sync (no change):      median {statistics.median(steady_times) * 1000:7.1f}"
-          f" ms  best {min(steady_times) * 1000:7.1f} ms")
+    print(
+        f"  fresh database (all inserts): median {statistics.median(fresh_times) * 1000:7.1f}"
+        f" ms  best {min(fresh_times) * 1000:7.1f} ms  (CPU median "
+        f"{statistics.median(cpu_times) * 1000:.1f} ms: the figure on a busy machine)"
+    )
+    print(
+        f"  second sync (no change):      median {statistics.median(steady_times) * 1000:7.1f}"
+        f" ms  best {min(steady_times) * 1000:7.1f} ms"
+    )
     assert statistics.median(fresh_times) < 1.0, "the sync must take under 1 s"
 
 

@@ -47,35 +47,60 @@ def bodies() -> list[tuple[str, str, str | bytes]]:
     rnd = random.Random(3)
     for r in rnd.sample(hostile, len(hostile) // 20):  # 5% hostile rows
         r[rnd.choice(["min", "max", "rate", "name", "service"])] = rnd.choice(
-            ["\u00b2", "\u0661\u0662", "1e30", "5000000000000000000000", "x" * 600, None, [1]])
-    status_rows = {i: {"charge": "0.27819", "start_count": "3572", "status": "In progress",
-                       "remains": "157", "currency": "USD"} for i in IDS}
+            ["\u00b2", "\u0661\u0662", "1e30", "5000000000000000000000", "x" * 600, None, [1]]
+        )
+    status_rows = {
+        i: {
+            "charge": "0.27819",
+            "start_count": "3572",
+            "status": "In progress",
+            "remains": "157",
+            "currency": "USD",
+        }
+        for i in IDS
+    }
     return [
         ("catalog, strict JSON", "services", strict),
         ("catalog, 5% hostile rows", "services", json.dumps(hostile)),
         ("catalog, sloppy (v1 doc style)", "services", sloppy(catalog_of(MB * 7 // 10))),
         ("deep nesting: 1M '['", "services", "[" * MB),
-        ("nesting 900 deep, repeated", "services",
-         "[" + ",".join(["[" * 900 + "]" * 900] * (MB // 1800)) + "]"),
+        (
+            "nesting 900 deep, repeated",
+            "services",
+            "[" + ",".join(["[" * 900 + "]" * 900] * (MB // 1800)) + "]",
+        ),
         ("one 1M-digit integer", "services", '[{"service": 1, "min": ' + "9" * SIZE + "}]"),
         ("230 integers of 4299 digits", "services", "[" + ",".join(["9" * 4299] * 230) + "]"),
-        ("1e1000000 in every field", "services",
-         json.dumps([{k: "x" for k in ("service", "rate", "min", "max")}] * (MB // 60))
-         .replace('"x"', "1e1000000")),
+        (
+            "1e1000000 in every field",
+            "services",
+            json.dumps([{k: "x" for k in ("service", "rate", "min", "max")}] * (MB // 60)).replace(
+                '"x"', "1e1000000"
+            ),
+        ),
         ("500k small integers", "services", "[" + ",".join(["1"] * (SIZE // 2)) + "]"),
         ("250k decimals", "services", "[" + ",".join(["1.5"] * (SIZE // 4)) + "]"),
         ("one 1 MB string", "services", json.dumps([{"service": 1, "name": "x" * SIZE}])),
         ("55k keys (densest allowed)", "services", json.dumps({str(i): i for i in range(55_000)})),
         ("500k short lines (sloppy)", "services", "[\n" + "1\n" * (SIZE // 2) + "]"),
-        ("1 MB of bare words, lines", "services", "[\n" + "{a: b c d e f g h i j}\n" * (MB // 23)
-         + "]"),
+        (
+            "1 MB of bare words, lines",
+            "services",
+            "[\n" + "{a: b c d e f g h i j}\n" * (MB // 23) + "]",
+        ),
         ("1 MB random bytes", "services", rnd.randbytes(SIZE)),
         ("1 MB HTML page", "services", "<html><title>502</title>" + "<p>x</p>" * (SIZE // 8)),
         ("100 status rows", "statuses", json.dumps(status_rows)),
-        ("status answer, 250 kB of keys", "statuses",
-         json.dumps({str(i): i for i in range(17_000)})),
-        ("status answer over 256 kB", "statuses",
-         json.dumps({**status_rows, "pad": "y" * 300_000})),
+        (
+            "status answer, 250 kB of keys",
+            "statuses",
+            json.dumps({str(i): i for i in range(17_000)}),
+        ),
+        (
+            "status answer over 256 kB",
+            "statuses",
+            json.dumps({**status_rows, "pad": "y" * 300_000}),
+        ),
     ]
 
 
@@ -97,15 +122,21 @@ def outcome(result: Any) -> str:
     return type(result).__name__
 
 
-async def measure(action: str, body: str | bytes, runs: int
-                  ) -> tuple[list[float], list[float], list[float], str]:
+async def measure(
+    action: str, body: str | bytes, runs: int
+) -> tuple[list[float], list[float], list[float], str]:
     data = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=data, headers={"Content-Type": "application/json"})
 
-    client = PanelClient("bench", "https://panel.example/api/v2", "bench-key-123", retries=0,
-                         transport=httpx.MockTransport(handler))
+    client = PanelClient(
+        "bench",
+        "https://panel.example/api/v2",
+        "bench-key-123",
+        retries=0,
+        transport=httpx.MockTransport(handler),
+    )
     times: list[float] = []
     cpu: list[float] = []
     stalls: list[float] = []
@@ -160,17 +191,24 @@ async def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
     import logging
+
     logging.disable(logging.WARNING)  # the client logs every refused answer
-    print("wall: median and worst wall time of the client call; cpu: median process CPU time\n"
-          "(on a shared machine the CPU figure is the one to compare); stall: the longest the\n"
-          "event loop was held during the call (worst run); json: loads() alone, on the loop")
-    print(f"{'answer':<32} {'MB':>5} {'wall':>8} {'worst':>8} {'cpu':>7} {'stall':>7} "
-          f"{'json':>7}  outcome")
+    print(
+        "wall: median and worst wall time of the client call; cpu: median process CPU time\n"
+        "(on a shared machine the CPU figure is the one to compare); stall: the longest the\n"
+        "event loop was held during the call (worst run); json: loads() alone, on the loop"
+    )
+    print(
+        f"{'answer':<32} {'MB':>5} {'wall':>8} {'worst':>8} {'cpu':>7} {'stall':>7} "
+        f"{'json':>7}  outcome"
+    )
     for label, action, body in bodies():
         times, cpu, stalls, result = await measure(action, body, args.runs)
-        print(f"{label:<32} {len(body) / MB:5.2f} {statistics.median(times) * 1000:6.1f}ms "
-              f"{max(times) * 1000:6.1f}ms {statistics.median(cpu) * 1000:5.1f}ms "
-              f"{max(stalls) * 1000:5.1f}ms {loads_only(body, 3) * 1000:5.1f}ms  {result[:60]}")
+        print(
+            f"{label:<32} {len(body) / MB:5.2f} {statistics.median(times) * 1000:6.1f}ms "
+            f"{max(times) * 1000:6.1f}ms {statistics.median(cpu) * 1000:5.1f}ms "
+            f"{max(stalls) * 1000:5.1f}ms {loads_only(body, 3) * 1000:5.1f}ms  {result[:60]}"
+        )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,11 @@ async def main(n: int, rounds: int) -> None:
         async def read_write() -> None:
             async with sessions() as session, session.begin():
                 value = await session.scalar(query)
-                await session.execute(update(ShopSetting).where(ShopSetting.key == "k")
-                                      .values(value=str(int(value or 0) + 1)))
+                await session.execute(
+                    update(ShopSetting)
+                    .where(ShopSetting.key == "k")
+                    .values(value=str(int(value or 0) + 1))
+                )
 
         for name, op in (("empty", empty), ("read", read), ("read+write", read_write)):
             await measure(op, 200, 1)  # warm-up
@@ -74,10 +77,12 @@ async def main(n: int, rounds: int) -> None:
             wall = [w / n * 1e6 for w, _ in alone]
             cpu = [c / n * 1e6 for _, c in alone]
             rate = [n / w for w, _ in shared]
-            print(f"{name:10s} one at a time: {statistics.median(wall):5.0f} ({min(wall):4.0f}) "
-                  f"µs wall, {statistics.median(cpu):5.0f} ({min(cpu):4.0f}) µs CPU; "
-                  f"{TASKS} tasks: {statistics.median(rate):5.0f} ({max(rate):4.0f}) "
-                  "transactions/s")
+            print(
+                f"{name:10s} one at a time: {statistics.median(wall):5.0f} ({min(wall):4.0f}) "
+                f"µs wall, {statistics.median(cpu):5.0f} ({min(cpu):4.0f}) µs CPU; "
+                f"{TASKS} tasks: {statistics.median(rate):5.0f} ({max(rate):4.0f}) "
+                "transactions/s"
+            )
         await engine.dispose()
 
 

@@ -53,19 +53,33 @@ async def main(total: int, latency_ms: float) -> None:
                     for i in range(per_panel):
                         panel_order_id = str(index * 1_000_000 + i)
                         fake.set_order(panel_order_id, "In progress", remains="100")
-                        rows.append({
-                            "user_id": user_id, "service_id": service.id, "panel_id": panel_id,
-                            "panel_order_id": panel_order_id, "state": "in_progress",
-                            "quantity": 1000, "params": {}, "charge": Decimal(1),
-                            "cost": Decimal("0.5"), "refunded": Decimal(0), "remains": 100,
-                            "panel_status": "In progress", "request_key": f"b{index}:{i}",
-                        })
+                        rows.append(
+                            {
+                                "user_id": user_id,
+                                "service_id": service.id,
+                                "panel_id": panel_id,
+                                "panel_order_id": panel_order_id,
+                                "state": "in_progress",
+                                "quantity": 1000,
+                                "params": {},
+                                "charge": Decimal(1),
+                                "cost": Decimal("0.5"),
+                                "refunded": Decimal(0),
+                                "remains": 100,
+                                "panel_status": "In progress",
+                                "request_key": f"b{index}:{i}",
+                            }
+                        )
                     await session.execute(insert(Order), rows)
                 fake.latency = latency_ms / 1000
             await poll_statuses(shop)  # warm-up: connections, statements
 
-            scenarios = (("quiet", "In progress", "100"), ("busy", "Completed", "0"),
-                         ("refunds", "Partial", "250"), ("bad-row", "Completed", "0"))
+            scenarios = (
+                ("quiet", "In progress", "100"),
+                ("busy", "Completed", "0"),
+                ("refunds", "Partial", "250"),
+                ("bad-row", "Completed", "0"),
+            )
             for label, status, remains in scenarios:
                 async with sessions() as session, session.begin():  # every order open again
                     await session.execute(update(Order).values(state="in_progress"))
@@ -80,9 +94,11 @@ async def main(total: int, latency_ms: float) -> None:
                 elapsed = time.perf_counter() - started
                 requests = {name: len(p.requests_for("status")) for name, p in panels.items()}
                 expected = math.ceil(per_panel / 100)
-                print(f"{label:8} cycle: {report.orders} open orders, "
-                      f"status requests per panel {requests} (ceil(N/100) = {expected}), "
-                      f"{len(report.changes)} changes, cycle time {elapsed:.2f} s")
+                print(
+                    f"{label:8} cycle: {report.orders} open orders, "
+                    f"status requests per panel {requests} (ceil(N/100) = {expected}), "
+                    f"{len(report.changes)} changes, cycle time {elapsed:.2f} s"
+                )
             await shop.panels.aclose()
         await engine.dispose()
 

@@ -55,9 +55,17 @@ from tests.fakes.bot_api import FakeTelegram, FakeUser  # noqa: E402
 from tests.fakes.panel_server import FakePanel  # noqa: E402
 
 TOKEN = "777777:BENCH-token-abcdefghijklmnopqrstuv"
-SERVICE = {"service": 1, "name": "Instagram Followers", "type": "Default",
-           "category": "Instagram", "rate": "0.90", "min": "10", "max": "10000",
-           "refill": True, "cancel": True}
+SERVICE = {
+    "service": 1,
+    "name": "Instagram Followers",
+    "type": "Default",
+    "category": "Instagram",
+    "rate": "0.90",
+    "min": "10",
+    "max": "10000",
+    "refill": True,
+    "cancel": True,
+}
 LINK = "https://instagram.com/p/bench"
 STEP_NAMES = ("menu", "search", "card", "order", "link", "quantity", "confirm")
 STEP_PERIOD = 2.0  # seconds between one steady customer's updates
@@ -67,6 +75,7 @@ WAIT = 60.0
 
 def flow(customer: FakeUser) -> list[Callable[[], Awaitable[object]]]:
     """The 7 steps of one order; each sends an update and waits for the bot's answer."""
+
     async def step(action: Awaitable[object], answer: Awaitable[object]) -> None:
         await action
         await answer
@@ -77,10 +86,13 @@ def flow(customer: FakeUser) -> list[Callable[[], Awaitable[object]]]:
         lambda: step(customer.click("1. Instagram Followers"), customer.wait_edit(timeout=WAIT)),
         lambda: step(customer.click("🛒 Order"), customer.wait_edit(timeout=WAIT)),
         lambda: step(customer.send(LINK), customer.wait_message(timeout=WAIT)),
-        lambda: step(customer.send("1000"),
-                     customer.wait_message(contains="Order summary", timeout=WAIT)),
-        lambda: step(customer.click("✅ Confirm order"),
-                     customer.wait_message(contains="placed", timeout=WAIT)),
+        lambda: step(
+            customer.send("1000"), customer.wait_message(contains="Order summary", timeout=WAIT)
+        ),
+        lambda: step(
+            customer.click("✅ Confirm order"),
+            customer.wait_message(contains="placed", timeout=WAIT),
+        ),
     ]
 
 
@@ -103,6 +115,7 @@ class Phase:
             self.latencies.append(answered - started)
             self.spans.append((started, answered))
             self.by_step.setdefault(index, []).append(answered - started)
+
         return run()
 
     def steps_report(self) -> str:
@@ -110,8 +123,10 @@ class Phase:
         for index, name in enumerate(STEP_NAMES):
             done = sorted(self.by_step.get(index, []))
             if done:
-                parts.append(f"{name} {statistics.median(done) * 1000:.0f}/"
-                             f"{done[min(len(done) - 1, int(len(done) * 0.99))] * 1000:.0f}")
+                parts.append(
+                    f"{name} {statistics.median(done) * 1000:.0f}/"
+                    f"{done[min(len(done) - 1, int(len(done) * 0.99))] * 1000:.0f}"
+                )
         return "  p50/p99 ms by step: " + ", ".join(parts)
 
     def report(self) -> str:
@@ -121,11 +136,13 @@ class Phase:
         # From the first update sent to the last answered: the phase's own set-up and
         # wind-down (customers waiting for their first turn) are not counted.
         busy = max(end for _, end in self.spans) - min(start for start, _ in self.spans)
-        return (f"{self.name}: {len(done)} updates in {busy:.2f} s = "
-                f"{len(done) / busy:.0f} updates/s; latency p50 {p50 * 1000:.1f} ms, "
-                f"p99 {p99 * 1000:.1f} ms, max {done[-1] * 1000:.1f} ms; bot process CPU "
-                f"{self.bot_cpu / self.elapsed:.0%} ({self.bot_cpu / len(done) * 1000:.2f} ms "
-                f"per update), fakes + customers CPU {self.own_cpu / self.elapsed:.0%}")
+        return (
+            f"{self.name}: {len(done)} updates in {busy:.2f} s = "
+            f"{len(done) / busy:.0f} updates/s; latency p50 {p50 * 1000:.1f} ms, "
+            f"p99 {p99 * 1000:.1f} ms, max {done[-1] * 1000:.1f} ms; bot process CPU "
+            f"{self.bot_cpu / self.elapsed:.0%} ({self.bot_cpu / len(done) * 1000:.2f} ms "
+            f"per update), fakes + customers CPU {self.own_cpu / self.elapsed:.0%}"
+        )
 
 
 class Measure:
@@ -181,7 +198,8 @@ async def steady(people: list[FakeUser], seconds: float, phase: Phase, bot_pid: 
 
     random.seed(7)
     await asyncio.gather(
-        meter(), *(one(p, random.uniform(0, STEP_PERIOD * FLOW_STEPS)) for p in people))
+        meter(), *(one(p, random.uniform(0, STEP_PERIOD * FLOW_STEPS)) for p in people)
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -193,11 +211,17 @@ def cpu_seconds(pid: int) -> float:
 async def fund(database_url: str, telegram_ids: list[int]) -> None:
     engine = create_engine(database_url)
     async with create_session_factory(engine)() as session, session.begin():
-        users = (await session.scalars(
-            select(User).where(User.telegram_id.in_(telegram_ids)))).all()
+        users = (
+            await session.scalars(select(User).where(User.telegram_id.in_(telegram_ids)))
+        ).all()
         for user in users:
-            await ledger.apply(session, user_id=user.id, amount=Decimal(1000),
-                               kind=LedgerKind.CREDIT, key=f"bench:{user.id}")
+            await ledger.apply(
+                session,
+                user_id=user.id,
+                amount=Decimal(1000),
+                kind=LedgerKind.CREDIT,
+                key=f"bench:{user.id}",
+            )
     await engine.dispose()
 
 
@@ -215,8 +239,20 @@ async def start_profiler(pid: int) -> asyncio.subprocess.Process | None:
     if not target or not spy:
         return None
     return await asyncio.create_subprocess_exec(
-        spy, "record", "-p", str(pid), "-r", "200", "--gil", "-f", "raw", "-o", target,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        spy,
+        "record",
+        "-p",
+        str(pid),
+        "-r",
+        "200",
+        "--gil",
+        "-f",
+        "raw",
+        "-o",
+        target,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 def pin_to_own_cores(bot_pid: int) -> str:
@@ -236,19 +272,35 @@ async def main(customers: int, rate: int, seconds: float, pin: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite+aiosqlite:///{folder}/shop.sqlite3"
         async with FakeTelegram(token=TOKEN) as tg, panel:
-            env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_TOKEN": TOKEN,
-                   "TELEGRAM_API_URL": tg.url, "PANEL_URL": panel.url, "PANEL_KEY": panel.key,
-                   "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",
-                   "STATUS_POLL_SECONDS": "3600", "CATALOG_SYNC_MINUTES": "600"}
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_URL": tg.url,
+                "PANEL_URL": panel.url,
+                "PANEL_KEY": panel.key,
+                "DATABASE_URL": database_url,
+                "LOG_LEVEL": "WARNING",
+                "STATUS_POLL_SECONDS": "3600",
+                "CATALOG_SYNC_MINUTES": "600",
+            }
             bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=folder, env=env,
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+                sys.executable,
+                "-m",
+                "bot",
+                cwd=folder,
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
             profiler = None
             placement = pin_to_own_cores(bot.pid) if pin else "not pinned (--no-pin)"
             try:
                 await tg.wait_until(lambda: bool(tg.calls("getUpdates")), WAIT)
-                people = [tg.user(50_000 + i, first_name=f"C{i}")
-                          for i in range(max(customers, steady_count))]
+                people = [
+                    tg.user(50_000 + i, first_name=f"C{i}")
+                    for i in range(max(customers, steady_count))
+                ]
                 for person in people:  # warm-up: every customer exists and has a balance
                     await person.send("/start")
                     await asyncio.sleep(0.004)
@@ -291,7 +343,11 @@ if __name__ == "__main__":
     parser.add_argument("--customers", type=int, default=100)
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--no-pin", dest="pin", action="store_false",
-                        help="leave both processes to the scheduler instead of a core each")
+    parser.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="leave both processes to the scheduler instead of a core each",
+    )
     args = parser.parse_args()
     asyncio.run(main(args.customers, args.rate, args.seconds, args.pin))

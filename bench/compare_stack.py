@@ -25,15 +25,23 @@ BENCH = Path("bench") / "bench_storefront.py"
 LINE = re.compile(
     r"^(?P<phase>burst|steady)[^:]*: (?P<count>\d+) updates in [\d.]+ s = (?P<rate>\d+) "
     r"updates/s; latency p50 (?P<p50>[\d.]+) ms, p99 (?P<p99>[\d.]+) ms, max (?P<max>[\d.]+) "
-    r"ms; bot process CPU (?P<cpu>\d+)% \((?P<per>[\d.]+) ms per update\)")
-FIELDS = [("rate", "updates/s"), ("p50", "p50 ms"), ("p99", "p99 ms"), ("max", "max ms"),
-          ("cpu", "bot CPU %"), ("per", "bot ms/update")]
+    r"ms; bot process CPU (?P<cpu>\d+)% \((?P<per>[\d.]+) ms per update\)"
+)
+FIELDS = [
+    ("rate", "updates/s"),
+    ("p50", "p50 ms"),
+    ("p99", "p99 ms"),
+    ("max", "max ms"),
+    ("cpu", "bot CPU %"),
+    ("per", "bot ms/update"),
+]
 
 
 def run_bench(tree: Path, python: str, args: list[str]) -> str:
     print(f"== {tree}: {BENCH} {' '.join(args)}", file=sys.stderr, flush=True)
-    done = subprocess.run([python, str(BENCH), *args], cwd=tree, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [python, str(BENCH), *args], cwd=tree, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise SystemExit(f"the benchmark failed in {tree}:\n{done.stdout}\n{done.stderr[-3000:]}")
     print(done.stdout, file=sys.stderr, flush=True)
@@ -62,24 +70,37 @@ def table(old_label: str, old: dict[str, dict[str, str]], new: dict[str, dict[st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--old", default="3dcdd07", help="the commit to compare with")
-    parser.add_argument("--python", default=sys.executable,
-                        help="the interpreter for both runs (its environment has the deps)")
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the interpreter for both runs (its environment has the deps)",
+    )
     parser.add_argument("--customers", default="100")
     parser.add_argument("--rate", default="200")
     parser.add_argument("--seconds", default="15")
     parser.add_argument("--no-pin", action="store_true")
     options = parser.parse_args()
-    args = ["--customers", options.customers, "--rate", options.rate,
-            "--seconds", options.seconds] + (["--no-pin"] if options.no_pin else [])
+    args = [
+        "--customers",
+        options.customers,
+        "--rate",
+        options.rate,
+        "--seconds",
+        options.seconds,
+    ] + (["--no-pin"] if options.no_pin else [])
     with tempfile.TemporaryDirectory(prefix="compare-stack-") as folder:
         old_tree = Path(folder) / "old"
-        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(old_tree),
-                        options.old], cwd=ROOT, check=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", "--quiet", str(old_tree), options.old],
+            cwd=ROOT,
+            check=True,
+        )
         try:
             old = figures(run_bench(old_tree, options.python, args))
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], cwd=ROOT,
-                           check=False)
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(old_tree)], cwd=ROOT, check=False
+            )
     new = figures(run_bench(ROOT, options.python, args))
     print(table(options.old, old, new))
 

@@ -1,6 +1,6 @@
 """Database statements and Bot API calls per step of the benchmark's order flow (one customer).
 
-    .venv/bin/python bench/count_statements.py
+.venv/bin/python bench/count_statements.py
 """
 
 from __future__ import annotations
@@ -19,9 +19,17 @@ from sqlalchemy import event  # noqa: E402
 from tests.e2e.harness import running_shop  # noqa: E402
 from tests.fakes.panel_server import FakePanel  # noqa: E402
 
-SERVICE = {"service": 1, "name": "Instagram Followers", "type": "Default",
-           "category": "Instagram", "rate": "0.90", "min": "10", "max": "10000",
-           "refill": True, "cancel": True}
+SERVICE = {
+    "service": 1,
+    "name": "Instagram Followers",
+    "type": "Default",
+    "category": "Instagram",
+    "rate": "0.90",
+    "min": "10",
+    "max": "10000",
+    "refill": True,
+    "cancel": True,
+}
 
 
 async def main() -> None:
@@ -30,8 +38,11 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with running_shop(Path(folder), panel=panel) as shop:
             statements: list[str] = []
-            event.listen(shop.runtime.engine.sync_engine, "before_cursor_execute",
-                         lambda *args: statements.append(" ".join(args[2].split()[:4])))
+            event.listen(
+                shop.runtime.engine.sync_engine,
+                "before_cursor_execute",
+                lambda *args: statements.append(" ".join(args[2].split()[:4])),
+            )
             customer = shop.customer(50_001)
             await customer.send("/start")
             await customer.wait_messages(2)
@@ -44,8 +55,11 @@ async def main() -> None:
                 ("order", customer.click("🛒 Order"), customer.wait_edit),
                 ("link", customer.send("https://instagram.com/p/x"), customer.wait_message),
                 ("quantity", customer.send("1000"), customer.wait_message),
-                ("confirm", customer.click("✅ Confirm order"),
-                 lambda: customer.wait_message(contains="placed")),
+                (
+                    "confirm",
+                    customer.click("✅ Confirm order"),
+                    lambda: customer.wait_message(contains="placed"),
+                ),
             ]
             total_statements = total_calls = 0
             for name, action, wait in steps:
@@ -55,8 +69,9 @@ async def main() -> None:
                 await wait()
                 await shop.tg.wait_idle()
                 await asyncio.sleep(0.4)  # let written-behind state land in this step
-                api = Counter(r.method for r in shop.tg.requests[calls:]
-                              if r.method != "getUpdates")
+                api = Counter(
+                    r.method for r in shop.tg.requests[calls:] if r.method != "getUpdates"
+                )
                 total_statements += len(statements)
                 total_calls += sum(api.values())
                 print(f"{name:9s} {len(statements):2d} statements, API {dict(api)}")

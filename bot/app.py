@@ -38,8 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     except TelegramUnauthorizedError:
-        print("BOT_TOKEN was rejected by Telegram (Unauthorized): check it with @BotFather.",
-              file=sys.stderr)
+        print(
+            "BOT_TOKEN was rejected by Telegram (Unauthorized): check it with @BotFather.",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

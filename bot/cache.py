@@ -27,8 +27,9 @@ class Cache(Generic[K, V]):
 
     __slots__ = ("_entries",)
 
-    def __init__(self, size: int, ttl: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, size: int, ttl: float | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._entries: LRUCache[K, V] = (
             LRUCache(maxsize=size) if ttl is None else TTLCache(maxsize=size, ttl=ttl, timer=clock)
         )

@@ -56,10 +56,12 @@ class PanelEntry(BaseModel):
         default = PanelProfile()
         for name, item in value.items():
             known = name in PanelProfile.__dataclass_fields__
-            if not known or (default.merged({name: item}) == default and item != getattr(
-                    default, name)):
-                raise ValueError(f"profile: {name!r} is not a profile field or its value "
-                                 f"{item!r} is not allowed")
+            if not known or (
+                default.merged({name: item}) == default and item != getattr(default, name)
+            ):
+                raise ValueError(
+                    f"profile: {name!r} is not a profile field or its value {item!r} is not allowed"
+                )
         return value
 
     @model_validator(mode="after")
@@ -120,12 +122,14 @@ class Settings(BaseSettings):
             raise ValueError("must look like 123456:ABC… (as BotFather gives it)")
         if any(word in tail.lower() for word in _PLACEHOLDER_WORDS):
             # Telegram would answer 401 and the bot would retry "unreachable" for good.
-            raise ValueError("is still the .env.example placeholder: put the token that "
-                             "@BotFather gave your bot")
+            raise ValueError(
+                "is still the .env.example placeholder: put the token that @BotFather gave your bot"
+            )
         return value
 
-    @field_validator("telegram_api_url", "redis_url", "panel_url", "webhook_url",
-                     "webhook_secret", mode="before")
+    @field_validator(
+        "telegram_api_url", "redis_url", "panel_url", "webhook_url", "webhook_secret", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -250,11 +254,24 @@ class Settings(BaseSettings):
         if self.panel_url:
             key = self.panel_key.get_secret_value() if self.panel_key else ""
             name = "sandbox" if self.panel_url == SANDBOX_URL else "main"
-            return [PanelSpec(name, self.panel_url, key, _dialect(self.panel_url, None),
-                              proxy=_secret(self.panel_proxy))]
+            return [
+                PanelSpec(
+                    name,
+                    self.panel_url,
+                    key,
+                    _dialect(self.panel_url, None),
+                    proxy=_secret(self.panel_proxy),
+                )
+            ]
         return [
-            PanelSpec(p.name, p.url, p.key.get_secret_value(), _dialect(p.url, p.dialect),
-                      profile=dict(p.profile), proxy=_secret(p.proxy or self.panel_proxy))
+            PanelSpec(
+                p.name,
+                p.url,
+                p.key.get_secret_value(),
+                _dialect(p.url, p.dialect),
+                profile=dict(p.profile),
+                proxy=_secret(p.proxy or self.panel_proxy),
+            )
             for p in self.panels
         ]
 
@@ -305,8 +322,10 @@ def _dialect(url: str, explicit: str | None) -> str:
 def panel_problem(panel_url: str | None, panel_key: str | None, has_panels: bool) -> str | None:
     """What is wrong with the panel variables, or None (PANELS' own entries are checked apart)."""
     if not has_panels and not panel_url:
-        return ("no upstream panel: set PANEL_URL and PANEL_KEY, or PANELS "
-                "(PANEL_URL=sandbox tries the bot without a real panel)")
+        return (
+            "no upstream panel: set PANEL_URL and PANEL_KEY, or PANELS "
+            "(PANEL_URL=sandbox tries the bot without a real panel)"
+        )
     if panel_url and panel_url != SANDBOX_URL:
         if not panel_url.startswith(("http://", "https://")):
             return "PANEL_URL must be an http(s):// URL or 'sandbox'"

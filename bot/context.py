@@ -48,5 +48,6 @@ class Shop:
     def money(self, amount: object) -> str:
         from decimal import Decimal
 
-        return format_money(Decimal(str(amount)), self.settings.currency,
-                            self.settings.currency_precision)
+        return format_money(
+            Decimal(str(amount)), self.settings.currency, self.settings.currency_precision
+        )

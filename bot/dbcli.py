@@ -1,7 +1,7 @@
 """`python -m bot db …`: database tools that need only DATABASE_URL (no token, no panel).
 
-    python -m bot db copy --to postgresql+asyncpg://user:pass@host/shop   # SQLite → PostgreSQL
-    python -m bot db backup backups/shop-2026-01-01.sqlite3              # online SQLite backup
+python -m bot db copy --to postgresql+asyncpg://user:pass@host/shop   # SQLite → PostgreSQL
+python -m bot db backup backups/shop-2026-01-01.sqlite3              # online SQLite backup
 """
 
 from __future__ import annotations
@@ -32,8 +32,12 @@ def add_db_commands(commands: Any) -> None:
     copy = actions.add_parser(
         "copy", help="copy this shop's database into an empty database (e.g. PostgreSQL)"
     )
-    copy.add_argument("--to", required=True, metavar="URL",
-                      help="target, e.g. postgresql+asyncpg://user:pass@host/shop")
+    copy.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="target, e.g. postgresql+asyncpg://user:pass@host/shop",
+    )
     backup = actions.add_parser("backup", help="online backup of a SQLite database to PATH")
     backup.add_argument("path", type=Path)
 
@@ -71,8 +75,11 @@ def _backup(source: str, destination: Path) -> int:
 
     url = make_url(source)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        print("db backup is for SQLite files; back up PostgreSQL with pg_dump "
-              "(see README, Deployment)", file=sys.stderr)
+        print(
+            "db backup is for SQLite files; back up PostgreSQL with pg_dump "
+            "(see README, Deployment)",
+            file=sys.stderr,
+        )
         return 2
     try:
         size = backup_sqlite(Path(url.database), destination)

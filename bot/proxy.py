@@ -35,8 +35,11 @@ def parse_proxy(value: str, schemes: tuple[str, ...]) -> str:
     scheme = parts.scheme.lower()
     if scheme not in schemes:
         allowed = ", ".join(f"{name}://" for name in schemes)
-        hint = " (TLS to the proxy is not supported here: use http:// or socks5://)" \
-            if scheme == "https" else ""
+        hint = (
+            " (TLS to the proxy is not supported here: use http:// or socks5://)"
+            if scheme == "https"
+            else ""
+        )
         raise ProxyURLError(f"must start with one of {allowed}{hint}")
     if not parts.hostname:
         raise ProxyURLError("has no proxy host")

@@ -108,8 +108,10 @@ class Runtime:
             scheduler = ShopScheduler(shop, notifier, leader)
         runtime = cls(settings, engine, shop, bot, dispatcher, notifier, scheduler)
         if not first_sync.done():
-            log.info("catalog sync still running after %g s: it goes on in the background",
-                     STARTUP_SYNC_WAIT)
+            log.info(
+                "catalog sync still running after %g s: it goes on in the background",
+                STARTUP_SYNC_WAIT,
+            )
             runtime.track(first_sync)
         return runtime
 
@@ -124,18 +126,24 @@ class Runtime:
         # The configuration says polling: a webhook left by a webhook deployment would make
         # Telegram refuse getUpdates (409). Pending updates are kept. If Telegram does not
         # answer, polling starts anyway: aiogram retries getUpdates with its own backoff.
-        await call_patiently(lambda: self.bot.delete_webhook(drop_pending_updates=False),
-                             "deleteWebhook", **self._delays())
+        await call_patiently(
+            lambda: self.bot.delete_webhook(drop_pending_updates=False),
+            "deleteWebhook",
+            **self._delays(),
+        )
         await self._start_background()
         await self.dispatcher.start_polling(
-            self.bot, handle_signals=handle_signals, close_bot_session=False,
+            self.bot,
+            handle_signals=handle_signals,
+            close_bot_session=False,
             allowed_updates=self.dispatcher.resolve_used_update_types(),
         )
 
     async def _wait_for_telegram(self) -> None:
         """getMe until Telegram answers (only a rejected token raises: exit status 2)."""
-        await wait_for_telegram(self.bot.me, first_delay=self.retry_first_delay,
-                                max_delay=self.retry_max_delay)
+        await wait_for_telegram(
+            self.bot.me, first_delay=self.retry_first_delay, max_delay=self.retry_max_delay
+        )
 
     def _delays(self) -> dict[str, float]:
         return {"first_delay": self.retry_first_delay, "max_delay": self.retry_max_delay}

@@ -50,6 +50,7 @@ async def cancel_prompt(query: CallbackQuery, state: FSMContext, i18n: I18nConte
 
 # -- panel balances ---------------------------------------------------------------------------
 
+
 def balance_line(i18n: I18nContext, shop: Shop, item: PanelBalance) -> str:
     unknown = i18n.get("admin-panel-currency-unknown")
     if item.amount is None:
@@ -60,9 +61,14 @@ def balance_line(i18n: I18nContext, shop: Shop, item: PanelBalance) -> str:
         line = i18n.get(key, panel=item.name, balance=amount)
     tags = [line]
     if item.low:
-        tags.append(i18n.get("admin-balance-low",
-                             threshold=format_panel_money(shop.settings.low_balance_alert,
-                                                          item.currency, unknown)))
+        tags.append(
+            i18n.get(
+                "admin-balance-low",
+                threshold=format_panel_money(
+                    shop.settings.low_balance_alert, item.currency, unknown
+                ),
+            )
+        )
     if item.sandbox:
         tags.append(i18n.get("admin-balance-sandbox"))
     return " · ".join(tags) + "\n" + profile_line(i18n, item)
@@ -74,8 +80,11 @@ def profile_line(i18n: I18nContext, item: PanelBalance) -> str:
         return i18n.get("panel-profile-documented")
     parts = []
     for row in item.profile:
-        value = i18n.get(f"panel-profile-{row.value}") if row.value in (
-            "yes", "no", "unknown") else row.value
+        value = (
+            i18n.get(f"panel-profile-{row.value}")
+            if row.value in ("yes", "no", "unknown")
+            else row.value
+        )
         label = i18n.get(f"panel-profile-{row.field.replace('_', '-')}", value=value)
         origin = i18n.get("panel-profile-pinned" if row.pinned else "panel-profile-learned")
         parts.append(f"{label} {origin}")
@@ -85,8 +94,7 @@ def profile_line(i18n: I18nContext, item: PanelBalance) -> str:
 async def balances(query: CallbackQuery, shop: Shop, i18n: I18nContext) -> None:
     await query.answer()  # asking the panels may take a moment
     items = await panel_balances(shop)
-    lines = [balance_line(i18n, shop, item) for item in items] or [
-        i18n.get("admin-balances-none")]
+    lines = [balance_line(i18n, shop, item) for item in items] or [i18n.get("admin-balances-none")]
     text = "\n".join([i18n.get("admin-balances-title"), "", *lines])
     await show(query, text, kb.balances(i18n), answer=False)
 
@@ -96,6 +104,7 @@ async def balances_refresh(query: CallbackQuery, shop: Shop, i18n: I18nContext) 
 
 
 # -- typed lookups from the console -----------------------------------------------------------
+
 
 async def ask_user(query: CallbackQuery, state: FSMContext, i18n: I18nContext) -> None:
     await state.set_state(AdminInput.user_query)
@@ -128,4 +137,3 @@ def router() -> Router:
     # Anything but text while a console prompt waits: ask again, keep the prompt.
     r.message.register(not_text, StateFilter(AdminInput), NOT_TEXT)
     return r
-

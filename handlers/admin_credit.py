@@ -23,7 +23,11 @@ from keyboards import wizard as wizard_kb
 
 
 async def credit_command(
-    message: Message, command: CommandObject, shop: Shop, notifier: Notifier, i18n: I18nContext,
+    message: Message,
+    command: CommandObject,
+    shop: Shop,
+    notifier: Notifier,
+    i18n: I18nContext,
     fsm_storage: BaseStorage,
 ) -> None:
     precision = shop.settings.currency_precision
@@ -32,7 +36,9 @@ async def credit_command(
         await message.answer(i18n.get("credit-usage", decimals=precision))
         return
     result = await credits.apply_credit(
-        shop.sessions, admin_telegram_id=message.from_user.id, command=parsed,
+        shop.sessions,
+        admin_telegram_id=message.from_user.id,
+        command=parsed,
         # One entry per command message: a replayed update finds this key and changes nothing.
         key=f"credit:{message.chat.id}:{message.message_id}",
     )
@@ -43,7 +49,10 @@ async def credit_command(
 
 
 async def notify_customer(
-    notifier: Notifier, shop: Shop, parsed: CreditCommand, result: CreditResult,
+    notifier: Notifier,
+    shop: Shop,
+    parsed: CreditCommand,
+    result: CreditResult,
     storage: BaseStorage | None = None,
 ) -> bool:
     """Whether the customer was told (Telegram may not deliver it; the admin hears so).
@@ -54,16 +63,23 @@ async def notify_customer(
     if storage is not None and parsed.amount > 0:
         markup = await _resume_markup(notifier, shop, storage, parsed.telegram_id)
     return await notifier.to_user(
-        parsed.telegram_id, key + ("-note" if parsed.reason else ""), markup,
-        amount=shop.money(abs(parsed.amount)), balance=shop.money(result.balance), **extra,
+        parsed.telegram_id,
+        key + ("-note" if parsed.reason else ""),
+        markup,
+        amount=shop.money(abs(parsed.amount)),
+        balance=shop.money(result.balance),
+        **extra,
     )
 
 
-async def _resume_markup(notifier: Notifier, shop: Shop, storage: BaseStorage,
-                         telegram_id: int) -> InlineKeyboardMarkup | None:
+async def _resume_markup(
+    notifier: Notifier, shop: Shop, storage: BaseStorage, telegram_id: int
+) -> InlineKeyboardMarkup | None:
     # The customer's private chat: chat and user are the same id.
-    state = FSMContext(storage=storage, key=StorageKey(
-        bot_id=notifier.bot.id, chat_id=telegram_id, user_id=telegram_id))
+    state = FSMContext(
+        storage=storage,
+        key=StorageKey(bot_id=notifier.bot.id, chat_id=telegram_id, user_id=telegram_id),
+    )
     token = await pending_summary(state)
     if token is None:
         return None
@@ -73,7 +89,11 @@ async def _resume_markup(notifier: Notifier, shop: Shop, storage: BaseStorage,
 
 
 def admin_reply(
-    i18n: I18nContext, shop: Shop, parsed: CreditCommand, result: CreditResult, *,
+    i18n: I18nContext,
+    shop: Shop,
+    parsed: CreditCommand,
+    result: CreditResult,
+    *,
     told: bool = True,
 ) -> str:
     user = str(parsed.telegram_id)
@@ -81,13 +101,15 @@ def admin_reply(
         return i18n.get("credit-unknown-user", user=user)
     balance = shop.money(result.balance)
     if result.status is CreditStatus.INSUFFICIENT:
-        return i18n.get("credit-insufficient", user=user, balance=balance,
-                        amount=shop.money(abs(parsed.amount)))
+        return i18n.get(
+            "credit-insufficient", user=user, balance=balance, amount=shop.money(abs(parsed.amount))
+        )
     if result.status is CreditStatus.DUPLICATE:
         return i18n.get("credit-duplicate", user=user, balance=balance)
     sign = "+" if parsed.amount > 0 else ""
-    done = i18n.get("credit-done", user=user, amount=sign + shop.money(parsed.amount),
-                    balance=balance)
+    done = i18n.get(
+        "credit-done", user=user, amount=sign + shop.money(parsed.amount), balance=balance
+    )
     return done if told else "\n".join([done, i18n.get("tg-customer-not-told")])
 
 

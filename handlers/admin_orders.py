@@ -36,19 +36,26 @@ REVIEW_PAGE = 20
 def card_text(i18n: I18nContext, shop: Shop, card: OrderCard) -> str:
     order, none = card.order, i18n.get("admin-none")
     text = i18n.get(
-        "admin-order-card", number=order_number(order.id), status=order_status(i18n, order.state),
+        "admin-order-card",
+        number=order_number(order.id),
+        status=order_status(i18n, order.state),
         user=str(card.user.telegram_id),
         username=f"@{card.user.username}" if card.user.username else none,
-        service=display_name(card.service, i18n.locale), panel=card.panel.name,
-        panel_order=order.panel_order_id or none, link=order.link or none,
+        service=display_name(card.service, i18n.locale),
+        panel=card.panel.name,
+        panel_order=order.panel_order_id or none,
+        link=order.link or none,
         quantity=f"{order.quantity:,}" if order.quantity is not None else none,
-        charge=shop.money(order.charge), refunded=shop.money(order.refunded),
-        cost=format_panel_money(order.cost, card.panel.currency,
-                                i18n.get("admin-panel-currency-unknown")),
+        charge=shop.money(order.charge),
+        refunded=shop.money(order.refunded),
+        cost=format_panel_money(
+            order.cost, card.panel.currency, i18n.get("admin-panel-currency-unknown")
+        ),
         panel_status=order.panel_status or none,
         start_count=str(order.start_count) if order.start_count is not None else none,
         remains=str(order.remains) if order.remains is not None else none,
-        error=order.error or none, created=date(order.created_at),
+        error=order.error or none,
+        created=date(order.created_at),
     )
     return "\n".join([text, *status_trouble(i18n, order)])
 
@@ -57,22 +64,30 @@ def status_trouble(i18n: I18nContext, order: Order) -> list[str]:
     """What the status poll could not settle: bad rows in a row, a status nobody knows."""
     lines = []
     if order.status_errors:
-        lines.append(i18n.get("admin-order-bad-cycles", count=str(order.status_errors),
-                              limit=str(MAX_BAD_CYCLES)))
+        lines.append(
+            i18n.get(
+                "admin-order-bad-cycles", count=str(order.status_errors), limit=str(MAX_BAD_CYCLES)
+            )
+        )
     if order.unknown_status_since is not None:
-        lines.append(i18n.get("admin-order-unknown-status", status=order.panel_status or "",
-                              since=f"{date(order.unknown_status_since)} UTC"))
+        lines.append(
+            i18n.get(
+                "admin-order-unknown-status",
+                status=order.panel_status or "",
+                since=f"{date(order.unknown_status_since)} UTC",
+            )
+        )
     return lines
 
 
-async def render(shop: Shop, i18n: I18nContext, order_id: int
-                 ) -> tuple[str, InlineKeyboardMarkup] | None:
+async def render(
+    shop: Shop, i18n: I18nContext, order_id: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
     card = await lookups.order_card(shop.sessions, order_id)
     if card is None:
         return None
     in_review = card.order.state == OrderState.REVIEW.value
-    return card_text(i18n, shop, card), kb.order_card(i18n, card.order.id, card.user.id,
-                                                      in_review)
+    return card_text(i18n, shop, card), kb.order_card(i18n, card.order.id, card.user.id, in_review)
 
 
 async def lookup(message: Message, text: str, shop: Shop, i18n: I18nContext) -> bool:
@@ -87,13 +102,15 @@ async def lookup(message: Message, text: str, shop: Shop, i18n: I18nContext) -> 
         await message.answer(rendered[0], reply_markup=rendered[1])
         return True
     labels = [(order_id, order_number(order_id)) for order_id in ids]
-    await message.answer(i18n.get("admin-order-matches", query=query or ""),
-                         reply_markup=kb.order_list(i18n, labels))
+    await message.answer(
+        i18n.get("admin-order-matches", query=query or ""), reply_markup=kb.order_list(i18n, labels)
+    )
     return True
 
 
-async def order_command(message: Message, command: CommandObject, state: FSMContext,
-                        shop: Shop, i18n: I18nContext) -> None:
+async def order_command(
+    message: Message, command: CommandObject, state: FSMContext, shop: Shop, i18n: I18nContext
+) -> None:
     await leave_prompt(state)
     if not command.args:
         await message.answer(i18n.get("admin-order-usage"))
@@ -106,8 +123,9 @@ async def typed_order(message: Message, state: FSMContext, shop: Shop, i18n: I18
         await state.clear()
 
 
-async def open_order(query: CallbackQuery, callback_data: AdminX, shop: Shop,
-                     i18n: I18nContext) -> None:
+async def open_order(
+    query: CallbackQuery, callback_data: AdminX, shop: Shop, i18n: I18nContext
+) -> None:
     rendered = await render(shop, i18n, callback_data.id)
     if rendered is None:
         await query.answer(i18n.get("admin-not-found"), show_alert=True)
@@ -117,32 +135,54 @@ async def open_order(query: CallbackQuery, callback_data: AdminX, shop: Shop,
 
 # -- refunds ----------------------------------------------------------------------------------
 
+
 def refund_reply(i18n: I18nContext, shop: Shop, result: RefundResult) -> str:
-    args = {"number": order_number(result.order_id), "amount": shop.money(result.amount),
-            "left": shop.money(result.left), "status": order_status(i18n, result.state)}
+    args = {
+        "number": order_number(result.order_id),
+        "amount": shop.money(result.amount),
+        "left": shop.money(result.left),
+        "status": order_status(i18n, result.state),
+    }
     return i18n.get(f"admin-refund-{result.status.value.replace('_', '-')}", **args)
 
 
 async def tell_customer(notifier: Notifier, shop: Shop, result: RefundResult) -> None:
     if result.status is RefundStatus.APPLIED and result.user_id is not None:
-        await notifier.to_customer(result.user_id, "admin-refund-notice",
-                                   number=order_number(result.order_id),
-                                   amount=shop.money(result.amount))
+        await notifier.to_customer(
+            result.user_id,
+            "admin-refund-notice",
+            number=order_number(result.order_id),
+            amount=shop.money(result.amount),
+        )
 
 
-async def refund_command(message: Message, command: CommandObject, state: FSMContext,
-                         shop: Shop, i18n: I18nContext, notifier: Notifier) -> None:
+async def refund_command(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    shop: Shop,
+    i18n: I18nContext,
+    notifier: Notifier,
+) -> None:
     await leave_prompt(state)
     precision = shop.settings.currency_precision
     parts = (command.args or "").split()
     order_id = parse_int(parts[0].lstrip("#")) if parts else None
     amount = parse_amount(parts[1], precision) if len(parts) == 2 else None
-    if (order_id is None or order_id <= 0 or len(parts) > 2 or message.from_user is None
-            or (len(parts) == 2 and (amount is None or amount <= 0))):
+    if (
+        order_id is None
+        or order_id <= 0
+        or len(parts) > 2
+        or message.from_user is None
+        or (len(parts) == 2 and (amount is None or amount <= 0))
+    ):
         await message.answer(i18n.get("admin-refund-usage", decimals=precision))
         return
     result = await refunds.refund_order(
-        shop.sessions, admin_id=message.from_user.id, order_id=order_id, amount=amount,
+        shop.sessions,
+        admin_id=message.from_user.id,
+        order_id=order_id,
+        amount=amount,
         # One refund per command message: a replayed update finds this key and moves nothing.
         key=f"admin-refund:{message.chat.id}:{message.message_id}",
     )
@@ -152,82 +192,118 @@ async def refund_command(message: Message, command: CommandObject, state: FSMCon
 
 # -- review -----------------------------------------------------------------------------------
 
-async def review_list(query: CallbackQuery, state: FSMContext, shop: Shop,
-                      i18n: I18nContext) -> None:
+
+async def review_list(
+    query: CallbackQuery, state: FSMContext, shop: Shop, i18n: I18nContext
+) -> None:
     await leave_prompt(state)
     total, rows = await review.held(shop.sessions, REVIEW_PAGE)
     if total == 0:
         await show(query, i18n.get("admin-review-empty"), kb.back_home(i18n))
         return
     labels = [(order.id, review_label(i18n, shop, order)) for order in rows]
-    await show(query, i18n.get("admin-review-title", count=total),
-               kb.order_list(i18n, labels))
+    await show(query, i18n.get("admin-review-title", count=total), kb.order_list(i18n, labels))
 
 
 def review_label(i18n: I18nContext, shop: Shop, order: Order) -> str:
     """An order the panel accepted (it has the panel's order ID) says so on its button: it may
     be delivered, so refunding it in full is not the obvious resolution."""
-    args = {"number": order_number(order.id), "charge": shop.money(order.charge),
-            "created": date(order.created_at)}
+    args = {
+        "number": order_number(order.id),
+        "charge": shop.money(order.charge),
+        "created": date(order.created_at),
+    }
     if order.panel_order_id:
         return i18n.get("admin-review-button-placed", panel_order=order.panel_order_id, **args)
     return i18n.get("admin-review-button", **args)
 
 
-async def ask_panel_order(query: CallbackQuery, callback_data: AdminX, state: FSMContext,
-                          shop: Shop, i18n: I18nContext) -> None:
+async def ask_panel_order(
+    query: CallbackQuery, callback_data: AdminX, state: FSMContext, shop: Shop, i18n: I18nContext
+) -> None:
     card = await lookups.order_card(shop.sessions, callback_data.id)
     if card is None or card.order.state != OrderState.REVIEW.value:
         await query.answer(i18n.get("admin-not-in-review"), show_alert=True)
         return
     await state.set_state(AdminInput.panel_order)
     await state.set_data({"order": card.order.id})
-    await show(query, i18n.get("admin-attach-prompt", number=order_number(card.order.id),
-                               panel=card.panel.name), kb.cancel_input(i18n))
+    await show(
+        query,
+        i18n.get("admin-attach-prompt", number=order_number(card.order.id), panel=card.panel.name),
+        kb.cancel_input(i18n),
+    )
 
 
-async def typed_panel_order(message: Message, state: FSMContext, shop: Shop,
-                            i18n: I18nContext) -> None:
+async def typed_panel_order(
+    message: Message, state: FSMContext, shop: Shop, i18n: I18nContext
+) -> None:
     order_id = int((await state.get_data())["order"])
     assert message.from_user is not None
     result = await review.attach_panel_order(
-        shop.sessions, admin_id=message.from_user.id, order_id=order_id,
-        panel_order_id=message.text or "")
-    args = {"number": order_number(order_id), "panel_order": result.panel_order_id,
-            "other": order_number(result.other_order_id or 0)}
+        shop.sessions,
+        admin_id=message.from_user.id,
+        order_id=order_id,
+        panel_order_id=message.text or "",
+    )
+    args = {
+        "number": order_number(order_id),
+        "panel_order": result.panel_order_id,
+        "other": order_number(result.other_order_id or 0),
+    }
     if result.status in (AttachStatus.INVALID, AttachStatus.TAKEN):
-        await message.answer(i18n.get(f"admin-attach-{result.status.value}", **args),
-                             reply_markup=kb.cancel_input(i18n))
+        await message.answer(
+            i18n.get(f"admin-attach-{result.status.value}", **args),
+            reply_markup=kb.cancel_input(i18n),
+        )
         return  # the prompt stays
     await state.clear()
     rendered = await render(shop, i18n, order_id)
-    text = i18n.get("admin-attach-done" if result.status is AttachStatus.APPLIED
-                    else "admin-not-in-review", **args)
+    text = i18n.get(
+        "admin-attach-done" if result.status is AttachStatus.APPLIED else "admin-not-in-review",
+        **args,
+    )
     await message.answer(text, reply_markup=rendered[1] if rendered else kb.back_home(i18n))
 
 
-async def ask_refund(query: CallbackQuery, callback_data: AdminX, shop: Shop,
-                     i18n: I18nContext) -> None:
+async def ask_refund(
+    query: CallbackQuery, callback_data: AdminX, shop: Shop, i18n: I18nContext
+) -> None:
     card = await lookups.order_card(shop.sessions, callback_data.id)
     if card is None or card.order.state != OrderState.REVIEW.value:
         await query.answer(i18n.get("admin-not-in-review"), show_alert=True)
         return
     left = card.order.charge - card.order.refunded
-    text = i18n.get("admin-refund-confirm", number=order_number(card.order.id),
-                    amount=shop.money(left), user=str(card.user.telegram_id))
+    text = i18n.get(
+        "admin-refund-confirm",
+        number=order_number(card.order.id),
+        amount=shop.money(left),
+        user=str(card.user.telegram_id),
+    )
     if card.order.panel_order_id:  # the panel accepted it: it may be delivered
-        text = "\n\n".join([i18n.get(
-            "admin-refund-placed-warning", panel=card.panel.name,
-            panel_order=card.order.panel_order_id,
-            panel_status=card.order.panel_status or i18n.get("admin-none")), text])
+        text = "\n\n".join(
+            [
+                i18n.get(
+                    "admin-refund-placed-warning",
+                    panel=card.panel.name,
+                    panel_order=card.order.panel_order_id,
+                    panel_status=card.order.panel_status or i18n.get("admin-none"),
+                ),
+                text,
+            ]
+        )
     await show(query, text, kb.refund_confirm(i18n, card.order.id))
 
 
-async def refund_review(query: CallbackQuery, callback_data: AdminX, shop: Shop,
-                        i18n: I18nContext, notifier: Notifier) -> None:
+async def refund_review(
+    query: CallbackQuery, callback_data: AdminX, shop: Shop, i18n: I18nContext, notifier: Notifier
+) -> None:
     result = await refunds.refund_order(
-        shop.sessions, admin_id=query.from_user.id, order_id=callback_data.id, amount=None,
-        key=review.review_key(callback_data.id), review_only=True,
+        shop.sessions,
+        admin_id=query.from_user.id,
+        order_id=callback_data.id,
+        amount=None,
+        key=review.review_key(callback_data.id),
+        review_only=True,
     )
     await query.answer()
     await tell_customer(notifier, shop, result)

@@ -37,8 +37,9 @@ def date(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-def card_text(i18n: I18nContext, shop: Shop, card: UserCard,
-              refunds: dict[str, RefundLine] | None = None) -> str:
+def card_text(
+    i18n: I18nContext, shop: Shop, card: UserCard, refunds: dict[str, RefundLine] | None = None
+) -> str:
     user, none = card.user, i18n.get("admin-none")
     if user.is_banned:
         status = i18n.get("admin-user-banned")
@@ -46,22 +47,42 @@ def card_text(i18n: I18nContext, shop: Shop, card: UserCard,
         status = i18n.get("admin-user-inactive")
     else:
         status = i18n.get("admin-user-active")
-    lines = [i18n.get(
-        "admin-user-card", name=user.first_name or none, telegram_id=user.telegram_id,
-        username=f"@{user.username}" if user.username else none,
-        language=user.language or none, balance=shop.money(user.balance), status=status,
-        joined=date(user.created_at), orders=card.order_count,
-    ), "", i18n.get("admin-user-orders")]
-    lines += [i18n.get("admin-user-order-line", number=order_number(order.id),
-                       status=i18n.get(f"order-status-{OrderState(order.state).value}"),
-                       charge=shop.money(order.charge),
-                       service=display_name(service, i18n.locale))
-              for order, service in card.orders] or [none]
+    lines = [
+        i18n.get(
+            "admin-user-card",
+            name=user.first_name or none,
+            telegram_id=user.telegram_id,
+            username=f"@{user.username}" if user.username else none,
+            language=user.language or none,
+            balance=shop.money(user.balance),
+            status=status,
+            joined=date(user.created_at),
+            orders=card.order_count,
+        ),
+        "",
+        i18n.get("admin-user-orders"),
+    ]
+    lines += [
+        i18n.get(
+            "admin-user-order-line",
+            number=order_number(order.id),
+            status=i18n.get(f"order-status-{OrderState(order.state).value}"),
+            charge=shop.money(order.charge),
+            service=display_name(service, i18n.locale),
+        )
+        for order, service in card.orders
+    ] or [none]
     lines += ["", i18n.get("admin-user-ledger")]
-    lines += [i18n.get("admin-user-ledger-line", date=date(entry.created_at),
-                       amount=("+" if entry.amount > 0 else "") + shop.money(entry.amount),
-                       kind=_kind(i18n, entry, refunds or {}), reference=entry.reference or "")
-              for entry in card.ledger] or [none]
+    lines += [
+        i18n.get(
+            "admin-user-ledger-line",
+            date=date(entry.created_at),
+            amount=("+" if entry.amount > 0 else "") + shop.money(entry.amount),
+            kind=_kind(i18n, entry, refunds or {}),
+            reference=entry.reference or "",
+        )
+        for entry in card.ledger
+    ] or [none]
     return "\n".join(lines)
 
 
@@ -72,16 +93,17 @@ def _kind(i18n: I18nContext, entry: LedgerEntry, refunds: dict[str, RefundLine])
     return i18n.get(f"admin-ledger-{LedgerKind(entry.kind).value}")
 
 
-async def render(shop: Shop, i18n: I18nContext, user_id: int
-                 ) -> tuple[str, InlineKeyboardMarkup] | None:
+async def render(
+    shop: Shop, i18n: I18nContext, user_id: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
     card = await people.user_card(shop.sessions, user_id)
     if card is None:
         return None
-    refunds = await payments.refund_lines(shop.sessions, [
-        entry.idempotency_key for entry in card.ledger
-        if entry.kind == LedgerKind.PAYMENT_REFUND])
-    return (card_text(i18n, shop, card, refunds),
-            kb.user_card(i18n, user_id, card.user.is_banned))
+    refunds = await payments.refund_lines(
+        shop.sessions,
+        [entry.idempotency_key for entry in card.ledger if entry.kind == LedgerKind.PAYMENT_REFUND],
+    )
+    return (card_text(i18n, shop, card, refunds), kb.user_card(i18n, user_id, card.user.is_banned))
 
 
 async def lookup(message: Message, text: str, shop: Shop, i18n: I18nContext) -> bool:
@@ -96,8 +118,9 @@ async def lookup(message: Message, text: str, shop: Shop, i18n: I18nContext) -> 
     return True
 
 
-async def user_command(message: Message, command: CommandObject, state: FSMContext,
-                       shop: Shop, i18n: I18nContext) -> None:
+async def user_command(
+    message: Message, command: CommandObject, state: FSMContext, shop: Shop, i18n: I18nContext
+) -> None:
     await leave_prompt(state)
     if not command.args:
         await message.answer(i18n.get("admin-user-usage"))
@@ -110,8 +133,9 @@ async def typed_user(message: Message, state: FSMContext, shop: Shop, i18n: I18n
         await state.clear()  # on a miss the prompt stays: type again or cancel
 
 
-async def open_user(query: CallbackQuery, callback_data: AdminX, shop: Shop,
-                    i18n: I18nContext) -> None:
+async def open_user(
+    query: CallbackQuery, callback_data: AdminX, shop: Shop, i18n: I18nContext
+) -> None:
     rendered = await render(shop, i18n, callback_data.id)
     if rendered is None:
         await query.answer(i18n.get("admin-not-found"), show_alert=True)
@@ -121,8 +145,10 @@ async def open_user(query: CallbackQuery, callback_data: AdminX, shop: Shop,
 
 # -- credit / debit: amount, then reason --------------------------------------------------------
 
-async def ask_amount(query: CallbackQuery, callback_data: AdminX, state: FSMContext,
-                     shop: Shop, i18n: I18nContext) -> None:
+
+async def ask_amount(
+    query: CallbackQuery, callback_data: AdminX, state: FSMContext, shop: Shop, i18n: I18nContext
+) -> None:
     card = await people.user_card(shop.sessions, callback_data.id)
     if card is None:
         await query.answer(i18n.get("admin-not-found"), show_alert=True)
@@ -131,38 +157,55 @@ async def ask_amount(query: CallbackQuery, callback_data: AdminX, state: FSMCont
     await state.set_state(AdminInput.amount)
     await state.set_data({"user": card.user.id, "tg": card.user.telegram_id, "sign": sign})
     key = "admin-credit-amount" if sign > 0 else "admin-debit-amount"
-    await show(query, i18n.get(key, user=str(card.user.telegram_id),
-                               balance=shop.money(card.user.balance),
-                               decimals=shop.settings.currency_precision),
-               kb.cancel_input(i18n))
+    await show(
+        query,
+        i18n.get(
+            key,
+            user=str(card.user.telegram_id),
+            balance=shop.money(card.user.balance),
+            decimals=shop.settings.currency_precision,
+        ),
+        kb.cancel_input(i18n),
+    )
 
 
-async def typed_amount(message: Message, state: FSMContext, shop: Shop,
-                       i18n: I18nContext) -> None:
+async def typed_amount(message: Message, state: FSMContext, shop: Shop, i18n: I18nContext) -> None:
     precision = shop.settings.currency_precision
     amount = credits.parse_amount(message.text or "", precision)
     if amount is None or amount <= 0:
-        await message.answer(i18n.get("admin-amount-invalid", decimals=precision),
-                             reply_markup=kb.cancel_input(i18n))
+        await message.answer(
+            i18n.get("admin-amount-invalid", decimals=precision), reply_markup=kb.cancel_input(i18n)
+        )
         return
     await state.update_data(amount=str(amount))
     await state.set_state(AdminInput.reason)
-    await message.answer(i18n.get("admin-credit-reason", amount=shop.money(amount)),
-                         reply_markup=kb.cancel_input(i18n))
+    await message.answer(
+        i18n.get("admin-credit-reason", amount=shop.money(amount)),
+        reply_markup=kb.cancel_input(i18n),
+    )
 
 
-async def typed_reason(message: Message, state: FSMContext, shop: Shop, i18n: I18nContext,
-                       notifier: Notifier, fsm_storage: BaseStorage) -> None:
+async def typed_reason(
+    message: Message,
+    state: FSMContext,
+    shop: Shop,
+    i18n: I18nContext,
+    notifier: Notifier,
+    fsm_storage: BaseStorage,
+) -> None:
     reason = " ".join((message.text or "").split())
     if not reason or len(reason) > REASON_LIMIT or message.from_user is None:
-        await message.answer(i18n.get("admin-reason-invalid", limit=REASON_LIMIT),
-                             reply_markup=kb.cancel_input(i18n))
+        await message.answer(
+            i18n.get("admin-reason-invalid", limit=REASON_LIMIT), reply_markup=kb.cancel_input(i18n)
+        )
         return
     data = await state.get_data()
     await state.clear()
     parsed = CreditCommand(int(data["tg"]), Decimal(data["amount"]) * int(data["sign"]), reason)
     result = await credits.apply_credit(
-        shop.sessions, admin_telegram_id=message.from_user.id, command=parsed,
+        shop.sessions,
+        admin_telegram_id=message.from_user.id,
+        command=parsed,
         # The key of /credit's own scheme: the message that completed the command.
         key=f"credit:{message.chat.id}:{message.message_id}",
     )
@@ -170,16 +213,22 @@ async def typed_reason(message: Message, state: FSMContext, shop: Shop, i18n: I1
     if result.status is CreditStatus.APPLIED:
         told = await notify_customer(notifier, shop, parsed, result, fsm_storage)
     rendered = await render(shop, i18n, int(data["user"]))
-    await message.answer(admin_reply(i18n, shop, parsed, result, told=told),
-                         reply_markup=rendered[1] if rendered else None)
+    await message.answer(
+        admin_reply(i18n, shop, parsed, result, told=told),
+        reply_markup=rendered[1] if rendered else None,
+    )
 
 
 # -- ban / unban ------------------------------------------------------------------------------
 
+
 async def ban(query: CallbackQuery, callback_data: AdminX, shop: Shop, i18n: I18nContext) -> None:
     banned = callback_data.act == Ax.BAN
     status, telegram_id = await people.set_banned(
-        shop.sessions, admin_id=query.from_user.id, user_id=callback_data.id, banned=banned,
+        shop.sessions,
+        admin_id=query.from_user.id,
+        user_id=callback_data.id,
+        banned=banned,
         admin_ids=shop.settings.admin_ids,
     )
     if telegram_id is not None:

@@ -18,27 +18,39 @@ from keyboards.menu import Menu
 from storage.models import LedgerKind, User
 
 
-def _line(i18n: I18nContext, shop: Shop, line: StatementLine,
-          refunds: dict[str, RefundLine]) -> str:
+def _line(
+    i18n: I18nContext, shop: Shop, line: StatementLine, refunds: dict[str, RefundLine]
+) -> str:
     sign = "+" if line.amount > 0 else ""  # negatives carry their own "-"
     refund = refunds.get(line.key)
     if refund is not None and refund is not RefundLine.REFUNDED:  # not a refund (yet)
         what = i18n.get(f"ledger-stars-refund-{refund.value}")
     else:
-        what = i18n.get(f"ledger-{line.kind.value}",
-                        number=order_number(line.order_id) if line.order_id is not None else "")
-    return i18n.get("balance-line", date=line.created_at.strftime("%Y-%m-%d %H:%M"),
-                    amount=sign + shop.money(line.amount), what=what)
+        what = i18n.get(
+            f"ledger-{line.kind.value}",
+            number=order_number(line.order_id) if line.order_id is not None else "",
+        )
+    return i18n.get(
+        "balance-line",
+        date=line.created_at.strftime("%Y-%m-%d %H:%M"),
+        amount=sign + shop.money(line.amount),
+        what=what,
+    )
 
 
 async def _text(shop: Shop, user: User, i18n: I18nContext) -> str:
     result = await credits.statement(shop.sessions, user.id)
-    refunds = await payments.refund_lines(shop.sessions, [
-        line.key for line in result.lines if line.kind is LedgerKind.PAYMENT_REFUND])
-    parts = [i18n.get("balance-title", amount=shop.money(result.balance)), "",
-             i18n.get("balance-history")]
+    refunds = await payments.refund_lines(
+        shop.sessions, [line.key for line in result.lines if line.kind is LedgerKind.PAYMENT_REFUND]
+    )
+    parts = [
+        i18n.get("balance-title", amount=shop.money(result.balance)),
+        "",
+        i18n.get("balance-history"),
+    ]
     parts += [_line(i18n, shop, line, refunds) for line in result.lines] or [
-        i18n.get("balance-no-history")]
+        i18n.get("balance-no-history")
+    ]
     return "\n".join(parts)
 
 

@@ -37,8 +37,9 @@ class Compose(StatesGroup):
 
 async def start_command(message: Message, state: FSMContext, i18n: I18nContext) -> None:
     await state.set_state(Compose.message)
-    await message.answer(i18n.get("bc-ask-message"),
-                         reply_markup=kb.compose(i18n.get, admin_home_button(i18n)))
+    await message.answer(
+        i18n.get("bc-ask-message"), reply_markup=kb.compose(i18n.get, admin_home_button(i18n))
+    )
 
 
 async def start_button(query: CallbackQuery, state: FSMContext, i18n: I18nContext) -> None:
@@ -48,13 +49,16 @@ async def start_button(query: CallbackQuery, state: FSMContext, i18n: I18nContex
 
 async def got_message(message: Message, state: FSMContext, i18n: I18nContext) -> None:
     if message.text and message.text.startswith("/"):  # a command is not a broadcast
-        await message.answer(i18n.get("bc-ask-message"),
-                             reply_markup=kb.compose(i18n.get, admin_home_button(i18n)))
+        await message.answer(
+            i18n.get("bc-ask-message"), reply_markup=kb.compose(i18n.get, admin_home_button(i18n))
+        )
         return
     await state.set_state(Compose.buttons)
     await state.update_data({SOURCE: [message.chat.id, message.message_id]})
-    await message.answer(i18n.get("bc-ask-buttons"),
-                         reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=True))
+    await message.answer(
+        i18n.get("bc-ask-buttons"),
+        reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=True),
+    )
 
 
 async def got_buttons(
@@ -62,8 +66,10 @@ async def got_buttons(
 ) -> None:
     rows = broadcast.parse_buttons(message.text or "")
     if rows is None:
-        await message.answer(i18n.get("bc-buttons-invalid"),
-                             reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=True))
+        await message.answer(
+            i18n.get("bc-buttons-invalid"),
+            reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=True),
+        )
         return
     await _preview(message.chat.id, message, state, shop, notifier, i18n, rows)
 
@@ -79,8 +85,13 @@ async def skip_buttons(
 
 
 async def _preview(
-    chat_id: int, reply_to: Any, state: FSMContext, shop: Shop, notifier: Notifier,
-    i18n: I18nContext, rows: list[list[dict[str, str]]] | None,
+    chat_id: int,
+    reply_to: Any,
+    state: FSMContext,
+    shop: Shop,
+    notifier: Notifier,
+    i18n: I18nContext,
+    rows: list[list[dict[str, str]]] | None,
 ) -> None:
     """Copy the message back to the admin exactly as customers will get it, then the controls.
     The draft is stored only once Telegram accepted the copy (buttons included)."""
@@ -90,29 +101,42 @@ async def _preview(
         await state.clear()
         return
     try:
-        await bot.copy_message(chat_id=chat_id, from_chat_id=source[0], message_id=source[1],
-                               reply_markup=kb.url_buttons(rows))
+        await bot.copy_message(
+            chat_id=chat_id,
+            from_chat_id=source[0],
+            message_id=source[1],
+            reply_markup=kb.url_buttons(rows),
+        )
     except TelegramBadRequest as exc:
         # Bad buttons: send others. A message Telegram cannot copy: send another message.
         if rows is None:
             await state.set_state(Compose.message)
         await bot.send_message(
-            chat_id, i18n.get("bc-preview-failed-buttons" if rows else "bc-preview-failed",
-                              reason=reason(exc, i18n)),
-            reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=rows is not None))
+            chat_id,
+            i18n.get(
+                "bc-preview-failed-buttons" if rows else "bc-preview-failed",
+                reason=reason(exc, i18n),
+            ),
+            reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=rows is not None),
+        )
         return
     except TelegramAPIError as exc:
         # No verdict on the message (5xx, 429, network, unreadable answer) or the admin's chat
         # refused: the step stays where it was, so Skip (or the same buttons) tries again.
         log.warning("broadcast preview for %s failed: %s", chat_id, describe(exc))
         await notifier.send(
-            chat_id, i18n.get("bc-preview-unavailable", reason=reason(exc, i18n)),
-            reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=True))
+            chat_id,
+            i18n.get("bc-preview-unavailable", reason=reason(exc, i18n)),
+            reply_markup=kb.compose(i18n.get, admin_home_button(i18n), skip=True),
+        )
         return
     await state.clear()
     job_id = await broadcast.create_draft(
-        shop.sessions, admin_telegram_id=chat_id, from_chat_id=source[0],
-        message_id=source[1], reply_markup=broadcast.keyboard_json(rows),
+        shop.sessions,
+        admin_telegram_id=chat_id,
+        from_chat_id=source[0],
+        message_id=source[1],
+        reply_markup=broadcast.keyboard_json(rows),
     )
     text, markup = await _controls(shop, i18n, job_id, paid=False)
     await bot.send_message(chat_id, text, reply_markup=markup)
@@ -122,8 +146,10 @@ async def _controls(shop: Shop, i18n: I18nContext, job_id: int, *, paid: bool) -
     audience = await broadcast.count_audience(shop.sessions, shop.settings.admin_ids)
     rate = int(broadcast.PAID_RATE if paid else broadcast.FREE_RATE)
     key = "bc-preview-paid" if paid else "bc-preview"
-    return (i18n.get(key, count=audience, rate=rate),
-            kb.preview(i18n.get, admin_home_button(i18n), job_id, paid=paid))
+    return (
+        i18n.get(key, count=audience, rate=rate),
+        kb.preview(i18n.get, admin_home_button(i18n), job_id, paid=paid),
+    )
 
 
 async def toggle_paid(
@@ -138,7 +164,10 @@ async def toggle_paid(
 
 
 async def confirm(
-    query: CallbackQuery, callback_data: kb.BcCb, shop: Shop, broadcasts: BroadcastManager,
+    query: CallbackQuery,
+    callback_data: kb.BcCb,
+    shop: Shop,
+    broadcasts: BroadcastManager,
     i18n: I18nContext,
 ) -> None:
     message = query.message
@@ -146,8 +175,11 @@ async def confirm(
         await query.answer(i18n.get("stale-button"), show_alert=True)
         return
     total = await broadcast.start(
-        shop.sessions, callback_data.id, admin_telegram_id=query.from_user.id,
-        progress_chat_id=message.chat.id, progress_message_id=message.message_id,
+        shop.sessions,
+        callback_data.id,
+        admin_telegram_id=query.from_user.id,
+        progress_chat_id=message.chat.id,
+        progress_message_id=message.message_id,
         exclude_telegram_ids=shop.settings.admin_ids,
     )
     if total is None:  # a double tap, or an old preview
@@ -161,7 +193,10 @@ async def confirm(
 
 
 async def discard(
-    query: CallbackQuery, callback_data: kb.BcCb, state: FSMContext, shop: Shop,
+    query: CallbackQuery,
+    callback_data: kb.BcCb,
+    state: FSMContext,
+    shop: Shop,
     i18n: I18nContext,
 ) -> None:
     await state.clear()
@@ -170,16 +205,22 @@ async def discard(
     ):
         await query.answer(i18n.get("bc-not-draft"), show_alert=True)
         return
-    await show(query, i18n.get("bc-discarded"),
-               InlineKeyboardMarkup(inline_keyboard=[[admin_home_button(i18n)]]))
+    await show(
+        query,
+        i18n.get("bc-discarded"),
+        InlineKeyboardMarkup(inline_keyboard=[[admin_home_button(i18n)]]),
+    )
 
 
 async def control(
-    query: CallbackQuery, callback_data: kb.BcCb, broadcasts: BroadcastManager,
+    query: CallbackQuery,
+    callback_data: kb.BcCb,
+    broadcasts: BroadcastManager,
     i18n: I18nContext,
 ) -> None:
-    action = {"pause": broadcasts.pause, "resume": broadcasts.resume,
-              "cancel": broadcasts.cancel}[callback_data.action]
+    action = {"pause": broadcasts.pause, "resume": broadcasts.resume, "cancel": broadcasts.cancel}[
+        callback_data.action
+    ]
     if await action(callback_data.id, query.from_user.id):
         await query.answer(i18n.get(f"bc-{callback_data.action}-ok"))
     else:
@@ -199,6 +240,5 @@ def router() -> Router:
     r.callback_query.register(discard, kb.BcCb.filter(F.action == "abort"))
     r.callback_query.register(toggle_paid, kb.BcCb.filter(F.action == "paid"))
     r.callback_query.register(confirm, kb.BcCb.filter(F.action == "send"))
-    r.callback_query.register(
-        control, kb.BcCb.filter(F.action.in_({"pause", "resume", "cancel"})))
+    r.callback_query.register(control, kb.BcCb.filter(F.action.in_({"pause", "resume", "cancel"})))
     return r

@@ -40,6 +40,7 @@ ALERT_LIMIT = 200
 
 # -- rendering --------------------------------------------------------------------------------
 
+
 def _date(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else None
 
@@ -80,19 +81,34 @@ async def _render_list(
     if result.total == 0:
         return i18n.get("orders-empty"), no_orders(i18n)
     labels = [
-        (v.order.id, i18n.get("orders-button", number=order_number(v.order.id),
-                              status=order_status(i18n, v.state),
-                              service=display_name(v.service, i18n.locale)))
+        (
+            v.order.id,
+            i18n.get(
+                "orders-button",
+                number=order_number(v.order.id),
+                status=order_status(i18n, v.state),
+                service=display_name(v.service, i18n.locale),
+            ),
+        )
         for v in result.views
     ]
-    text = "\n".join([i18n.get("orders-title", count=result.total),
-                      i18n.get("orders-page", page=result.page + 1, pages=result.pages)])
+    text = "\n".join(
+        [
+            i18n.get("orders-title", count=result.total),
+            i18n.get("orders-page", page=result.page + 1, pages=result.pages),
+        ]
+    )
     return text, order_list(i18n, labels, result.page, result.pages)
 
 
 async def _show_details(
-    query: CallbackQuery, shop: Shop, i18n: I18nContext, view: OrderView, page: int,
-    *, answer: bool = True,
+    query: CallbackQuery,
+    shop: Shop,
+    i18n: I18nContext,
+    view: OrderView,
+    page: int,
+    *,
+    answer: bool = True,
 ) -> None:
     allowed = aftersale.allowed_actions(view, shop.panels)
     markup = order_details(i18n, view.order.id, page, refill=allowed.refill, cancel=allowed.cancel)
@@ -135,6 +151,7 @@ async def _not_found(query: CallbackQuery, i18n: I18nContext) -> None:
 
 # -- handlers ---------------------------------------------------------------------------------
 
+
 async def orders_command(message: Message, user: User, shop: Shop, i18n: I18nContext) -> None:
     text, markup = await _render_list(shop, user, i18n, 0)
     await message.answer(text, reply_markup=markup)
@@ -165,37 +182,54 @@ async def view_order(
 async def refresh_order(
     query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
 ) -> None:
-    result = await aftersale.refresh(shop.sessions, shop.panels, user.id, callback_data.id,
-                                     shop.settings.currency_precision)
+    result = await aftersale.refresh(
+        shop.sessions, shop.panels, user.id, callback_data.id, shop.settings.currency_precision
+    )
     if result is None:
         await _not_found(query, i18n)
         return
     if result.unreachable:
         await alert(query, i18n.get("order-provider-unreachable"))
     elif result.change is not None and result.change.refunded > 0:
-        await alert(query, i18n.get(
-            "order-refunded", number=order_number(result.view.order.id),
-            status=order_status(i18n, result.change.to_state),
-            amount=shop.money(result.change.refunded),
-        ))
+        await alert(
+            query,
+            i18n.get(
+                "order-refunded",
+                number=order_number(result.view.order.id),
+                status=order_status(i18n, result.change.to_state),
+                amount=shop.money(result.change.refunded),
+            ),
+        )
     else:
         await query.answer(fit_alert(i18n.get("order-refreshed")))
     await _show_details(query, shop, i18n, result.view, callback_data.page, answer=False)
 
 
 async def refill_order(
-    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext,
+    query: CallbackQuery,
+    callback_data: OrderCb,
+    user: User,
+    shop: Shop,
+    i18n: I18nContext,
     notifier: Notifier,
 ) -> None:
     result = await aftersale.request_refill(shop.sessions, shop.panels, user.id, callback_data.id)
     if result is None:
         await _not_found(query, i18n)
         return
-    text = i18n.get(f"refill-{result.outcome.value.replace('_', '-')}",
-                    number=order_number(callback_data.id), reason=panel_reason(i18n, result.kind))
+    text = i18n.get(
+        f"refill-{result.outcome.value.replace('_', '-')}",
+        number=order_number(callback_data.id),
+        reason=panel_reason(i18n, result.kind),
+    )
     await alert(query, text)
-    await panel_alerts.panel_refused(notifier, result.kind, panel=result.panel or "?",
-                                     action="refill", message=result.message or "")
+    await panel_alerts.panel_refused(
+        notifier,
+        result.kind,
+        panel=result.panel or "?",
+        action="refill",
+        message=result.message or "",
+    )
 
 
 async def cancel_order(
@@ -206,8 +240,11 @@ async def cancel_order(
         await _not_found(query, i18n)
         return
     if not aftersale.allowed_actions(view, shop.panels).cancel:
-        key = ("cancel-already-requested" if view.cancel_requested
-               and view.state in aftersale.OPEN_STATES else "cancel-not-allowed")
+        key = (
+            "cancel-already-requested"
+            if view.cancel_requested and view.state in aftersale.OPEN_STATES
+            else "cancel-not-allowed"
+        )
         await alert(query, i18n.get(key, number=order_number(view.order.id)))
         await _show_details(query, shop, i18n, view, callback_data.page, answer=False)
         return
@@ -216,22 +253,36 @@ async def cancel_order(
 
 
 async def cancel_confirmed(
-    query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext,
+    query: CallbackQuery,
+    callback_data: OrderCb,
+    user: User,
+    shop: Shop,
+    i18n: I18nContext,
     notifier: Notifier,
 ) -> None:
     result = await aftersale.request_cancel(shop.sessions, shop.panels, user.id, callback_data.id)
     if result is None:
         await _not_found(query, i18n)
         return
-    await alert(query, i18n.get(f"cancel-{result.outcome.value.replace('_', '-')}",
-                                number=order_number(callback_data.id),
-                                reason=panel_reason(i18n, result.kind)))
+    await alert(
+        query,
+        i18n.get(
+            f"cancel-{result.outcome.value.replace('_', '-')}",
+            number=order_number(callback_data.id),
+            reason=panel_reason(i18n, result.kind),
+        ),
+    )
     view = await aftersale.load_order(shop.sessions, user.id, callback_data.id)
     if view is not None:
         await _show_details(query, shop, i18n, view, callback_data.page, answer=False)
     # Last: the customer's screen comes first, admins hear of a bad key or panel funds after.
-    await panel_alerts.panel_refused(notifier, result.kind, panel=result.panel or "?",
-                                     action="cancel", message=result.message or "")
+    await panel_alerts.panel_refused(
+        notifier,
+        result.kind,
+        panel=result.panel or "?",
+        action="cancel",
+        message=result.message or "",
+    )
 
 
 def router() -> Router:

@@ -67,13 +67,16 @@ class TopupFlow(StatesGroup):
 def _rate(shop: Shop) -> dict[str, Any]:
     settings = shop.settings
     return {
-        "currency": settings.currency, "unit": f"1 {settings.currency}",
+        "currency": settings.currency,
+        "unit": f"1 {settings.currency}",
         "rate": format(settings.stars_per_unit.normalize(), "f"),
-        "min": shop.money(settings.topup_min), "max": shop.money(settings.topup_max),
+        "min": shop.money(settings.topup_min),
+        "max": shop.money(settings.topup_max),
     }
 
 
 # -- choosing an amount -----------------------------------------------------------------------
+
 
 async def topup_screen_button(
     query: CallbackQuery, state: FSMContext, shop: Shop, i18n: I18nContext
@@ -85,8 +88,9 @@ async def topup_screen_button(
 
 def topup_content(shop: Shop, i18n: I18nContext) -> tuple[str, InlineKeyboardMarkup]:
     rate = shop.settings.stars_per_unit
-    presets = [(amount, payments.stars_for(amount, rate))
-               for amount in payments.presets(shop.settings)]
+    presets = [
+        (amount, payments.stars_for(amount, rate)) for amount in payments.presets(shop.settings)
+    ]
     return i18n.get("topup-title", **_rate(shop)), topup_screen(i18n, presets, shop.money)
 
 
@@ -100,13 +104,16 @@ async def _leave_amount_step(state: FSMContext) -> None:
 
 
 async def amount_button(
-    query: CallbackQuery, callback_data: Topup, state: FSMContext, bot: Bot, shop: Shop,
+    query: CallbackQuery,
+    callback_data: Topup,
+    state: FSMContext,
+    bot: Bot,
+    shop: Shop,
     i18n: I18nContext,
 ) -> None:
     if callback_data.amount == CUSTOM:
         await state.set_state(TopupFlow.amount)
-        await show(query, i18n.get("topup-enter-amount", **_rate(shop)),
-                   custom_amount_screen(i18n))
+        await show(query, i18n.get("topup-enter-amount", **_rate(shop)), custom_amount_screen(i18n))
         return
     amount = payments.parse_topup_amount(callback_data.amount, shop.settings)
     if isinstance(amount, AmountProblem):  # forged, or the bounds changed since
@@ -122,10 +129,15 @@ async def amount_typed(
     amount = payments.parse_topup_amount(message.text or "", shop.settings)
     if isinstance(amount, AmountProblem):  # say why; stay in the step
         example = next(iter(payments.presets(shop.settings)), shop.settings.topup_min)
-        await message.answer(i18n.get(
-            AMOUNT_PROBLEMS[amount], example=shop.money(example),
-            decimals=shop.settings.currency_precision, **_rate(shop),
-        ), reply_markup=custom_amount_screen(i18n))
+        await message.answer(
+            i18n.get(
+                AMOUNT_PROBLEMS[amount],
+                example=shop.money(example),
+                decimals=shop.settings.currency_precision,
+                **_rate(shop),
+            ),
+            reply_markup=custom_amount_screen(i18n),
+        )
         return
     await _leave_amount_step(state)
     await _send_invoice(bot, message.chat.id, amount, shop, i18n)
@@ -141,9 +153,12 @@ async def _send_invoice(
         await bot.send_invoice(
             chat_id=telegram_id,
             title=i18n.get("topup-invoice-title", amount=money)[:32],
-            description=i18n.get("topup-invoice-description", amount=money,
-                                 stars=i18n.get("pay-stars", stars=stars),
-                                 **_rate(shop))[:255],
+            description=i18n.get(
+                "topup-invoice-description",
+                amount=money,
+                stars=i18n.get("pay-stars", stars=stars),
+                **_rate(shop),
+            )[:255],
             payload=payload,
             currency=payments.STARS,
             prices=[LabeledPrice(label=i18n.get("topup-invoice-label"), amount=stars)],
@@ -159,15 +174,18 @@ async def _send_invoice(
 
 # -- checkout and the money -------------------------------------------------------------------
 
+
 async def pre_checkout(query: PreCheckoutQuery, shop: Shop, i18n: I18nContext) -> None:
     # Telegram cancels the payment after 10 s: one indexed read, then the answer.
     telegram_id = query.from_user.id
-    banned = not shop.is_admin(telegram_id) and await payments.is_banned(shop.sessions,
-                                                                          telegram_id)
+    banned = not shop.is_admin(telegram_id) and await payments.is_banned(shop.sessions, telegram_id)
     verdict = payments.check_checkout(
-        payments.payload_key(shop.settings), payload=query.invoice_payload,
-        telegram_id=telegram_id, currency=query.currency,
-        total_amount=query.total_amount, banned=banned,
+        payments.payload_key(shop.settings),
+        payload=query.invoice_payload,
+        telegram_id=telegram_id,
+        currency=query.currency,
+        total_amount=query.total_amount,
+        banned=banned,
     )
     try:
         if isinstance(verdict, Refusal):
@@ -187,9 +205,14 @@ async def successful_payment(
         return
     charge_id = paid.telegram_payment_charge_id
     result = await payments.credit_payment(
-        shop.sessions, payments.payload_key(shop.settings), telegram_id=message.from_user.id,
-        payload=paid.invoice_payload, currency=paid.currency, total_amount=paid.total_amount,
-        charge_id=charge_id, provider_charge_id=paid.provider_payment_charge_id,
+        shop.sessions,
+        payments.payload_key(shop.settings),
+        telegram_id=message.from_user.id,
+        payload=paid.invoice_payload,
+        currency=paid.currency,
+        total_amount=paid.total_amount,
+        charge_id=charge_id,
+        provider_charge_id=paid.provider_payment_charge_id,
     )
     if result.status is CreditStatus.DUPLICATE:
         log.info("payment %s delivered again: already credited", charge_id)
@@ -197,14 +220,25 @@ async def successful_payment(
     if result.status is CreditStatus.UNMATCHED:
         log.error("payment %s could not be matched; not credited", charge_id)
         await notifier.send(message.chat.id, i18n.get("pay-unmatched", charge_id=charge_id))
-        await notifier.to_admins("pay-admin-unmatched", user_id=message.from_user.id,
-                                 stars=result.stars, charge_id=charge_id)
+        await notifier.to_admins(
+            "pay-admin-unmatched",
+            user_id=message.from_user.id,
+            stars=result.stars,
+            charge_id=charge_id,
+        )
         return
     token = await pending_summary(state)  # the order they were topping up for: one tap away
-    await notifier.send(message.chat.id, i18n.get(
-        "pay-receipt", amount=shop.money(result.amount), balance=shop.money(result.balance),
-        stars=i18n.get("pay-stars", stars=result.stars), charge_id=charge_id,
-    ), wizard_kb.resume(i18n.get("btn-continue-order"), token) if token else None)
+    await notifier.send(
+        message.chat.id,
+        i18n.get(
+            "pay-receipt",
+            amount=shop.money(result.amount),
+            balance=shop.money(result.balance),
+            stars=i18n.get("pay-stars", stars=result.stars),
+            charge_id=charge_id,
+        ),
+        wizard_kb.resume(i18n.get("btn-continue-order"), token) if token else None,
+    )
 
 
 async def refunded_payment(
@@ -222,27 +256,46 @@ async def refunded_payment(
     if view is not None and result.status is TelegramRefundStatus.CONFIRMED:
         # Our own refund, whose answer never came (/refundstars said "outcome unknown"):
         # confirmed now, so now, and only now, the customer hears of it.
-        await notifier.send(message.chat.id, i18n.get(
-            "pay-refunded-by-shop", charge_id=charge_id, amount=shop.money(view.credited),
-            stars=i18n.get("pay-stars", stars=view.stars), balance=shop.money(view.balance)))
+        await notifier.send(
+            message.chat.id,
+            i18n.get(
+                "pay-refunded-by-shop",
+                charge_id=charge_id,
+                amount=shop.money(view.credited),
+                stars=i18n.get("pay-stars", stars=view.stars),
+                balance=shop.money(view.balance),
+            ),
+        )
         return
-    if view is None or result.status not in (TelegramRefundStatus.DEBITED,
-                                             TelegramRefundStatus.SHORTFALL):
+    if view is None or result.status not in (
+        TelegramRefundStatus.DEBITED,
+        TelegramRefundStatus.SHORTFALL,
+    ):
         return  # handled before
-    await notifier.send(message.chat.id, i18n.get(
-        "pay-refunded-by-telegram", charge_id=charge_id,
-        stars=i18n.get("pay-stars", stars=view.stars), amount=shop.money(result.debited),
-        balance=shop.money(view.balance),
-    ))
+    await notifier.send(
+        message.chat.id,
+        i18n.get(
+            "pay-refunded-by-telegram",
+            charge_id=charge_id,
+            stars=i18n.get("pay-stars", stars=view.stars),
+            amount=shop.money(result.debited),
+            balance=shop.money(view.balance),
+        ),
+    )
     if result.status is TelegramRefundStatus.SHORTFALL:
         await notifier.to_admins(
-            "pay-admin-shortfall", charge_id=charge_id, user_id=view.telegram_id,
-            stars=view.stars, credited=shop.money(view.credited),
-            debited=shop.money(result.debited), shortfall=shop.money(result.shortfall),
+            "pay-admin-shortfall",
+            charge_id=charge_id,
+            user_id=view.telegram_id,
+            stars=view.stars,
+            credited=shop.money(view.credited),
+            debited=shop.money(result.debited),
+            shortfall=shop.money(result.shortfall),
         )
 
 
 # -- texts Telegram asks for ------------------------------------------------------------------
+
 
 async def paysupport_command(message: Message, i18n: I18nContext) -> None:
     telegram_id = message.from_user.id if message.from_user else message.chat.id
@@ -255,8 +308,13 @@ async def terms_command(message: Message, shop: Shop, i18n: I18nContext) -> None
 
 # -- admin: /refundstars CHARGE_ID ------------------------------------------------------------
 
+
 async def refundstars_command(
-    message: Message, command: CommandObject, bot: Bot, shop: Shop, notifier: Notifier,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    shop: Shop,
+    notifier: Notifier,
     i18n: I18nContext,
 ) -> None:
     args = (command.args or "").split()
@@ -264,16 +322,22 @@ async def refundstars_command(
         await message.answer(i18n.get("refundstars-usage"))
         return
     charge_id, admin_id = args[0], message.from_user.id
-    reservation = await payments.reserve_refund(shop.sessions, charge_id=charge_id,
-                                                admin_telegram_id=admin_id)
+    reservation = await payments.reserve_refund(
+        shop.sessions, charge_id=charge_id, admin_telegram_id=admin_id
+    )
     view = reservation.payment
     if reservation.status is ReserveStatus.NOT_FOUND or view is None:
         await message.answer(i18n.get("refundstars-not-found", charge_id=charge_id))
         return
     if reservation.status is ReserveStatus.SPENT:
-        await message.answer(i18n.get(
-            "refundstars-spent", user_id=view.telegram_id, balance=shop.money(view.balance),
-            amount=shop.money(view.credited)))
+        await message.answer(
+            i18n.get(
+                "refundstars-spent",
+                user_id=view.telegram_id,
+                balance=shop.money(view.balance),
+                amount=shop.money(view.credited),
+            )
+        )
         return
     if reservation.status is ReserveStatus.DONE:
         await message.answer(i18n.get("refundstars-already", status=view.status.value))
@@ -281,29 +345,52 @@ async def refundstars_command(
     # The debit is held: now, and only now, ask Telegram (no transaction is open).
     outcome, failure = await _refund_on_telegram(bot, view.telegram_id, charge_id)
     error = describe(failure) if failure is not None else None
-    settled = await payments.finish_refund(shop.sessions, charge_id=charge_id,
-                                           admin_telegram_id=admin_id, outcome=outcome,
-                                           error=error)
+    settled = await payments.finish_refund(
+        shop.sessions, charge_id=charge_id, admin_telegram_id=admin_id, outcome=outcome, error=error
+    )
     view = settled or view
     amount = shop.money(view.credited)
     if outcome is RefundOutcome.UNKNOWN:  # the debit stays held; a retry is safe
-        key = ("refundstars-flood" if isinstance(failure, TelegramRetryAfter)
-               else "refundstars-unknown")
-        await message.answer(i18n.get(
-            key, amount=amount, user_id=view.telegram_id,
-            reason=reason(failure, i18n) if failure is not None else "?",
-            seconds=getattr(failure, "retry_after", 0)))
+        key = (
+            "refundstars-flood"
+            if isinstance(failure, TelegramRetryAfter)
+            else "refundstars-unknown"
+        )
+        await message.answer(
+            i18n.get(
+                key,
+                amount=amount,
+                user_id=view.telegram_id,
+                reason=reason(failure, i18n) if failure is not None else "?",
+                seconds=getattr(failure, "retry_after", 0),
+            )
+        )
         return
     if outcome is RefundOutcome.REFUSED:
-        await message.answer(i18n.get(
-            "refundstars-refused", amount=amount, user_id=view.telegram_id,
-            reason=reason(failure, i18n) if failure is not None else "?"))
+        await message.answer(
+            i18n.get(
+                "refundstars-refused",
+                amount=amount,
+                user_id=view.telegram_id,
+                reason=reason(failure, i18n) if failure is not None else "?",
+            )
+        )
         return
-    await message.answer(i18n.get("refundstars-done", stars=view.stars, user_id=view.telegram_id,
-                                  amount=amount, balance=shop.money(view.balance)))
+    await message.answer(
+        i18n.get(
+            "refundstars-done",
+            stars=view.stars,
+            user_id=view.telegram_id,
+            amount=amount,
+            balance=shop.money(view.balance),
+        )
+    )
     language = view.language or shop.settings.default_language
     told = await notifier.to_user(
-        view.telegram_id, "pay-refunded-by-shop", charge_id=charge_id, amount=amount,
+        view.telegram_id,
+        "pay-refunded-by-shop",
+        charge_id=charge_id,
+        amount=amount,
         stars=shop.translate(language, "pay-stars", stars=view.stars),
         balance=shop.money(view.balance),
     )

@@ -21,7 +21,11 @@ def _menu_text(i18n: I18nContext, user: User) -> str:
 
 
 async def start(
-    message: Message, command: CommandObject, state: FSMContext, user: User, shop: Shop,
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    user: User,
+    shop: Shop,
     i18n: I18nContext,
 ) -> None:
     await state.clear()

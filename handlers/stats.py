@@ -40,8 +40,11 @@ async def stats_button(query: CallbackQuery, shop: Shop, i18n: I18nContext) -> N
 
 
 async def _collect(shop: Shop) -> stats.ShopStats:
-    return await stats.collect(shop.sessions, currency_rate=shop.settings.currency_rate,
-                               precision=shop.settings.currency_precision)
+    return await stats.collect(
+        shop.sessions,
+        currency_rate=shop.settings.currency_rate,
+        precision=shop.settings.currency_precision,
+    )
 
 
 def _back(i18n: I18nContext) -> InlineKeyboardMarkup:
@@ -52,29 +55,49 @@ def _text(figures: stats.ShopStats, shop: Shop, i18n: I18nContext) -> str:
     users = figures.users
     lines = [
         i18n.get("stats-title"),
-        i18n.get("stats-users", total=users.total, active=users.active,
-                 today=users.new["today"], week=users.new["week"], month=users.new["month"]),
+        i18n.get(
+            "stats-users",
+            total=users.total,
+            active=users.active,
+            today=users.new["today"],
+            week=users.new["week"],
+            month=users.new["month"],
+        ),
         "",
         i18n.get("stats-money-header"),
     ]
     for period, money in figures.money.items():
-        lines.append(i18n.get(
-            "stats-money", period=i18n.get(f"stats-period-{period}"), orders=money.orders,
-            revenue=shop.money(money.revenue), cost=shop.money(money.cost),
-            profit=shop.money(money.profit),
-        ))
+        lines.append(
+            i18n.get(
+                "stats-money",
+                period=i18n.get(f"stats-period-{period}"),
+                orders=money.orders,
+                revenue=shop.money(money.revenue),
+                cost=shop.money(money.cost),
+                profit=shop.money(money.profit),
+            )
+        )
     lines += ["", i18n.get("stats-orders-header")]
     if figures.by_state:
-        lines += [i18n.get("stats-order-state", state=i18n.get(f"order-status-{state}"),
-                           count=count) for state, count in figures.by_state.items()]
+        lines += [
+            i18n.get("stats-order-state", state=i18n.get(f"order-status-{state}"), count=count)
+            for state, count in figures.by_state.items()
+        ]
     else:
         lines.append(i18n.get("stats-none"))
     lines += ["", i18n.get("stats-top-header")]
     language = i18n.locale or shop.settings.default_language
     if figures.top:
-        lines += [i18n.get("stats-top-line", rank=rank, name=display_name(top.service, language),
-                           orders=top.orders, revenue=shop.money(top.revenue))
-                  for rank, top in enumerate(figures.top, 1)]
+        lines += [
+            i18n.get(
+                "stats-top-line",
+                rank=rank,
+                name=display_name(top.service, language),
+                orders=top.orders,
+                revenue=shop.money(top.revenue),
+            )
+            for rank, top in enumerate(figures.top, 1)
+        ]
     else:
         lines.append(i18n.get("stats-none"))
     return "\n".join(lines)
@@ -85,18 +108,24 @@ async def _send_chart(
 ) -> None:
     days = figures.days
     png = await asyncio.to_thread(  # some tens of ms of drawing: off the event loop
-        chart.render, [d.day for d in days], [d.orders for d in days],
-        [d.revenue for d in days], shop.settings.currency,
+        chart.render,
+        [d.day for d in days],
+        [d.orders for d in days],
+        [d.revenue for d in days],
+        shop.settings.currency,
     )
     try:
-        await bot.send_photo(chat_id, BufferedInputFile(png, "stats.png"),
-                             caption=i18n.get("stats-chart-caption", days=len(days),
-                                              currency=shop.settings.currency))
+        await bot.send_photo(
+            chat_id,
+            BufferedInputFile(png, "stats.png"),
+            caption=i18n.get(
+                "stats-chart-caption", days=len(days), currency=shop.settings.currency
+            ),
+        )
     except TelegramAPIError as exc:  # the figures are already there: say the chart is not
         log.warning("stats chart for %s not sent: %s", chat_id, describe(exc))
         with contextlib.suppress(TelegramAPIError):  # Telegram down: the log line it is
-            await bot.send_message(chat_id, i18n.get("tg-chart-failed",
-                                                     reason=reason(exc, i18n)))
+            await bot.send_message(chat_id, i18n.get("tg-chart-failed", reason=reason(exc, i18n)))
 
 
 def router() -> Router:

@@ -69,11 +69,14 @@ def reason(exc: BaseException, i18n: I18nContext) -> str:
 
 def _bounded(text: str | None) -> str:
     text = " ".join(str(text or "").split())
-    return text if len(text) <= REASON_CHARS else text[:REASON_CHARS - 1] + "…"
+    return text if len(text) <= REASON_CHARS else text[: REASON_CHARS - 1] + "…"
 
 
 async def telegram_failed(
-    event: ErrorEvent, shop: Shop, notifier: Notifier, event_chat: Chat | None = None,
+    event: ErrorEvent,
+    shop: Shop,
+    notifier: Notifier,
+    event_chat: Chat | None = None,
     i18n: I18nContext | None = None,
 ) -> bool:
     exc = event.exception
@@ -82,13 +85,18 @@ async def telegram_failed(
         log.warning("update %d: Telegram failed under a handler: %s", update_id, describe(exc))
         return True
     if isinstance(exc, TelegramForbiddenError):  # blocked the bot: nobody to tell
-        log.info("update %d: chat %d cannot be reached: %s", update_id, event_chat.id,
-                 describe(exc))
+        log.info(
+            "update %d: chat %d cannot be reached: %s", update_id, event_chat.id, describe(exc)
+        )
         await users.mark_inactive(shop.sessions, event_chat.id)
         shop.recent_users.forget(event_chat.id)
         return True
-    log.warning("update %d: Telegram failed under a handler for chat %d: %s", update_id,
-                event_chat.id, describe(exc))
+    log.warning(
+        "update %d: Telegram failed under a handler for chat %d: %s",
+        update_id,
+        event_chat.id,
+        describe(exc),
+    )
     if i18n is not None:
         text = notice(exc, i18n, admin=shop.is_admin(event_chat.id))
     else:  # failed before the language was known
@@ -106,5 +114,3 @@ def notice(exc: BaseException, i18n: I18nContext, *, admin: bool) -> str:
 
 def register(router: Router) -> None:
     router.errors.register(telegram_failed, ExceptionTypeFilter(TelegramAPIError))
-
-

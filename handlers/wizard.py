@@ -43,8 +43,9 @@ from storage.models import User
 # -- handlers ----------------------------------------------------------------------------------
 
 
-async def begin(query: CallbackQuery, callback_data: Buy, state: FSMContext, shop: Shop,
-                i18n: I18nContext) -> None:
+async def begin(
+    query: CallbackQuery, callback_data: Buy, state: FSMContext, shop: Shop, i18n: I18nContext
+) -> None:
     service = (await shop.catalog.view()).services.get(callback_data.id)
     if service is None or not wizard_steps.is_orderable(service):
         await query.answer(i18n.get("svc-unavailable"), show_alert=True)
@@ -64,8 +65,9 @@ async def begin(query: CallbackQuery, callback_data: Buy, state: FSMContext, sho
     await prompt(query, i18n, wizard)
 
 
-async def typed(message: Message, state: FSMContext, user: User, shop: Shop,
-                i18n: I18nContext) -> None:
+async def typed(
+    message: Message, state: FSMContext, user: User, shop: Shop, i18n: I18nContext
+) -> None:
     wizard = await load(state)
     if wizard is None:
         await state.clear()
@@ -95,8 +97,15 @@ async def not_text(message: Message, state: FSMContext, i18n: I18nContext) -> No
     await prompt(message, i18n, wizard, i18n.get("wz-err-empty"))
 
 
-async def button(query: CallbackQuery, callback_data: kb.Wz, state: FSMContext, user: User,
-                 shop: Shop, i18n: I18nContext, notifier: Notifier) -> None:
+async def button(
+    query: CallbackQuery,
+    callback_data: kb.Wz,
+    state: FSMContext,
+    user: User,
+    shop: Shop,
+    i18n: I18nContext,
+    notifier: Notifier,
+) -> None:
     wizard = await load(state)
     act = callback_data.act
     if wizard is None or wizard["t"] != callback_data.t:
@@ -139,8 +148,14 @@ async def top_up(query: CallbackQuery, shop: Shop, i18n: I18nContext) -> None:
         await query.message.answer(text, reply_markup=markup)
 
 
-async def resume(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any], user: User,
-                 shop: Shop, i18n: I18nContext) -> None:
+async def resume(
+    query: CallbackQuery,
+    state: FSMContext,
+    wizard: dict[str, Any],
+    user: User,
+    shop: Shop,
+    i18n: I18nContext,
+) -> None:
     """Continue from a receipt: the summary again, recomputed with the new balance, as a new
     message at the bottom of the chat (the receipt stays: it is the customer's record)."""
     await query.answer()
@@ -148,8 +163,15 @@ async def resume(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any]
         await show_summary(query.message, state, wizard, user, shop, i18n)
 
 
-async def choose(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any], user: User,
-                 shop: Shop, i18n: I18nContext, text: str) -> None:
+async def choose(
+    query: CallbackQuery,
+    state: FSMContext,
+    wizard: dict[str, Any],
+    user: User,
+    shop: Shop,
+    i18n: I18nContext,
+    text: str,
+) -> None:
     """A choice button is parsed like typed text, so a forged value is refused the same way."""
     try:
         value = wizard_steps.parse(wizard["step"], text, spec_of(wizard), wizard["f"])
@@ -160,8 +182,14 @@ async def choose(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any]
     await advance(query, state, wizard, user, shop, i18n)
 
 
-async def back(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any], user: User,
-               shop: Shop, i18n: I18nContext) -> None:
+async def back(
+    query: CallbackQuery,
+    state: FSMContext,
+    wizard: dict[str, Any],
+    user: User,
+    shop: Shop,
+    i18n: I18nContext,
+) -> None:
     spec = spec_of(wizard)
     current = None if wizard["step"] == SUMMARY else wizard["step"]
     previous = wizard_steps.previous_step(spec, current, wizard["drip"])

@@ -34,15 +34,27 @@ def request_key(user: User, token: str) -> str:
     return f"confirm:{user.id}:{token}"
 
 
-async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any], user: User,
-                  shop: Shop, i18n: I18nContext, notifier: Notifier) -> None:
+async def confirm(
+    query: CallbackQuery,
+    state: FSMContext,
+    wizard: dict[str, Any],
+    user: User,
+    shop: Shop,
+    i18n: I18nContext,
+    notifier: Notifier,
+) -> None:
     spec = spec_of(wizard)
     request = wizard_steps.build_request(spec, wizard["f"], wizard["drip"])
     try:
         order, created, target = await ordering.reserve(
-            shop.sessions, shop.rules, user_id=user.id, service_id=spec.service_id,
-            request=request, request_key=request_key(user, wizard["t"]),
-            expected_price=Decimal(wizard["price"]) if wizard.get("price") else None)
+            shop.sessions,
+            shop.rules,
+            user_id=user.id,
+            service_id=spec.service_id,
+            request=request,
+            request_key=request_key(user, wizard["t"]),
+            expected_price=Decimal(wizard["price"]) if wizard.get("price") else None,
+        )
     except ordering.PriceChanged:
         shop.catalog.invalidate()  # it showed the old price: changed by another process
         await show_summary(query, state, wizard, user, shop, i18n, i18n.get("wz-price-changed"))
@@ -64,8 +76,7 @@ async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any
         return
     await state.clear()
     # "Placing…" is shown while the panel is asked, not before: the outcome follows sooner.
-    placing = asyncio.ensure_future(
-        show(query, i18n.get("wz-placing", order=str(order.id)), None))
+    placing = asyncio.ensure_future(show(query, i18n.get("wz-placing", order=str(order.id)), None))
     try:
         placement = await ordering.submit(shop.sessions, shop.panels, order, target)
     finally:  # shown before the outcome, never after it; if it cannot be shown, the outcome
@@ -74,8 +85,9 @@ async def confirm(query: CallbackQuery, state: FSMContext, wizard: dict[str, Any
     await tell_outcome(query, shop, i18n, notifier, user, wizard["name"], placement)
 
 
-async def replayed(query: CallbackQuery, token: str, user: User, shop: Shop,
-                   i18n: I18nContext) -> None:
+async def replayed(
+    query: CallbackQuery, token: str, user: User, shop: Shop, i18n: I18nContext
+) -> None:
     order = await ordering.order_for_request_key(shop.sessions, request_key(user, token))
     if order is None:
         await alert(query, i18n.get("wz-stale"))
@@ -93,32 +105,53 @@ def failure_reason(i18n: I18nContext, reason: str | None) -> str:
     return i18n.get("wz-reason", kind=reason or ErrorKind.OTHER.value)
 
 
-async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, notifier: Notifier,
-                       user: User, service_name: str, placement: Placement) -> None:
+async def tell_outcome(
+    query: CallbackQuery,
+    shop: Shop,
+    i18n: I18nContext,
+    notifier: Notifier,
+    user: User,
+    service_name: str,
+    placement: Placement,
+) -> None:
     order = placement.order
     number = str(order.id)
     if placement.outcome is Outcome.PLACED:
         text = i18n.get("wz-placed", order=number, charge=shop.money(order.charge))
         if placement.held_first:  # the review alert went out: say it is resolved
-            await notifier.to_admins("admin-order-accepted-after-hold", order=number,
-                                     panel_order=order.panel_order_id or "")
+            await notifier.to_admins(
+                "admin-order-accepted-after-hold",
+                order=number,
+                panel_order=order.panel_order_id or "",
+            )
     elif placement.outcome is Outcome.FAILED:
-        text = i18n.get("wz-failed", order=number, refund=shop.money(order.charge),
-                        reason=failure_reason(i18n, placement.reason))
+        text = i18n.get(
+            "wz-failed",
+            order=number,
+            refund=shop.money(order.charge),
+            reason=failure_reason(i18n, placement.reason),
+        )
     elif placement.outcome is Outcome.REVIEW:
         text = i18n.get("wz-review", order=number)
         await notifier.to_admins(
-            "admin-order-review", order=number, customer=str(user.telegram_id),
-            service=service_name, charge=shop.money(order.charge),
-            error=placement.error or "")
+            "admin-order-review",
+            order=number,
+            customer=str(user.telegram_id),
+            service=service_name,
+            charge=shop.money(order.charge),
+            error=placement.error or "",
+        )
     elif placement.outcome is Outcome.HELD:  # the admins were told when it was held
         text = i18n.get("wz-review", order=number)
     elif placement.outcome is Outcome.LATE_PLACED:
         text = i18n.get("wz-review", order=number)
         await notifier.to_admins(
-            "admin-order-accepted-after-resolution", order=number,
-            panel_order=placement.panel_order_id or "", status=order.state,
-            refunded=shop.money(order.refunded))
+            "admin-order-accepted-after-resolution",
+            order=number,
+            panel_order=placement.panel_order_id or "",
+            status=order.state,
+            refunded=shop.money(order.refunded),
+        )
     else:
         text = i18n.get("wz-already-placed", order=number)
     markup = kb.after_order(i18n)
@@ -128,10 +161,10 @@ async def tell_outcome(query: CallbackQuery, shop: Shop, i18n: I18nContext, noti
         await panel_alerts.placement_failed(notifier, placement)
 
 
-
-async def settle_placing(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup,
-                         delivered: bool) -> None:
-    """"Placing order #N…" (the summary's message) must not stay in the chat for good beside
+async def settle_placing(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup, delivered: bool
+) -> None:
+    """ "Placing order #N…" (the summary's message) must not stay in the chat for good beside
     the outcome: once the outcome arrived it goes; when the outcome could not be sent, that
     message becomes the outcome. The outcome is a new message, so the customer is notified."""
     message = query.message

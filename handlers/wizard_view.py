@@ -65,24 +65,31 @@ def spec_of(wizard: dict[str, Any]) -> WizardSpec:
 
 def prompt_text(i18n: I18nContext, wizard: dict[str, Any], error: str | None = None) -> str:
     step = wizard["step"]
-    lo, hi = (0, 0) if step in (DRIP, "delay", "expiry", "link", "media", "username",
-                                "hashtag") else wizard_steps.step_bounds(
-        step, spec_of(wizard), wizard["f"])
+    lo, hi = (
+        (0, 0)
+        if step in (DRIP, "delay", "expiry", "link", "media", "username", "hashtag")
+        else wizard_steps.step_bounds(step, spec_of(wizard), wizard["f"])
+    )
     intervals = spec_of(wizard).intervals if step == "interval" else None
-    ask = i18n.get("wz-ask-interval-choice", allowed=", ".join(map(str, intervals))) \
-        if intervals else i18n.get(f"wz-ask-{step}", min=lo, max=hi)
+    ask = (
+        i18n.get("wz-ask-interval-choice", allowed=", ".join(map(str, intervals)))
+        if intervals
+        else i18n.get(f"wz-ask-{step}", min=lo, max=hi)
+    )
     parts = [i18n.get("wz-header", service=wizard["name"]), ask]
     if error:
         parts.insert(1, error)
     return "\n\n".join(parts)
 
 
-async def prompt(target: Target, i18n: I18nContext, wizard: dict[str, Any],
-                 error: str | None = None) -> None:
+async def prompt(
+    target: Target, i18n: I18nContext, wizard: dict[str, Any], error: str | None = None
+) -> None:
     step = wizard["step"]
     choices = (spec_of(wizard).intervals or ()) if step == "interval" else ()
-    await render(target, prompt_text(i18n, wizard, error),
-                 kb.step(i18n, wizard["t"], step, choices))
+    await render(
+        target, prompt_text(i18n, wizard, error), kb.step(i18n, wizard["t"], step, choices)
+    )
 
 
 def error_text(i18n: I18nContext, exc: StepInputError) -> str:
@@ -101,8 +108,14 @@ def summary_text(shop: Shop, i18n: I18nContext, wizard: dict[str, Any], summary:
     for step in wizard_steps.steps(spec, wizard["drip"]):
         if step == DRIP:
             if wizard["drip"]:
-                lines.append(i18n.get("wz-line-drip", runs=fields["runs"],
-                                      interval=fields["interval"], total=summary.units or 0))
+                lines.append(
+                    i18n.get(
+                        "wz-line-drip",
+                        runs=fields["runs"],
+                        interval=fields["interval"],
+                        total=summary.units or 0,
+                    )
+                )
         elif step not in ("runs", "interval") and fields.get(step) is not None:
             lines.append(_field_line(i18n, step, fields[step]))
     lines.append("")
@@ -116,16 +129,22 @@ def summary_text(shop: Shop, i18n: I18nContext, wizard: dict[str, Any], summary:
 
 
 async def show_summary(
-    target: Target, state: FSMContext, wizard: dict[str, Any], user: User, shop: Shop,
-    i18n: I18nContext, notice: str | None = None,
+    target: Target,
+    state: FSMContext,
+    wizard: dict[str, Any],
+    user: User,
+    shop: Shop,
+    i18n: I18nContext,
+    notice: str | None = None,
 ) -> None:
     spec = spec_of(wizard)
     request = wizard_steps.build_request(spec, wizard["f"], wizard["drip"])
     try:
         view = await shop.catalog.view()
         async with shop.sessions() as session:
-            summary = await wizard_steps.summarize(session, view, shop.rules, user.id, spec,
-                                                   request)
+            summary = await wizard_steps.summarize(
+                session, view, shop.rules, user.id, spec, request
+            )
     except ordering.ServiceUnavailable:
         await state.clear()
         await render(target, i18n.get("svc-unavailable"), back_to_menu(i18n))
@@ -137,12 +156,20 @@ async def show_summary(
     wizard["price"] = str(summary.price)  # what the customer confirms; checked at Confirm
     await save(state, wizard)
     text = summary_text(shop, i18n, wizard, summary)
-    await render(target, f"{notice}\n\n{text}" if notice else text,
-                 kb.summary(i18n, wizard["t"], summary.affordable))
+    await render(
+        target,
+        f"{notice}\n\n{text}" if notice else text,
+        kb.summary(i18n, wizard["t"], summary.affordable),
+    )
 
 
-async def service_changed(target: Target, state: FSMContext, wizard: dict[str, Any],
-                          i18n: I18nContext, exc: InvalidOrderParams) -> None:
+async def service_changed(
+    target: Target,
+    state: FSMContext,
+    wizard: dict[str, Any],
+    i18n: I18nContext,
+    exc: InvalidOrderParams,
+) -> None:
     """The service's bounds or type changed since the wizard began: redo that step or stop."""
     sequence = wizard_steps.steps(spec_of(wizard), wizard["drip"])
     if exc.field in sequence:
@@ -154,8 +181,14 @@ async def service_changed(target: Target, state: FSMContext, wizard: dict[str, A
     await render(target, i18n.get("svc-unavailable"), back_to_menu(i18n))
 
 
-async def advance(target: Target, state: FSMContext, wizard: dict[str, Any], user: User,
-                  shop: Shop, i18n: I18nContext) -> None:
+async def advance(
+    target: Target,
+    state: FSMContext,
+    wizard: dict[str, Any],
+    user: User,
+    shop: Shop,
+    i18n: I18nContext,
+) -> None:
     following = wizard_steps.next_step(spec_of(wizard), wizard["step"], wizard["drip"])
     if following is None:
         await show_summary(target, state, wizard, user, shop, i18n)

@@ -65,24 +65,33 @@ def back_home(i18n: I18nContext) -> InlineKeyboardMarkup:
 
 
 def cancel_input(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[_button(i18n.get("btn-admin-cancel"),
-                                                          Ax.CANCEL)]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button(i18n.get("btn-admin-cancel"), Ax.CANCEL)]]
+    )
 
 
 def balances(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [_button(i18n.get("btn-admin-refresh"), Ax.BALANCES)], _home_row(i18n)])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button(i18n.get("btn-admin-refresh"), Ax.BALANCES)], _home_row(i18n)]
+    )
 
 
 def user_card(i18n: I18nContext, user_id: int, banned: bool) -> InlineKeyboardMarkup:
-    ban = (_button(i18n.get("btn-admin-unban"), Ax.UNBAN, user_id) if banned
-           else _button(i18n.get("btn-admin-ban"), Ax.BAN, user_id))
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [_button(i18n.get("btn-admin-credit"), Ax.CREDIT, user_id),
-         _button(i18n.get("btn-admin-debit"), Ax.DEBIT, user_id)],
-        [ban, _button(i18n.get("btn-admin-refresh"), Ax.USER, user_id)],
-        _home_row(i18n),
-    ])
+    ban = (
+        _button(i18n.get("btn-admin-unban"), Ax.UNBAN, user_id)
+        if banned
+        else _button(i18n.get("btn-admin-ban"), Ax.BAN, user_id)
+    )
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(i18n.get("btn-admin-credit"), Ax.CREDIT, user_id),
+                _button(i18n.get("btn-admin-debit"), Ax.DEBIT, user_id),
+            ],
+            [ban, _button(i18n.get("btn-admin-refresh"), Ax.USER, user_id)],
+            _home_row(i18n),
+        ]
+    )
 
 
 def order_card(
@@ -90,11 +99,19 @@ def order_card(
 ) -> InlineKeyboardMarkup:
     rows = []
     if in_review:
-        rows.append([_button(i18n.get("btn-admin-attach"), Ax.ATTACH, order_id),
-                     _button(i18n.get("btn-admin-refund-full"), Ax.REFUND, order_id)])
+        rows.append(
+            [
+                _button(i18n.get("btn-admin-attach"), Ax.ATTACH, order_id),
+                _button(i18n.get("btn-admin-refund-full"), Ax.REFUND, order_id),
+            ]
+        )
         rows.append([_button(i18n.get("btn-admin-review-list"), Ax.REVIEW)])
-    rows.append([_button(i18n.get("btn-admin-customer"), Ax.USER, user_id),
-                 _button(i18n.get("btn-admin-refresh"), Ax.ORDER, order_id)])
+    rows.append(
+        [
+            _button(i18n.get("btn-admin-customer"), Ax.USER, user_id),
+            _button(i18n.get("btn-admin-refresh"), Ax.ORDER, order_id),
+        ]
+    )
     rows.append(_home_row(i18n))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -106,22 +123,32 @@ def order_list(i18n: I18nContext, items: list[tuple[int, str]]) -> InlineKeyboar
 
 
 def refund_confirm(i18n: I18nContext, order_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [_button(i18n.get("btn-admin-refund-yes"), Ax.REFUND_YES, order_id),
-         _button(i18n.get("btn-admin-refund-no"), Ax.ORDER, order_id)]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(i18n.get("btn-admin-refund-yes"), Ax.REFUND_YES, order_id),
+                _button(i18n.get("btn-admin-refund-no"), Ax.ORDER, order_id),
+            ]
+        ]
+    )
 
 
 def catalog(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [_button(i18n.get("btn-admin-sync"), Ax.SYNC),
-         _button(i18n.get("btn-admin-global-markup"), Ax.GLOBAL_MARKUP)],
-        [_button(i18n.get("btn-admin-categories"), Ax.CATEGORIES)],
-        _home_row(i18n),
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(i18n.get("btn-admin-sync"), Ax.SYNC),
+                _button(i18n.get("btn-admin-global-markup"), Ax.GLOBAL_MARKUP),
+            ],
+            [_button(i18n.get("btn-admin-categories"), Ax.CATEGORIES)],
+            _home_row(i18n),
+        ]
+    )
 
 
-def _pager(i18n: I18nContext, act: str, id_: int, page: int, pages: int
-           ) -> list[InlineKeyboardButton]:
+def _pager(
+    i18n: I18nContext, act: str, id_: int, page: int, pages: int
+) -> list[InlineKeyboardButton]:
     nav = []
     if page > 0:
         nav.append(_button(i18n.get("btn-admin-prev"), act, id_, page - 1))
@@ -131,8 +158,15 @@ def _pager(i18n: I18nContext, act: str, id_: int, page: int, pages: int
 
 
 def listing(
-    i18n: I18nContext, items: list[tuple[int, str]], item_act: str, *, page_act: str,
-    page_id: int, page: int, pages: int, back: InlineKeyboardButton,
+    i18n: I18nContext,
+    items: list[tuple[int, str]],
+    item_act: str,
+    *,
+    page_act: str,
+    page_id: int,
+    page: int,
+    pages: int,
+    back: InlineKeyboardButton,
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for item_id, label in items:
@@ -145,8 +179,9 @@ def listing(
 
 
 def back_to_catalog(i18n: I18nContext) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=i18n.get("btn-admin-back"),
-                                callback_data=AdminCb(action="catalog").pack())
+    return InlineKeyboardButton(
+        text=i18n.get("btn-admin-back"), callback_data=AdminCb(action="catalog").pack()
+    )
 
 
 def back_to(i18n: I18nContext, act: str, id_: int = 0) -> InlineKeyboardButton:
@@ -155,24 +190,36 @@ def back_to(i18n: I18nContext, act: str, id_: int = 0) -> InlineKeyboardButton:
 
 def category_card(i18n: I18nContext, category_id: int, enabled: bool) -> InlineKeyboardMarkup:
     toggle = "btn-admin-disable" if enabled else "btn-admin-enable"
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [_button(i18n.get(toggle), Ax.CAT_TOGGLE, category_id),
-         _button(i18n.get("btn-admin-markup"), Ax.CAT_MARKUP, category_id)],
-        [_button(i18n.get("btn-admin-name-en"), Ax.CAT_NAME_EN, category_id),
-         _button(i18n.get("btn-admin-name-ar"), Ax.CAT_NAME_AR, category_id)],
-        [_button(i18n.get("btn-admin-services"), Ax.SERVICES, category_id)],
-        [back_to(i18n, Ax.CATEGORIES)],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(i18n.get(toggle), Ax.CAT_TOGGLE, category_id),
+                _button(i18n.get("btn-admin-markup"), Ax.CAT_MARKUP, category_id),
+            ],
+            [
+                _button(i18n.get("btn-admin-name-en"), Ax.CAT_NAME_EN, category_id),
+                _button(i18n.get("btn-admin-name-ar"), Ax.CAT_NAME_AR, category_id),
+            ],
+            [_button(i18n.get("btn-admin-services"), Ax.SERVICES, category_id)],
+            [back_to(i18n, Ax.CATEGORIES)],
+        ]
+    )
 
 
 def service_card(
     i18n: I18nContext, service_id: int, category_id: int, enabled: bool
 ) -> InlineKeyboardMarkup:
     toggle = "btn-admin-disable" if enabled else "btn-admin-enable"
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [_button(i18n.get(toggle), Ax.SVC_TOGGLE, service_id),
-         _button(i18n.get("btn-admin-markup"), Ax.SVC_MARKUP, service_id)],
-        [_button(i18n.get("btn-admin-name-en"), Ax.SVC_NAME_EN, service_id),
-         _button(i18n.get("btn-admin-name-ar"), Ax.SVC_NAME_AR, service_id)],
-        [back_to(i18n, Ax.SERVICES, category_id)],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(i18n.get(toggle), Ax.SVC_TOGGLE, service_id),
+                _button(i18n.get("btn-admin-markup"), Ax.SVC_MARKUP, service_id),
+            ],
+            [
+                _button(i18n.get("btn-admin-name-en"), Ax.SVC_NAME_EN, service_id),
+                _button(i18n.get("btn-admin-name-ar"), Ax.SVC_NAME_AR, service_id),
+            ],
+            [back_to(i18n, Ax.SERVICES, category_id)],
+        ]
+    )

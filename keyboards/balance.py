@@ -15,8 +15,13 @@ class Balance(CallbackData, prefix="b"):
 
 
 def balance_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=i18n.get("btn-topup"),
-                              callback_data=Balance(action="topup").pack())],
-        [home_button(i18n)],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=i18n.get("btn-topup"), callback_data=Balance(action="topup").pack()
+                )
+            ],
+            [home_button(i18n)],
+        ]
+    )

@@ -16,43 +16,54 @@ class BcCb(CallbackData, prefix="bc"):
     id: int = 0  # the broadcast, once there is a draft
 
 
-def _button(translate: Translate, key: str, action: str, job_id: int = 0,
-            **kwargs: Any) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=translate(key, **kwargs),
-                                callback_data=BcCb(action=action, id=job_id).pack())
+def _button(
+    translate: Translate, key: str, action: str, job_id: int = 0, **kwargs: Any
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=translate(key, **kwargs), callback_data=BcCb(action=action, id=job_id).pack()
+    )
 
 
-def compose(translate: Translate, home: InlineKeyboardButton, *,
-            skip: bool = False) -> InlineKeyboardMarkup:
+def compose(
+    translate: Translate, home: InlineKeyboardButton, *, skip: bool = False
+) -> InlineKeyboardMarkup:
     row = [_button(translate, "bc-btn-abort", "abort")]
     if skip:
         row.insert(0, _button(translate, "bc-btn-skip", "skip"))
     return InlineKeyboardMarkup(inline_keyboard=[row, [home]])
 
 
-def preview(translate: Translate, home: InlineKeyboardButton, job_id: int, *,
-            paid: bool) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [_button(translate, "bc-btn-send", "send", job_id)],
-        [_button(translate, "bc-btn-paid-on" if paid else "bc-btn-paid-off", "paid", job_id)],
-        [_button(translate, "bc-btn-abort", "abort", job_id)],
-        [home],
-    ])
+def preview(
+    translate: Translate, home: InlineKeyboardButton, job_id: int, *, paid: bool
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(translate, "bc-btn-send", "send", job_id)],
+            [_button(translate, "bc-btn-paid-on" if paid else "bc-btn-paid-off", "paid", job_id)],
+            [_button(translate, "bc-btn-abort", "abort", job_id)],
+            [home],
+        ]
+    )
 
 
 def progress(translate: Translate, job_id: int, *, paused: bool) -> InlineKeyboardMarkup:
     first = ("bc-btn-resume", "resume") if paused else ("bc-btn-pause", "pause")
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        _button(translate, first[0], first[1], job_id),
-        _button(translate, "bc-btn-cancel", "cancel", job_id),
-    ]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button(translate, first[0], first[1], job_id),
+                _button(translate, "bc-btn-cancel", "cancel", job_id),
+            ]
+        ]
+    )
 
 
 def url_buttons(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
     """The admin's own buttons, as stored on the broadcast."""
     if not rows:
         return None
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=b["text"], url=b["url"]) for b in row] for row in rows
-    ])
-
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b["text"], url=b["url"]) for b in row] for row in rows
+        ]
+    )

@@ -48,22 +48,36 @@ def _pager(
         return []
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton(text=i18n.get("btn-prev"),
-                                        callback_data=make(page=page - 1, **ids).pack()))
-    row.append(InlineKeyboardButton(text=f"{page + 1}/{pages}",
-                                    callback_data=make(page=page, **ids).pack()))
+        row.append(
+            InlineKeyboardButton(
+                text=i18n.get("btn-prev"), callback_data=make(page=page - 1, **ids).pack()
+            )
+        )
+    row.append(
+        InlineKeyboardButton(
+            text=f"{page + 1}/{pages}", callback_data=make(page=page, **ids).pack()
+        )
+    )
     if page < pages - 1:
-        row.append(InlineKeyboardButton(text=i18n.get("btn-next"),
-                                        callback_data=make(page=page + 1, **ids).pack()))
+        row.append(
+            InlineKeyboardButton(
+                text=i18n.get("btn-next"), callback_data=make(page=page + 1, **ids).pack()
+            )
+        )
     return row
 
 
 def categories(
     i18n: I18nContext, items: Sequence[tuple[int, str]], page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(text=_label(name),
-                                  callback_data=Svcs(cat=category_id, page=0).pack())]
-            for category_id, name in items]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=_label(name), callback_data=Svcs(cat=category_id, page=0).pack()
+            )
+        ]
+        for category_id, name in items
+    ]
     if pager := _pager(i18n, page, pages, Cats):
         rows.append(pager)
     rows.append([home_button(i18n)])
@@ -73,15 +87,23 @@ def categories(
 def services(
     i18n: I18nContext, items: Sequence[tuple[int, str]], category_id: int, page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(
-        text=_label(label), callback_data=Card(id=service_id, cat=category_id, page=page).pack())]
-        for service_id, label in items]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=_label(label),
+                callback_data=Card(id=service_id, cat=category_id, page=page).pack(),
+            )
+        ]
+        for service_id, label in items
+    ]
     if pager := _pager(i18n, page, pages, Svcs, cat=category_id):
         rows.append(pager)
-    rows.append([
-        InlineKeyboardButton(text=i18n.get("btn-back"), callback_data=Cats(page=0).pack()),
-        home_button(i18n),
-    ])
+    rows.append(
+        [
+            InlineKeyboardButton(text=i18n.get("btn-back"), callback_data=Cats(page=0).pack()),
+            home_button(i18n),
+        ]
+    )
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -90,13 +112,21 @@ def card(
 ) -> InlineKeyboardMarkup:
     rows = []
     if orderable:
-        rows.append([InlineKeyboardButton(text=i18n.get("btn-order"),
-                                          callback_data=Buy(id=service_id).pack())])
-    rows.append([
-        InlineKeyboardButton(text=i18n.get("btn-back"),
-                             callback_data=Svcs(cat=category_id, page=page).pack()),
-        home_button(i18n),
-    ])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=i18n.get("btn-order"), callback_data=Buy(id=service_id).pack()
+                )
+            ]
+        )
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=i18n.get("btn-back"), callback_data=Svcs(cat=category_id, page=page).pack()
+            ),
+            home_button(i18n),
+        ]
+    )
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -104,10 +134,17 @@ def search_results(
     i18n: I18nContext, items: Sequence[tuple[int, int, str]]
 ) -> InlineKeyboardMarkup:
     """items: (service id, category id, label)."""
-    rows = [[InlineKeyboardButton(
-        text=_label(label), callback_data=Card(id=service_id, cat=category_id, page=0).pack())]
-        for service_id, category_id, label in items]
-    rows.append([InlineKeyboardButton(text=i18n.get("btn-browse"),
-                                      callback_data=Cats(page=0).pack())])
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=_label(label),
+                callback_data=Card(id=service_id, cat=category_id, page=0).pack(),
+            )
+        ]
+        for service_id, category_id, label in items
+    ]
+    rows.append(
+        [InlineKeyboardButton(text=i18n.get("btn-browse"), callback_data=Cats(page=0).pack())]
+    )
     rows.append([home_button(i18n)])
     return InlineKeyboardMarkup(inline_keyboard=rows)

@@ -23,15 +23,19 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
     """The same for everyone speaking a language: built once per language."""
     menu = _MAIN_MENUS.get(i18n.locale)
     if menu is None:
-        def button(key: str, action: str) -> InlineKeyboardButton:
-            return InlineKeyboardButton(text=i18n.get(key),
-                                        callback_data=Menu(action=action).pack())
 
-        menu = _MAIN_MENUS[i18n.locale] = InlineKeyboardMarkup(inline_keyboard=[
-            [button("menu-new-order", "new_order")],
-            [button("menu-orders", "orders"), button("menu-balance", "balance")],
-            [button("menu-language", "language"), button("menu-help", "help")],
-        ])
+        def button(key: str, action: str) -> InlineKeyboardButton:
+            return InlineKeyboardButton(
+                text=i18n.get(key), callback_data=Menu(action=action).pack()
+            )
+
+        menu = _MAIN_MENUS[i18n.locale] = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [button("menu-new-order", "new_order")],
+                [button("menu-orders", "orders"), button("menu-balance", "balance")],
+                [button("menu-language", "language"), button("menu-help", "help")],
+            ]
+        )
     return menu
 
 
@@ -39,9 +43,7 @@ _MAIN_MENUS: dict[str, InlineKeyboardMarkup] = {}
 
 
 def home_button(i18n: I18nContext) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=i18n.get("btn-menu"), callback_data=Menu(action="home").pack()
-    )
+    return InlineKeyboardButton(text=i18n.get("btn-menu"), callback_data=Menu(action="home").pack())
 
 
 def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:

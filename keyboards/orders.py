@@ -40,17 +40,27 @@ def order_list(
     """`buttons`: (order id, label) on this page."""
     builder = InlineKeyboardBuilder()
     for order_id, label in buttons:
-        builder.row(InlineKeyboardButton(
-            text=shorten(label),
-            callback_data=OrderCb(action=OrderAction.VIEW, id=order_id, page=page).pack(),
-        ))
+        builder.row(
+            InlineKeyboardButton(
+                text=shorten(label),
+                callback_data=OrderCb(action=OrderAction.VIEW, id=order_id, page=page).pack(),
+            )
+        )
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(text=i18n.get("btn-orders-prev"), callback_data=OrderCb(
-            action=OrderAction.LIST, page=page - 1).pack()))
+        nav.append(
+            InlineKeyboardButton(
+                text=i18n.get("btn-orders-prev"),
+                callback_data=OrderCb(action=OrderAction.LIST, page=page - 1).pack(),
+            )
+        )
     if page < pages - 1:
-        nav.append(InlineKeyboardButton(text=i18n.get("btn-orders-next"), callback_data=OrderCb(
-            action=OrderAction.LIST, page=page + 1).pack()))
+        nav.append(
+            InlineKeyboardButton(
+                text=i18n.get("btn-orders-next"),
+                callback_data=OrderCb(action=OrderAction.LIST, page=page + 1).pack(),
+            )
+        )
     if nav:
         builder.row(*nav)
     builder.row(home_button(i18n))
@@ -58,11 +68,16 @@ def order_list(
 
 
 def no_orders(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=i18n.get("menu-new-order"),
-                              callback_data=Menu(action="new_order").pack())],
-        [home_button(i18n)],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=i18n.get("menu-new-order"), callback_data=Menu(action="new_order").pack()
+                )
+            ],
+            [home_button(i18n)],
+        ]
+    )
 
 
 def order_details(
@@ -86,16 +101,32 @@ def order_details(
 
 
 def cancel_confirm(i18n: I18nContext, order_id: int, page: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=i18n.get("btn-order-cancel-yes"), callback_data=OrderCb(
-            action=OrderAction.CANCEL_YES, id=order_id, page=page).pack()),
-        InlineKeyboardButton(text=i18n.get("btn-order-cancel-no"), callback_data=OrderCb(
-            action=OrderAction.VIEW, id=order_id, page=page).pack()),
-    ]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=i18n.get("btn-order-cancel-yes"),
+                    callback_data=OrderCb(
+                        action=OrderAction.CANCEL_YES, id=order_id, page=page
+                    ).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=i18n.get("btn-order-cancel-no"),
+                    callback_data=OrderCb(action=OrderAction.VIEW, id=order_id, page=page).pack(),
+                ),
+            ]
+        ]
+    )
 
 
 def open_order(text: str, order_id: int) -> InlineKeyboardMarkup:
     """The button under a status notification: straight to the order's details."""
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-        text=text, callback_data=OrderCb(action=OrderAction.VIEW, id=order_id).pack()
-    )]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=text, callback_data=OrderCb(action=OrderAction.VIEW, id=order_id).pack()
+                )
+            ]
+        ]
+    )

@@ -28,23 +28,34 @@ def topup_screen(
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for amount, stars in presets:
-        builder.button(text=i18n.get("btn-topup-preset", amount=money(amount), stars=stars),
-                       callback_data=Topup(amount=str(amount)))
+        builder.button(
+            text=i18n.get("btn-topup-preset", amount=money(amount), stars=stars),
+            callback_data=Topup(amount=str(amount)),
+        )
     builder.adjust(2)
-    builder.row(InlineKeyboardButton(text=i18n.get("btn-topup-custom"),
-                                     callback_data=Topup(amount=CUSTOM).pack()))
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("btn-topup-custom"), callback_data=Topup(amount=CUSTOM).pack()
+        )
+    )
     builder.row(_back_to_balance(i18n), home_button(i18n))
     return builder.as_markup()
 
 
 def custom_amount_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=i18n.get("btn-topup-back"),
-                             callback_data=Balance(action="topup").pack()),
-        home_button(i18n),
-    ]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=i18n.get("btn-topup-back"), callback_data=Balance(action="topup").pack()
+                ),
+                home_button(i18n),
+            ]
+        ]
+    )
 
 
 def _back_to_balance(i18n: I18nContext) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=i18n.get("btn-balance-back"),
-                                callback_data=Balance(action="show").pack())
+    return InlineKeyboardButton(
+        text=i18n.get("btn-balance-back"), callback_data=Balance(action="show").pack()
+    )

@@ -24,28 +24,36 @@ def _button(text: str, act: str, token: str, value: int = 0) -> InlineKeyboardBu
 
 
 def _nav(i18n: I18nContext, token: str) -> list[InlineKeyboardButton]:
-    return [_button(i18n.get("btn-back"), "back", token),
-            _button(i18n.get("btn-cancel"), "cancel", token)]
+    return [
+        _button(i18n.get("btn-back"), "back", token),
+        _button(i18n.get("btn-cancel"), "cancel", token),
+    ]
 
 
-def step(i18n: I18nContext, token: str, name: str,
-         choices: Sequence[int] = ()) -> InlineKeyboardMarkup:
+def step(
+    i18n: I18nContext, token: str, name: str, choices: Sequence[int] = ()
+) -> InlineKeyboardMarkup:
     """The keyboard under a step's prompt: its choices (if any), then Back and Cancel.
     `choices`: the drip-feed intervals the panel accepts, offered as buttons."""
     rows: list[list[InlineKeyboardButton]] = []
     if name == "drip":
-        rows.append([_button(i18n.get("btn-yes"), "yes", token),
-                     _button(i18n.get("btn-no"), "no", token)])
+        rows.append(
+            [_button(i18n.get("btn-yes"), "yes", token), _button(i18n.get("btn-no"), "no", token)]
+        )
     elif name == "delay":
-        labels = [_button(i18n.get("wz-delay-choice", minutes=m), "delay", token, m)
-                  for m in SUBSCRIPTION_DELAYS]
-        rows += [labels[i:i + 4] for i in range(0, len(labels), 4)]
+        labels = [
+            _button(i18n.get("wz-delay-choice", minutes=m), "delay", token, m)
+            for m in SUBSCRIPTION_DELAYS
+        ]
+        rows += [labels[i : i + 4] for i in range(0, len(labels), 4)]
     elif name == "expiry":
         rows.append([_button(i18n.get("btn-skip"), "skip", token)])
     elif name == "interval" and choices:
-        labels = [_button(i18n.get("wz-delay-choice", minutes=m), "interval", token, m)
-                  for m in choices[:24]]  # a profile holds up to 100; buttons stay readable
-        rows += [labels[i:i + 4] for i in range(0, len(labels), 4)]
+        labels = [
+            _button(i18n.get("wz-delay-choice", minutes=m), "interval", token, m)
+            for m in choices[:24]
+        ]  # a profile holds up to 100; buttons stay readable
+        rows += [labels[i : i + 4] for i in range(0, len(labels), 4)]
     rows.append(_nav(i18n, token))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -67,8 +75,13 @@ def resume(label: str, token: str) -> InlineKeyboardMarkup:
 
 
 def after_order(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=i18n.get("menu-orders"),
-                              callback_data=Menu(action="orders").pack())],
-        [home_button(i18n)],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=i18n.get("menu-orders"), callback_data=Menu(action="orders").pack()
+                )
+            ],
+            [home_button(i18n)],
+        ]
+    )

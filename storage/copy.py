@@ -62,8 +62,10 @@ async def copy_engines(source: AsyncEngine, target: AsyncEngine) -> CopyReport:
         await _check_known_tables(src, tables)
         violations = await _invariant_violations(src)
         if violations:
-            raise CopyError(f"the source fails the ledger invariant for users {violations}; "
-                            "fix it before copying")
+            raise CopyError(
+                f"the source fails the ledger invariant for users {violations}; "
+                "fix it before copying"
+            )
         async with target.begin() as dst:
             await _check_empty(dst, tables)
             for table in tables:
@@ -84,18 +86,23 @@ async def _check_known_tables(src: AsyncConnection, tables: Sequence[Table]) -> 
 async def _check_empty(dst: AsyncConnection, tables: Sequence[Table]) -> None:
     for table in tables:
         if await dst.scalar(select(func.count()).select_from(table)):
-            raise CopyError(f"the target database is not empty (table {table.name} has rows); "
-                            "copy into a new, empty database")
+            raise CopyError(
+                f"the target database is not empty (table {table.name} has rows); "
+                "copy into a new, empty database"
+            )
 
 
 async def _copy_table(src: AsyncConnection, dst: AsyncConnection, table: Table) -> int:
     # A self-reference (users.referrer_id) may point at a later row: insert it empty, then set it.
     self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
-    rows = [dict(row) for row in (
-        await src.execute(select(table).order_by(*table.primary_key.columns))
-    ).mappings()]
+    rows = [
+        dict(row)
+        for row in (
+            await src.execute(select(table).order_by(*table.primary_key.columns))
+        ).mappings()
+    ]
     for start in range(0, len(rows), BATCH):
-        chunk = rows[start:start + BATCH]
+        chunk = rows[start : start + BATCH]
         await dst.execute(table.insert(), [{**row, **dict.fromkeys(self_refs)} for row in chunk])
     if self_refs:
         pk = next(iter(table.primary_key.columns))
@@ -112,23 +119,30 @@ async def _copy_table(src: AsyncConnection, dst: AsyncConnection, table: Table) 
 async def _bump_sequences(dst: AsyncConnection, tables: Sequence[Table]) -> None:
     for table in tables:
         columns = list(table.primary_key.columns)
-        if len(columns) != 1 or not columns[0].autoincrement or \
-                columns[0].type.python_type is not int:
+        if (
+            len(columns) != 1
+            or not columns[0].autoincrement
+            or columns[0].type.python_type is not int
+        ):
             continue
         column = columns[0].name
         # pg_get_serial_sequence is NULL for a key without a sequence, and setval(NULL) a no-op.
-        await dst.execute(text(
-            'SELECT setval(pg_get_serial_sequence(:table, :column), '
-            f'COALESCE(MAX("{column}"), 0) + 1, false) FROM "{table.name}"'
-        ), {"table": table.name, "column": column})
+        await dst.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence(:table, :column), "
+                f'COALESCE(MAX("{column}"), 0) + 1, false) FROM "{table.name}"'
+            ),
+            {"table": table.name, "column": column},
+        )
 
 
 async def _verify(dst: AsyncConnection, tables: Sequence[Table], report: CopyReport) -> None:
     for table in tables:
         count = await dst.scalar(select(func.count()).select_from(table))
         if count != report.rows[table.name]:
-            raise CopyError(f"table {table.name}: {report.rows[table.name]} rows read, "
-                            f"{count} in the target")
+            raise CopyError(
+                f"table {table.name}: {report.rows[table.name]} rows read, {count} in the target"
+            )
     violations = await _invariant_violations(dst)
     if violations:
         raise CopyError(f"after the copy the ledger invariant fails for users {violations}")

@@ -92,9 +92,11 @@ class DatabaseStorage(BaseStorage):
         cached = self._pending.get(key) or self._memory().get(key)
         if cached is None:
             async with self.sessions() as session:
-                row = (await session.execute(
-                    select(FsmState.state, FsmState.data).where(FsmState.key == key)
-                )).first()
+                row = (
+                    await session.execute(
+                        select(FsmState.state, FsmState.data).where(FsmState.key == key)
+                    )
+                ).first()
             cached = (row.state, dict(row.data)) if row else (None, {})
             self._remember(key, cached)
         return cached
@@ -122,8 +124,11 @@ class DatabaseStorage(BaseStorage):
         try:
             await self.flush()
         except Exception as exc:  # the database is unavailable: keep the values and retry
-            log.warning("wizard state not saved yet (%s); retrying in %ss",
-                        type(exc).__name__, self.RETRY_DELAY)
+            log.warning(
+                "wizard state not saved yet (%s); retrying in %ss",
+                type(exc).__name__,
+                self.RETRY_DELAY,
+            )
             self._writer = asyncio.create_task(self._write_later(self.RETRY_DELAY))
 
     async def flush(self) -> None:
@@ -140,8 +145,11 @@ class DatabaseStorage(BaseStorage):
     async def _write(self, batch: Mapping[str, Conversation]) -> None:
         finished = [key for key, (state, data) in batch.items() if state is None and not data]
         now = utcnow()
-        rows = [{"key": key, "state": state, "data": data, "updated_at": now}
-                for key, (state, data) in batch.items() if state is not None or data]
+        rows = [
+            {"key": key, "state": state, "data": data, "updated_at": now}
+            for key, (state, data) in batch.items()
+            if state is not None or data
+        ]
         async with self.sessions() as session, session.begin():
             if finished:  # a finished conversation leaves nothing behind
                 await session.execute(delete(FsmState).where(FsmState.key.in_(finished)))

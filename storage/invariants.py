@@ -22,8 +22,9 @@ async def invariant_violations(session: AsyncSession) -> list[tuple[int, Decimal
         .subquery()
     )
     rows = await session.execute(
-        select(User.id, User.balance, func.coalesce(totals.c.total, 0))
-        .outerjoin(totals, totals.c.user_id == User.id)
+        select(User.id, User.balance, func.coalesce(totals.c.total, 0)).outerjoin(
+            totals, totals.c.user_id == User.id
+        )
     )
     violations = []
     for user_id, balance, total in rows:  # SUM and COALESCE keep the Money type

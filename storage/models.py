@@ -207,7 +207,8 @@ class Order(Base):
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Consecutive poll cycles whose status row for this order was unusable (bounded: then review).
     status_errors: Mapped[int] = mapped_column(
-        Integer, default=0, server_default="0", nullable=False)
+        Integer, default=0, server_default="0", nullable=False
+    )
     # When the panel first reported a status outside the known vocabulary (bounded: then review).
     unknown_status_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -46,29 +46,61 @@ async def seed(sessions: Sessions, telegram_id: int = 42, funds: str = "10") -> 
         session.add_all([panel, category])
         await session.flush()
         service = await session.scalar(select(Service)) or Service(
-            panel_id=panel.id, panel_service_id="1", category_id=category.id, name="IG",
-            type="default", rate=Decimal("1"), min_quantity=10, max_quantity=10_000)
+            panel_id=panel.id,
+            panel_service_id="1",
+            category_id=category.id,
+            name="IG",
+            type="default",
+            rate=Decimal("1"),
+            min_quantity=10,
+            max_quantity=10_000,
+        )
         user = User(telegram_id=telegram_id, language="ar", username="Sara_X")
         session.add_all([service, user])
         await session.flush()
-        await ledger.apply(session, user_id=user.id, amount=Decimal(funds),
-                           kind=LedgerKind.CREDIT, key=f"seed:{user.id}")
+        await ledger.apply(
+            session,
+            user_id=user.id,
+            amount=Decimal(funds),
+            kind=LedgerKind.CREDIT,
+            key=f"seed:{user.id}",
+        )
         return user.id, service.id
 
 
-async def place(sessions: Sessions, user_id: int, service_id: int, *, charge: str = "4.00",
-                state: OrderState = OrderState.PENDING, panel_order_id: str | None = "777") -> int:
+async def place(
+    sessions: Sessions,
+    user_id: int,
+    service_id: int,
+    *,
+    charge: str = "4.00",
+    state: OrderState = OrderState.PENDING,
+    panel_order_id: str | None = "777",
+) -> int:
     async with sessions() as session, session.begin():
         service = await session.get(Service, service_id)
         assert service is not None
-        order = Order(user_id=user_id, service_id=service_id, panel_id=service.panel_id,
-                      panel_order_id=panel_order_id, state=state.value, quantity=1000,
-                      charge=Decimal(charge), cost=Decimal("1"), link="https://x.test/p",
-                      request_key=f"t:{user_id}:{charge}:{state}:{panel_order_id}")
+        order = Order(
+            user_id=user_id,
+            service_id=service_id,
+            panel_id=service.panel_id,
+            panel_order_id=panel_order_id,
+            state=state.value,
+            quantity=1000,
+            charge=Decimal(charge),
+            cost=Decimal("1"),
+            link="https://x.test/p",
+            request_key=f"t:{user_id}:{charge}:{state}:{panel_order_id}",
+        )
         session.add(order)
         await session.flush()
-        await ledger.apply(session, user_id=user_id, amount=-Decimal(charge),
-                           kind=LedgerKind.ORDER, key=f"order:{order.id}")
+        await ledger.apply(
+            session,
+            user_id=user_id,
+            amount=-Decimal(charge),
+            kind=LedgerKind.ORDER,
+            key=f"order:{order.id}",
+        )
         return order.id
 
 
@@ -94,6 +126,7 @@ async def invariant(sessions: Sessions) -> bool:
 
 # -- refunds -----------------------------------------------------------------------------------
 
+
 @both_engines
 async def test_partial_then_full_refund_exactly_once_and_capped(sessions: Sessions) -> None:
     user_id, service_id = await seed(sessions)
@@ -101,14 +134,21 @@ async def test_partial_then_full_refund_exactly_once_and_capped(sessions: Sessio
     args = {"admin_id": ADMIN, "order_id": order_id}
     first = await refunds.refund_order(sessions, amount=Decimal("1.50"), key="k:1", **args)
     assert (first.status, first.amount, first.left, first.state) == (
-        RefundStatus.APPLIED, Decimal("1.50"), Decimal("2.50"), OrderState.PENDING)
+        RefundStatus.APPLIED,
+        Decimal("1.50"),
+        Decimal("2.50"),
+        OrderState.PENDING,
+    )
     again = await refunds.refund_order(sessions, amount=Decimal("1.50"), key="k:1", **args)
     assert (again.status, again.amount) == (RefundStatus.DUPLICATE, Decimal("1.50"))
     too_much = await refunds.refund_order(sessions, amount=Decimal("2.51"), key="k:2", **args)
     assert (too_much.status, too_much.left) == (RefundStatus.EXCEEDS, Decimal("2.50"))
     rest = await refunds.refund_order(sessions, amount=None, key="k:3", **args)
     assert (rest.status, rest.amount, rest.state) == (
-        RefundStatus.APPLIED, Decimal("2.50"), OrderState.REFUNDED)
+        RefundStatus.APPLIED,
+        Decimal("2.50"),
+        OrderState.REFUNDED,
+    )
     nothing = await refunds.refund_order(sessions, amount=None, key="k:4", **args)
     assert nothing.status is RefundStatus.NOTHING_LEFT
     order = await get(sessions, Order, order_id)
@@ -125,19 +165,32 @@ async def test_partial_then_full_refund_exactly_once_and_capped(sessions: Sessio
 @both_engines
 async def test_refund_states_by_case(sessions: Sessions) -> None:
     user_id, service_id = await seed(sessions, funds="50")
-    review_full = await place(sessions, user_id, service_id, state=OrderState.REVIEW,
-                              panel_order_id=None, charge="1.00")
-    review_part = await place(sessions, user_id, service_id, state=OrderState.REVIEW,
-                              panel_order_id="9", charge="2.00")
-    completed = await place(sessions, user_id, service_id, state=OrderState.COMPLETED,
-                            charge="3.00")
-    submitting = await place(sessions, user_id, service_id, state=OrderState.SUBMITTING,
-                             panel_order_id=None, charge="5.00")
+    review_full = await place(
+        sessions, user_id, service_id, state=OrderState.REVIEW, panel_order_id=None, charge="1.00"
+    )
+    review_part = await place(
+        sessions, user_id, service_id, state=OrderState.REVIEW, panel_order_id="9", charge="2.00"
+    )
+    completed = await place(
+        sessions, user_id, service_id, state=OrderState.COMPLETED, charge="3.00"
+    )
+    submitting = await place(
+        sessions,
+        user_id,
+        service_id,
+        state=OrderState.SUBMITTING,
+        panel_order_id=None,
+        charge="5.00",
+    )
 
     async def go(order_id: int, amount: str | None, key: str) -> refunds.RefundResult:
         return await refunds.refund_order(
-            sessions, admin_id=ADMIN, order_id=order_id, key=key,
-            amount=None if amount is None else Decimal(amount))
+            sessions,
+            admin_id=ADMIN,
+            order_id=order_id,
+            key=key,
+            amount=None if amount is None else Decimal(amount),
+        )
 
     assert (await go(review_full, None, "a")).state is OrderState.FAILED
     assert (await go(review_part, "0.50", "b")).state is OrderState.PARTIAL
@@ -157,14 +210,18 @@ async def test_scheduler_refund_after_admin_partial_refund_is_capped(sessions: S
 
     user_id, service_id = await seed(sessions)
     order_id = await place(sessions, user_id, service_id)
-    await refunds.refund_order(sessions, admin_id=ADMIN, order_id=order_id,
-                               amount=Decimal("1"), key="k")
+    await refunds.refund_order(
+        sessions, admin_id=ADMIN, order_id=order_id, amount=Decimal("1"), key="k"
+    )
     async with sessions() as session, session.begin():
         order = await session.get(Order, order_id)
         assert order is not None
         change = await apply_panel_status(
-            session, order, OrderInfo(order_id="777", status=OrderStatus.CANCELED,
-                                    raw_status="Canceled"), 2)
+            session,
+            order,
+            OrderInfo(order_id="777", status=OrderStatus.CANCELED, raw_status="Canceled"),
+            2,
+        )
     assert change is not None and change.refunded == Decimal("3.00")
     assert await balance(sessions, user_id) == Decimal("10")
     assert await invariant(sessions)
@@ -173,14 +230,17 @@ async def test_scheduler_refund_after_admin_partial_refund_is_capped(sessions: S
 @both_engines
 async def test_review_refund_uses_the_scheduler_key_once(sessions: Sessions) -> None:
     user_id, service_id = await seed(sessions)
-    order_id = await place(sessions, user_id, service_id, state=OrderState.REVIEW,
-                           panel_order_id=None)
+    order_id = await place(
+        sessions, user_id, service_id, state=OrderState.REVIEW, panel_order_id=None
+    )
     key = review.review_key(order_id)
     assert key == f"refund:{order_id}"
-    first = await refunds.refund_order(sessions, admin_id=ADMIN, order_id=order_id,
-                                       amount=None, key=key, review_only=True)
-    twice = await refunds.refund_order(sessions, admin_id=ADMIN, order_id=order_id,
-                                       amount=None, key=key, review_only=True)
+    first = await refunds.refund_order(
+        sessions, admin_id=ADMIN, order_id=order_id, amount=None, key=key, review_only=True
+    )
+    twice = await refunds.refund_order(
+        sessions, admin_id=ADMIN, order_id=order_id, amount=None, key=key, review_only=True
+    )
     assert (first.status, first.state) == (RefundStatus.APPLIED, OrderState.FAILED)
     assert twice.status is RefundStatus.DUPLICATE
     async with sessions() as session:
@@ -188,8 +248,9 @@ async def test_review_refund_uses_the_scheduler_key_once(sessions: Sessions) -> 
         order = await session.get(Order, order_id)
         assert order is not None
         assert not await refund(session, order, Decimal("1"), key=key)
-        entries = await session.scalar(select(func.count()).select_from(LedgerEntry).where(
-            LedgerEntry.idempotency_key == key))
+        entries = await session.scalar(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.idempotency_key == key)
+        )
     assert entries == 1
     assert await balance(sessions, user_id) == Decimal("10")
 
@@ -197,19 +258,22 @@ async def test_review_refund_uses_the_scheduler_key_once(sessions: Sessions) -> 
 async def test_review_only_refuses_a_resolved_order(sessions: Sessions) -> None:
     user_id, service_id = await seed(sessions)
     order_id = await place(sessions, user_id, service_id)  # pending: someone attached it
-    result = await refunds.refund_order(sessions, admin_id=ADMIN, order_id=order_id,
-                                        amount=None, key="refund:x", review_only=True)
+    result = await refunds.refund_order(
+        sessions, admin_id=ADMIN, order_id=order_id, amount=None, key="refund:x", review_only=True
+    )
     assert result.status is RefundStatus.NOT_IN_REVIEW
     assert await balance(sessions, user_id) == Decimal("6")
 
 
 # -- review: attach ----------------------------------------------------------------------------
 
+
 @both_engines
 async def test_attach_panel_order_moves_review_to_pending(sessions: Sessions) -> None:
     user_id, service_id = await seed(sessions)
-    held_id = await place(sessions, user_id, service_id, state=OrderState.REVIEW,
-                          panel_order_id=None)
+    held_id = await place(
+        sessions, user_id, service_id, state=OrderState.REVIEW, panel_order_id=None
+    )
     other = await place(sessions, user_id, service_id, charge="1.00", panel_order_id="555")
     total, rows = await review.held(sessions, 10)
     assert (total, [o.id for o in rows]) == (1, [held_id])
@@ -227,17 +291,23 @@ async def test_attach_panel_order_moves_review_to_pending(sessions: Sessions) ->
     assert (order.state, order.panel_order_id) == ("pending", "23501")
     assert order.placed_at is not None
     async with sessions() as session:
-        events = list(await session.scalars(select(OrderEvent.to_state).where(
-            OrderEvent.order_id == held_id)))
+        events = list(
+            await session.scalars(select(OrderEvent.to_state).where(OrderEvent.order_id == held_id))
+        )
     assert events == ["pending"]
     assert [(r.action, r.before, r.after) for r in await audit_rows(sessions)] == [
-        ("order.attach", {"state": "review", "panel_order_id": None},
-         {"state": "pending", "panel_order_id": "23501"})]
+        (
+            "order.attach",
+            {"state": "review", "panel_order_id": None},
+            {"state": "pending", "panel_order_id": "23501"},
+        )
+    ]
     assert await lookups.find_orders(sessions, "23501") == [held_id]
     assert (await lookups.find_orders(sessions, str(other)))[0] == other
 
 
 # -- users -------------------------------------------------------------------------------------
+
 
 def test_parse_user_query() -> None:
     assert people.parse_query("١٢٣") == 123
@@ -260,14 +330,19 @@ async def test_find_user_and_ban(sessions: Sessions) -> None:
     assert await people.set_banned(sessions, banned=False, **args) == (BanStatus.APPLIED, 42)
     assert [r.action for r in await audit_rows(sessions)] == ["user.ban", "user.unban"]
     admin_row, _ = await seed(sessions, telegram_id=ADMIN)
-    assert await people.set_banned(sessions, admin_id=ADMIN, user_id=admin_row, banned=True,
-                                   admin_ids={ADMIN}) == (BanStatus.ADMIN, ADMIN)
+    assert await people.set_banned(
+        sessions, admin_id=ADMIN, user_id=admin_row, banned=True, admin_ids={ADMIN}
+    ) == (BanStatus.ADMIN, ADMIN)
 
 
 async def test_credit_still_audits_through_the_helper(sessions: Sessions) -> None:
     await seed(sessions)
-    result = await credits.apply_credit(sessions, admin_telegram_id=ADMIN, key="c:1",
-                                        command=CreditCommand(42, Decimal("-2"), "fix"))
+    result = await credits.apply_credit(
+        sessions,
+        admin_telegram_id=ADMIN,
+        key="c:1",
+        command=CreditCommand(42, Decimal("-2"), "fix"),
+    )
     assert result.status is CreditStatus.APPLIED
     [row] = await audit_rows(sessions)
     assert (row.action, row.target, row.before) == ("credit", "user:42", {"balance": "10.000000"})
@@ -282,6 +357,7 @@ async def test_audit_record_is_part_of_the_callers_transaction(sessions: Session
 
 
 # -- catalog and markups -----------------------------------------------------------------------
+
 
 def test_parse_markup_and_name() -> None:
     assert catalog.parse_markup("25") == Decimal("25.00")
@@ -300,8 +376,9 @@ def test_parse_markup_and_name() -> None:
 @both_engines
 async def test_markups_global_category_service_reach_prices(sessions: Sessions) -> None:
     _, service_id = await seed(sessions)
-    request = OrderRequest(service_id="1", service_type=ServiceType.DEFAULT,
-                           link="https://x.test/p", quantity=1000)
+    request = OrderRequest(
+        service_id="1", service_type=ServiceType.DEFAULT, link="https://x.test/p", quantity=1000
+    )
 
     async def price() -> tuple[Decimal, Decimal]:
         async with sessions() as session:
@@ -315,51 +392,70 @@ async def test_markups_global_category_service_reach_prices(sessions: Sessions) 
 
     assert await price() == (Decimal("1.30"), Decimal("1.30"))  # MARKUP_PERCENT 30
     async with sessions() as session, session.begin():
-        await shop_settings.set_global_markup(session, admin_id=ADMIN, percent=Decimal(50),
-                                              default=Decimal(30))
+        await shop_settings.set_global_markup(
+            session, admin_id=ADMIN, percent=Decimal(50), default=Decimal(30)
+        )
     assert (await price())[0] == Decimal("1.50")
     category_id = (await get(sessions, Service, service_id)).category_id  # type: ignore[attr-defined]
-    assert await catalog.set_markup(sessions, admin_id=ADMIN, kind="category",
-                                    row_id=category_id, percent=Decimal(10))
+    assert await catalog.set_markup(
+        sessions, admin_id=ADMIN, kind="category", row_id=category_id, percent=Decimal(10)
+    )
     assert (await price())[0] == Decimal("1.10")
-    assert await catalog.set_markup(sessions, admin_id=ADMIN, kind="service", row_id=service_id,
-                                    percent=Decimal(0))
+    assert await catalog.set_markup(
+        sessions, admin_id=ADMIN, kind="service", row_id=service_id, percent=Decimal(0)
+    )
     assert (await price())[0] == Decimal("1.00")
-    await catalog.set_markup(sessions, admin_id=ADMIN, kind="service", row_id=service_id,
-                             percent=None)
-    await catalog.set_markup(sessions, admin_id=ADMIN, kind="category", row_id=category_id,
-                             percent=None)
+    await catalog.set_markup(
+        sessions, admin_id=ADMIN, kind="service", row_id=service_id, percent=None
+    )
+    await catalog.set_markup(
+        sessions, admin_id=ADMIN, kind="category", row_id=category_id, percent=None
+    )
     async with sessions() as session, session.begin():
-        await shop_settings.set_global_markup(session, admin_id=ADMIN, percent=None,
-                                              default=Decimal(30))
+        await shop_settings.set_global_markup(
+            session, admin_id=ADMIN, percent=None, default=Decimal(30)
+        )
     assert (await price())[0] == Decimal("1.30")  # back to MARKUP_PERCENT
     rows = await audit_rows(sessions)
-    assert [r.action for r in rows] == ["markup.global", "category.markup_percent",
-                                        "service.markup_percent", "service.markup_percent",
-                                        "category.markup_percent", "markup.global"]
+    assert [r.action for r in rows] == [
+        "markup.global",
+        "category.markup_percent",
+        "service.markup_percent",
+        "service.markup_percent",
+        "category.markup_percent",
+        "markup.global",
+    ]
     assert rows[0].after == {"percent": "50"} and rows[-1].after == {"percent": None}
-    assert not await catalog.set_markup(sessions, admin_id=ADMIN, kind="service", row_id=999,
-                                        percent=None)
+    assert not await catalog.set_markup(
+        sessions, admin_id=ADMIN, kind="service", row_id=999, percent=None
+    )
 
 
 async def test_switches_and_names(sessions: Sessions) -> None:
     _, service_id = await seed(sessions)
-    assert await catalog.toggle_enabled(sessions, admin_id=ADMIN, kind="service",
-                                        row_id=service_id) is False
+    assert (
+        await catalog.toggle_enabled(sessions, admin_id=ADMIN, kind="service", row_id=service_id)
+        is False
+    )
     async with sessions() as session:
         assert await session.scalar(select(Service.enabled)) is False
         from bot.shop.catalog import sellable_service
+
         assert await sellable_service(session, service_id) is None  # off sale
-    assert await catalog.toggle_enabled(sessions, admin_id=ADMIN, kind="service",
-                                        row_id=service_id) is True
-    assert await catalog.set_enabled(sessions, admin_id=ADMIN, kind="category", row_id=1,
-                                     enabled=False)
-    assert await catalog.set_name(sessions, admin_id=ADMIN, kind="service", row_id=service_id,
-                                  language="ar", name="متابعين")
+    assert (
+        await catalog.toggle_enabled(sessions, admin_id=ADMIN, kind="service", row_id=service_id)
+        is True
+    )
+    assert await catalog.set_enabled(
+        sessions, admin_id=ADMIN, kind="category", row_id=1, enabled=False
+    )
+    assert await catalog.set_name(
+        sessions, admin_id=ADMIN, kind="service", row_id=service_id, language="ar", name="متابعين"
+    )
     service = await get(sessions, Service, service_id)
     assert isinstance(service, Service) and service.name_ar == "متابعين"
-    assert await catalog.toggle_enabled(sessions, admin_id=ADMIN, kind="category",
-                                        row_id=404) is None
+    assert (
+        await catalog.toggle_enabled(sessions, admin_id=ADMIN, kind="category", row_id=404) is None
+    )
     actions = [r.action for r in await audit_rows(sessions)]
-    assert actions == ["service.enabled", "service.enabled", "category.enabled",
-                       "service.name_ar"]
+    assert actions == ["service.enabled", "service.enabled", "category.enabled", "service.name_ar"]

@@ -57,9 +57,16 @@ async def seed_service(sessions: Sessions, *, refill: bool = True, cancel: bool 
             category = await session.scalar(select(Category))
         assert category is not None
         service = Service(
-            panel_id=panel.id, panel_service_id=f"s{refill}{cancel}", category_id=category.id,
-            name="IG Followers", type="default", rate=Decimal("0.9"), min_quantity=10,
-            max_quantity=10_000, refill=refill, cancel=cancel,
+            panel_id=panel.id,
+            panel_service_id=f"s{refill}{cancel}",
+            category_id=category.id,
+            name="IG Followers",
+            type="default",
+            rate=Decimal("0.9"),
+            min_quantity=10,
+            max_quantity=10_000,
+            refill=refill,
+            cancel=cancel,
         )
         session.add(service)
         await session.flush()
@@ -71,14 +78,25 @@ async def new_user(sessions: Sessions, telegram_id: int, funds: str = "100") -> 
         user = User(telegram_id=telegram_id, language="en")
         session.add(user)
         await session.flush()
-        await ledger.apply(session, user_id=user.id, amount=Decimal(funds),
-                           kind=LedgerKind.CREDIT, key=f"seed:{user.id}")
+        await ledger.apply(
+            session,
+            user_id=user.id,
+            amount=Decimal(funds),
+            kind=LedgerKind.CREDIT,
+            key=f"seed:{user.id}",
+        )
         return user.id
 
 
 async def new_order(
-    sessions: Sessions, user_id: int, service_id: int, *, state: OrderState = OrderState.PENDING,
-    panel_order_id: str | None = "23501", charge: str = "1.00", quantity: int = 1000,
+    sessions: Sessions,
+    user_id: int,
+    service_id: int,
+    *,
+    state: OrderState = OrderState.PENDING,
+    panel_order_id: str | None = "23501",
+    charge: str = "1.00",
+    quantity: int = 1000,
     age: int = 0,
 ) -> Order:
     """An order as the wizard leaves it: paid through the ledger, placed on the panel."""
@@ -87,16 +105,28 @@ async def new_order(
         assert service is not None
         created = utcnow() - timedelta(minutes=age)
         order = Order(
-            user_id=user_id, service_id=service_id, panel_id=service.panel_id,
-            panel_order_id=panel_order_id, state=state.value, link="https://instagram.com/x",
-            quantity=quantity, charge=Decimal(charge), cost=Decimal("0.9"),
-            request_key=f"k:{user_id}:{panel_order_id}:{age}", created_at=created,
+            user_id=user_id,
+            service_id=service_id,
+            panel_id=service.panel_id,
+            panel_order_id=panel_order_id,
+            state=state.value,
+            link="https://instagram.com/x",
+            quantity=quantity,
+            charge=Decimal(charge),
+            cost=Decimal("0.9"),
+            request_key=f"k:{user_id}:{panel_order_id}:{age}",
+            created_at=created,
         )
         session.add(order)
         await session.flush()
-        await ledger.apply(session, user_id=user_id, amount=-Decimal(charge),
-                           kind=LedgerKind.ORDER, key=f"order:{order.id}",
-                           reference=f"order:{order.id}")
+        await ledger.apply(
+            session,
+            user_id=user_id,
+            amount=-Decimal(charge),
+            kind=LedgerKind.ORDER,
+            key=f"order:{order.id}",
+            reference=f"order:{order.id}",
+        )
         return order
 
 
@@ -114,8 +144,14 @@ async def balance(sessions: Sessions, user_id: int) -> Decimal:
 
 async def refund_entries(sessions: Sessions) -> int:
     async with sessions() as session:
-        return await session.scalar(select(func.count()).select_from(LedgerEntry).where(
-            LedgerEntry.kind == LedgerKind.REFUND.value)) or 0
+        return (
+            await session.scalar(
+                select(func.count())
+                .select_from(LedgerEntry)
+                .where(LedgerEntry.kind == LedgerKind.REFUND.value)
+            )
+            or 0
+        )
 
 
 async def invariant_holds(sessions: Sessions) -> bool:
@@ -124,8 +160,9 @@ async def invariant_holds(sessions: Sessions) -> bool:
 
 
 def info(status: str, remains: int | None = 0, start_count: int | None = 100) -> OrderInfo:
-    return OrderInfo("23501", OrderStatus.parse(status), status, Decimal("0.9"),
-                     start_count, remains, "USD")
+    return OrderInfo(
+        "23501", OrderStatus.parse(status), status, Decimal("0.9"), start_count, remains, "USD"
+    )
 
 
 async def apply(
@@ -139,33 +176,43 @@ async def apply(
 
 # -- apply_status --------------------------------------------------------------------------
 
+
 async def test_pending_to_in_progress_stores_counts_without_money(sessions: Sessions) -> None:
     user_id = await new_user(sessions, 1)
     order = await new_order(sessions, user_id, await seed_service(sessions))
     change = await apply(sessions, order.id, info("In progress", remains=600, start_count=3572))
-    assert change == aftersale.StatusChange(order.id, user_id, OrderState.PENDING,
-                                            OrderState.IN_PROGRESS, Decimal(0))
+    assert change == aftersale.StatusChange(
+        order.id, user_id, OrderState.PENDING, OrderState.IN_PROGRESS, Decimal(0)
+    )
     stored = await fetch(sessions, order.id)
     assert (stored.state, stored.start_count, stored.remains, stored.panel_status) == (
-        "in_progress", 3572, 600, "In progress")
+        "in_progress",
+        3572,
+        600,
+        "In progress",
+    )
     # The same status again: counts are updated, no transition.
     assert await apply(sessions, order.id, info("In progress", remains=300)) is None
     assert (await fetch(sessions, order.id)).remains == 300
     assert await balance(sessions, user_id) == Decimal("99.00")
 
 
-@pytest.mark.parametrize(("status", "remains", "state", "refund"), [
-    ("Completed", 0, OrderState.COMPLETED, "0"),
-    ("Partial", 157, OrderState.PARTIAL, "0.16"),  # 1.00 × 157/1000 = 0.157, rounded up
-    ("Canceled", 1000, OrderState.CANCELED, "1.00"),
-    ("Refunded", 0, OrderState.REFUNDED, "1.00"),
-])
+@pytest.mark.parametrize(
+    ("status", "remains", "state", "refund"),
+    [
+        ("Completed", 0, OrderState.COMPLETED, "0"),
+        ("Partial", 157, OrderState.PARTIAL, "0.16"),  # 1.00 × 157/1000 = 0.157, rounded up
+        ("Canceled", 1000, OrderState.CANCELED, "1.00"),
+        ("Refunded", 0, OrderState.REFUNDED, "1.00"),
+    ],
+)
 async def test_terminal_status_refunds_once(
     sessions: Sessions, status: str, remains: int, state: OrderState, refund: str
 ) -> None:
     user_id = await new_user(sessions, 1)
-    order = await new_order(sessions, user_id, await seed_service(sessions),
-                            state=OrderState.IN_PROGRESS)
+    order = await new_order(
+        sessions, user_id, await seed_service(sessions), state=OrderState.IN_PROGRESS
+    )
     change = await apply(sessions, order.id, info(status, remains=remains))
     assert change is not None and change.to_state is state
     assert change.refunded == Decimal(refund)
@@ -209,11 +256,14 @@ async def test_unknown_status_and_finished_orders_are_left_alone(sessions: Sessi
 
 # -- listing -------------------------------------------------------------------------------
 
+
 async def test_pages_are_newest_first_and_only_the_customers(sessions: Sessions) -> None:
     alice, bob = await new_user(sessions, 1), await new_user(sessions, 2)
     service_id = await seed_service(sessions)
-    ids = [(await new_order(sessions, alice, service_id, panel_order_id=str(i), age=10 - i)).id
-           for i in range(7)]
+    ids = [
+        (await new_order(sessions, alice, service_id, panel_order_id=str(i), age=10 - i)).id
+        for i in range(7)
+    ]
     foreign = await new_order(sessions, bob, service_id, panel_order_id="99")
     first = await aftersale.order_page(sessions, alice, 0, 5)
     assert (first.total, first.pages, first.page) == (7, 2, 0)
@@ -225,6 +275,7 @@ async def test_pages_are_newest_first_and_only_the_customers(sessions: Sessions)
 
 
 # -- refresh -------------------------------------------------------------------------------
+
 
 async def test_refresh_applies_live_status(
     sessions: Sessions, panels: PanelRegistry, panel: FakePanel
@@ -257,12 +308,14 @@ async def test_refresh_panel_down_keeps_data_and_foreign_is_none(
 
 # -- refill --------------------------------------------------------------------------------
 
+
 async def test_refill_requested_once_at_a_time(
     sessions: Sessions, panels: PanelRegistry, panel: FakePanel
 ) -> None:
     user_id = await new_user(sessions, 1)
-    order = await new_order(sessions, user_id, await seed_service(sessions),
-                            state=OrderState.COMPLETED)
+    order = await new_order(
+        sessions, user_id, await seed_service(sessions), state=OrderState.COMPLETED
+    )
     panel.set_order("23501", "Completed", remains="0")
     first, second = await asyncio.gather(
         aftersale.request_refill(sessions, panels, user_id, order.id),
@@ -271,11 +324,13 @@ async def test_refill_requested_once_at_a_time(
     outcomes = sorted([first.outcome, second.outcome])  # type: ignore[union-attr]
     assert outcomes == [RefillOutcome.IN_PROGRESS, RefillOutcome.REQUESTED]
     assert [r.fields for r in panel.requests_for("refill")] == [
-        {"action": "refill", "order": "23501"}]
+        {"action": "refill", "order": "23501"}
+    ]
     async with sessions() as session:
         refills = list(await session.scalars(select(Refill)))
     assert [(r.order_id, r.state, r.panel_refill_id) for r in refills] == [
-        (order.id, "pending", "1")]
+        (order.id, "pending", "1")
+    ]
 
 
 async def test_refill_refused_by_panel_or_not_allowed(
@@ -290,8 +345,14 @@ async def test_refill_refused_by_panel_or_not_allowed(
     assert result is not None and result.outcome is RefillOutcome.REJECTED
     assert result.message == "Refill is not available for this order yet"
     running = await new_order(sessions, user_id, service_id, panel_order_id="7", age=1)
-    no_refill = await new_order(sessions, user_id, await seed_service(sessions, refill=False),
-                                state=OrderState.COMPLETED, panel_order_id="8", age=2)
+    no_refill = await new_order(
+        sessions,
+        user_id,
+        await seed_service(sessions, refill=False),
+        state=OrderState.COMPLETED,
+        panel_order_id="8",
+        age=2,
+    )
     for order_id in (running.id, no_refill.id):
         refused = await aftersale.request_refill(sessions, panels, user_id, order_id)
         assert refused is not None and refused.outcome is RefillOutcome.NOT_ALLOWED
@@ -304,6 +365,7 @@ async def test_refill_refused_by_panel_or_not_allowed(
 
 # -- cancel --------------------------------------------------------------------------------
 
+
 async def test_cancel_requested_without_refund(
     sessions: Sessions, panels: PanelRegistry, panel: FakePanel
 ) -> None:
@@ -313,7 +375,8 @@ async def test_cancel_requested_without_refund(
     result = await aftersale.request_cancel(sessions, panels, user_id, order.id)
     assert result == aftersale.CancelRequest(CancelOutcome.REQUESTED)
     assert [r.fields for r in panel.requests_for("cancel")] == [
-        {"action": "cancel", "orders": "23501"}]
+        {"action": "cancel", "orders": "23501"}
+    ]
     assert (await fetch(sessions, order.id)).state == "pending"
     assert await balance(sessions, user_id) == Decimal("99.00")  # the refund comes later
 
@@ -327,8 +390,9 @@ async def test_cancel_rejected_not_allowed_and_foreign(
     panel.set_order("23501", "In progress")
     panel.cancel_errors["23501"] = "Order cannot be canceled"
     result = await aftersale.request_cancel(sessions, panels, user_id, order.id)
-    assert result == aftersale.CancelRequest(CancelOutcome.REJECTED, "Order cannot be canceled",
-                                             ErrorKind.CANCEL_NOT_ALLOWED, "main")
+    assert result == aftersale.CancelRequest(
+        CancelOutcome.REJECTED, "Order cannot be canceled", ErrorKind.CANCEL_NOT_ALLOWED, "main"
+    )
     done = await new_order(sessions, user_id, service_id, state=OrderState.COMPLETED, age=1)
     refused = await aftersale.request_cancel(sessions, panels, user_id, done.id)
     assert refused is not None and refused.outcome is CancelOutcome.NOT_ALLOWED

@@ -65,7 +65,8 @@ def connect_failure() -> TelegramNetworkError:
     error = TelegramNetworkError(SEND, "ClientConnectorError: refused")
     error.__cause__ = aiohttp.ClientConnectorError(
         aiohttp.client_reqrep.ConnectionKey("127.0.0.1", 1, False, True, None, None, None),
-        ConnectionRefusedError(111, "refused"))
+        ConnectionRefusedError(111, "refused"),
+    )
     return error
 
 
@@ -100,8 +101,11 @@ async def test_a_callback_answer_is_retried_only_while_it_can_still_be_answered(
 
 async def test_5xx_and_connections_that_never_opened_are_retried_a_few_times() -> None:
     clock = Clock()
-    make_request, calls = failing(TelegramServerError(SEND, "Internal Server Error"),
-                                  RestartingTelegram(SEND, "restart"), connect_failure())
+    make_request, calls = failing(
+        TelegramServerError(SEND, "Internal Server Error"),
+        RestartingTelegram(SEND, "restart"),
+        connect_failure(),
+    )
     assert await middleware(clock)(make_request, BOT, SEND) == "done"
     assert clock.slept == [0.5, 1.0, 2.0] and len(calls) == 4
 
@@ -112,11 +116,15 @@ async def test_5xx_and_connections_that_never_opened_are_retried_a_few_times() -
     assert len(calls) == 4  # one try and FAILURE_RETRIES more
 
 
-@pytest.mark.parametrize("error", [
-    TelegramNetworkError(SEND, "Request timeout error"),  # it may have been sent
-    UnreadableAnswer(SEND, "<html>502 Bad Gateway</html>"),  # a proxy's page: unknown
-    TelegramBadRequest(SEND, "Bad Request: chat not found"),  # a verdict
-], ids=["read-timeout", "unreadable", "400"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        TelegramNetworkError(SEND, "Request timeout error"),  # it may have been sent
+        UnreadableAnswer(SEND, "<html>502 Bad Gateway</html>"),  # a proxy's page: unknown
+        TelegramBadRequest(SEND, "Bad Request: chat not found"),  # a verdict
+    ],
+    ids=["read-timeout", "unreadable", "400"],
+)
 async def test_what_may_have_been_carried_out_is_never_retried(error: Exception) -> None:
     if isinstance(error, TelegramNetworkError) and not isinstance(error, UnreadableAnswer):
         error.__cause__ = TimeoutError()
@@ -149,8 +157,9 @@ async def test_a_broadcast_copy_meets_the_429_at_once_over_the_shop_session() ->
         tg.user(7)
         session = make_session(tg.url)
         bot = Bot(BOT.token, session=session)
-        job = Broadcast(admin_telegram_id=1, from_chat_id=7, message_id=1, reply_markup=None,
-                        paid=False)
+        job = Broadcast(
+            admin_telegram_id=1, from_chat_id=7, message_id=1, reply_markup=None, paid=False
+        )
         tg.fail_next("copyMessage", error_code=429, retry_after=1)
         started = time.monotonic()
         try:

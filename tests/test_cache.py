@@ -68,8 +68,15 @@ def test_forget_and_clear_invalidate() -> None:
 
 def _user(**changes: object) -> User:
     values: dict[str, object] = {
-        "id": 7, "telegram_id": 7007, "username": "amal", "first_name": "Amal", "language": "ar",
-        "balance": Decimal("5.00"), "is_active": True, "is_banned": False, "referrer_id": None,
+        "id": 7,
+        "telegram_id": 7007,
+        "username": "amal",
+        "first_name": "Amal",
+        "language": "ar",
+        "balance": Decimal("5.00"),
+        "is_active": True,
+        "is_banned": False,
+        "referrer_id": None,
         "start_payload": None,
     }
     values.update(changes)

@@ -25,8 +25,15 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], i
 
 
 def row(sid: Any, **fields: Any) -> dict[str, Any]:
-    base = {"service": sid, "name": f"Service {sid}", "type": "Default",
-            "category": "Instagram", "rate": "0.90", "min": "10", "max": "10000"}
+    base = {
+        "service": sid,
+        "name": f"Service {sid}",
+        "type": "Default",
+        "category": "Instagram",
+        "rate": "0.90",
+        "min": "10",
+        "max": "10000",
+    }
     return {**base, **fields}
 
 
@@ -49,8 +56,12 @@ async def test_long_texts_and_64_bit_bounds_sync_twice(
     insert: the second sync finds what the first stored (no UNIQUE failure); max 5e9 fits."""
     category, name = "Instagram " + "c" * 290, "Followers " + "n" * 590
     async with FakePanel() as panel:
-        panel.set_catalog([row(1, category=category, name=name, max="5000000000",
-                               desc="d" * 10_000), row(2, category=category)])
+        panel.set_catalog(
+            [
+                row(1, category=category, name=name, max="5000000000", desc="d" * 10_000),
+                row(2, category=category),
+            ]
+        )
         shop = await make_shop(sessions, {"main": panel.url})
         first = await sync_catalogs(shop)
         second = await sync_catalogs(shop)
@@ -67,11 +78,16 @@ async def test_long_texts_and_64_bit_bounds_sync_twice(
 
 
 async def test_hostile_rows_are_skipped_with_reasons_and_good_rows_synced(
-    sessions: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture,
+    sessions: async_sessionmaker[AsyncSession],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     rows = [
-        row(1), row(2, name="<b>Likes</b> & co", category="TikTok\u0000 Likes"),
-        row(3, rate="1e30"), row(4, rate="-1"), row("x" * 65), row(6, min="-5"),
+        row(1),
+        row(2, name="<b>Likes</b> & co", category="TikTok\u0000 Likes"),
+        row(3, rate="1e30"),
+        row(4, rate="-1"),
+        row("x" * 65),
+        row(6, min="-5"),
         row(7, max="99999999999999999999"),
         row(1, name="Second row with the same id"),
         row(8, name="Views \ud800\u0007 fast", category="\u0000"),
@@ -119,7 +135,8 @@ async def test_the_report_keeps_a_bounded_list_of_reasons(
 
 
 async def test_a_failed_sync_keeps_the_catalog_is_recorded_and_retried(
-    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async with FakePanel() as panel:
         panel.set_catalog([row(1), row(2)])
@@ -165,12 +182,18 @@ async def test_a_panel_that_is_down_never_stops_the_others(
 
 
 async def test_ensure_panels_never_raises(
-    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    shop = dataclasses.replace(await make_shop(sessions, {}), panels=PanelRegistry([
-        PanelSpec("bad", "http://127.0.0.1:1/api/v2", "k" * 20),
-        PanelSpec("good", "http://127.0.0.1:1/" + "p" * 2000, "k" * 20),
-    ]))
+    shop = dataclasses.replace(
+        await make_shop(sessions, {}),
+        panels=PanelRegistry(
+            [
+                PanelSpec("bad", "http://127.0.0.1:1/api/v2", "k" * 20),
+                PanelSpec("good", "http://127.0.0.1:1/" + "p" * 2000, "k" * 20),
+            ]
+        ),
+    )
     original = catalog.ensure_panel
 
     async def flaky(session: AsyncSession, **kwargs: Any) -> Panel:
@@ -202,7 +225,8 @@ async def test_rows_the_parser_skips_are_counted_and_the_rest_syncs(
 
 
 async def test_a_panel_slower_than_the_time_limit_fails_alone(
-    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(catalog_sync, "SYNC_TIME_LIMIT", 0.5)
     async with FakePanel() as slow, FakePanel() as fast:
@@ -223,8 +247,10 @@ async def test_panels_bringing_the_same_new_category_sync_at_once(
     """Categories are shared by name across panels; panels sync concurrently."""
     async with FakePanel() as one, FakePanel() as two, FakePanel() as three:
         for panel in (one, two, three):
-            panel.set_catalog([row(n, category=f"Shared {n}") for n in range(1, 30)]
-                              + [row(30, category="Instagram Followers")])
+            panel.set_catalog(
+                [row(n, category=f"Shared {n}") for n in range(1, 30)]
+                + [row(30, category="Instagram Followers")]
+            )
         shop = await make_shop(sessions, {"one": one.url, "two": two.url, "three": three.url})
         reports = await sync_catalogs(shop)
         await shop.panels.aclose()
@@ -235,7 +261,8 @@ async def test_panels_bringing_the_same_new_category_sync_at_once(
 
 
 async def test_two_syncs_of_one_panel_at_once_both_succeed(
-    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The schedule and an admin's "Sync now" may overlap: the second finds nothing new."""
     original = catalog.apply_catalog

@@ -32,15 +32,24 @@ async def translate() -> Translator:
 
 def report(**overrides: Any) -> dict[str, Any]:
     hostile = "<script>alert(1)</script> & " + "x" * 500
-    return {"finished_at": "2026-12-02T10:00:00+00:00", "total": 4800, "added": 1,
-            "changed": 2, "disabled": 0, "skipped": 250,
-            "reasons": [{"service_id": "<b>" + "9" * 100, "reason": hostile}] * 20,
-            "error": None, "failed_at": None, **overrides}
+    return {
+        "finished_at": "2026-12-02T10:00:00+00:00",
+        "total": 4800,
+        "added": 1,
+        "changed": 2,
+        "disabled": 0,
+        "skipped": 250,
+        "reasons": [{"service_id": "<b>" + "9" * 100, "reason": hostile}] * 20,
+        "error": None,
+        "failed_at": None,
+        **overrides,
+    }
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_many_panels_with_hostile_reasons_stay_bounded_and_escaped(
-    translate: Translator, language: str,
+    translate: Translator,
+    language: str,
 ) -> None:
     syncs = [PanelSync.of(f"panel{i}", report()) for i in range(40)]
     text = sync_block(Localized(translate, language), syncs)  # type: ignore[arg-type]
@@ -55,8 +64,12 @@ async def test_many_panels_with_hostile_reasons_stay_bounded_and_escaped(
 
 
 async def test_a_failure_after_the_last_good_sync_is_shown(translate: Translator) -> None:
-    failed = report(skipped=0, reasons=[], error="[main] services: not JSON (HTTP 502)",
-                    failed_at="2026-12-02T11:00:00+00:00")
+    failed = report(
+        skipped=0,
+        reasons=[],
+        error="[main] services: not JSON (HTTP 502)",
+        failed_at="2026-12-02T11:00:00+00:00",
+    )
     text = sync_block(Localized(translate, "en"), [PanelSync.of("main", failed)])  # type: ignore[arg-type]
     assert "main: synced 2026-12-02 10:00 UTC · 4,800 services" in text
     assert "The last sync failed 2026-12-02 11:00 UTC: [main] services: not JSON" in text
@@ -65,13 +78,17 @@ async def test_a_failure_after_the_last_good_sync_is_shown(translate: Translator
     assert "failed" not in text and "⚠️ 250 rows skipped:" in text
 
 
-@pytest.mark.parametrize("stored", [None, [], "junk", {"finished_at": "yesterday", "total": "9",
-                                                      "reasons": [1, {"reason": 5}]}])
+@pytest.mark.parametrize(
+    "stored",
+    [None, [], "junk", {"finished_at": "yesterday", "total": "9", "reasons": [1, {"reason": 5}]}],
+)
 async def test_an_unreadable_report_never_breaks_the_screen(
-    translate: Translator, stored: Any,
+    translate: Translator,
+    stored: Any,
 ) -> None:
     sync = PanelSync.of("main", stored)
     assert (sync.finished_at, sync.total) == (None, 0)
     assert sync_block(Localized(translate, "en"), [sync]).endswith(  # type: ignore[arg-type]
-        "main: not synced yet")
+        "main: not synced yet"
+    )
     assert PanelSync.of("m", report()).finished_at == datetime(2026, 12, 2, 10, tzinfo=UTC)

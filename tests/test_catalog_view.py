@@ -25,23 +25,33 @@ async def seed(sessions: Sessions) -> dict[str, int]:
     async with sessions() as session, session.begin():
         panel = Panel(name="main", url="http://p")
         likes = Category(name="Likes", sort_order=2)
-        followers = Category(name="Followers", sort_order=1, name_ar="متابعين",
-                             markup_percent=Decimal(10))
+        followers = Category(
+            name="Followers", sort_order=1, name_ar="متابعين", markup_percent=Decimal(10)
+        )
         hidden = Category(name="Hidden", enabled=False)
         session.add_all([panel, likes, followers, hidden])
         await session.flush()
 
         def service(name: str, category: Category, rate: str, **extra: object) -> Service:
-            row = Service(panel_id=panel.id, panel_service_id=name, category_id=category.id,
-                          name=name, type="Default", rate=Decimal(rate), min_quantity=10,
-                          max_quantity=1000, **extra)
+            row = Service(
+                panel_id=panel.id,
+                panel_service_id=name,
+                category_id=category.id,
+                name=name,
+                type="Default",
+                rate=Decimal(rate),
+                min_quantity=10,
+                max_quantity=1000,
+                **extra,
+            )
             session.add(row)
             return row
 
         rows = {
             "ig dear": service("Instagram Followers HQ", followers, "2.00"),
-            "ig cheap": service("Instagram Followers", followers, "0.50",
-                                name_ar="متابعين انستغرام"),
+            "ig cheap": service(
+                "Instagram Followers", followers, "0.50", name_ar="متابعين انستغرام"
+            ),
             "likes": service("Instagram Likes", likes, "0.10"),
             "off": service("Instagram Followers Off", followers, "0.01", enabled=False),
             "gone": service("Instagram Followers Gone", followers, "0.02", available=False),
@@ -85,8 +95,11 @@ async def test_cache_reloads_after_invalidate_or_ttl(
     now = [0.0]
     cache = CatalogCache(sessions, clock=lambda: now[0])
     loads: list[str] = []
-    event.listen(engine.sync_engine, "before_cursor_execute",
-                 lambda *args: loads.append(args[2]) if "JOIN categories" in args[2] else None)
+    event.listen(
+        engine.sync_engine,
+        "before_cursor_execute",
+        lambda *args: loads.append(args[2]) if "JOIN categories" in args[2] else None,
+    )
     first = await cache.view()
     assert await cache.view() is first and len(loads) == 1  # served from memory
     async with sessions() as session, session.begin():
@@ -108,8 +121,11 @@ async def test_concurrent_readers_share_one_load(sessions: Sessions, engine: Asy
     await seed(sessions)
     cache = CatalogCache(sessions)
     loads: list[str] = []
-    event.listen(engine.sync_engine, "before_cursor_execute",
-                 lambda *args: loads.append(args[2]) if "JOIN categories" in args[2] else None)
+    event.listen(
+        engine.sync_engine,
+        "before_cursor_execute",
+        lambda *args: loads.append(args[2]) if "JOIN categories" in args[2] else None,
+    )
     views = await asyncio.gather(*(cache.view() for _ in range(20)))
     assert len(loads) == 1 and all(view is views[0] for view in views)
 

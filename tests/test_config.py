@@ -21,15 +21,32 @@ def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(_CONTRACT)}
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "bot"], env={**clean, **env}, cwd=cwd, capture_output=True,
-        text=True, timeout=60,
+        [sys.executable, "-m", "bot"],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
 _CONTRACT = (
-    "BOT_TOKEN", "TELEGRAM_API_URL", "ADMIN_IDS", "DATABASE_URL", "REDIS_URL", "PANEL_URL",
-    "PANEL_KEY", "PANELS", "MARKUP_PERCENT", "CURRENCY", "DEFAULT_LANGUAGE",
-    "STATUS_POLL_SECONDS", "CATALOG_SYNC_MINUTES", "LOG_LEVEL", "TELEGRAM_PROXY", "PANEL_PROXY",
+    "BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "ADMIN_IDS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PANEL_URL",
+    "PANEL_KEY",
+    "PANELS",
+    "MARKUP_PERCENT",
+    "CURRENCY",
+    "DEFAULT_LANGUAGE",
+    "STATUS_POLL_SECONDS",
+    "CATALOG_SYNC_MINUTES",
+    "LOG_LEVEL",
+    "TELEGRAM_PROXY",
+    "PANEL_PROXY",
 )
 
 BAD_VALUES = {
@@ -145,14 +162,17 @@ def test_bad_proxy_exits_2_naming_it_without_the_url(variable: str, tmp_path: Pa
     assert "proxy.example" not in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("ftp://u:PW-SECRET@h.example:1", "must start with one of http://, socks5://"),
-    ("https://u:PW-SECRET@h.example:443", "TLS to the proxy is not supported"),
-    ("http://u:PW-SECRET@h.example:notaport", "not a valid proxy URL"),
-    ("socks5://u:PW-SECRET@:1080", "has no proxy host"),
-    ("http://u:PW-SECRET@h.example:8080/path", "nothing more"),
-    ("http://user-only@h.example:8080", "without a password"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("ftp://u:PW-SECRET@h.example:1", "must start with one of http://, socks5://"),
+        ("https://u:PW-SECRET@h.example:443", "TLS to the proxy is not supported"),
+        ("http://u:PW-SECRET@h.example:notaport", "not a valid proxy URL"),
+        ("socks5://u:PW-SECRET@:1080", "has no proxy host"),
+        ("http://u:PW-SECRET@h.example:8080/path", "nothing more"),
+        ("http://user-only@h.example:8080", "without a password"),
+    ],
+)
 def test_telegram_proxy_checked(value: str, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings(bot_token=TOKEN, panel_url="sandbox", telegram_proxy=value)
@@ -162,12 +182,15 @@ def test_telegram_proxy_checked(value: str, message: str) -> None:
 
 
 def test_panel_proxy_accepts_https_and_socks5h_and_a_panels_entry_is_checked() -> None:
-    settings = load_settings(bot_token=TOKEN, panel_url="sandbox",
-                             panel_proxy="https://u:p4ss-word@h.example")
+    settings = load_settings(
+        bot_token=TOKEN, panel_url="sandbox", panel_proxy="https://u:p4ss-word@h.example"
+    )
     [spec] = settings.panel_specs()
     assert spec.proxy == "https://u:p4ss-word@h.example:443"  # the default port made explicit
-    panels = ('[{"name": "a", "url": "https://a.example/api/v2", "key": "k1",'
-              ' "proxy": "gopher://u:PW-SECRET@h.example:70"}]')
+    panels = (
+        '[{"name": "a", "url": "https://a.example/api/v2", "key": "k1",'
+        ' "proxy": "gopher://u:PW-SECRET@h.example:70"}]'
+    )
     with pytest.raises(ConfigError) as info:
         load_settings(bot_token=TOKEN, panels=panels)
     assert "PANELS[0].proxy" in str(info.value) and "PW-SECRET" not in str(info.value)
@@ -176,24 +199,27 @@ def test_panel_proxy_accepts_https_and_socks5h_and_a_panels_entry_is_checked() -
 def test_proxies_are_secrets_and_a_panels_entry_overrides_panel_proxy() -> None:
     own = f"socks5://shop:{PROXY_PASSWORD}@10.0.0.2:1080"
     shared = "http://shared-user:shared-pass@10.0.0.1:3128"
-    panels = ('[{"name": "a", "url": "https://a.example/api/v2", "key": "k1"},'
-              ' {"name": "b", "url": "https://b.example/api/v2", "key": "k2",'
-              f' "proxy": "{own}"}}]')
+    panels = (
+        '[{"name": "a", "url": "https://a.example/api/v2", "key": "k1"},'
+        ' {"name": "b", "url": "https://b.example/api/v2", "key": "k2",'
+        f' "proxy": "{own}"}}]'
+    )
     tg = "socks5://tg:tg-pass-word@10.0.0.3:1080"
-    settings = load_settings(bot_token=TOKEN, panels=panels, panel_proxy=shared,
-                             telegram_proxy=tg)
+    settings = load_settings(bot_token=TOKEN, panels=panels, panel_proxy=shared, telegram_proxy=tg)
     assert {spec.name: spec.proxy for spec in settings.panel_specs()} == {"a": shared, "b": own}
     assert settings.telegram_proxy_url == tg
     shown = repr(settings) + str(settings) + repr(settings.panel_specs())
     for secret in (PROXY_PASSWORD, "shared-pass", "tg-pass-word", "10.0.0."):
         assert secret not in shown
-    assert {own, shared, tg, PROXY_PASSWORD, "shared-pass", "tg-pass-word"} <= \
-        set(settings.secrets())
+    assert {own, shared, tg, PROXY_PASSWORD, "shared-pass", "tg-pass-word"} <= set(
+        settings.secrets()
+    )
 
 
 def test_empty_proxies_are_none() -> None:
-    settings = load_settings(bot_token=TOKEN, panel_url="sandbox", telegram_proxy=" ",
-                             panel_proxy="")
+    settings = load_settings(
+        bot_token=TOKEN, panel_url="sandbox", telegram_proxy=" ", panel_proxy=""
+    )
     assert settings.telegram_proxy_url is None
     assert [spec.proxy for spec in settings.panel_specs()] == [None]
 

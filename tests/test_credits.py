@@ -29,18 +29,22 @@ async def count(sessions: Sessions, model: type) -> int:
         return await session.scalar(select(func.count()).select_from(model)) or 0
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ("42 10.5 welcome bonus", CreditCommand(42, Decimal("10.50"), "welcome bonus")),
-    ("٤٢ ١٠٫٢٥", CreditCommand(42, Decimal("10.25"), None)),
-    ("42 -3", CreditCommand(42, Decimal("-3.00"), None)),
-    ("42 1,000", CreditCommand(42, Decimal("1000.00"), None)),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ("42 10.5 welcome bonus", CreditCommand(42, Decimal("10.50"), "welcome bonus")),
+        ("٤٢ ١٠٫٢٥", CreditCommand(42, Decimal("10.25"), None)),
+        ("42 -3", CreditCommand(42, Decimal("-3.00"), None)),
+        ("42 1,000", CreditCommand(42, Decimal("1000.00"), None)),
+    ],
+)
 def test_parse_command_accepts(args: str, expected: CreditCommand) -> None:
     assert credits.parse_command(args, 2) == expected
 
 
-@pytest.mark.parametrize("args", [None, "", "42", "42 0", "42 1.001", "x 5", "-42 5", "42 abc",
-                                  "42 1e3"])
+@pytest.mark.parametrize(
+    "args", [None, "", "42", "42 0", "42 1.001", "x 5", "-42 5", "42 abc", "42 1e3"]
+)
 def test_parse_command_refuses(args: str | None) -> None:
     assert credits.parse_command(args, 2) is None
 
@@ -48,12 +52,17 @@ def test_parse_command_refuses(args: str | None) -> None:
 async def test_credit_applies_once_with_audit_row(sessions: Sessions) -> None:
     await new_user(sessions)
     command = CreditCommand(42, Decimal("10.50"), "bonus")
-    first = await credits.apply_credit(sessions, admin_telegram_id=ADMIN, command=command,
-                                       key="credit:900001:7")
-    again = await credits.apply_credit(sessions, admin_telegram_id=ADMIN, command=command,
-                                       key="credit:900001:7")
+    first = await credits.apply_credit(
+        sessions, admin_telegram_id=ADMIN, command=command, key="credit:900001:7"
+    )
+    again = await credits.apply_credit(
+        sessions, admin_telegram_id=ADMIN, command=command, key="credit:900001:7"
+    )
     assert (first.status, first.balance, first.language) == (
-        CreditStatus.APPLIED, Decimal("10.50"), "ar")
+        CreditStatus.APPLIED,
+        Decimal("10.50"),
+        "ar",
+    )
     assert (again.status, again.balance) == (CreditStatus.DUPLICATE, Decimal("10.50"))
     assert await count(sessions, LedgerEntry) == 1
     async with sessions() as session:
@@ -61,7 +70,10 @@ async def test_credit_applies_once_with_audit_row(sessions: Sessions) -> None:
         entry = await session.scalar(select(LedgerEntry))
     assert len(audit) == 1
     assert (audit[0].admin_telegram_id, audit[0].action, audit[0].target) == (
-        ADMIN, "credit", "user:42")
+        ADMIN,
+        "credit",
+        "user:42",
+    )
     assert audit[0].before == {"balance": "0.000000"}
     assert audit[0].after is not None and audit[0].after["balance"] == "10.500000"
     assert entry is not None and (entry.kind, entry.note) == ("credit", "bonus")
@@ -69,13 +81,16 @@ async def test_credit_applies_once_with_audit_row(sessions: Sessions) -> None:
 
 async def test_debit_refused_below_zero_then_applied(sessions: Sessions) -> None:
     user_id = await new_user(sessions)
-    await credits.apply_credit(sessions, admin_telegram_id=ADMIN,
-                               command=CreditCommand(42, Decimal("5"), None), key="c:1")
-    refused = await credits.apply_credit(sessions, admin_telegram_id=ADMIN,
-                                         command=CreditCommand(42, Decimal("-6"), None), key="c:2")
+    await credits.apply_credit(
+        sessions, admin_telegram_id=ADMIN, command=CreditCommand(42, Decimal("5"), None), key="c:1"
+    )
+    refused = await credits.apply_credit(
+        sessions, admin_telegram_id=ADMIN, command=CreditCommand(42, Decimal("-6"), None), key="c:2"
+    )
     assert (refused.status, refused.balance) == (CreditStatus.INSUFFICIENT, Decimal("5"))
-    debit = await credits.apply_credit(sessions, admin_telegram_id=ADMIN,
-                                       command=CreditCommand(42, Decimal("-2"), None), key="c:3")
+    debit = await credits.apply_credit(
+        sessions, admin_telegram_id=ADMIN, command=CreditCommand(42, Decimal("-2"), None), key="c:3"
+    )
     assert (debit.status, debit.balance) == (CreditStatus.APPLIED, Decimal("3"))
     async with sessions() as session:
         kinds = list(await session.scalars(select(LedgerEntry.kind).order_by(LedgerEntry.id)))
@@ -86,8 +101,9 @@ async def test_debit_refused_below_zero_then_applied(sessions: Sessions) -> None
 
 
 async def test_unknown_customer(sessions: Sessions) -> None:
-    result = await credits.apply_credit(sessions, admin_telegram_id=ADMIN,
-                                        command=CreditCommand(7, Decimal("1"), None), key="c:1")
+    result = await credits.apply_credit(
+        sessions, admin_telegram_id=ADMIN, command=CreditCommand(7, Decimal("1"), None), key="c:1"
+    )
     assert result.status is CreditStatus.UNKNOWN_USER
     assert await count(sessions, LedgerEntry) == 0 and await count(sessions, AuditLog) == 0
 
@@ -95,11 +111,18 @@ async def test_unknown_customer(sessions: Sessions) -> None:
 async def test_statement_newest_first_with_order_numbers(sessions: Sessions) -> None:
     user_id = await new_user(sessions)
     async with sessions() as session, session.begin():
-        await ledger.apply(session, user_id=user_id, amount=Decimal("20"),
-                           kind=LedgerKind.TOPUP, key="t:1")
+        await ledger.apply(
+            session, user_id=user_id, amount=Decimal("20"), kind=LedgerKind.TOPUP, key="t:1"
+        )
         for i in range(12):
-            await ledger.apply(session, user_id=user_id, amount=Decimal("-1"),
-                               kind=LedgerKind.ORDER, key=f"order:{i}", reference=f"order:{i}")
+            await ledger.apply(
+                session,
+                user_id=user_id,
+                amount=Decimal("-1"),
+                kind=LedgerKind.ORDER,
+                key=f"order:{i}",
+                reference=f"order:{i}",
+            )
     result = await credits.statement(sessions, user_id)
     assert result.balance == Decimal("8")
     assert len(result.lines) == 10

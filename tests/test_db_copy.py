@@ -51,15 +51,30 @@ async def make_shop(url: str) -> None:
         category = Category(name="Instagram Followers", name_ar="متابعين")
         session.add_all([panel, category])
         await session.flush()
-        service = Service(panel_id=panel.id, panel_service_id="7", category_id=category.id,
-                          name="Followers", type="Default", rate=Decimal("0.123456"),
-                          min_quantity=10, max_quantity=10_000)
+        service = Service(
+            panel_id=panel.id,
+            panel_service_id="7",
+            category_id=category.id,
+            name="Followers",
+            type="Default",
+            rate=Decimal("0.123456"),
+            min_quantity=10,
+            max_quantity=10_000,
+        )
         session.add(service)
         await session.flush()
-        order = Order(user_id=alice.id, service_id=service.id, panel_id=panel.id,
-                      state="pending", link="https://instagram.com/a", quantity=100,
-                      params={"runs": None}, charge=Decimal("1.61"), cost=Decimal("0.012346"),
-                      request_key="req:1")
+        order = Order(
+            user_id=alice.id,
+            service_id=service.id,
+            panel_id=panel.id,
+            state="pending",
+            link="https://instagram.com/a",
+            quantity=100,
+            params={"runs": None},
+            charge=Decimal("1.61"),
+            cost=Decimal("0.012346"),
+            request_key="req:1",
+        )
         session.add(order)
         await session.flush()
         session.add(OrderEvent(order_id=order.id, from_state="submitting", to_state="pending"))
@@ -67,24 +82,26 @@ async def make_shop(url: str) -> None:
     for user_id, amount, key in [(1, "25.50", "c1"), (2, "3", "c2"), (1, "-1.61", "o1")]:
         async with sessions() as session, session.begin():
             kind = LedgerKind.ORDER if amount.startswith("-") else LedgerKind.CREDIT
-            await ledger.apply(session, user_id=user_id, amount=Decimal(amount), kind=kind,
-                               key=key)
+            await ledger.apply(session, user_id=user_id, amount=Decimal(amount), kind=kind, key=key)
     await engine.dispose()
 
 
 async def all_rows(engine: AsyncEngine) -> dict[str, list[dict[str, Any]]]:
     async with engine.connect() as connection:
         return {
-            table.name: [dict(row) for row in (await connection.execute(
-                select(table).order_by(*table.primary_key.columns))).mappings()]
+            table.name: [
+                dict(row)
+                for row in (
+                    await connection.execute(select(table).order_by(*table.primary_key.columns))
+                ).mappings()
+            ]
             for table in Base.metadata.sorted_tables
         }
 
 
 @needs_postgres
 @postgres
-async def test_copy_keeps_every_row_and_bumps_sequences(tmp_path: Path,
-                                                        database_url: str) -> None:
+async def test_copy_keeps_every_row_and_bumps_sequences(tmp_path: Path, database_url: str) -> None:
     source_url = f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
     await make_shop(source_url)
 
@@ -99,8 +116,9 @@ async def test_copy_keeps_every_row_and_bumps_sequences(tmp_path: Path,
         sessions = create_session_factory(target)
         async with sessions() as session:
             assert await ledger.invariant_violations(session) == []
-            assert await session.scalar(select(User.balance).where(User.id == 1)) == \
-                Decimal("23.89")
+            assert await session.scalar(select(User.balance).where(User.id == 1)) == Decimal(
+                "23.89"
+            )
         async with sessions() as session, session.begin():  # the sequence is past copied ids
             carol = User(telegram_id=1003)
             session.add(carol)
@@ -130,8 +148,9 @@ async def test_copy_refuses_a_non_empty_target(tmp_path: Path, database_url: str
 
 @needs_postgres
 @postgres
-async def test_copy_refuses_a_source_that_fails_the_invariant(tmp_path: Path,
-                                                              database_url: str) -> None:
+async def test_copy_refuses_a_source_that_fails_the_invariant(
+    tmp_path: Path, database_url: str
+) -> None:
     source_url = f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
     await make_shop(source_url)
     engine = create_engine(source_url)
@@ -151,11 +170,19 @@ async def test_copy_refuses_a_source_that_fails_the_invariant(tmp_path: Path,
 
 
 def run_cli(tmp_path: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url,
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+    }
     return subprocess.run(
-        [sys.executable, "-m", "bot", "db", *args], cwd=tmp_path, env=env,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-m", "bot", "db", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -183,8 +210,10 @@ async def test_cli_backup_is_a_consistent_sqlite_copy(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(tmp_path / "backups" / "b.sqlite3") as copy:
-        assert copy.execute("SELECT count(*), sum(amount) FROM ledger_entries").fetchone() == \
-            (3, 26_890_000)
+        assert copy.execute("SELECT count(*), sum(amount) FROM ledger_entries").fetchone() == (
+            3,
+            26_890_000,
+        )
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
     refused = run_cli(tmp_path, "postgresql+asyncpg://u@127.0.0.1/x", "backup", "b")

@@ -36,10 +36,12 @@ PHOTO = b"\x89PNG\r\n\x1a\nbot-photo"
 
 
 def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=text, callback_data=data) for text, data in row]
-        for row in rows
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=data) for text, data in row]
+            for row in rows
+        ]
+    )
 
 
 def build_router() -> Router:
@@ -80,8 +82,11 @@ def build_router() -> Router:
     @router.message(Command("buy"))
     async def buy(message: Message) -> None:
         await message.answer_invoice(
-            title="100 likes", description="Likes for your post", payload="order-42",
-            currency="XTR", prices=[LabeledPrice(label="Likes", amount=50)],
+            title="100 likes",
+            description="Likes for your post",
+            payload="order-42",
+            currency="XTR",
+            prices=[LabeledPrice(label="Likes", amount=50)],
         )
 
     @router.pre_checkout_query()
@@ -115,9 +120,7 @@ async def bot(tg: FakeTelegram) -> Bot:
 async def polling(tg: FakeTelegram, bot: Bot) -> AsyncIterator[Dispatcher]:
     dp = Dispatcher()
     dp.include_router(build_router())
-    task = asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, close_bot_session=False)
-    )
+    task = asyncio.create_task(dp.start_polling(bot, handle_signals=False, close_bot_session=False))
     assert await tg.wait_until(lambda: bool(tg.calls("getUpdates")), timeout=3)
     yield dp
     await dp.stop_polling()
@@ -166,9 +169,7 @@ async def test_start_keyboard_click_edit_and_callback_answer(
     assert tg.unimplemented == []
 
 
-async def test_photo_upload_and_admin_broadcast_copy(
-    tg: FakeTelegram, polling: Dispatcher
-) -> None:
+async def test_photo_upload_and_admin_broadcast_copy(tg: FakeTelegram, polling: Dispatcher) -> None:
     alice, admin, bob = tg.user(ALICE_ID), tg.user(ADMIN_ID), tg.user(BOB_ID)
     await alice.send("/photo")
     photo = await alice.wait_message()
@@ -226,7 +227,10 @@ async def test_stars_invoice_pre_checkout_payment_and_refund(
     await tg.wait_updates_fetched()
 
     link = await bot.create_invoice_link(
-        title="t", description="d", payload="other", currency="XTR",
+        title="t",
+        description="d",
+        payload="other",
+        currency="XTR",
         prices=[LabeledPrice(label="x", amount=5)],
     )
     await alice.pre_checkout(link)
@@ -315,7 +319,9 @@ async def test_http_errors_for_token_and_method(tg: FakeTelegram) -> None:
         async with session.post(f"{tg.url}/botWRONG/getMe") as response:
             assert response.status == 401
             assert await response.json() == {
-                "ok": False, "error_code": 401, "description": "Unauthorized"
+                "ok": False,
+                "error_code": 401,
+                "description": "Unauthorized",
             }
         async with session.get(f"{tg.url}/bot{TOKEN}/noSuchMethod") as response:
             assert response.status == 404
@@ -326,9 +332,7 @@ async def test_http_errors_for_token_and_method(tg: FakeTelegram) -> None:
             assert (await response.json())["description"] == "Bad Request: chat not found"
 
 
-async def test_long_polling_returns_as_soon_as_update_arrives(
-    tg: FakeTelegram, bot: Bot
-) -> None:
+async def test_long_polling_returns_as_soon_as_update_arrives(tg: FakeTelegram, bot: Bot) -> None:
     alice = tg.user(ALICE_ID)
     started = time.monotonic()
     assert await bot.get_updates(timeout=0) == []

@@ -63,8 +63,13 @@ def build_graph() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]
         # "from bot.shop import ledger" is an edge to bot.shop.ledger; "from bot.shop.ledger
         # import post" to bot.shop.ledger: the longest name that is a module.
         targets = {n for n in names if n in modules}
-        targets -= {t for t in targets if any(o.startswith(t + ".") for o in targets
-                                                 if o in names and _from_parent(o, t, names))}
+        targets -= {
+            t
+            for t in targets
+            if any(
+                o.startswith(t + ".") for o in targets if o in names and _from_parent(o, t, names)
+            )
+        }
         edges[name] = frozenset(targets - {name})
     return edges, imports
 
@@ -84,7 +89,7 @@ def find_cycle(graph: Graph) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         stack.pop()
@@ -105,15 +110,51 @@ def _under(name: str, prefix: str) -> bool:
 # under any of these.
 RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bot.shop", ("aiogram", "aiogram_i18n", "bot.telegram", "bot.jobs", "handlers", "keyboards")),
-    ("bot.panel", ("aiogram", "aiogram_i18n", "bot.shop", "bot.telegram", "bot.jobs", "storage",
-                   "handlers", "keyboards", "bot.context", "bot.runtime", "bot.app")),
-    ("bot.config", ("bot.shop", "bot.telegram", "bot.jobs", "handlers", "keyboards", "storage",
-                    "bot.context", "bot.runtime", "aiogram")),
+    (
+        "bot.panel",
+        (
+            "aiogram",
+            "aiogram_i18n",
+            "bot.shop",
+            "bot.telegram",
+            "bot.jobs",
+            "storage",
+            "handlers",
+            "keyboards",
+            "bot.context",
+            "bot.runtime",
+            "bot.app",
+        ),
+    ),
+    (
+        "bot.config",
+        (
+            "bot.shop",
+            "bot.telegram",
+            "bot.jobs",
+            "handlers",
+            "keyboards",
+            "storage",
+            "bot.context",
+            "bot.runtime",
+            "aiogram",
+        ),
+    ),
     ("bot.money", ("bot", "handlers", "keyboards", "storage", "aiogram")),
     ("bot.cache", ("bot", "handlers", "keyboards", "storage", "aiogram")),
     ("bot.rate", ("bot", "handlers", "keyboards", "storage", "aiogram")),
-    ("storage", ("bot.shop", "bot.telegram", "bot.jobs", "handlers", "keyboards",
-                 "bot.context", "bot.runtime")),
+    (
+        "storage",
+        (
+            "bot.shop",
+            "bot.telegram",
+            "bot.jobs",
+            "handlers",
+            "keyboards",
+            "bot.context",
+            "bot.runtime",
+        ),
+    ),
 )
 
 
@@ -144,8 +185,11 @@ def forbidden_reach(edges: Graph, imports: Mapping[str, Iterable[str]]) -> list[
             if not _under(module, prefix):
                 continue
             for other in sorted(reached - {module}):
-                bad = sorted(n for n in imports.get(other, ()) if any(_under(n, b) for b in banned)
-                             and not _under(n, prefix))
+                bad = sorted(
+                    n
+                    for n in imports.get(other, ())
+                    if any(_under(n, b) for b in banned) and not _under(n, prefix)
+                )
                 found.extend(f"{module} (via {other}) -> {name}" for name in bad[:1])
     return found
 
@@ -173,8 +217,12 @@ def test_graph_sees_imports_inside_functions(tmp_path: Path) -> None:
 
 
 def test_a_cycle_is_found() -> None:
-    graph = {"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset({"a"}),
-             "d": frozenset({"a"})}
+    graph = {
+        "a": frozenset({"b"}),
+        "b": frozenset({"c"}),
+        "c": frozenset({"a"}),
+        "d": frozenset({"a"}),
+    }
     assert find_cycle(graph) == ["a", "b", "c", "a"]
     assert find_cycle({"a": frozenset({"b"}), "b": frozenset()}) is None
 

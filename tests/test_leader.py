@@ -67,6 +67,7 @@ async def failover(a: Leader, b: Leader, kill_a: Callable[[], object]) -> None:
 
 # -- Redis ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 async def redis_key() -> AsyncIterator[str]:
     if not REDIS_URL:
@@ -126,6 +127,7 @@ async def test_redis_stale_leader_cannot_renew_or_delete_anothers_lease(redis_ke
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 async def pg_engines(database_url: str) -> AsyncIterator[tuple[AsyncEngine, AsyncEngine]]:

@@ -57,12 +57,16 @@ def _code_literals() -> set[str]:
         for path in (ROOT / folder).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             names = {  # Router(name="catalog-search") and the like are not message IDs
-                id(keyword.value) for keyword in ast.walk(tree)
+                id(keyword.value)
+                for keyword in ast.walk(tree)
                 if isinstance(keyword, ast.keyword) and keyword.arg == "name"
             }
             for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
-                        id(node) not in names:
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and id(node) not in names
+                ):
                     literals.add(node.value)
     return literals
 
@@ -71,7 +75,8 @@ def test_every_message_id_used_in_code_exists() -> None:
     known = set(_messages("en"))
     families = {message_id.split("-")[0] for message_id in known}
     used = {
-        literal for literal in _code_literals()
+        literal
+        for literal in _code_literals()
         if MESSAGE_ID.match(literal) and literal.split("-")[0] in families
     }
     used |= {f"cmd-{name}" for name in CUSTOMER_COMMANDS + ADMIN_COMMANDS}
@@ -84,7 +89,8 @@ def test_arabic_plural_selectors_cover_every_cldr_category() -> None:
             if not isinstance(node, fluent_ast.SelectExpression):
                 continue
             keys = {
-                variant.key.name for variant in node.variants
+                variant.key.name
+                for variant in node.variants
                 if isinstance(variant.key, fluent_ast.Identifier)
             }
             if keys & (ARABIC_PLURALS - {"other"}):  # a lone *[other] is no plural
@@ -110,8 +116,10 @@ async def translate() -> Translator:
 
 
 async def test_arabic_counts_use_six_forms(translate: Translator) -> None:
-    forms = {translate("ar", "admin-orders-held", count=n, orders="#1").split(" ")[1]
-             for n in (0, 1, 2, 3, 11, 100)}
+    forms = {
+        translate("ar", "admin-orders-held", count=n, orders="#1").split(" ")[1]
+        for n in (0, 1, 2, 3, 11, 100)
+    }
     assert len(forms) == 6
 
 

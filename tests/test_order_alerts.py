@@ -29,19 +29,26 @@ async def translate() -> Translator:
 def alerts(translate: Translator, language: str) -> list[tuple[str, str]]:
     """(message id, text) of every alert handlers/orders.py and handlers/wizard_confirm.py can
     show, with the longest argument of each kind."""
+
     def t(key: str, **kwargs: object) -> str:
         return translate(language, key, **kwargs)
 
     reasons = [t("panel-reason", kind=kind.value) for kind in ErrorKind]
     statuses = [t(f"order-status-{state.value}") for state in OrderState]
     out: list[tuple[str, str]] = []
-    for key in ("order-not-found", "order-provider-unreachable", "order-refreshed",
-                "cancel-not-allowed", "wz-stale"):
+    for key in (
+        "order-not-found",
+        "order-provider-unreachable",
+        "order-refreshed",
+        "cancel-not-allowed",
+        "wz-stale",
+    ):
         out.append((key, t(key)))
     out.append(("wz-already-placed", t("wz-already-placed", order="9" * 19)))
     for status in statuses:
-        out.append(("order-refunded", t("order-refunded", number=NUMBER, status=status,
-                                        amount=AMOUNT)))
+        out.append(
+            ("order-refunded", t("order-refunded", number=NUMBER, status=status, amount=AMOUNT))
+        )
     families = (("refill", RefillOutcome), ("cancel", CancelOutcome))
     for prefix, outcomes in families:
         for outcome in outcomes:
@@ -57,8 +64,7 @@ async def test_every_order_alert_fits_in_both_languages(
 ) -> None:
     rendered = alerts(translate, language)
     assert len({key for key, _ in rendered}) == 18  # every message of both families
-    too_long = [(key, utf16_len(text)) for key, text in rendered
-                if utf16_len(text) > ALERT_LIMIT]
+    too_long = [(key, utf16_len(text)) for key, text in rendered if utf16_len(text) > ALERT_LIMIT]
     assert too_long == []
 
 
@@ -78,8 +84,10 @@ async def test_every_error_kind_has_its_own_words(translate: Translator, languag
                 [placeable] = [e for e in entry.value.elements if isinstance(e, ast.Placeable)]
                 assert isinstance(placeable.expression, ast.SelectExpression)
                 variants[entry.id.name] = {
-                    v.key.name for v in placeable.expression.variants
-                    if isinstance(v.key, ast.Identifier)}
+                    v.key.name
+                    for v in placeable.expression.variants
+                    if isinstance(v.key, ast.Identifier)
+                }
     kinds = {kind.value for kind in ErrorKind}
     assert kinds <= variants["panel-reason"]
     assert kinds | {"unavailable"} <= variants["wz-reason"]

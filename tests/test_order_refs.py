@@ -27,8 +27,7 @@ async def translate() -> Translator:
 
 async def test_order_number_is_never_digit_grouped(translate: Translator) -> None:
     assert order_number(12345) == "#12345"
-    button = translate("en", "orders-button", number=order_number(12345), status="s",
-                       service="x")
+    button = translate("en", "orders-button", number=order_number(12345), status="s", service="x")
     assert button.startswith("#12345 ")
     # Fluent's ORDER() (Arabic messages) renders the same reference, kept left-to-right.
     started = translate("ar", "notify-order-started", order_id=12345, service="x")
@@ -43,6 +42,9 @@ class _Keys:
 def test_order_status_names_every_state_and_none() -> None:
     i18n = cast(I18nContext, _Keys())
     for state in OrderState:
-        assert order_status(i18n, state) == order_status(i18n, state.value) == (
-            f"order-status-{state.value}")
+        assert (
+            order_status(i18n, state)
+            == order_status(i18n, state.value)
+            == (f"order-status-{state.value}")
+        )
     assert order_status(i18n, None) == "—"

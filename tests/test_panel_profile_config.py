@@ -15,16 +15,24 @@ TOKEN = "1:x" + "y" * 30
 
 
 def _panels(profile: object) -> str:
-    return json.dumps([{"name": "a", "url": "https://a.example/api/v1", "key": "k" * 12,
-                        "profile": profile}])
+    return json.dumps(
+        [{"name": "a", "url": "https://a.example/api/v1", "key": "k" * 12, "profile": profile}]
+    )
 
 
 async def test_profile_pins_reach_the_client_and_win() -> None:
-    settings = load_settings(bot_token=TOKEN, panels=_panels(
-        {"multi_status": "single", "v1_refill": True, "dripfeed_intervals": [30, 5]}))
+    settings = load_settings(
+        bot_token=TOKEN,
+        panels=_panels(
+            {"multi_status": "single", "v1_refill": True, "dripfeed_intervals": [30, 5]}
+        ),
+    )
     spec = settings.panel_specs()[0]
-    assert spec.profile == {"multi_status": "single", "v1_refill": True,
-                            "dripfeed_intervals": [30, 5]}
+    assert spec.profile == {
+        "multi_status": "single",
+        "v1_refill": True,
+        "dripfeed_intervals": [30, 5],
+    }
     registry = PanelRegistry(settings.panel_specs())
     client = registry.get("a")
     assert client.profile.multi_status == "single"
@@ -36,10 +44,15 @@ async def test_profile_pins_reach_the_client_and_win() -> None:
     await registry.aclose()
 
 
-@pytest.mark.parametrize("profile", [
-    {"multi_status": "all"}, {"no_such_field": 1}, {"v1_refill": "yes"},
-    {"dripfeed_intervals": []},
-])
+@pytest.mark.parametrize(
+    "profile",
+    [
+        {"multi_status": "all"},
+        {"no_such_field": 1},
+        {"v1_refill": "yes"},
+        {"dripfeed_intervals": []},
+    ],
+)
 def test_an_unknown_profile_field_or_value_is_refused(profile: object) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(bot_token=TOKEN, panels=_panels(profile))
@@ -48,6 +61,8 @@ def test_an_unknown_profile_field_or_value_is_refused(profile: object) -> None:
 
 
 def test_no_profile_is_the_documented_api() -> None:
-    settings = load_settings(bot_token=TOKEN, panels=json.dumps(
-        [{"name": "a", "url": "https://a.example/api/v2", "key": "k" * 12}]))
+    settings = load_settings(
+        bot_token=TOKEN,
+        panels=json.dumps([{"name": "a", "url": "https://a.example/api/v2", "key": "k" * 12}]),
+    )
     assert settings.panel_specs()[0].profile == {}

@@ -31,14 +31,17 @@ async def translate() -> Translator:
 
 
 def _item(client: PanelClient) -> PanelBalance:
-    return PanelBalance(client.name, None, None, False, False, False,
-                        tuple(profile_rows(client)))
+    return PanelBalance(client.name, None, None, False, False, False, tuple(profile_rows(client)))
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_learned_and_pinned_fields_are_shown(translate: Translator, language: str) -> None:
-    client = PanelClient("p", "http://127.0.0.1:9/api/v1", "k" * 10,
-                         profile={"refill_param": "order", "comment_separator": ","})
+    client = PanelClient(
+        "p",
+        "http://127.0.0.1:9/api/v1",
+        "k" * 10,
+        profile={"refill_param": "order", "comment_separator": ","},
+    )
     client.learn(multi_status="single", v1_refill=True)
     rows = {row.field: row for row in profile_rows(client)}
     assert set(rows) == {"multi_status", "v1_refill", "refill_param", "comment_separator"}

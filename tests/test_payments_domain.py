@@ -37,6 +37,7 @@ def settings(**overrides: object):  # type: ignore[no-untyped-def]
 
 # -- quotes and amounts -----------------------------------------------------------------------
 
+
 def test_stars_round_up_and_never_zero() -> None:
     assert payments.stars_for(Decimal("10"), Decimal("50")) == 500
     assert payments.stars_for(Decimal("0.01"), Decimal("50")) == 1
@@ -51,12 +52,21 @@ def test_presets_scale_to_the_bounds() -> None:
     assert payments.presets(iqd) == [5000, 10000, 25000, 50000, 100000]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("10", Decimal("10.00")), ("٢٥٫٥", Decimal("25.50")), ("1", Decimal("1.00")),
-    ("100.00", Decimal("100.00")), ("abc", AmountProblem.INVALID), ("0", AmountProblem.INVALID),
-    ("-5", AmountProblem.INVALID), ("1.005", AmountProblem.TOO_PRECISE),
-    ("0.5", AmountProblem.TOO_SMALL), ("100.01", AmountProblem.TOO_LARGE),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10", Decimal("10.00")),
+        ("٢٥٫٥", Decimal("25.50")),
+        ("1", Decimal("1.00")),
+        ("100.00", Decimal("100.00")),
+        ("abc", AmountProblem.INVALID),
+        ("0", AmountProblem.INVALID),
+        ("-5", AmountProblem.INVALID),
+        ("1.005", AmountProblem.TOO_PRECISE),
+        ("0.5", AmountProblem.TOO_SMALL),
+        ("100.01", AmountProblem.TOO_LARGE),
+    ],
+)
 def test_parse_topup_amount(text: str, expected: object) -> None:
     assert payments.parse_topup_amount(text, settings()) == expected
 
@@ -80,26 +90,33 @@ def test_payload_key_derived_from_token_or_configured() -> None:
 
 # -- signing ----------------------------------------------------------------------------------
 
+
 def test_sign_and_verify_round_trip() -> None:
     payload = payments.sign(KEY, 1234567890123, Decimal("10.50"), 525)
     assert len(payload.encode()) <= 128
     invoice = payments.verify(KEY, payload)
     assert invoice is not None
     assert (invoice.telegram_id, invoice.amount, invoice.stars) == (
-        1234567890123, Decimal("10.50"), 525)
+        1234567890123,
+        Decimal("10.50"),
+        525,
+    )
     assert payments.sign(KEY, 1, Decimal(1), 50) != payments.sign(KEY, 1, Decimal(1), 50)
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda p: p.replace("|10.50|", "|99.50|"),  # more money
-    lambda p: p.replace("|525|", "|1|"),  # fewer Stars
-    lambda p: p.replace("|77|", "|78|", 1),  # someone else
-    lambda p: p[:-1] + ("A" if p[-1] != "A" else "B"),  # the MAC itself
-    lambda p: p.replace("v1|", "v2|", 1),
-    lambda p: p.rsplit("|", 1)[0],  # no MAC
-    lambda p: "garbage",
-    lambda p: "",
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda p: p.replace("|10.50|", "|99.50|"),  # more money
+        lambda p: p.replace("|525|", "|1|"),  # fewer Stars
+        lambda p: p.replace("|77|", "|78|", 1),  # someone else
+        lambda p: p[:-1] + ("A" if p[-1] != "A" else "B"),  # the MAC itself
+        lambda p: p.replace("v1|", "v2|", 1),
+        lambda p: p.rsplit("|", 1)[0],  # no MAC
+        lambda p: "garbage",
+        lambda p: "",
+    ],
+)
 def test_tampered_payloads_fail(tamper) -> None:  # type: ignore[no-untyped-def]
     payload = payments.sign(KEY, 77, Decimal("10.50"), 525)
     assert payments.verify(KEY, tamper(payload)) is None
@@ -114,8 +131,13 @@ def test_check_checkout() -> None:
     payload = payments.sign(KEY, 77, Decimal("10"), 500)
 
     def check(**kw: object) -> object:
-        args: dict[str, object] = {"payload": payload, "telegram_id": 77, "currency": "XTR",
-                                   "total_amount": 500, "banned": False}
+        args: dict[str, object] = {
+            "payload": payload,
+            "telegram_id": 77,
+            "currency": "XTR",
+            "total_amount": 500,
+            "banned": False,
+        }
         args.update(kw)
         return payments.check_checkout(KEY, **args)  # type: ignore[arg-type]
 
@@ -129,6 +151,7 @@ def test_check_checkout() -> None:
 
 # -- money moves (both engines) ---------------------------------------------------------------
 
+
 async def new_user(sessions: Sessions, telegram_id: int = TG) -> int:
     async with sessions() as session, session.begin():
         user = User(telegram_id=telegram_id, language="ar")
@@ -140,21 +163,33 @@ async def new_user(sessions: Sessions, telegram_id: int = TG) -> int:
 async def pay(sessions: Sessions, amount: str = "10", charge: str = "ch1") -> payments.CreditResult:
     stars = payments.stars_for(Decimal(amount), Decimal(50))
     return await payments.credit_payment(
-        sessions, KEY, telegram_id=TG, payload=payments.sign(KEY, TG, Decimal(amount), stars),
-        currency="XTR", total_amount=stars, charge_id=charge,
+        sessions,
+        KEY,
+        telegram_id=TG,
+        payload=payments.sign(KEY, TG, Decimal(amount), stars),
+        currency="XTR",
+        total_amount=stars,
+        charge_id=charge,
     )
 
 
 async def spend(sessions: Sessions, user_id: int, amount: str) -> None:
     async with sessions() as session, session.begin():
-        await ledger.apply(session, user_id=user_id, amount=-Decimal(amount),
-                           kind=LedgerKind.ORDER, key=f"order:{amount}")
+        await ledger.apply(
+            session,
+            user_id=user_id,
+            amount=-Decimal(amount),
+            kind=LedgerKind.ORDER,
+            key=f"order:{amount}",
+        )
 
 
 async def rows(sessions: Sessions) -> tuple[list[tuple[str, Decimal, str]], Payment]:
     async with sessions() as session:
-        entries = [(e.kind, e.amount, e.idempotency_key) for e in await session.scalars(
-            select(LedgerEntry).order_by(LedgerEntry.id))]
+        entries = [
+            (e.kind, e.amount, e.idempotency_key)
+            for e in await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id))
+        ]
         payment = await session.scalar(select(Payment))
         assert await ledger.invariant_violations(session) == []
     assert payment is not None
@@ -174,8 +209,13 @@ async def test_same_payment_twice_concurrently_credits_once(sessions: Sessions) 
 
     async def deliver() -> payments.CreditResult:
         return await payments.credit_payment(
-            sessions, KEY, telegram_id=TG, payload=payload, currency="XTR",
-            total_amount=stars, charge_id="stxCHARGE1",
+            sessions,
+            KEY,
+            telegram_id=TG,
+            payload=payload,
+            currency="XTR",
+            total_amount=stars,
+            charge_id="stxCHARGE1",
         )
 
     results = await asyncio.gather(*(deliver() for _ in range(6)))
@@ -186,14 +226,23 @@ async def test_same_payment_twice_concurrently_credits_once(sessions: Sessions) 
     entries, payment = await rows(sessions)
     assert entries == [("topup", Decimal("10.00"), "topup:stxCHARGE1")]
     assert (payment.status, payment.credited, payment.total_amount, payment.currency) == (
-        "paid", Decimal("10.00"), 500, "XTR")
+        "paid",
+        Decimal("10.00"),
+        500,
+        "XTR",
+    )
 
 
 @both_engines
 async def test_unmatched_payment_is_recorded_not_credited(sessions: Sessions) -> None:
     user_id = await new_user(sessions)
     result = await payments.credit_payment(
-        sessions, KEY, telegram_id=TG, payload="forged", currency="XTR", total_amount=5,
+        sessions,
+        KEY,
+        telegram_id=TG,
+        payload="forged",
+        currency="XTR",
+        total_amount=5,
         charge_id="ch-x",
     )
     assert result.status is CreditStatus.UNMATCHED
@@ -206,30 +255,36 @@ async def test_unmatched_payment_is_recorded_not_credited(sessions: Sessions) ->
 async def test_admin_refund_reserves_then_settles(sessions: Sessions) -> None:
     user_id = await new_user(sessions)
     await pay(sessions, "10")
-    reservation = await payments.reserve_refund(sessions, charge_id="ch1",
-                                                admin_telegram_id=ADMIN)
+    reservation = await payments.reserve_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN)
     assert reservation.status is ReserveStatus.RESERVED
     assert reservation.payment is not None and reservation.payment.balance == 0
     assert reservation.payment.telegram_id == TG
     # A second admin (or a replayed command) while Telegram is being asked: no second debit.
     again = await payments.reserve_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN)
     assert again.status is ReserveStatus.RETRY
-    view = await payments.finish_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN,
-                                        outcome=RefundOutcome.REFUNDED)
+    view = await payments.finish_refund(
+        sessions, charge_id="ch1", admin_telegram_id=ADMIN, outcome=RefundOutcome.REFUNDED
+    )
     assert view is not None and view.status is PaymentStatus.REFUNDED
     done = await payments.reserve_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN)
     assert done.status is ReserveStatus.DONE
     entries, payment = await rows(sessions)
-    assert entries == [("topup", Decimal("10.00"), "topup:ch1"),
-                       ("payment_refund", Decimal("-10.00"), "stars-refund:ch1")]
+    assert entries == [
+        ("topup", Decimal("10.00"), "topup:ch1"),
+        ("payment_refund", Decimal("-10.00"), "stars-refund:ch1"),
+    ]
     assert payment.status == "refunded" and payment.refunded_at is not None
     # Telegram then reports the refund it made for us: nothing more happens.
     late = await payments.apply_telegram_refund(sessions, charge_id="ch1")
     assert late.status is TelegramRefundStatus.DUPLICATE
     assert await balance(sessions, user_id) == 0
     async with sessions() as session:
-        audit = [(a.action, a.after["status"]) for a in await session.scalars(  # type: ignore[index]
-            select(AuditLog).order_by(AuditLog.id))]
+        audit = [
+            (a.action, a.after["status"])
+            for a in await session.scalars(  # type: ignore[index]
+                select(AuditLog).order_by(AuditLog.id)
+            )
+        ]
     assert audit == [("refund_stars", "refunding"), ("refund_stars", "refunded")]
 
 
@@ -238,8 +293,7 @@ async def test_admin_refund_refused_when_spent(sessions: Sessions) -> None:
     user_id = await new_user(sessions)
     await pay(sessions, "10")
     await spend(sessions, user_id, "0.01")
-    reservation = await payments.reserve_refund(sessions, charge_id="ch1",
-                                                admin_telegram_id=ADMIN)
+    reservation = await payments.reserve_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN)
     assert reservation.status is ReserveStatus.SPENT
     assert reservation.payment is not None
     assert reservation.payment.balance == Decimal("9.99")
@@ -256,19 +310,36 @@ async def test_refused_by_telegram_restores_and_unknown_holds(sessions: Sessions
     user_id = await new_user(sessions)
     await pay(sessions, "10")
     await payments.reserve_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN)
-    held = await payments.finish_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN,
-                                        outcome=RefundOutcome.UNKNOWN, error="timeout")
+    held = await payments.finish_refund(
+        sessions,
+        charge_id="ch1",
+        admin_telegram_id=ADMIN,
+        outcome=RefundOutcome.UNKNOWN,
+        error="timeout",
+    )
     assert held is not None and held.status is PaymentStatus.REFUNDING and held.balance == 0
-    refused = await payments.finish_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN,
-                                           outcome=RefundOutcome.REFUSED,
-                                           error="CHARGE_NOT_FOUND")
+    refused = await payments.finish_refund(
+        sessions,
+        charge_id="ch1",
+        admin_telegram_id=ADMIN,
+        outcome=RefundOutcome.REFUSED,
+        error="CHARGE_NOT_FOUND",
+    )
     assert refused is not None and refused.status is PaymentStatus.REFUND_FAILED
-    twice = await payments.finish_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN,
-                                         outcome=RefundOutcome.REFUSED, error="again")
+    twice = await payments.finish_refund(
+        sessions,
+        charge_id="ch1",
+        admin_telegram_id=ADMIN,
+        outcome=RefundOutcome.REFUSED,
+        error="again",
+    )
     assert twice is not None and twice.balance == Decimal("10.00")  # restored once
     entries, _ = await rows(sessions)
     assert [key for *_, key in entries] == [
-        "topup:ch1", "stars-refund:ch1", "stars-refund-restore:ch1"]
+        "topup:ch1",
+        "stars-refund:ch1",
+        "stars-refund-restore:ch1",
+    ]
     assert await balance(sessions, user_id) == Decimal("10.00")
 
 
@@ -281,24 +352,32 @@ async def test_telegram_refund_once_and_never_negative(sessions: Sessions) -> No
     first = await payments.apply_telegram_refund(sessions, charge_id="ch1")
     assert first.status is TelegramRefundStatus.SHORTFALL
     assert (first.debited, first.shortfall) == (Decimal("3.00"), Decimal("7.00"))
-    results = await asyncio.gather(*(payments.apply_telegram_refund(sessions, charge_id="ch1")
-                                     for _ in range(4)))
+    results = await asyncio.gather(
+        *(payments.apply_telegram_refund(sessions, charge_id="ch1") for _ in range(4))
+    )
     assert {r.status for r in results} == {TelegramRefundStatus.DUPLICATE}
     assert await balance(sessions, user_id) == 0
     # The admin path can no longer apply to it.
     blocked = await payments.reserve_refund(sessions, charge_id="ch1", admin_telegram_id=ADMIN)
     assert blocked.status is ReserveStatus.DONE
     async with sessions() as session:
-        status = await session.scalar(select(Payment.status).where(
-            Payment.telegram_payment_charge_id == "ch1"))
-        keys = await session.scalar(select(func.count()).select_from(LedgerEntry).where(
-            LedgerEntry.idempotency_key == "stars-refund:ch1"))
+        status = await session.scalar(
+            select(Payment.status).where(Payment.telegram_payment_charge_id == "ch1")
+        )
+        keys = await session.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(LedgerEntry.idempotency_key == "stars-refund:ch1")
+        )
         assert await ledger.invariant_violations(session) == []
     assert (status, keys) == ("refunded_short", 1)
     # ch2 with nothing left on the balance: recorded, no entry (nothing to take).
     empty = await payments.apply_telegram_refund(sessions, charge_id="ch2")
     assert (empty.status, empty.debited, empty.shortfall) == (
-        TelegramRefundStatus.SHORTFALL, 0, Decimal("5.00"))
+        TelegramRefundStatus.SHORTFALL,
+        0,
+        Decimal("5.00"),
+    )
     unknown = await payments.apply_telegram_refund(sessions, charge_id="nope")
     assert unknown.status is TelegramRefundStatus.NOT_FOUND
 

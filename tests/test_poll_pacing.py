@@ -43,6 +43,5 @@ async def test_other_methods_are_not_delayed() -> None:
     calls = Recorder([["update"]])
     await pacing(calls, None, GetUpdates())  # type: ignore[arg-type]
     started = time.perf_counter()
-    sent = await asyncio.wait_for(
-        pacing(calls, None, SendMessage(chat_id=1, text="hi")), 0.5)  # type: ignore[arg-type]
+    sent = await asyncio.wait_for(pacing(calls, None, SendMessage(chat_id=1, text="hi")), 0.5)  # type: ignore[arg-type]
     assert sent is True and time.perf_counter() - started < 0.5

@@ -27,8 +27,13 @@ async def test_bot_process_serves_and_stops_cleanly(tmp_path: Path) -> None:
             "LOG_LEVEL": "DEBUG",
         }
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         try:
             await tg.wait_until(lambda: bool(tg.calls("getUpdates")), 30)

@@ -37,23 +37,29 @@ def test_every_handler_and_filter_is_awaited_on_the_event_loop() -> None:
                 for filter_ in handler.filters or []:
                     checked += 1
                     if not filter_.awaitable:
-                        threaded.append(f"{router.name}.{event} {handler.callback.__name__} "
-                                        f"filter {filter_.callback!r}")
+                        threaded.append(
+                            f"{router.name}.{event} {handler.callback.__name__} "
+                            f"filter {filter_.callback!r}"
+                        )
     assert checked > 100  # the whole tree was walked
     assert threaded == []
 
 
 def message(text: str | None = None, **fields: object) -> Message:
-    return Message(message_id=1, date=datetime.now(UTC), chat=Chat(id=1, type="private"),
-                   text=text, **fields)
+    return Message(
+        message_id=1, date=datetime.now(UTC), chat=Chat(id=1, type="private"), text=text, **fields
+    )
 
 
-@pytest.mark.parametrize(("text", "typed", "not_text"), [
-    ("https://instagram.com/p/x", True, False),
-    ("١٠٠٠", True, False),
-    ("/cancel", False, False),
-    (None, False, True),
-])
+@pytest.mark.parametrize(
+    ("text", "typed", "not_text"),
+    [
+        ("https://instagram.com/p/x", True, False),
+        ("١٠٠٠", True, False),
+        ("/cancel", False, False),
+        (None, False, True),
+    ],
+)
 async def test_text_filters(text: str | None, typed: bool, not_text: bool) -> None:
     event = message(text)
     assert bool(await TYPED_TEXT(event)) is typed

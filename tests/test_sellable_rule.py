@@ -26,11 +26,19 @@ async def test_view_pricing_and_reader_agree_on_sellable_and_markup(sessions: Se
             assert (await catalog.sellable_service(session, service_id) is not None) == sellable
             if not sellable:
                 with pytest.raises(ordering.ServiceUnavailable):
-                    await ordering.price(session, RULES, service_id, OrderRequest(
-                        "x", ServiceType.DEFAULT, link="https://x.io/p", quantity=100))
+                    await ordering.price(
+                        session,
+                        RULES,
+                        service_id,
+                        OrderRequest("x", ServiceType.DEFAULT, link="https://x.io/p", quantity=100),
+                    )
                 continue
-            request = OrderRequest(view.services[service_id].panel_service_id,
-                                   ServiceType.DEFAULT, link="https://x.io/p", quantity=100)
+            request = OrderRequest(
+                view.services[service_id].panel_service_id,
+                ServiceType.DEFAULT,
+                link="https://x.io/p",
+                quantity=100,
+            )
             priced = await ordering.price(session, RULES, service_id, request)
             in_view = ordering.price_in_view(view, RULES, service_id, request)
             assert priced.quote == in_view.quote

@@ -35,7 +35,9 @@ def test_wizard_asks_every_required_field_and_only_fields_the_panel_takes(t: Ser
 def test_drip_feed_adds_the_panels_optional_runs_and_interval() -> None:
     asked = wizard_steps.steps(_spec(ServiceType.DEFAULT, dripfeed=True), drip=True)
     assert [s for s in asked if s != wizard_steps.DRIP] == [
-        *FIELDS[ServiceType.DEFAULT].required, *FIELDS[ServiceType.DEFAULT].optional]
+        *FIELDS[ServiceType.DEFAULT].required,
+        *FIELDS[ServiceType.DEFAULT].optional,
+    ]
 
 
 def test_list_steps_are_the_panels_list_fields() -> None:
@@ -51,8 +53,9 @@ def test_counted_list_bounds_are_what_the_panel_bills(t: ServiceType) -> None:
     assert request.billed_quantity() == 3
 
 
-@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c", "\u2066", "\u2069", "\u202a",
-                                  "\u202e"])
+@pytest.mark.parametrize(
+    "mark", ["\u200e", "\u200f", "\u061c", "\u2066", "\u2069", "\u202a", "\u202e"]
+)
 def test_links_and_numbers_drop_the_same_direction_marks(mark: str) -> None:
     assert BIDI_MARKS.fullmatch(mark)
     assert wizard_steps.parse_link(f"{mark}https://example.com/p{mark}") == "https://example.com/p"

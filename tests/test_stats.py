@@ -33,9 +33,20 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> None:
         session.add(Category(id=1, name="Instagram"))
         await session.flush()
         for service_id, name in ((1, "Followers"), (2, "Likes"), (3, "Views")):
-            session.add(Service(id=service_id, panel_id=1, panel_service_id=str(service_id),
-                                category_id=1, name=name, name_ar=f"{name}-ar", type="Default",
-                                rate=D(1), min_quantity=10, max_quantity=1000))
+            session.add(
+                Service(
+                    id=service_id,
+                    panel_id=1,
+                    panel_service_id=str(service_id),
+                    category_id=1,
+                    name=name,
+                    name_ar=f"{name}-ar",
+                    type="Default",
+                    rate=D(1),
+                    min_quantity=10,
+                    max_quantity=1000,
+                )
+            )
         await session.flush()
         users: list[dict[str, Any]] = [
             {"id": 1, "telegram_id": 101, "created_at": ago(0, 0)},  # today, at midnight
@@ -57,13 +68,25 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> None:
             (29, 3, "completed", "1.30", "0", "1", None),
             (30, 1, "completed", "100", "0", "80", None),  # before the 30 days
         ]
-        await session.execute(insert(Order), [
-            {"user_id": 1, "service_id": service, "panel_id": 1, "state": state,
-             "charge": D(charge), "refunded": D(refunded), "cost": D(cost),
-             "panel_charge": D(panel) if panel is not None else None,
-             "request_key": f"k{i}", "created_at": ago(days), "params": {}}
-            for i, (days, service, state, charge, refunded, cost, panel) in enumerate(orders)
-        ])
+        await session.execute(
+            insert(Order),
+            [
+                {
+                    "user_id": 1,
+                    "service_id": service,
+                    "panel_id": 1,
+                    "state": state,
+                    "charge": D(charge),
+                    "refunded": D(refunded),
+                    "cost": D(cost),
+                    "panel_charge": D(panel) if panel is not None else None,
+                    "request_key": f"k{i}",
+                    "created_at": ago(days),
+                    "params": {},
+                }
+                for i, (days, service, state, charge, refunded, cost, panel) in enumerate(orders)
+            ],
+        )
 
 
 @both_engines
@@ -71,14 +94,25 @@ async def test_figures(sessions: async_sessionmaker[AsyncSession]) -> None:
     await seed(sessions)
     figures = await stats.collect(sessions, currency_rate=D("3.75"), precision=2, now=NOW)
 
-    assert figures.users == stats.UserCounts(total=5, active=3,
-                                             new={"today": 1, "week": 2, "month": 4})
-    assert figures.by_state == {"canceled": 1, "completed": 4, "failed": 1, "partial": 1,
-                                "pending": 1, "refunded": 1}
+    assert figures.users == stats.UserCounts(
+        total=5, active=3, new={"today": 1, "week": 2, "month": 4}
+    )
+    assert figures.by_state == {
+        "canceled": 1,
+        "completed": 4,
+        "failed": 1,
+        "partial": 1,
+        "pending": 1,
+        "refunded": 1,
+    }
     today, week, month = (figures.money[p] for p in ("today", "week", "month"))
     # Today: 13 + (6.50 − 2.50); cost 10 + 3 (the panel's charge for the partial) × 3.75.
     assert (today.orders, today.revenue, today.cost, today.profit) == (
-        2, D("17"), D("48.75"), D("-31.75"))
+        2,
+        D("17"),
+        D("48.75"),
+        D("-31.75"),
+    )
     # 7 d adds the failed (nothing), the pending (2; cost 1.5) and the canceled (nothing).
     assert (week.orders, week.revenue, week.cost) == (5, D("19"), D("54.38"))
     # 30 d adds 26 (panel charged 19.5), the refunded (nothing) and 1.30 (cost 1).
@@ -86,15 +120,21 @@ async def test_figures(sessions: async_sessionmaker[AsyncSession]) -> None:
     assert month.profit == D("-84.95")
 
     assert [(t.service.name, t.orders, t.revenue) for t in figures.top] == [
-        ("Followers", 3, D("39")), ("Likes", 2, D("4")), ("Views", 3, D("3.30"))]
+        ("Followers", 3, D("39")),
+        ("Likes", 2, D("4")),
+        ("Views", 3, D("3.30")),
+    ]
 
     assert len(figures.days) == stats.CHART_DAYS
     assert figures.days[0].day == date(2025, 3, 2) and figures.days[-1].day == date(2025, 3, 31)
     by_day = {d.day: (d.orders, d.revenue) for d in figures.days if d.orders}
     assert by_day == {
-        date(2025, 3, 31): (2, D("17")), date(2025, 3, 30): (1, D("0")),
-        date(2025, 3, 28): (1, D("2")), date(2025, 3, 25): (1, D("0")),
-        date(2025, 3, 24): (1, D("26")), date(2025, 3, 2): (2, D("1.30")),
+        date(2025, 3, 31): (2, D("17")),
+        date(2025, 3, 30): (1, D("0")),
+        date(2025, 3, 28): (1, D("2")),
+        date(2025, 3, 25): (1, D("0")),
+        date(2025, 3, 24): (1, D("26")),
+        date(2025, 3, 2): (2, D("1.30")),
     }
 
 
@@ -123,8 +163,12 @@ def check_png(data: bytes) -> tuple[int, int]:
 async def test_chart_is_a_png(sessions: async_sessionmaker[AsyncSession]) -> None:
     await seed(sessions)
     figures = await stats.collect(sessions, currency_rate=D(1), precision=2, now=NOW)
-    png = chart.render([d.day for d in figures.days], [d.orders for d in figures.days],
-                       [d.revenue for d in figures.days], "USD")
+    png = chart.render(
+        [d.day for d in figures.days],
+        [d.orders for d in figures.days],
+        [d.revenue for d in figures.days],
+        "USD",
+    )
     assert check_png(png) == (chart.WIDTH, chart.HEIGHT)
     with Image.open(io.BytesIO(png)) as image:
         colors = {color for _, color in image.convert("RGB").getcolors(100_000) or []}

@@ -55,8 +55,19 @@ async def setup(sessions: Sessions, panel: FakePanel) -> tuple[Shop, User, Servi
     shop = await make_shop(sessions, {"main": panel.url})
     user = await make_customer(sessions, balance="20")
     service = await make_service(sessions, "main")
-    panel.set_catalog([{"service": service.panel_service_id, "name": "F", "type": "Default",
-                        "category": "C", "rate": "0.9", "min": "10", "max": "10000"}])
+    panel.set_catalog(
+        [
+            {
+                "service": service.panel_service_id,
+                "name": "F",
+                "type": "Default",
+                "category": "C",
+                "rate": "0.9",
+                "min": "10",
+                "max": "10000",
+            }
+        ]
+    )
     return shop, user, service
 
 
@@ -65,11 +76,20 @@ def registry(panel: FakePanel, **options: object) -> PanelRegistry:
 
 
 async def reserve(shop: Shop, user: User, service: Service) -> ordering.Reservation:
-    request = OrderRequest(service_id=service.panel_service_id,
-                           service_type=ServiceType.DEFAULT, link="https://instagram.com/x",
-                           quantity=1000)
-    return await ordering.reserve(shop.sessions, shop.rules, user_id=user.id,
-                                  service_id=service.id, request=request, request_key="k1")
+    request = OrderRequest(
+        service_id=service.panel_service_id,
+        service_type=ServiceType.DEFAULT,
+        link="https://instagram.com/x",
+        quantity=1000,
+    )
+    return await ordering.reserve(
+        shop.sessions,
+        shop.rules,
+        user_id=user.id,
+        service_id=service.id,
+        request=request,
+        request_key="k1",
+    )
 
 
 async def order_row(sessions: Sessions, order_id: int) -> Order:
@@ -81,15 +101,27 @@ async def order_row(sessions: Sessions, order_id: int) -> Order:
 
 async def refunds_of(sessions: Sessions, order_id: int) -> list[Decimal]:
     async with sessions() as session:
-        return list(await session.scalars(select(LedgerEntry.amount).where(
-            LedgerEntry.reference == f"order:{order_id}",
-            LedgerEntry.kind == LedgerKind.REFUND.value)))
+        return list(
+            await session.scalars(
+                select(LedgerEntry.amount).where(
+                    LedgerEntry.reference == f"order:{order_id}",
+                    LedgerEntry.kind == LedgerKind.REFUND.value,
+                )
+            )
+        )
 
 
 async def notes(sessions: Sessions, order_id: int) -> list[str]:
     async with sessions() as session:
-        return [n for n in await session.scalars(select(OrderEvent.note).where(
-            OrderEvent.order_id == order_id).order_by(OrderEvent.id)) if n]
+        return [
+            n
+            for n in await session.scalars(
+                select(OrderEvent.note)
+                .where(OrderEvent.order_id == order_id)
+                .order_by(OrderEvent.id)
+            )
+            if n
+        ]
 
 
 async def balanced(sessions: Sessions) -> bool:
@@ -104,14 +136,16 @@ async def hold_now(shop: Shop) -> list[int]:
 
 # -- add outcomes -----------------------------------------------------------------------------
 
+
 async def test_order_field_that_is_not_an_id_fails_and_refunds_once(sessions: Sessions) -> None:
     async with FakePanel() as panel:
         shop, user, service = await setup(sessions, panel)
         reservation = await reserve(shop, user, service)
         panel.respond("add", {"order": "Not enough funds on balance"})
 
-        placement = await ordering.submit(sessions, shop.panels, reservation.order,
-                                          reservation.target)
+        placement = await ordering.submit(
+            sessions, shop.panels, reservation.order, reservation.target
+        )
 
         assert placement.outcome is Outcome.FAILED
         assert placement.reason == "not_enough_funds"  # the customer's words come from this
@@ -121,8 +155,7 @@ async def test_order_field_that_is_not_an_id_fails_and_refunds_once(sessions: Se
         assert await refunds_of(sessions, order.id) == [order.charge]
         assert order.refunded == order.charge
         # The same answer again (a replay) changes nothing.
-        again = await ordering.submit(sessions, shop.panels, reservation.order,
-                                      reservation.target)
+        again = await ordering.submit(sessions, shop.panels, reservation.order, reservation.target)
         assert again.outcome is Outcome.DUPLICATE
         assert await refunds_of(sessions, order.id) == [order.charge]
         assert await balanced(sessions)
@@ -131,10 +164,12 @@ async def test_order_field_that_is_not_an_id_fails_and_refunds_once(sessions: Se
 
 # -- the slot wait and the whole call are bounded ---------------------------------------------
 
+
 def test_submit_bounds_stay_well_under_the_grace_of_the_interrupted_orders_check() -> None:
     defaults = inspect.signature(PanelClient).parameters
-    client_bound = sum(defaults[name].default
-                       for name in ("slot_timeout", "connect_timeout", "timeout"))
+    client_bound = sum(
+        defaults[name].default for name in ("slot_timeout", "connect_timeout", "timeout")
+    )
     assert client_bound < ordering.SUBMIT_DEADLINE
     assert timedelta(seconds=ordering.SUBMIT_DEADLINE) * 3 <= SUBMIT_GRACE
 
@@ -148,8 +183,7 @@ async def test_no_free_slot_in_time_fails_and_refunds_nothing_sent(sessions: Ses
         await panel.arrived["status"].wait()
         reservation = await reserve(shop, user, service)
 
-        placement = await ordering.submit(sessions, panels, reservation.order,
-                                          reservation.target)
+        placement = await ordering.submit(sessions, panels, reservation.order, reservation.target)
 
         assert (placement.outcome, placement.reason) == (Outcome.FAILED, "unavailable")
         assert panel.requests_for("add") == []
@@ -179,8 +213,9 @@ async def test_the_deadline_fails_an_unsent_order_and_holds_a_sent_one(
             await panel.arrived["status"].wait()
         reservation = await reserve(shop, user, service)
 
-        placement = await ordering.submit(sessions, panels, reservation.order,
-                                          reservation.target, deadline=0.3)
+        placement = await ordering.submit(
+            sessions, panels, reservation.order, reservation.target, deadline=0.3
+        )
 
         order = await order_row(sessions, reservation.order.id)
         if sent:  # it reached the panel: unknown, held, never refunded by itself
@@ -200,14 +235,16 @@ async def test_the_deadline_fails_an_unsent_order_and_holds_a_sent_one(
 
 # -- the re-check right before sending --------------------------------------------------------
 
+
 async def test_an_order_held_before_it_is_sent_is_never_sent(sessions: Sessions) -> None:
     async with FakePanel() as panel:
         shop, user, service = await setup(sessions, panel)
         reservation = await reserve(shop, user, service)
         assert await hold_now(shop) == [reservation.order.id]  # held while waiting for a slot
 
-        placement = await ordering.submit(sessions, shop.panels, reservation.order,
-                                          reservation.target)
+        placement = await ordering.submit(
+            sessions, shop.panels, reservation.order, reservation.target
+        )
 
         assert placement.outcome is Outcome.HELD
         assert panel.requests_for("add") == []
@@ -219,6 +256,7 @@ async def test_an_order_held_before_it_is_sent_is_never_sent(sessions: Sessions)
 
 
 # -- a panel answer that arrives after the hold -----------------------------------------------
+
 
 async def test_panel_id_for_an_order_held_while_in_flight_is_stored_and_polled(
     sessions: Sessions,
@@ -233,8 +271,9 @@ async def test_panel_id_for_an_order_held_while_in_flight_is_stored_and_polled(
 
         panel.hook = reconcile_wins
 
-        placement = await ordering.submit(sessions, shop.panels, reservation.order,
-                                          reservation.target)
+        placement = await ordering.submit(
+            sessions, shop.panels, reservation.order, reservation.target
+        )
 
         assert held == [reservation.order.id]  # the check did hold it while in flight
         assert placement.outcome is Outcome.PLACED and placement.held_first
@@ -260,14 +299,20 @@ async def test_panel_id_for_an_order_an_admin_refunded_meanwhile_is_kept(
         async def held_and_refunded() -> None:
             assert await hold_now(shop) == [order_id]
             result = await refunds.refund_order(
-                sessions, admin_id=1, order_id=order_id, amount=None,
-                key=review.review_key(order_id), review_only=True)
+                sessions,
+                admin_id=1,
+                order_id=order_id,
+                amount=None,
+                key=review.review_key(order_id),
+                review_only=True,
+            )
             assert result.status is refunds.RefundStatus.APPLIED
 
         panel.hook = held_and_refunded
 
-        placement = await ordering.submit(sessions, shop.panels, reservation.order,
-                                          reservation.target)
+        placement = await ordering.submit(
+            sessions, shop.panels, reservation.order, reservation.target
+        )
 
         assert placement.outcome is Outcome.LATE_PLACED
         assert placement.panel_order_id == "23501"
@@ -293,8 +338,9 @@ async def test_a_rejection_after_the_hold_keeps_it_held_with_the_reason(
         panel.hook = reconcile_wins
         panel.respond("add", {"error": "Not enough funds on balance"})
 
-        placement = await ordering.submit(sessions, shop.panels, reservation.order,
-                                          reservation.target)
+        placement = await ordering.submit(
+            sessions, shop.panels, reservation.order, reservation.target
+        )
 
         assert placement.outcome is Outcome.HELD
         order = await order_row(sessions, reservation.order.id)

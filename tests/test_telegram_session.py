@@ -87,13 +87,24 @@ async def test_a_rejected_token_is_final() -> None:
 
 async def test_bot_exits_2_when_telegram_rejects_the_token(tmp_path: Path) -> None:
     async with FakeTelegram(token="1:right-token-abcdefghijklmnopqrst") as tg:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_TOKEN": "2:wrong-token-abcdefghijklmno",
-               "TELEGRAM_API_URL": tg.url, "PANEL_URL": "sandbox",
-               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "BOT_TOKEN": "2:wrong-token-abcdefghijklmno",
+            "TELEGRAM_API_URL": tg.url,
+            "PANEL_URL": "sandbox",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}",
+        }
         env.pop("PANELS", None)
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=env, cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "bot",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await asyncio.wait_for(process.communicate(), 60)
     stderr = err.decode()
     assert process.returncode == 2, stderr[-2000:]
@@ -106,7 +117,8 @@ async def test_bot_exits_2_when_telegram_rejects_the_token(tmp_path: Path) -> No
 ALICE = 1001
 TOKEN = "123456:TEST-TOKEN"
 DEFAULTS = DefaultBotProperties(
-    parse_mode=ParseMode.HTML, link_preview_is_disabled=True, protect_content=True)
+    parse_mode=ParseMode.HTML, link_preview_is_disabled=True, protect_content=True
+)
 
 
 def dumped(model: Any) -> Any:
@@ -114,11 +126,15 @@ def dumped(model: Any) -> Any:
 
 
 def keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text="🛒 New order", callback_data="order:new"),
-         InlineKeyboardButton(text="Site", url="https://example.com/shop")],
-        [InlineKeyboardButton(text="طلب", callback_data="order:ar")],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="🛒 New order", callback_data="order:new"),
+                InlineKeyboardButton(text="Site", url="https://example.com/shop"),
+            ],
+            [InlineKeyboardButton(text="طلب", callback_data="order:ar")],
+        ]
+    )
 
 
 @pytest.fixture
@@ -168,11 +184,15 @@ async def test_sends_nested_objects_and_the_bot_defaults(tg: FakeTelegram) -> No
         "link_preview_options": {"is_disabled": True},
         "disable_web_page_preview": True,
         "protect_content": True,
-        "reply_markup": {"inline_keyboard": [
-            [{"text": "🛒 New order", "callback_data": "order:new"},
-             {"text": "Site", "url": "https://example.com/shop"}],
-            [{"text": "طلب", "callback_data": "order:ar"}],
-        ]},
+        "reply_markup": {
+            "inline_keyboard": [
+                [
+                    {"text": "🛒 New order", "callback_data": "order:new"},
+                    {"text": "Site", "url": "https://example.com/shop"},
+                ],
+                [{"text": "طلب", "callback_data": "order:ar"}],
+            ]
+        },
     }
     # The answer is aiogram's Message, bound to the bot, with the default parse mode applied.
     assert isinstance(message, Message)
@@ -192,7 +212,8 @@ async def test_edits_and_callback_answers_return_what_aiogram_returns(
     async with ours(tg) as bot:
         sent = await bot.send_message(ALICE, "Choose")
         edited = await bot.edit_message_text(
-            "<i>Chosen</i>", chat_id=ALICE, message_id=sent.message_id, reply_markup=keyboard())
+            "<i>Chosen</i>", chat_id=ALICE, message_id=sent.message_id, reply_markup=keyboard()
+        )
         query_id = await tg.users[ALICE].click("🛒 New order")
         answered = await bot.answer_callback_query(query_id, text="Done", show_alert=False)
 
@@ -205,13 +226,14 @@ async def test_edits_and_callback_answers_return_what_aiogram_returns(
     assert (answer.text, answer.show_alert) == ("Done", False)
 
 
-async def test_an_upload_goes_as_multipart_form(
-    tg: FakeTelegram, wire: list[WireRequest]
-) -> None:
+async def test_an_upload_goes_as_multipart_form(tg: FakeTelegram, wire: list[WireRequest]) -> None:
     async with ours(tg) as bot:
         message = await bot.send_document(
-            ALICE, BufferedInputFile(b"order report", "report.txt"),
-            caption="<i>Report</i>", reply_markup=keyboard())
+            ALICE,
+            BufferedInputFile(b"order report", "report.txt"),
+            caption="<i>Report</i>",
+            reply_markup=keyboard(),
+        )
 
     assert isinstance(message, Message) and message.document is not None
     assert message.document.file_name == "report.txt"
@@ -229,22 +251,38 @@ async def test_an_upload_goes_as_multipart_form(
 
 
 ERRORS = [
-    pytest.param(lambda tg: None, 999, TelegramBadRequest,
-                 "Bad Request: chat not found", id="400"),
-    pytest.param(lambda tg: setattr(tg.users[ALICE], "blocked", True), ALICE,
-                 TelegramForbiddenError, "Forbidden: bot was blocked by the user", id="403"),
-    pytest.param(lambda tg: tg.fail_next("sendMessage", retry_after=7), ALICE,
-                 TelegramRetryAfter, "Too Many Requests: retry after 7", id="429"),
-    pytest.param(lambda tg: tg.fail_next("sendMessage", error_code=500,
-                                         description="Internal Server Error"), ALICE,
-                 TelegramServerError, "Internal Server Error", id="500"),
+    pytest.param(lambda tg: None, 999, TelegramBadRequest, "Bad Request: chat not found", id="400"),
+    pytest.param(
+        lambda tg: setattr(tg.users[ALICE], "blocked", True),
+        ALICE,
+        TelegramForbiddenError,
+        "Forbidden: bot was blocked by the user",
+        id="403",
+    ),
+    pytest.param(
+        lambda tg: tg.fail_next("sendMessage", retry_after=7),
+        ALICE,
+        TelegramRetryAfter,
+        "Too Many Requests: retry after 7",
+        id="429",
+    ),
+    pytest.param(
+        lambda tg: tg.fail_next("sendMessage", error_code=500, description="Internal Server Error"),
+        ALICE,
+        TelegramServerError,
+        "Internal Server Error",
+        id="500",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("setup", "chat_id", "error", "description"), ERRORS)
 async def test_api_errors_raise_what_aiogram_raises(
-    tg: FakeTelegram, setup: Callable[[FakeTelegram], object], chat_id: int,
-    error: type[TelegramAPIError], description: str,
+    tg: FakeTelegram,
+    setup: Callable[[FakeTelegram], object],
+    chat_id: int,
+    error: type[TelegramAPIError],
+    description: str,
 ) -> None:
     """The shop's session without its retry (a caller that paces itself) raises exactly
     what a plain AiohttpSession raises."""
@@ -293,8 +331,7 @@ async def test_an_unreachable_api_is_a_network_error() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     async with bot_of(make_session(f"http://127.0.0.1:{port}")) as bot:
-        with pytest.raises(TelegramNetworkError, match="ClientConnectorError") as info, \
-                no_retry():
+        with pytest.raises(TelegramNetworkError, match="ClientConnectorError") as info, no_retry():
             await bot.send_message(ALICE, "hello")
     assert isinstance(info.value.__cause__, ClientConnectorError)
     assert isinstance(info.value.__cause__.os_error, ConnectionRefusedError)
@@ -330,8 +367,10 @@ async def test_an_unreadable_answer_is_a_network_error(
 
 
 async def test_a_proxy_page_quoting_the_url_does_not_carry_the_token(tg: FakeTelegram) -> None:
-    page = (f"<html><body><h1>Not Found</h1><p>The requested URL /bot{TOKEN}/getMe was not "
-            f"found (secret {TOKEN.partition(':')[2]}).</p></body></html>")
+    page = (
+        f"<html><body><h1>Not Found</h1><p>The requested URL /bot{TOKEN}/getMe was not "
+        f"found (secret {TOKEN.partition(':')[2]}).</p></body></html>"
+    )
     tg.answer_raw_next("getMe", status=404, body=page)
     async with ours(tg) as bot:
         with pytest.raises(UnreadableAnswer) as info:
@@ -341,18 +380,22 @@ async def test_a_proxy_page_quoting_the_url_does_not_carry_the_token(tg: FakeTel
 
 
 async def test_an_error_without_a_description_is_still_classified(tg: FakeTelegram) -> None:
-    tg.answer_raw_next("getMe", status=502, body='{"ok": false}',
-                       content_type="application/json")
-    tg.answer_raw_next("setMyCommands", status=401,
-                       body='{"ok": false, "error_code": 401, "description": "Unauthorized"}',
-                       content_type="application/json")
+    tg.answer_raw_next("getMe", status=502, body='{"ok": false}', content_type="application/json")
+    tg.answer_raw_next(
+        "setMyCommands",
+        status=401,
+        body='{"ok": false, "error_code": 401, "description": "Unauthorized"}',
+        content_type="application/json",
+    )
     async with ours(tg) as bot:
         with pytest.raises(TelegramServerError, match="without a description"), no_retry():
             await bot.get_me()
         with pytest.raises(TelegramUnauthorizedError):
             await bot.set_my_commands([BotCommand(command="start", description="Start")])
-    assert json_loads(b'{"ok": false, "error_code": 502}')["description"] == \
-        "HTTP 502 without a description"
+    assert (
+        json_loads(b'{"ok": false, "error_code": 502}')["description"]
+        == "HTTP 502 without a description"
+    )
     assert json_loads('{"ok": true, "result": 1}') == {"ok": True, "result": 1}
 
 
@@ -391,7 +434,8 @@ async def test_sent_and_edited_messages_come_back_whole(tg: FakeTelegram) -> Non
     async with ours(tg) as bot:
         sent = await bot.send_message(ALICE, "Choose", reply_markup=markup)
         edited = await bot.edit_message_text(
-            "Chosen", chat_id=ALICE, message_id=sent.message_id, reply_markup=markup)
+            "Chosen", chat_id=ALICE, message_id=sent.message_id, reply_markup=markup
+        )
         plain = await bot.send_message(ALICE, "No keyboard")
 
     # aiogram's contract: the Message Telegram returned, keyboard included.
@@ -415,8 +459,7 @@ async def test_fetched_callbacks_keep_the_pressed_message_s_keyboard(tg: FakeTel
     message = pressed.callback_query.message
     assert isinstance(message, Message)
     assert dumped(message.reply_markup) == dumped(keyboard())  # as Telegram sent it
-    assert (message.message_id, message.chat.id, message.text) == (sent.message_id, ALICE,
-                                                                  "Choose")
+    assert (message.message_id, message.chat.id, message.text) == (sent.message_id, ALICE, "Choose")
     assert message.entities is not None and message.bot is bot
     assert typed.message is not None and typed.message.text == "hello"
 

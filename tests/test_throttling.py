@@ -29,8 +29,12 @@ async def test_flooding_customer_is_slowed_and_told_once(tmp_path: Path) -> None
             return [m.text for m in flooder.messages]
 
         assert await shop.tg.wait_until(  # both kinds of answer arrive, in any order
-            lambda: any("How it works" in t for t in texts())
-            and any("Too many requests" in t for t in texts()), 10)
+            lambda: (
+                any("How it works" in t for t in texts())
+                and any("Too many requests" in t for t in texts())
+            ),
+            10,
+        )
         await shop.tg.wait_idle(quiet=0.5)
         answers = texts()
         helps = [t for t in answers if "How it works" in t]

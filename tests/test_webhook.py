@@ -40,15 +40,21 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def webhook_shop(
-    tmp_path: Path, faults: Callable[[FakeTelegram], object] = lambda tg: None,
+    tmp_path: Path,
+    faults: Callable[[FakeTelegram], object] = lambda tg: None,
 ) -> AsyncIterator[tuple[FakeTelegram, Runtime, str]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/tg/hook"
     async with FakeTelegram(token=TOKEN) as tg, FakePanel() as panel:
         faults(tg)
-        config = make_settings(await shop_database(tmp_path), panel.url,
-                               telegram_api_url=tg.url, webhook_url=url,
-                               webhook_secret=SECRET, webhook_port=port)
+        config = make_settings(
+            await shop_database(tmp_path),
+            panel.url,
+            telegram_api_url=tg.url,
+            webhook_url=url,
+            webhook_secret=SECRET,
+            webhook_port=port,
+        )
         runtime = await Runtime.start(config, background=False)
         runtime.retry_first_delay, runtime.retry_max_delay = 0.05, 0.2
         task = asyncio.create_task(runtime.serve_webhook())
@@ -72,8 +78,9 @@ async def test_secret_header_is_enforced_and_updates_are_handled_once(tmp_path: 
         async with aiohttp.ClientSession() as http:
             async with http.post(url, json=update) as response:
                 assert response.status == 401
-            async with http.post(url, json=update,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
+            async with http.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            ) as response:
                 assert response.status == 401
         assert not tg.sent_messages  # rejected requests reach no handler
 
@@ -90,8 +97,10 @@ async def test_secret_header_is_enforced_and_updates_are_handled_once(tmp_path: 
 
 async def test_healthz_reports_the_database(tmp_path: Path) -> None:
     async with webhook_shop(tmp_path) as (_tg, _runtime, url):
-        async with aiohttp.ClientSession() as http, \
-                http.get(url.replace("/tg/hook", "/healthz")) as response:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(url.replace("/tg/hook", "/healthz")) as response,
+        ):
             assert response.status == 200
             assert await response.json() == {"ok": True, "database": True}
 
@@ -106,8 +115,10 @@ async def test_healthz_is_503_without_the_database() -> None:
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        async with aiohttp.ClientSession() as http, \
-                http.get(f"http://127.0.0.1:{port}/healthz") as response:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/healthz") as response,
+        ):
             assert response.status == 503
             assert await response.json() == {"ok": False, "database": False}
     finally:
@@ -120,15 +131,18 @@ def test_webhook_settings_contract(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="WEBHOOK_SECRET is required"):
         make_settings(url, "sandbox", webhook_url="https://shop.example/tg")
     with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
-        make_settings(url, "sandbox", webhook_url="https://shop.example/tg",
-                      webhook_secret="has spaces!")
+        make_settings(
+            url, "sandbox", webhook_url="https://shop.example/tg", webhook_secret="has spaces!"
+        )
     with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
-        make_settings(url, "sandbox", webhook_url="https://shop.example/tg",
-                      webhook_secret="x" * 257)
+        make_settings(
+            url, "sandbox", webhook_url="https://shop.example/tg", webhook_secret="x" * 257
+        )
     with pytest.raises(ConfigError, match="WEBHOOK_URL"):
         make_settings(url, "sandbox", webhook_url="ftp://shop.example/tg", webhook_secret="ok")
-    settings = make_settings(url, "sandbox", webhook_url="https://shop.example/tg/",
-                             webhook_secret="A-z_09")
+    settings = make_settings(
+        url, "sandbox", webhook_url="https://shop.example/tg/", webhook_secret="A-z_09"
+    )
     assert (settings.webhook_host, settings.webhook_port) == ("127.0.0.1", 8080)
     assert "A-z_09" in settings.secrets()  # redacted from logs
     assert webhook_path(settings.webhook_url or "") == "/tg"
@@ -160,8 +174,9 @@ async def test_a_slow_update_is_done_only_when_its_handler_finished(
     sleeping 55 s), and the handler is made to take over 2 s (slow sendMessage answers)."""
     original = Dispatcher.feed_webhook_update
 
-    async def short_wait(self: Dispatcher, bot: Any, update: Any, _timeout: float = 55,
-                         **kwargs: Any) -> Any:
+    async def short_wait(
+        self: Dispatcher, bot: Any, update: Any, _timeout: float = 55, **kwargs: Any
+    ) -> Any:
         return await original(self, bot, update, _timeout=0.3, **kwargs)
 
     monkeypatch.setattr(Dispatcher, "feed_webhook_update", short_wait)

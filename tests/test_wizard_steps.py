@@ -49,18 +49,29 @@ def test_drip_feed_steps_and_navigation() -> None:
     assert previous_step(s, "link") is None
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("https://instagram.com/p/abc", "https://instagram.com/p/abc"),
-    ("  instagram.com/p/abc ", "https://instagram.com/p/abc"),
-    ("\u2066https://t.me/x\u2069", "https://t.me/x"),
-    ("http://youtube.com/watch?v=1", "http://youtube.com/watch?v=1"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://instagram.com/p/abc", "https://instagram.com/p/abc"),
+        ("  instagram.com/p/abc ", "https://instagram.com/p/abc"),
+        ("\u2066https://t.me/x\u2069", "https://t.me/x"),
+        ("http://youtube.com/watch?v=1", "http://youtube.com/watch?v=1"),
+    ],
+)
 def test_links_accepted(text: str, expected: str) -> None:
     assert parse_link(text) == expected
 
 
-@pytest.mark.parametrize("text", ["not a link", "ftp://x.com/a", "https://localhost",
-                                  "https://exa mple.com", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not a link",
+        "ftp://x.com/a",
+        "https://localhost",
+        "https://exa mple.com",
+        "javascript:alert(1)",
+    ],
+)
 def test_links_refused(text: str) -> None:
     with pytest.raises(StepInputError) as err:
         parse_link(text)
@@ -90,8 +101,9 @@ def test_comment_lines_are_the_quantity() -> None:
     error = _error("comments", "a\nb\nc\nd", s)
     assert (error.code, error.args_) == ("lines", {"count": 4, "min": 2, "max": 3})
     # Packages are priced whole: the line count is free.
-    assert parse("comments", "only one", spec(ServiceType.CUSTOM_COMMENTS_PACKAGE, 5, 9),
-                 {}) == ["only one"]
+    assert parse("comments", "only one", spec(ServiceType.CUSTOM_COMMENTS_PACKAGE, 5, 9), {}) == [
+        "only one"
+    ]
 
 
 def test_usernames_and_names() -> None:

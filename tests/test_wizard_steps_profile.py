@@ -15,22 +15,30 @@ T = ServiceType
 def spec(type_: ServiceType, profile: PanelProfile | None = None) -> WizardSpec:
     base = WizardSpec(1, "77", type_.value, 1, 1000, type_ is T.DEFAULT)
     profile = profile or PanelProfile()
-    return WizardSpec(*[getattr(base, k) for k in ("service_id", "panel_service_id", "type",
-                                                   "min", "max", "dripfeed")],
-                      profile.comment_separator, profile.dripfeed_intervals)
+    return WizardSpec(
+        *[
+            getattr(base, k)
+            for k in ("service_id", "panel_service_id", "type", "min", "max", "dripfeed")
+        ],
+        profile.comment_separator,
+        profile.dripfeed_intervals,
+    )
 
 
-@pytest.mark.parametrize(("type_", "step"), [(T.CUSTOM_COMMENTS, "comments"),
-                                             (T.MENTIONS_WITH_HASHTAGS, "hashtags"),
-                                             (T.SEO, "keywords")])
+@pytest.mark.parametrize(
+    ("type_", "step"),
+    [(T.CUSTOM_COMMENTS, "comments"), (T.MENTIONS_WITH_HASHTAGS, "hashtags"), (T.SEO, "keywords")],
+)
 def test_an_entry_with_a_comma_on_a_comma_panel(type_: ServiceType, step: str) -> None:
     text = "one\ntwo, three\nfour"
     assert parse(step, text, spec(type_), {}) == ["one", "two, three", "four"]
     with pytest.raises(StepInputError) as caught:
         parse(step, text, spec(type_, PanelProfile(comment_separator=",")), {})
     assert caught.value.code == "separator"
-    assert parse(step, "one\ntwo", spec(type_, PanelProfile(comment_separator=",")),
-                 {}) == ["one", "two"]
+    assert parse(step, "one\ntwo", spec(type_, PanelProfile(comment_separator=",")), {}) == [
+        "one",
+        "two",
+    ]
 
 
 def test_interval_not_in_the_panels_list() -> None:

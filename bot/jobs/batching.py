@@ -28,8 +28,11 @@ class Fetched(Generic[T]):
 
 
 async def fetch_in_chunks(
-    ids: Sequence[str], fetch: Callable[[Sequence[str]], Awaitable[dict[str, T]]], what: str,
-    *, size: int = MAX_IDS_PER_REQUEST,
+    ids: Sequence[str],
+    fetch: Callable[[Sequence[str]], Awaitable[dict[str, T]]],
+    what: str,
+    *,
+    size: int = MAX_IDS_PER_REQUEST,
 ) -> tuple[dict[str, T], int]:
     """Returns (answers by id, number of requests made)."""
     fetched = await fetch_within(ids, fetch, what, size=size)
@@ -37,8 +40,12 @@ async def fetch_in_chunks(
 
 
 async def fetch_within(
-    ids: Sequence[str], fetch: Callable[[Sequence[str]], Awaitable[dict[str, T]]], what: str,
-    *, limit: float | None = None, unusable: Callable[[str, Exception], T] | None = None,
+    ids: Sequence[str],
+    fetch: Callable[[Sequence[str]], Awaitable[dict[str, T]]],
+    what: str,
+    *,
+    limit: float | None = None,
+    unusable: Callable[[str, Exception], T] | None = None,
     size: int = MAX_IDS_PER_REQUEST,
 ) -> Fetched[T]:
     """Every chunk is requested at once (the client's own limit queues them); after `limit`
@@ -63,11 +70,16 @@ async def fetch_within(
                 log.exception("%s: a request for %d ids failed unexpectedly", what, len(chunk))
                 return {}
             if len(chunk) == 1:
-                log.warning("%s: the answer for id %s is unusable: %s",
-                            what, chunk[0], type(exc).__name__)
+                log.warning(
+                    "%s: the answer for id %s is unusable: %s", what, chunk[0], type(exc).__name__
+                )
                 return {chunk[0]: unusable(chunk[0], exc)}
-            log.warning("%s: a request for %d ids failed unexpectedly (%r); asking in halves",
-                        what, len(chunk), exc)
+            log.warning(
+                "%s: a request for %d ids failed unexpectedly (%r); asking in halves",
+                what,
+                len(chunk),
+                exc,
+            )
         middle = len(chunk) // 2
         result.requests += 2
         merged: dict[str, T] = {}
@@ -86,8 +98,13 @@ async def fetch_within(
     if pending:
         await asyncio.wait(pending)  # let the cancellations finish (connections released)
         result.cut = len(pending)
-        log.warning("%s: %d of %d requests unanswered after %.0f s; cut until the next cycle",
-                    what, len(pending), len(chunks), limit or 0)
+        log.warning(
+            "%s: %d of %d requests unanswered after %.0f s; cut until the next cycle",
+            what,
+            len(pending),
+            len(chunks),
+            limit or 0,
+        )
     for task in done:
         result.answers.update(task.result())
     return result

@@ -69,8 +69,9 @@ class SoleLeader:
 
 
 class RedisLeader:
-    def __init__(self, redis: Any, *, lease_seconds: float, key: str = REDIS_KEY,
-                 owns_client: bool = False) -> None:
+    def __init__(
+        self, redis: Any, *, lease_seconds: float, key: str = REDIS_KEY, owns_client: bool = False
+    ) -> None:
         self.redis = redis
         self.key = key
         self.lease_ms = max(int(lease_seconds * 1000), 1)

@@ -31,22 +31,25 @@ SUBMIT_GRACE = timedelta(minutes=5)  # far beyond any panel timeout
 LIVE_SUBMIT_BOUND = timedelta(seconds=SUBMIT_DEADLINE)
 
 
-async def hold_interrupted_orders(
-    shop: Shop, grace: timedelta = SUBMIT_GRACE
-) -> list[int]:
+async def hold_interrupted_orders(shop: Shop, grace: timedelta = SUBMIT_GRACE) -> list[int]:
     """Move `submitting` orders older than `grace` to `review`; returns their ids (for the
     admin alert)."""
     held: list[int] = []
     cutoff = utcnow() - grace
     async with shop.sessions() as session, session.begin():
-        ids = list(await session.scalars(
-            select(Order.id)
-            .where(Order.state == OrderState.SUBMITTING.value, Order.updated_at <= cutoff)
-            .order_by(Order.id)
-        ))
+        ids = list(
+            await session.scalars(
+                select(Order.id)
+                .where(Order.state == OrderState.SUBMITTING.value, Order.updated_at <= cutoff)
+                .order_by(Order.id)
+            )
+        )
         for order_id in ids:
             if await orders.transition(
-                session, order_id, OrderState.REVIEW, expected=[OrderState.SUBMITTING],
+                session,
+                order_id,
+                OrderState.REVIEW,
+                expected=[OrderState.SUBMITTING],
                 note="interrupted while submitting",
                 error="interrupted while submitting",
             ):

@@ -51,8 +51,7 @@ class RefillChange:
 
 # A refill with what its job needs: its panel's name and its customer's Telegram ID.
 _REFILLS = (
-    select(Refill.id, Refill.panel_refill_id, Refill.state, Panel.name, Order.id,
-           User.telegram_id)
+    select(Refill.id, Refill.panel_refill_id, Refill.state, Panel.name, Order.id, User.telegram_id)
     .join(Order, Order.id == Refill.order_id)
     .join(Panel, Panel.id == Order.panel_id)
     .join(User, User.id == Order.user_id)
@@ -61,10 +60,13 @@ _REFILLS = (
 
 async def poll_refills(shop: Shop) -> list[RefillChange]:
     async with shop.sessions() as session:
-        rows = (await session.execute(
-            _REFILLS.where(Refill.state.in_(OPEN_REFILL_STATES),
-                           Refill.panel_refill_id.is_not(None))
-        )).all()
+        rows = (
+            await session.execute(
+                _REFILLS.where(
+                    Refill.state.in_(OPEN_REFILL_STATES), Refill.panel_refill_id.is_not(None)
+                )
+            )
+        ).all()
     by_panel: dict[str, list[_OpenRefill]] = defaultdict(list)
     for refill_id, panel_refill_id, state, panel_name, order_id, telegram_id in rows:
         if panel_name in shop.panels:
@@ -73,8 +75,11 @@ async def poll_refills(shop: Shop) -> list[RefillChange]:
     async def one(panel_name: str, items: list[_OpenRefill]) -> list[RefillChange]:
         client = shop.panels.get(panel_name)
         answers, _ = await fetch_in_chunks(
-            [item[1] for item in items], client.refill_statuses, f"refill_status {panel_name}",
-            size=_size(client))
+            [item[1] for item in items],
+            client.refill_statuses,
+            f"refill_status {panel_name}",
+            size=_size(client),
+        )
         await profiles.save_learned(shop, client)
         return await _apply(shop, items, answers)
 
@@ -83,7 +88,8 @@ async def poll_refills(shop: Shop) -> list[RefillChange]:
 
 
 async def _apply(
-    shop: Shop, items: list[_OpenRefill],
+    shop: Shop,
+    items: list[_OpenRefill],
     answers: dict[str, RefillInfo | EntryError],
 ) -> list[RefillChange]:
     changes: list[RefillChange] = []
@@ -92,16 +98,19 @@ async def _apply(
             info = answers.get(panel_refill_id)
             if isinstance(info, EntryError):
                 await session.execute(
-                    update(Refill).where(Refill.id == refill_id)
+                    update(Refill)
+                    .where(Refill.id == refill_id)
                     .values(error=info.message[:500], updated_at=utcnow())
                 )
                 continue
             if info is None or info.status.value == state:
                 continue
             won = await session.execute(
-                update(Refill).where(Refill.id == refill_id, Refill.state == state)
-                .values(state=info.status.value, panel_status=info.raw_status[:64],
-                        updated_at=utcnow())
+                update(Refill)
+                .where(Refill.id == refill_id, Refill.state == state)
+                .values(
+                    state=info.status.value, panel_status=info.raw_status[:64], updated_at=utcnow()
+                )
                 .returning(Refill.id)
             )
             if won.first() is not None and info.status.is_terminal:
@@ -126,36 +135,60 @@ async def resolve_stuck_refills(
     """Resolve refills stuck in `requesting`/`unknown` since before `grace` (see above)."""
     cutoff = utcnow() - grace
     async with shop.sessions() as session:
-        rows = (await session.execute(
-            _REFILLS.where(Refill.state.in_(STUCK_REFILL_STATES), Refill.updated_at <= cutoff)
-            .order_by(Refill.id)
-        )).all()
+        rows = (
+            await session.execute(
+                _REFILLS.where(
+                    Refill.state.in_(STUCK_REFILL_STATES), Refill.updated_at <= cutoff
+                ).order_by(Refill.id)
+            )
+        ).all()
     decided: list[tuple[_OpenRefill, str, str | None, str]] = []  # row, state, raw, reason
     by_panel: dict[str, list[_OpenRefill]] = defaultdict(list)
     minutes = int(grace.total_seconds() // 60)
     for refill_id, panel_refill_id, state, panel_name, order_id, telegram_id in rows:
         item = (refill_id, panel_refill_id, state, order_id, telegram_id)
         if panel_refill_id is None:
-            decided.append((item, RefillStatus.FAILED.value, None,
-                            f"no refill ID from the panel within {minutes} min"))
+            decided.append(
+                (
+                    item,
+                    RefillStatus.FAILED.value,
+                    None,
+                    f"no refill ID from the panel within {minutes} min",
+                )
+            )
         elif panel_name in shop.panels:
             by_panel[panel_name].append(item)
     for panel_name, items in by_panel.items():
         client = shop.panels.get(panel_name)
         answers, _ = await fetch_in_chunks(
-            [item[1] for item in items], client.refill_statuses,
-            f"refill_status {panel_name}", size=_size(client))
+            [item[1] for item in items],
+            client.refill_statuses,
+            f"refill_status {panel_name}",
+            size=_size(client),
+        )
         await profiles.save_learned(shop, client)
         for item in items:
             info = answers.get(item[1])
             if info is None:
                 continue  # the panel did not answer: asked again next cycle
             if isinstance(info, EntryError):
-                decided.append((item, RefillStatus.FAILED.value, None,
-                                f"the panel does not know it: {info.message[:200]}"))
+                decided.append(
+                    (
+                        item,
+                        RefillStatus.FAILED.value,
+                        None,
+                        f"the panel does not know it: {info.message[:200]}",
+                    )
+                )
             elif info.status is RefillStatus.UNKNOWN:
-                decided.append((item, RefillStatus.FAILED.value, info.raw_status,
-                                f"status not understood after {minutes} min"))
+                decided.append(
+                    (
+                        item,
+                        RefillStatus.FAILED.value,
+                        info.raw_status,
+                        f"status not understood after {minutes} min",
+                    )
+                )
             else:
                 decided.append((item, info.status.value, info.raw_status, "asked again"))
     resolved: list[ResolvedRefill] = []
@@ -167,13 +200,17 @@ async def resolve_stuck_refills(
             if new_state == RefillStatus.FAILED.value:
                 values["error"] = reason[:500]
             won = await session.execute(  # compare-and-set: a late answer may have settled it
-                update(Refill).where(Refill.id == refill_id, Refill.state == state,
-                                     Refill.updated_at <= cutoff)
-                .values(**values).returning(Refill.id))
+                update(Refill)
+                .where(Refill.id == refill_id, Refill.state == state, Refill.updated_at <= cutoff)
+                .values(**values)
+                .returning(Refill.id)
+            )
             if won.first() is not None:
-                resolved.append(ResolvedRefill(refill_id, order_id, telegram_id, new_state,
-                                               reason))
+                resolved.append(ResolvedRefill(refill_id, order_id, telegram_id, new_state, reason))
     if resolved:
-        log.warning("resolved %d stuck refills: %s", len(resolved),
-                    [(r.refill_id, r.state) for r in resolved])
+        log.warning(
+            "resolved %d stuck refills: %s",
+            len(resolved),
+            [(r.refill_id, r.state) for r in resolved],
+        )
     return resolved

@@ -73,16 +73,21 @@ class ShopScheduler:
             await self.leader.acquire()
 
         self.scheduler.add_job(
-            _guarded("leader", heartbeat), "interval", seconds=leader_heartbeat(settings),
-            id="leader", name="leader", next_run_time=datetime.now(UTC),
+            _guarded("leader", heartbeat),
+            "interval",
+            seconds=leader_heartbeat(settings),
+            id="leader",
+            name="leader",
+            next_run_time=datetime.now(UTC),
         )
-        self._every("statuses", self.start_status_cycles,
-                    seconds=settings.status_poll_seconds, first=soon)
-        self._every("refills", self.run_refills, seconds=settings.status_poll_seconds,
-                    first=soon)
+        self._every(
+            "statuses", self.start_status_cycles, seconds=settings.status_poll_seconds, first=soon
+        )
+        self._every("refills", self.run_refills, seconds=settings.status_poll_seconds, first=soon)
         self._every("catalog", self.run_catalog_sync, seconds=settings.catalog_sync_minutes * 60)
-        self._every("balances", self.run_balance_watch, seconds=BALANCE_CHECK_MINUTES * 60,
-                    first=soon)
+        self._every(
+            "balances", self.run_balance_watch, seconds=BALANCE_CHECK_MINUTES * 60, first=soon
+        )
         self._every("updates", self.run_prune_updates, seconds=3600)
         self._every("reconcile", self.run_reconcile, seconds=settings.status_poll_seconds)
         self.scheduler.start()
@@ -96,14 +101,24 @@ class ShopScheduler:
         await self.statuses.stop()  # no cycle of ours outlives the leadership
         await self.leader.release()
 
-    def _every(self, job_id: str, func: Callable[[], Awaitable[None]], *, seconds: int,
-               first: datetime | None = None) -> None:
+    def _every(
+        self,
+        job_id: str,
+        func: Callable[[], Awaitable[None]],
+        *,
+        seconds: int,
+        first: datetime | None = None,
+    ) -> None:
         async def if_leader() -> None:
             if await self.leader.is_leader():
                 await func()
 
         self.scheduler.add_job(
-            _guarded(job_id, if_leader), "interval", seconds=seconds, id=job_id, name=job_id,
+            _guarded(job_id, if_leader),
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            name=job_id,
             next_run_time=first or datetime.now(UTC) + timedelta(seconds=seconds),
         )
 
@@ -119,23 +134,33 @@ class ShopScheduler:
 
     async def run_refills(self) -> None:
         for change in await poll_refills(self.shop):
-            key = "notify-refill-completed" if change.state == "completed" else \
-                "notify-refill-rejected"
+            key = (
+                "notify-refill-completed"
+                if change.state == "completed"
+                else "notify-refill-rejected"
+            )
             await self.notifier.to_user(change.telegram_id, key, order_id=change.order_id)
         resolved = await resolve_stuck_refills(self.shop)
         for item in resolved:
             if item.state == "failed":  # not blocking any more: they may ask again
-                await self.notifier.to_user(item.telegram_id, "refill-retry-allowed",
-                                            order_id=item.order_id)
+                await self.notifier.to_user(
+                    item.telegram_id, "refill-retry-allowed", order_id=item.order_id
+                )
             elif item.state in ("completed", "rejected", "canceled"):
-                key = "notify-refill-completed" if item.state == "completed" else \
-                    "notify-refill-rejected"
+                key = (
+                    "notify-refill-completed"
+                    if item.state == "completed"
+                    else "notify-refill-rejected"
+                )
                 await self.notifier.to_user(item.telegram_id, key, order_id=item.order_id)
         if resolved:
             await self.notifier.to_admins(
-                "admin-refills-resolved", count=len(resolved),
-                refills="\n".join(f"{order_number(r.order_id)}: {r.state} ({r.reason})"
-                                   for r in resolved))
+                "admin-refills-resolved",
+                count=len(resolved),
+                refills="\n".join(
+                    f"{order_number(r.order_id)}: {r.state} ({r.reason})" for r in resolved
+                ),
+            )
 
     async def run_catalog_sync(self) -> None:
         await sync_catalogs(self.shop)
@@ -144,10 +169,12 @@ class ShopScheduler:
         for alert in await check_balances(self.shop):
             key = "admin-low-balance" if alert.low else "admin-balance-recovered"
             await self.notifier.to_admins(
-                key, panel=alert.panel,
+                key,
+                panel=alert.panel,
                 balance=format_panel_money(alert.balance, alert.currency, "?"),
-                threshold=format_panel_money(self.shop.settings.low_balance_alert,
-                                             alert.currency, "?"),
+                threshold=format_panel_money(
+                    self.shop.settings.low_balance_alert, alert.currency, "?"
+                ),
             )
 
     async def run_prune_updates(self) -> None:
@@ -164,7 +191,8 @@ class ShopScheduler:
         held = await hold_interrupted_orders(self.shop)
         if held:
             await self.notifier.to_admins(
-                "admin-orders-held", count=len(held),
+                "admin-orders-held",
+                count=len(held),
                 orders=", ".join(order_number(i) for i in held),
             )
 
@@ -182,12 +210,16 @@ class ShopScheduler:
             # The panel gave up ("Fail", "Error"): the customer hears canceled/partial below,
             # admins hear the panel's word, as a panel failing orders needs a look.
             await self.notifier.to_admins(
-                "admin-order-panel-gave-up", order_id=change.order_id, status=change.gave_up,
-                refunded=self.shop.money(change.refunded))
+                "admin-order-panel-gave-up",
+                order_id=change.order_id,
+                status=change.gave_up,
+                refunded=self.shop.money(change.refunded),
+            )
         if change.to_state is OrderState.REVIEW:
             key = _HOLD_MESSAGES.get(change.reason, "admin-order-review-partial")
-            await self.notifier.to_admins(key, order_id=change.order_id, detail=change.detail,
-                                          cycles=MAX_BAD_CYCLES)
+            await self.notifier.to_admins(
+                key, order_id=change.order_id, detail=change.detail, cycles=MAX_BAD_CYCLES
+            )
             return
         key = _STATUS_MESSAGES.get(change.to_state)
         if key is None and change.started:
@@ -195,20 +227,26 @@ class ShopScheduler:
         if key is None:
             return  # pending ↔ processing and the like: nothing the customer needs to hear
         async with self.shop.sessions() as session:
-            row = (await session.execute(
-                select(Order, Service, User.language)
-                .join(Service, Service.id == Order.service_id)
-                .join(User, User.id == Order.user_id)
-                .where(Order.id == change.order_id)
-            )).first()
+            row = (
+                await session.execute(
+                    select(Order, Service, User.language)
+                    .join(Service, Service.id == Order.service_id)
+                    .join(User, User.id == Order.user_id)
+                    .where(Order.id == change.order_id)
+                )
+            ).first()
         if row is None:
             return
         order, service, language = row
         language = language or self.shop.settings.default_language
         await self.notifier.to_customer(
-            change.user_id, key, reply_markup=order_button(self.shop, language, order.id),
-            order_id=order.id, service=display_name(service, language),
-            refunded=self.shop.money(change.refunded), delivered=_delivered(order),
+            change.user_id,
+            key,
+            reply_markup=order_button(self.shop, language, order.id),
+            order_id=order.id,
+            service=display_name(service, language),
+            refunded=self.shop.money(change.refunded),
+            delivered=_delivered(order),
         )
 
 

@@ -78,7 +78,8 @@ class PanelCycles:
         if report.changes:
             previous = self._telling.get(name)
             self._telling[name] = asyncio.create_task(
-                self._tell(previous, report), name=f"statuses-tell:{name}")
+                self._tell(previous, report), name=f"statuses-tell:{name}"
+            )
 
     async def _tell(self, previous: asyncio.Task[None] | None, report: PollReport) -> None:
         if previous is not None and not previous.done():

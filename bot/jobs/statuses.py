@@ -63,7 +63,8 @@ class PollReport:
 async def poll_statuses(shop: Shop, *, limit: float | None = None) -> PollReport:
     """One cycle of every panel, side by side, each settled on its own; the merged report."""
     reports = await asyncio.gather(
-        *(poll_panel(shop, client.name, limit=limit) for client in shop.panels))
+        *(poll_panel(shop, client.name, limit=limit) for client in shop.panels)
+    )
     merged = PollReport()
     for report in reports:
         merged.add(report)
@@ -86,8 +87,14 @@ async def poll_panel(shop: Shop, panel_name: str, *, limit: float | None = None)
         # order is shuffled so that the orders left unasked differ from cycle to cycle.
         size = 1
         random.shuffle(ids)
-    fetched = await fetch_within(ids, client.statuses, f"status {panel_name}", limit=limit,
-                                 unusable=_unusable_answer, size=size)
+    fetched = await fetch_within(
+        ids,
+        client.statuses,
+        f"status {panel_name}",
+        limit=limit,
+        unusable=_unusable_answer,
+        size=size,
+    )
     await profiles.save_learned(shop, client)  # a form learned this cycle is used next cycle
     report.requests[panel_name] = fetched.requests
     if fetched.cut:
@@ -100,17 +107,24 @@ async def poll_panel(shop: Shop, panel_name: str, *, limit: float | None = None)
 async def _open_orders(shop: Shop, panel_name: str) -> list[Order]:
     open_states = [state.value for state in orders.OPEN_STATES]
     async with shop.sessions() as session:
-        return list(await session.scalars(
-            select(Order)
-            .join(Panel, Panel.id == Order.panel_id)
-            .where(Panel.name == panel_name, Order.state.in_(open_states),
-                   Order.panel_order_id.is_not(None))
-            .order_by(Order.id)
-        ))
+        return list(
+            await session.scalars(
+                select(Order)
+                .join(Panel, Panel.id == Order.panel_id)
+                .where(
+                    Panel.name == panel_name,
+                    Order.state.in_(open_states),
+                    Order.panel_order_id.is_not(None),
+                )
+                .order_by(Order.id)
+            )
+        )
 
 
 async def _settle(
-    shop: Shop, batch: Sequence[Order], answers: dict[str, OrderInfo | EntryError],
+    shop: Shop,
+    batch: Sequence[Order],
+    answers: dict[str, OrderInfo | EntryError],
     report: PollReport,
 ) -> None:
     answered: list[tuple[Order, OrderInfo]] = []
@@ -131,15 +145,21 @@ async def _settle(
     except Exception as exc:
         # Some row of this batch cannot be written (a charge beyond the Money column, …):
         # everything above rolled back, so settle the batch again one order at a time.
-        log.warning("statuses: a batch of %d orders failed (%s); settling it in parts",
-                    len(batch), type(exc).__name__)
+        log.warning(
+            "statuses: a batch of %d orders failed (%s); settling it in parts",
+            len(batch),
+            type(exc).__name__,
+        )
         changes = await _settle_in_parts(shop, answered, bad, report, now)
     report.changes.extend(changes)
 
 
 async def _settle_in_parts(
-    shop: Shop, answered: list[tuple[Order, OrderInfo]], bad: list[tuple[Order, str]],
-    report: PollReport, now: datetime,
+    shop: Shop,
+    answered: list[tuple[Order, OrderInfo]],
+    bad: list[tuple[Order, str]],
+    report: PollReport,
+    now: datetime,
 ) -> list[StatusChange]:
     """Settle a failed batch again in savepoints (session.begin_nested), halving the part that
     fails down to the one row at fault: a part that fails rolls back only itself, transitions
@@ -157,8 +177,9 @@ async def _settle_in_parts(
         except Exception as exc:
             if len(part) == 1:
                 order, info = part[0]
-                log.info("statuses: order %s: status row not applied: %s",
-                         order.id, type(exc).__name__)
+                log.info(
+                    "statuses: order %s: status row not applied: %s", order.id, type(exc).__name__
+                )
                 failed.append((order, _unusable(info, exc)))
                 return
         middle = len(part) // 2
@@ -173,8 +194,9 @@ async def _settle_in_parts(
                     await settle(session, part)
             changes += await orders.record_bad_rows(session, bad + failed, now)
     except Exception:
-        log.exception("statuses: settling a failed batch of %d orders in parts failed",
-                      len(answered))
+        log.exception(
+            "statuses: settling a failed batch of %d orders in parts failed", len(answered)
+        )
         return []
     report.bad_rows += len(failed)
     return changes
@@ -186,9 +208,11 @@ def _unusable_answer(panel_order_id: str, exc: Exception) -> EntryError:
 
 def _unusable(info: OrderInfo, exc: Exception) -> str:
     """What admins see on the order: the failure and the row's values, each bounded."""
-    return (f"status row could not be applied ({type(exc).__name__}): "
-            f"status={_short(info.raw_status)}, charge={_short(info.charge)}, "
-            f"start_count={_short(info.start_count)}, remains={_short(info.remains)}")
+    return (
+        f"status row could not be applied ({type(exc).__name__}): "
+        f"status={_short(info.raw_status)}, charge={_short(info.charge)}, "
+        f"start_count={_short(info.start_count)}, remains={_short(info.remains)}"
+    )
 
 
 def _short(value: Any) -> str:

@@ -74,6 +74,7 @@ class RefusedNumber:
 
 # -- hooks for json.loads: numbers are converted only when their text is short ---------------
 
+
 def json_int(literal: str) -> int | RefusedNumber:
     return int(literal) if len(literal) <= MAX_INT_DIGITS + 2 else RefusedNumber(literal)
 
@@ -97,6 +98,7 @@ def json_constant(literal: str) -> RefusedNumber:
 
 
 # -- texts ----------------------------------------------------------------------------------
+
 
 def clean(text: str, limit: int) -> str:
     """Printable (str.isprintable), single-line, whitespace collapsed, cut to `limit` chars.
@@ -159,10 +161,15 @@ def text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
 
 # -- numbers --------------------------------------------------------------------------------
 
+
 def integer(value: Any, field: str, *, signed: bool = False) -> int:
     """A JSON integer, or ASCII digits (a sign only for a documented signed field)."""
-    if type(value) is str and 0 < len(value) <= MAX_INT_DIGITS and value.isascii() \
-            and value.isdigit():
+    if (
+        type(value) is str
+        and 0 < len(value) <= MAX_INT_DIGITS
+        and value.isascii()
+        and value.isdigit()
+    ):
         return int(value)  # the common case first: "500" (18 digits always fit)
     if type(value) is int:
         number = value
@@ -188,8 +195,9 @@ def optional_integer(value: Any, field: str, *, signed: bool = False) -> int | N
     return None if is_absent(value) else integer(value, field, signed=signed)
 
 
-def decimal(value: Any, field: str, *, signed: bool = False,
-            limit: Decimal = MAX_AMOUNT) -> Decimal:
+def decimal(
+    value: Any, field: str, *, signed: bool = False, limit: Decimal = MAX_AMOUNT
+) -> Decimal:
     """A finite amount within ±limit, exact (floats through their shortest repr)."""
     if isinstance(value, Decimal):
         number = value
@@ -242,6 +250,7 @@ def is_absent(value: Any) -> bool:
 
 # -- identifiers ----------------------------------------------------------------------------
 
+
 def positive_id(value: Any) -> str | None:
     """A panel's order/refill ID: a positive integer (a JSON integer or ASCII digits), else None.
 
@@ -251,8 +260,12 @@ def positive_id(value: Any) -> str | None:
         return str(value) if 0 < value and value.bit_length() <= 63 else None
     if isinstance(value, str):
         digits = value.strip()
-        if 0 < len(digits) <= MAX_INT_DIGITS and digits.isascii() and digits.isdigit() \
-                and int(digits) > 0:
+        if (
+            0 < len(digits) <= MAX_INT_DIGITS
+            and digits.isascii()
+            and digits.isdigit()
+            and int(digits) > 0
+        ):
             return digits
     return None
 
@@ -262,8 +275,12 @@ def key_id(value: Any, limit: int = SERVICE_ID_LEN) -> str | None:
     printable text; None when there is none or it is longer than the column holds."""
     if type(value) is int:
         return str(value) if value.bit_length() <= 64 else None
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value() \
-            and 0 <= value.adjusted() < MAX_INT_DIGITS:
+    if (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and value == value.to_integral_value()
+        and 0 <= value.adjusted() < MAX_INT_DIGITS
+    ):
         return str(int(value))
     if isinstance(value, str) and len(value) <= limit * 2:
         out = clean(value, limit * 2)

@@ -51,8 +51,13 @@ USER_AGENT = (
 _WRITE_ACTIONS = frozenset({"add", "refill", "cancel"})
 # Failures before any byte of the request reached the panel: a definite failure, even for an
 # add. A proxy's refusal (httpx.ProxyError: CONNECT or SOCKS handshake refused) is one too.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,
-             httpx.ProxyError)
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.ProxyError,
+)
 # Idle connections are dropped before the shortest keep-alive timeout common among servers
 # (Apache's 5 s), so a request is not written into a connection the panel is closing.
 PANEL_KEEPALIVE = 4.0
@@ -73,11 +78,17 @@ BeforeSend = Callable[[], Awaitable[None]]
 # Multi-status forms in the order they are tried when a panel rejects one as a whole; the
 # request each sends: (action, field naming the IDs).
 STATUS_FORMS: tuple[MultiStatusForm, ...] = ("orders", "multistatus", "orders_action", "single")
-_STATUS_REQUEST = {"orders": ("status", "orders"), "multistatus": ("multistatus", "orders"),
-                   "orders_action": ("orders", "orders")}
+_STATUS_REQUEST = {
+    "orders": ("status", "orders"),
+    "multistatus": ("multistatus", "orders"),
+    "orders_action": ("orders", "orders"),
+}
 # The next parameter name to try for a refill after a definite "wrong parameter" rejection.
 _NEXT_REFILL_PARAM: dict[RefillParam, RefillParam] = {
-    "order": "refill", "refill": "refills", "refills": "order"}
+    "order": "refill",
+    "refill": "refills",
+    "refills": "order",
+}
 # Rejections that are about the account, not the request's form: never a reason to switch.
 _NOT_FORM = frozenset({ErrorKind.BAD_KEY, ErrorKind.NOT_ENOUGH_FUNDS})
 # HTTP statuses with which panels refuse a request's form (not a WAF's 403, not a 429).
@@ -103,7 +114,7 @@ def _unique_ids(ids: Iterable[object]) -> list[str]:
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(ids), MAX_IDS_PER_REQUEST):
-        yield ids[start:start + MAX_IDS_PER_REQUEST]
+        yield ids[start : start + MAX_IDS_PER_REQUEST]
 
 
 class PanelClient:
@@ -137,7 +148,8 @@ class PanelClient:
         # The owner's PANELS "profile" pins: always win, never unlearned.
         pins = dict(profile or {})
         self.pinned: dict[str, Any] = {
-            k: v for k, v in PanelProfile().merged(pins).to_json().items() if k in pins}
+            k: v for k, v in PanelProfile().merged(pins).to_json().items() if k in pins
+        }
         self.learned = PanelProfile()
         self.profile = self.learned.merged(self.pinned)
         # Bumped on every learned change; the jobs persist the profile when it moved.
@@ -167,8 +179,11 @@ class PanelClient:
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size,
-                                keepalive_expiry=PANEL_KEEPALIVE),
+            limits=httpx.Limits(
+                max_connections=size,
+                max_keepalive_connections=size,
+                keepalive_expiry=PANEL_KEEPALIVE,
+            ),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,  # a redirected POST turns into a GET and loses its body
             # An explicit proxy wins; without one httpx honours HTTP(S)_PROXY/ALL_PROXY and
@@ -179,8 +194,7 @@ class PanelClient:
 
     def __repr__(self) -> str:
         shown = f", proxy={self.proxy_shown!r}" if self.proxy_shown else ""
-        return (f"PanelClient(name={self.name!r}, url={self.url!r}, dialect={self.dialect!r}"
-                f"{shown})")
+        return f"PanelClient(name={self.name!r}, url={self.url!r}, dialect={self.dialect!r}{shown})"
 
     @property
     def supports_refill(self) -> bool:
@@ -208,8 +222,11 @@ class PanelClient:
         learned = self.learned.merged(changes)
         if learned == self.learned:
             return False
-        log.warning("panel=%s profile learned: %s", self.name,
-                    ", ".join(f"{k}={v!r}" for k, v in changes.items()))
+        log.warning(
+            "panel=%s profile learned: %s",
+            self.name,
+            ", ".join(f"{k}={v!r}" for k, v in changes.items()),
+        )
         self.learned = learned
         self.profile = learned.merged(self.pinned)
         self.profile_version += 1
@@ -253,7 +270,10 @@ class PanelClient:
         return (await self.catalog()).services
 
     async def add(
-        self, req: OrderRequest, service: Service | None = None, *,
+        self,
+        req: OrderRequest,
+        service: Service | None = None,
+        *,
         before_send: BeforeSend | None = None,
     ) -> str:
         """Place an order; returns the panel's order ID. Validates before sending.
@@ -294,8 +314,12 @@ class PanelClient:
         """A Package refused for a missing quantity ("Quantity is required"): the panel did
         nothing, and the NEXT package order carries quantity=1 (this one is refunded)."""
         text = exc.message.lower()
-        if req.service_type is ServiceType.PACKAGE and "quantity" not in form \
-                and "quantity" in text and any(word in text for word in _WRONG_PARAM):
+        if (
+            req.service_type is ServiceType.PACKAGE
+            and "quantity" not in form
+            and "quantity" in text
+            and any(word in text for word in _WRONG_PARAM)
+        ):
             self.learn(package_quantity=True)
 
     async def status(self, order_id: str | int) -> OrderInfo:
@@ -318,7 +342,7 @@ class PanelClient:
     async def _statuses_chunk(self, ids: list[str]) -> dict[str, OrderInfo | EntryError]:
         current = self.profile.multi_status
         pinned = "multi_status" in self.pinned
-        forms = (current,) if pinned else STATUS_FORMS[STATUS_FORMS.index(current):]
+        forms = (current,) if pinned else STATUS_FORMS[STATUS_FORMS.index(current) :]
         for form in forms:
             if form == "single":
                 answers = await self._singles(ids, self._one_status)
@@ -330,12 +354,19 @@ class PanelClient:
                 except PanelError as exc:
                     if form == forms[-1] or not _form_rejected(exc):
                         raise
-                    log.warning("panel=%s multi status as %s rejected as a whole; trying "
-                                "the next form", self.name, form)
+                    log.warning(
+                        "panel=%s multi status as %s rejected as a whole; trying the next form",
+                        self.name,
+                        form,
+                    )
                     continue
                 if _keyed_by_nothing(ids, data, answers) and form != forms[-1]:
-                    log.warning("panel=%s multi status as %s answered none of the IDs; "
-                                "trying the next form", self.name, form)
+                    log.warning(
+                        "panel=%s multi status as %s answered none of the IDs; "
+                        "trying the next form",
+                        self.name,
+                        form,
+                    )
                     continue
             if form != current and any(isinstance(v, OrderInfo) for v in answers.values()):
                 self.learn(multi_status=form)
@@ -397,8 +428,9 @@ class PanelClient:
     def _learn_from_write_rejection(self, exc: PanelRejected, param: RefillParam) -> None:
         """The panel refused the refill without doing anything: learn for the next one."""
         text = exc.message.lower()
-        if self.dialect == "v1" and (exc.kind is ErrorKind.ACTION_NOT_SUPPORTED
-                                     or "incorrect request" in text):
+        if self.dialect == "v1" and (
+            exc.kind is ErrorKind.ACTION_NOT_SUPPORTED or "incorrect request" in text
+        ):
             self.learn(v1_refill=False)
         elif exc.kind not in _NOT_FORM and any(word in text for word in _WRONG_PARAM):
             self.learn(refill_param=_NEXT_REFILL_PARAM[param])
@@ -432,13 +464,18 @@ class PanelClient:
             return await self._singles(ids, self.refill_status)
         try:
             answers = await self._multi(
-                "refill_status", "refills", ids, decode.parse_refill_statuses)
+                "refill_status", "refills", ids, decode.parse_refill_statuses
+            )
         except PanelError as exc:
-            if "multi_refill_status" in self.pinned or not _form_rejected(exc) \
-                    or exc.partial_results:
+            if (
+                "multi_refill_status" in self.pinned
+                or not _form_rejected(exc)
+                or exc.partial_results
+            ):
                 raise
-            log.warning("panel=%s multi refill_status rejected as a whole; asking one by one",
-                        self.name)
+            log.warning(
+                "panel=%s multi refill_status rejected as a whole; asking one by one", self.name
+            )
             singles = await self._singles(ids, self.refill_status)
             if any(isinstance(v, RefillInfo) for v in singles.values()):
                 self.learn(multi_refill_status="single")
@@ -450,16 +487,19 @@ class PanelClient:
         try:
             return await self._multi("cancel", "orders", ids, decode.parse_cancels)
         except PanelRejected as exc:
-            if self.dialect == "v1" and (exc.kind is ErrorKind.ACTION_NOT_SUPPORTED
-                                         or "incorrect request" in exc.message.lower()):
+            if self.dialect == "v1" and (
+                exc.kind is ErrorKind.ACTION_NOT_SUPPORTED
+                or "incorrect request" in exc.message.lower()
+            ):
                 self.learn(v1_refill=False)
             raise
 
     async def balance(self) -> Balance:
         data = await self._call("balance", {})
         if not isinstance(data, Mapping) or "balance" not in data:
-            raise PanelUnavailable(self.name, "balance", "answer without a balance",
-                                   retryable=False)
+            raise PanelUnavailable(
+                self.name, "balance", "answer without a balance", retryable=False
+            )
         return self._decoded("balance", decode.parse_balance, data)
 
     # -- transport ----------------------------------------------------------------------------
@@ -527,12 +567,17 @@ class PanelClient:
                     body = await _read_bounded(resp, limit)
                 if status == 407:
                     # The proxy refused to carry the request: it never reached the panel.
-                    failure = PanelUnavailable(self.name, action, "proxy refused (HTTP 407): "
-                                               "check the proxy's credentials",
-                                               http_status=status, retryable=False)
+                    failure = PanelUnavailable(
+                        self.name,
+                        action,
+                        "proxy refused (HTTP 407): check the proxy's credentials",
+                        http_status=status,
+                        retryable=False,
+                    )
                 elif body is None:
                     failure = self._after_send(
-                        action, write, f"answer over {limit // 1000} kB (HTTP {status})")
+                        action, write, f"answer over {limit // 1000} kB (HTTP {status})"
+                    )
                 else:
                     encoding = resp.encoding or "utf-8"
                     text = self._redact_body(body.decode(encoding, errors="replace"))
@@ -551,7 +596,8 @@ class PanelClient:
             try:
                 if action == "services" and len(text) > THREAD_PARSE_CHARS:
                     result = await asyncio.to_thread(
-                        self._interpret, action, write, status or 0, text)
+                        self._interpret, action, write, status or 0, text
+                    )
                 else:
                     result = self._interpret(action, write, status or 0, text)
             except PanelError as exc:
@@ -569,8 +615,11 @@ class PanelClient:
             raise self._after_send(action, write, f"HTTP {status} redirect", "", status)
         if 300 <= status < 400:
             raise PanelUnavailable(
-                self.name, action, f"HTTP {status} redirect: check the panel URL",
-                http_status=status, retryable=False,
+                self.name,
+                action,
+                f"HTTP {status} redirect: check the panel URL",
+                http_status=status,
+                retryable=False,
             )
         if status >= 500 or (status == 429 and not write):
             # 429 on a read is a rate limit: worth a retry after backoff, unlike a rejection.
@@ -581,8 +630,11 @@ class PanelClient:
             data = loads(text)
         except JSONError as exc:  # malformed, too deep, or too sloppy and too long
             detail = str(exc)[:60]
-            reason = f"not JSON (HTTP {status})" if detail == "not JSON" \
+            reason = (
+                f"not JSON (HTTP {status})"
+                if detail == "not JSON"
                 else f"not JSON: {detail} (HTTP {status})"
+            )
             bad_json = True
         else:
             bad_json = False
@@ -592,8 +644,12 @@ class PanelClient:
         created = positive_id(data.get("order")) if isinstance(data, Mapping) else None
         if err is not None and action == "add" and created is not None:
             # The panel created the order and still wrote an error: the order exists.
-            log.warning("panel=%s action=add order=%s came with an error: %s", self.name,
-                        created, self._excerpt(err))
+            log.warning(
+                "panel=%s action=add order=%s came with an error: %s",
+                self.name,
+                created,
+                self._excerpt(err),
+            )
             return data
         if err is not None:
             raise self._rejected(action, err, status)
@@ -677,7 +733,11 @@ class PanelClient:
             outcome = "unavailable"
         log.warning(
             "panel=%s action=%s duration_ms=%.0f outcome=%s detail=%s",
-            self.name, action, ms, outcome, failure.detail,
+            self.name,
+            action,
+            ms,
+            outcome,
+            failure.detail,
         )
 
 
@@ -710,7 +770,8 @@ def _keyed_by_nothing(ids: list[str], data: Any, answers: Mapping[str, Any]) -> 
     """A non-empty answer in which none of the asked IDs appears: the form was not understood
     (e.g. one order's status answered to a multi request)."""
     return bool(data) and all(
-        isinstance(v, EntryError) and v.message == decode.NO_ANSWER for v in answers.values())
+        isinstance(v, EntryError) and v.message == decode.NO_ANSWER for v in answers.values()
+    )
 
 
 __all__ = ["MAX_IDS_PER_REQUEST", "Dialect", "ErrorKind", "PanelClient", "detect_dialect"]

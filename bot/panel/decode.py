@@ -54,6 +54,7 @@ class ShapeError(ValueError):
 
 # -- scalars (never raise; None/False when unusable) -------------------------------------------
 
+
 def to_id(value: Any) -> str | None:
     return bounded.key_id(value)
 
@@ -98,13 +99,17 @@ def error_of(data: Any) -> str | None:
         return _message(err)
     # v1 wrapper {"status":"error","message":...}; a bare {"status":"Error"} is a refill status.
     status = data.get("status")
-    if isinstance(status, str) and status.strip().lower() == "error" \
-            and ("message" in data or "msg" in data):
+    if (
+        isinstance(status, str)
+        and status.strip().lower() == "error"
+        and ("message" in data or "msg" in data)
+    ):
         return _message(data.get("message") or data.get("msg"))
     return None
 
 
 # -- services ---------------------------------------------------------------------------------
+
 
 def _service_rows(data: Any) -> Iterable[Any]:
     if isinstance(data, Mapping) and "data" in data:
@@ -206,17 +211,18 @@ def parse_services(data: Any) -> ServiceCatalog:
     seen: set[str] = set()
     for row in _service_rows(data):
         if type(row) is not dict and (type(row) in _SCALARS or not isinstance(row, Mapping)):
-            skipped.append(_NOT_OBJECT if len(skipped) >= DETAILED_SKIPS else
-                           SkippedRow(None, f"row is {preview(row)}, not an object"))
+            skipped.append(
+                _NOT_OBJECT
+                if len(skipped) >= DETAILED_SKIPS
+                else SkippedRow(None, f"row is {preview(row)}, not an object")
+            )
             continue
         if len(skipped) >= DETAILED_SKIPS and len(skipped) > len(out):
             # Mostly junk so far: the id first (a duplicate costs no Service), fast path only.
             sid = bounded.key_id(row.get("service", row.get("id")))
-            svc = None if sid is None or sid in seen or type(row) is not dict \
-                else fast_service(row)
+            svc = None if sid is None or sid in seen or type(row) is not dict else fast_service(row)
             if svc is None:
-                skipped.append(_NO_ID if sid is None else _DUPLICATE if sid in seen
-                               else _UNREAD)
+                skipped.append(_NO_ID if sid is None else _DUPLICATE if sid in seen else _UNREAD)
                 continue
             seen.add(svc.service_id)
             out.append(svc)
@@ -226,8 +232,11 @@ def parse_services(data: Any) -> ServiceCatalog:
             raw = row.get("service", row.get("id"))
             sid = bounded.key_id(raw)
             if sid is None:
-                skipped.append(_NO_ID if len(skipped) >= DETAILED_SKIPS else
-                               SkippedRow(None, _service_id_reason(raw)))
+                skipped.append(
+                    _NO_ID
+                    if len(skipped) >= DETAILED_SKIPS
+                    else SkippedRow(None, _service_id_reason(raw))
+                )
                 continue
             try:
                 svc = _service_of(row, sid)
@@ -235,8 +244,11 @@ def parse_services(data: Any) -> ServiceCatalog:
                 skipped.append(SkippedRow(sid, exc.reason))
                 continue
         if svc.service_id in seen:
-            skipped.append(_DUPLICATE if len(skipped) >= DETAILED_SKIPS else
-                           SkippedRow(svc.service_id, "duplicate service id"))
+            skipped.append(
+                _DUPLICATE
+                if len(skipped) >= DETAILED_SKIPS
+                else SkippedRow(svc.service_id, "duplicate service id")
+            )
             continue
         seen.add(svc.service_id)
         out.append(svc)
@@ -244,6 +256,7 @@ def parse_services(data: Any) -> ServiceCatalog:
 
 
 # -- orders -----------------------------------------------------------------------------------
+
 
 def _status_text(raw: Any) -> str:
     """The status as sent: a text (cleaned, at most 64 characters) or a number's digits."""
@@ -281,8 +294,7 @@ def parse_order_info(order_id: str, row: Mapping[str, Any]) -> OrderInfo:
     charge = bounded.optional_decimal(row.get("charge"), "charge")
     remains = bounded.optional_integer(row.get("remains"), "remains", signed=True)
     try:
-        start_count = bounded.optional_integer(row.get("start_count"), "start_count",
-                                               signed=True)
+        start_count = bounded.optional_integer(row.get("start_count"), "start_count", signed=True)
     except Invalid:
         start_count = None
     try:
@@ -395,10 +407,27 @@ def _inner(row: Any, field: str) -> Any:
 #   {"status": "Completed"} (one refill), [{"refill": 5, "status": "Completed"}], {"5": ...}
 #   [{"refill": 5, "status": {"error": "Incorrect refill id"}}]   that refill's error
 
-_CANCEL_OK = frozenset({
-    "1", "true", "yes", "y", "ok", "success", "successful", "done", "accepted", "canceled",
-    "cancelled", "cancel", "canceling", "cancelling", "pending", "inprogress", "processing",
-})
+_CANCEL_OK = frozenset(
+    {
+        "1",
+        "true",
+        "yes",
+        "y",
+        "ok",
+        "success",
+        "successful",
+        "done",
+        "accepted",
+        "canceled",
+        "cancelled",
+        "cancel",
+        "canceling",
+        "cancelling",
+        "pending",
+        "inprogress",
+        "processing",
+    }
+)
 _WORD_KEY = str.maketrans("", "", " -_.")
 
 
@@ -411,15 +440,26 @@ def _word(value: Any) -> str | None:
 
 def _write_rows(ids: list[str], data: Any, field: str) -> dict[str, Any]:
     """The answer of a cancel/refill write indexed by order ID, in every shape above."""
-    if isinstance(data, Mapping) and to_id(data.get("order")) is not None \
-            and to_id(data.get("order")) not in data:
+    if (
+        isinstance(data, Mapping)
+        and to_id(data.get("order")) is not None
+        and to_id(data.get("order")) not in data
+    ):
         data = [data]  # one row, sent without its list
-    if isinstance(data, Mapping) and len(ids) == 1 and ids[0] not in data \
-            and (field in data or "status" in data):
+    if (
+        isinstance(data, Mapping)
+        and len(ids) == 1
+        and ids[0] not in data
+        and (field in data or "status" in data)
+    ):
         return {ids[0]: data}  # one order asked, answered without its ID
     rows = _keyed(ids, data, "order")
-    if not rows and isinstance(data, list) and len(data) == len(ids) and all(
-            isinstance(row, Mapping) and "order" not in row and field in row for row in data):
+    if (
+        not rows
+        and isinstance(data, list)
+        and len(data) == len(ids)
+        and all(isinstance(row, Mapping) and "order" not in row and field in row for row in data)
+    ):
         return dict(zip(ids, data, strict=True))  # the order asked, no `order` key
     return rows
 

@@ -29,38 +29,97 @@ MAX_CLASSIFIED = 500  # classification reads at most this much of a message
 # panels write it (see /work/shared/panel-api-notes.md), the i18n keys some panels leak, and
 # the Arabic wording of Arabic-language panels.
 _RULES: tuple[tuple[tuple[str, ...], ErrorKind], ...] = (
-    (("api key", "selected key", "key is invalid", "invalid key", "incorrect key", "wrong key",
-      "suspended", "api is disable", "user not found", "invalid_key", "api_key",
-      "banned", "مفتاح", "الحساب موقوف", "الحساب معلق"),
-     ErrorKind.BAD_KEY),
-    (("action is invalid", "invalid action", "unknown action", "action not", "not supported",
-      "الإجراء غير"),
-     ErrorKind.ACTION_NOT_SUPPORTED),
-    (("dripfeed", "drip-feed", "drip feed", "runs is required", "interval", "التنقيط"),
-     ErrorKind.BAD_REQUEST),
-    (("funds", "insufficient", "sufficient balance", "balance", "رصيد"),
-     ErrorKind.NOT_ENOUGH_FUNDS),
-    (("active order with this link", "link_duplicate", "duplicate", "طلب نشط", "مكرر"),
-     ErrorKind.DUPLICATE_ACTIVE_LINK),
+    (
+        (
+            "api key",
+            "selected key",
+            "key is invalid",
+            "invalid key",
+            "incorrect key",
+            "wrong key",
+            "suspended",
+            "api is disable",
+            "user not found",
+            "invalid_key",
+            "api_key",
+            "banned",
+            "مفتاح",
+            "الحساب موقوف",
+            "الحساب معلق",
+        ),
+        ErrorKind.BAD_KEY,
+    ),
+    (
+        (
+            "action is invalid",
+            "invalid action",
+            "unknown action",
+            "action not",
+            "not supported",
+            "الإجراء غير",
+        ),
+        ErrorKind.ACTION_NOT_SUPPORTED,
+    ),
+    (
+        ("dripfeed", "drip-feed", "drip feed", "runs is required", "interval", "التنقيط"),
+        ErrorKind.BAD_REQUEST,
+    ),
+    (
+        ("funds", "insufficient", "sufficient balance", "balance", "رصيد"),
+        ErrorKind.NOT_ENOUGH_FUNDS,
+    ),
+    (
+        ("active order with this link", "link_duplicate", "duplicate", "طلب نشط", "مكرر"),
+        ErrorKind.DUPLICATE_ACTIVE_LINK,
+    ),
     # IDs the panel does not know, before "refill"/"cancel": "Incorrect refill id" is no
     # refusal of a refill, "The selected order id is invalid." no bad link.
-    (("selected order", "order id is invalid", "incorrect refill", "invalid refill",
-      "refill id is invalid", "selected refill", "refill id not found"),
-     ErrorKind.NOT_FOUND),
+    (
+        (
+            "selected order",
+            "order id is invalid",
+            "incorrect refill",
+            "invalid refill",
+            "refill id is invalid",
+            "selected refill",
+            "refill id not found",
+        ),
+        ErrorKind.NOT_FOUND,
+    ),
     (("link", "url", "رابط"), ErrorKind.BAD_LINK),
     # A missing quantity (a package sent without one) is a malformed request, not a bound.
-    (("quantity is required", "quantity required", "quantity field is required",
-      "quantity is missing", "missing quantity"),
-     ErrorKind.BAD_REQUEST),
+    (
+        (
+            "quantity is required",
+            "quantity required",
+            "quantity field is required",
+            "quantity is missing",
+            "missing quantity",
+        ),
+        ErrorKind.BAD_REQUEST,
+    ),
     (("quantity", "كمية", "الكمية"), ErrorKind.QUANTITY_OUT_OF_BOUNDS),
-    (("incorrect order", "invalid order", "order not found", "order id not found",
-      "refill not found", "order_id", "not_found", "رقم الطلب", "الطلب غير موجود"),
-     ErrorKind.NOT_FOUND),
+    (
+        (
+            "incorrect order",
+            "invalid order",
+            "order not found",
+            "order id not found",
+            "refill not found",
+            "order_id",
+            "not_found",
+            "رقم الطلب",
+            "الطلب غير موجود",
+        ),
+        ErrorKind.NOT_FOUND,
+    ),
     (("refill", "تعبئة", "التعويض"), ErrorKind.REFILL_NOT_ALLOWED),
     (("cancel", "إلغاء", "الغاء"), ErrorKind.CANCEL_NOT_ALLOWED),
     (("service", "خدمة", "الخدمة"), ErrorKind.BAD_SERVICE),
-    (("incorrect request", "invalid request", "missing", "required", "طلب غير صالح"),
-     ErrorKind.BAD_REQUEST),
+    (
+        ("incorrect request", "invalid request", "missing", "required", "طلب غير صالح"),
+        ErrorKind.BAD_REQUEST,
+    ),
 )
 
 
@@ -115,8 +174,13 @@ class PanelUnavailable(PanelError):
     """No valid answer. For add/refill/cancel: the request definitely did not reach the panel."""
 
     def __init__(
-        self, panel: str, action: str, reason: str, excerpt: str = "",
-        http_status: int | None = None, retryable: bool = True,
+        self,
+        panel: str,
+        action: str,
+        reason: str,
+        excerpt: str = "",
+        http_status: int | None = None,
+        retryable: bool = True,
     ) -> None:
         msg = f"{reason} ({excerpt})" if excerpt else reason
         super().__init__(panel, action, msg)
@@ -130,7 +194,11 @@ class PanelOutcomeUnknown(PanelError):
     """A write was sent but no definitive answer came back: hold for review, never resend."""
 
     def __init__(
-        self, panel: str, action: str, reason: str, excerpt: str = "",
+        self,
+        panel: str,
+        action: str,
+        reason: str,
+        excerpt: str = "",
         http_status: int | None = None,
     ) -> None:
         msg = f"{reason} ({excerpt})" if excerpt else reason

@@ -30,8 +30,18 @@ _NOTHING = object()
 # cover the ints 1 and 0). Only looked up for these exact types: a float 1.0 hashes like 1 but
 # is not a flag of a panel (bounded.flag says False), and lists/dicts cannot be hashed.
 _FLAGS: dict[Any, bool] = {
-    True: True, False: False, None: False, "": False, "0": False, "1": True,
-    "true": True, "false": False, "yes": True, "no": False, "True": True, "False": False,
+    True: True,
+    False: False,
+    None: False,
+    "": False,
+    "0": False,
+    "1": True,
+    "true": True,
+    "false": False,
+    "yes": True,
+    "no": False,
+    "True": True,
+    "False": False,
 }
 _FLAG_TYPES = frozenset({bool, int, str, type(None)})
 # The raw `type` texts of a catalog: a handful of spellings, cleaned and mapped once each.
@@ -62,8 +72,9 @@ def fast_service(row: dict[str, Any]) -> Service | None:
         if not -_I64 < raw < _I64:
             return None
         sid = str(raw)
-    elif kind is str and len(raw) <= bounded.SERVICE_ID_LEN and raw.isprintable() \
-            and "  " not in raw:
+    elif (
+        kind is str and len(raw) <= bounded.SERVICE_ID_LEN and raw.isprintable() and "  " not in raw
+    ):
         sid = raw.strip()
         if not sid:
             return None
@@ -113,16 +124,19 @@ def fast_service(row: dict[str, Any]) -> Service | None:
 
     # texts: bounded.text's common case (clean's, when nothing needs removing or cutting).
     raw = row.get("name")
-    if type(raw) is str and len(raw) <= bounded.NAME_LEN and raw.isprintable() \
-            and "  " not in raw:
+    if type(raw) is str and len(raw) <= bounded.NAME_LEN and raw.isprintable() and "  " not in raw:
         name = raw.strip()
     elif raw is None:
         name = ""
     else:
         return None
     raw = row.get("category")
-    if type(raw) is str and len(raw) <= bounded.CATEGORY_LEN and raw.isprintable() \
-            and "  " not in raw:
+    if (
+        type(raw) is str
+        and len(raw) <= bounded.CATEGORY_LEN
+        and raw.isprintable()
+        and "  " not in raw
+    ):
         category = raw.strip()
     elif raw is None:
         category = ""
@@ -131,8 +145,12 @@ def fast_service(row: dict[str, Any]) -> Service | None:
     raw = row.get("desc", _NOTHING)
     if raw is _NOTHING:
         raw = row.get("description")
-    if type(raw) is str and len(raw) <= bounded.DESCRIPTION_LEN and raw.isprintable() \
-            and "  " not in raw:
+    if (
+        type(raw) is str
+        and len(raw) <= bounded.DESCRIPTION_LEN
+        and raw.isprintable()
+        and "  " not in raw
+    ):
         description = raw.strip() or None
     elif raw is None:
         description = None
@@ -159,5 +177,17 @@ def fast_service(row: dict[str, Any]) -> Service | None:
     dripfeed = _FLAGS.get(raw) if type(raw) in _FLAG_TYPES else None
     if dripfeed is None:
         dripfeed = bounded.flag(raw)
-    return Service(sid, name, category, service_type, raw_type, rate, low, high, refill,
-                   cancel, dripfeed, description)
+    return Service(
+        sid,
+        name,
+        category,
+        service_type,
+        raw_type,
+        rate,
+        low,
+        high,
+        refill,
+        cancel,
+        dripfeed,
+        description,
+    )

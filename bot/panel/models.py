@@ -72,8 +72,13 @@ class RefillStatus(StrEnum):
 
 
 _TERMINAL_ORDER = frozenset(
-    {OrderStatus.COMPLETED, OrderStatus.PARTIAL, OrderStatus.CANCELED, OrderStatus.REFUNDED,
-     OrderStatus.FAILED}
+    {
+        OrderStatus.COMPLETED,
+        OrderStatus.PARTIAL,
+        OrderStatus.CANCELED,
+        OrderStatus.REFUNDED,
+        OrderStatus.FAILED,
+    }
 )
 _TERMINAL_REFILL = frozenset(
     {RefillStatus.COMPLETED, RefillStatus.REJECTED, RefillStatus.CANCELED, RefillStatus.FAILED}

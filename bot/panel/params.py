@@ -66,8 +66,7 @@ class OrderRequest:
         counted = COUNTED_LIST.get(t)  # one unit per entry of the list
         return len(getattr(self, counted)) if counted is not None else None
 
-    def validate(self, service: Service | None = None,
-                 profile: PanelProfile | None = None) -> None:
+    def validate(self, service: Service | None = None, profile: PanelProfile | None = None) -> None:
         """Raise InvalidOrderParams for anything the panel would refuse or bill differently.
         `profile`: the panel's dialect (None = the documented API)."""
         if not is_orderable(self.service_type):
@@ -142,8 +141,9 @@ class OrderRequest:
         if self.expiry is not None and not isinstance(self.expiry, date):
             raise InvalidOrderParams("expiry", "bad_format")
 
-    def to_form(self, service: Service | None = None,
-                profile: PanelProfile | None = None) -> dict[str, str]:
+    def to_form(
+        self, service: Service | None = None, profile: PanelProfile | None = None
+    ) -> dict[str, str]:
         """Validate, then return exactly the form fields the panel expects (no key/action).
 
         Only the fields the service type documents are sent: some panels silently drop a field
@@ -174,9 +174,25 @@ class OrderRequest:
 
 
 _ALL_FIELDS: tuple[str, ...] = (
-    "link", "quantity", "runs", "interval", "comments", "usernames", "hashtags", "keywords",
-    "groups", "hashtag", "username", "media", "answer_number", "min", "max", "posts",
-    "old_posts", "delay", "expiry",
+    "link",
+    "quantity",
+    "runs",
+    "interval",
+    "comments",
+    "usernames",
+    "hashtags",
+    "keywords",
+    "groups",
+    "hashtag",
+    "username",
+    "media",
+    "answer_number",
+    "min",
+    "max",
+    "posts",
+    "old_posts",
+    "delay",
+    "expiry",
 )
 
 

@@ -92,12 +92,20 @@ def _valid(name: str, value: Any) -> Any:
     if name == "dripfeed_intervals":
         if value is None:
             return None
-        if isinstance(value, list) and value and len(value) <= 100 and all(
-                type(v) is int and 0 < v <= 525_600 for v in value):
+        if (
+            isinstance(value, list)
+            and value
+            and len(value) <= 100
+            and all(type(v) is int and 0 < v <= 525_600 for v in value)
+        ):
             return tuple(sorted(set(value)))
         return _INVALID
     if name == "media_field":
-        ok = isinstance(value, str) and 0 < len(value) <= 32 and value.isascii() and \
-            value.replace("_", "").isalnum()
+        ok = (
+            isinstance(value, str)
+            and 0 < len(value) <= 32
+            and value.isascii()
+            and value.replace("_", "").isalnum()
+        )
         return value if ok else _INVALID
     return _INVALID

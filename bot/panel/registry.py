@@ -36,8 +36,14 @@ class PanelRegistry:
                 raise ValueError(f"duplicate panel name: {spec.name!r}")
             opts = {**defaults, **spec.options}
             self._clients[spec.name] = PanelClient(
-                spec.name, spec.url, spec.key, dialect=spec.dialect, profile=spec.profile,
-                proxy=spec.proxy, **opts)
+                spec.name,
+                spec.url,
+                spec.key,
+                dialect=spec.dialect,
+                profile=spec.profile,
+                proxy=spec.proxy,
+                **opts,
+            )
 
     def get(self, name: str) -> PanelClient:
         try:

@@ -81,8 +81,9 @@ def order_progress(
     if now < begin:
         return Progress("Pending", 0, quantity, 0)
     if now >= finish:
-        return Progress("Completed" if target == quantity else "Partial", start_count,
-                        quantity - target, target)
+        return Progress(
+            "Completed" if target == quantity else "Partial", start_count, quantity - target, target
+        )
     done = delivered(now)
     label = "Processing" if seed % 3 == 0 else "In progress"
     return Progress(label, start_count, quantity - done, done)
@@ -108,7 +109,9 @@ class _Order:
 
 class SandboxTransport(httpx.AsyncBaseTransport):
     def __init__(
-        self, clock: Callable[[], float], latency: float = 0.0,
+        self,
+        clock: Callable[[], float],
+        latency: float = 0.0,
         balance: Decimal = START_BALANCE,
     ) -> None:
         self._clock = clock
@@ -152,8 +155,11 @@ class SandboxTransport(httpx.AsyncBaseTransport):
         spent = Decimal(0)
         for oid, order in self._orders.items():
             p = self._progress(oid, order)
-            refund = order.charge * p.remains / order.quantity if p.status in (
-                "Canceled", "Partial") else 0
+            refund = (
+                order.charge * p.remains / order.quantity
+                if p.status in ("Canceled", "Partial")
+                else 0
+            )
             spent += order.charge - refund
         return (self._start_balance - spent).quantize(Decimal("0.00001"), ROUND_HALF_UP)
 
@@ -231,8 +237,10 @@ class SandboxTransport(httpx.AsyncBaseTransport):
 
     def _refill(self, form: dict[str, str]) -> Any:
         if "orders" in form:
-            return [{"order": int(i) if i.isdigit() else i, "refill": self._refill_one(i)}
-                    for i in _ids(form["orders"])]
+            return [
+                {"order": int(i) if i.isdigit() else i, "refill": self._refill_one(i)}
+                for i in _ids(form["orders"])
+            ]
         result = self._refill_one(form.get("order", ""))
         return result if isinstance(result, dict) else {"refill": str(result)}
 
@@ -244,8 +252,10 @@ class SandboxTransport(httpx.AsyncBaseTransport):
 
     def _refill_status(self, form: dict[str, str]) -> Any:
         if "refills" in form:
-            return [{"refill": int(i) if i.isdigit() else i, "status": self._refill_status_of(i)}
-                    for i in _ids(form["refills"])]
+            return [
+                {"refill": int(i) if i.isdigit() else i, "status": self._refill_status_of(i)}
+                for i in _ids(form["refills"])
+            ]
         status = self._refill_status_of(form.get("refill", ""))
         return status if isinstance(status, dict) else {"status": status}
 
@@ -264,8 +274,10 @@ class SandboxTransport(httpx.AsyncBaseTransport):
         return 1
 
     def _cancel(self, form: dict[str, str]) -> Any:
-        return [{"order": int(i) if i.isdigit() else i, "cancel": self._cancel_one(i)}
-                for i in _ids(form.get("orders", form.get("order", "")))]
+        return [
+            {"order": int(i) if i.isdigit() else i, "cancel": self._cancel_one(i)}
+            for i in _ids(form.get("orders", form.get("order", "")))
+        ]
 
     def _balance_action(self, form: dict[str, str]) -> Any:
         return {"balance": str(self._balance()), "currency": "USD"}

@@ -43,8 +43,9 @@ class ServiceType(StrEnum):
         found = _PARSED_TYPES.get(text)
         if found is None:
             key = _squash(text)
-            found = cls.DEFAULT if not key else _VALUES.get(key) or _TYPE_ALIASES.get(
-                key, cls.UNKNOWN)
+            found = (
+                cls.DEFAULT if not key else _VALUES.get(key) or _TYPE_ALIASES.get(key, cls.UNKNOWN)
+            )
             if len(_PARSED_TYPES) < 1024:  # catalogs repeat a handful of spellings
                 _PARSED_TYPES[text] = found
         return found
@@ -107,8 +108,11 @@ FIELDS: dict[ServiceType, TypeFields] = {
     T.COMMENT_REPLIES: F(("link", "username", "comments")),
     T.POLL: F(("link", "quantity", "answer_number")),
     T.INVITES_FROM_GROUPS: F(("link", "quantity", "groups")),
-    T.SUBSCRIPTIONS: F(("username", "min", "max", "delay"), ("posts", "old_posts", "expiry"),
-                       asked=("username", "min", "max", "posts", "delay", "expiry")),
+    T.SUBSCRIPTIONS: F(
+        ("username", "min", "max", "delay"),
+        ("posts", "old_posts", "expiry"),
+        asked=("username", "min", "max", "posts", "delay", "expiry"),
+    ),
 }
 del F
 
@@ -117,7 +121,8 @@ LIST_FIELDS = frozenset({"comments", "usernames", "hashtags", "keywords", "group
 
 # Types billed per entry of a list rather than by a quantity: the list that is counted.
 COUNTED_LIST: dict[ServiceType, str] = {
-    T.CUSTOM_COMMENTS: "comments", T.COMMENT_REPLIES: "comments",
+    T.CUSTOM_COMMENTS: "comments",
+    T.COMMENT_REPLIES: "comments",
     T.MENTIONS_CUSTOM_LIST: "usernames",
 }
 

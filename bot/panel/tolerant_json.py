@@ -51,10 +51,8 @@ MIN_CHARS_PER_VALUE = 12
 # integers of 4,299 digits cost more than a whole catalog), the hook refuses any over 20
 # digits at once. Floats take Decimal (linear; through a Python function, see json_decimal),
 # and the refusing hook only when Decimal fails.
-_FAST = json.JSONDecoder(
-    parse_float=json_decimal, parse_int=json_int, parse_constant=json_constant)
-_HOOKED = json.JSONDecoder(
-    parse_float=json_float, parse_int=json_int, parse_constant=json_constant)
+_FAST = json.JSONDecoder(parse_float=json_decimal, parse_int=json_int, parse_constant=json_constant)
+_HOOKED = json.JSONDecoder(parse_float=json_float, parse_int=json_int, parse_constant=json_constant)
 
 _BARE_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _NOT_IN_BARE = frozenset('"{}[],:\\')
@@ -130,14 +128,23 @@ def repair(text: str) -> str:
     lines = [line for line in lines if line]
     # A line ending in a bare word (after any commas): the one-character check first, as most
     # lines end in a quote, a digit or a bracket.
-    for i in [i for i, line in enumerate(lines) if line[-1] not in _NOT_BARE_END and (
-            line[-1] != "," or line.rstrip(",")[-1:] not in _NOT_BARE_END)]:
+    for i in [
+        i
+        for i, line in enumerate(lines)
+        if line[-1] not in _NOT_BARE_END
+        and (line[-1] != "," or line.rstrip(",")[-1:] not in _NOT_BARE_END)
+    ]:
         line = lines[i]
         comma = "," if line[-1] == "," else ""
         head, colon, word = line[: len(line) - len(comma)].rpartition(":")
         word = word.strip(" \t")
-        if colon and word and word not in _LITERALS and _NOT_IN_BARE.isdisjoint(word) \
-                and not _BARE_NUMBER.fullmatch(word):
+        if (
+            colon
+            and word
+            and word not in _LITERALS
+            and _NOT_IN_BARE.isdisjoint(word)
+            and not _BARE_NUMBER.fullmatch(word)
+        ):
             lines[i] = f'{head}: "{word}"{comma}'
     text = _MISSING_COMMA.sub(",\n", "\n".join(lines))
     return _TRAILING_COMMA.sub("\n", text)
@@ -189,9 +196,9 @@ class _Parser:
     def bare(self) -> Any:
         # A bare word runs to the next structural character or end of line.
         end = self.pos
-        while end < len(self.text) and self.text[end] not in ",:{}[]\r\n\"":
+        while end < len(self.text) and self.text[end] not in ',:{}[]\r\n"':
             end += 1
-        word = self.text[self.pos:end].strip()
+        word = self.text[self.pos : end].strip()
         if not word:
             self.fail("empty value")
         self.pos = end

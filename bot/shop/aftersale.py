@@ -44,6 +44,7 @@ ACTIVE_REFILL_STATES = ("requesting", "pending", "in_progress", "unknown")
 
 # -- reading ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class OrderView:
     """An order with what the customer screens need next to it."""
@@ -68,9 +69,7 @@ def _views_query(user_id: int) -> Select[Order, Service, str]:
 
 
 async def count_orders(session: AsyncSession, user_id: int) -> int:
-    return await session.scalar(
-        select(func.count(Order.id)).where(Order.user_id == user_id)
-    ) or 0
+    return await session.scalar(select(func.count(Order.id)).where(Order.user_id == user_id)) or 0
 
 
 async def list_orders(
@@ -90,15 +89,20 @@ async def get_order(session: AsyncSession, user_id: int, order_id: int) -> Order
     """The customer's own order, or None (also for another customer's order)."""
     row = (
         await session.execute(
-            _views_query(user_id).where(Order.id == order_id).execution_options(
-                populate_existing=True
-            )
+            _views_query(user_id)
+            .where(Order.id == order_id)
+            .execution_options(populate_existing=True)
         )
     ).first()
     if row is None:
         return None
-    requested = await session.scalar(select(exists().where(
-        OrderEvent.order_id == order_id, OrderEvent.note == CANCEL_REQUESTED_NOTE)))
+    requested = await session.scalar(
+        select(
+            exists().where(
+                OrderEvent.order_id == order_id, OrderEvent.note == CANCEL_REQUESTED_NOTE
+            )
+        )
+    )
     return OrderView(row[0], row[1], row[2], bool(requested))
 
 
@@ -130,6 +134,7 @@ async def order_page(
 
 # -- what a customer may do -----------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Actions:
     refill: bool
@@ -144,10 +149,21 @@ def allowed_actions(view: OrderView, panels: PanelRegistry) -> Actions:
     """Refill: the service offers it and the order is done. Cancel: offered and still open."""
     client = _client(panels, view.panel_name)
     placed = view.order.panel_order_id is not None and client is not None
-    refill = bool(placed and client and client.supports_refill and view.service.refill
-                  and view.state in REFILLABLE_STATES)
-    cancel = bool(placed and client and client.supports_cancel and view.service.cancel
-                  and view.state in OPEN_STATES and not view.cancel_requested)
+    refill = bool(
+        placed
+        and client
+        and client.supports_refill
+        and view.service.refill
+        and view.state in REFILLABLE_STATES
+    )
+    cancel = bool(
+        placed
+        and client
+        and client.supports_cancel
+        and view.service.cancel
+        and view.state in OPEN_STATES
+        and not view.cancel_requested
+    )
     return Actions(refill=refill, cancel=cancel)
 
 
@@ -169,6 +185,7 @@ async def apply_status(
 
 
 # -- refresh ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Refreshed:
@@ -209,6 +226,7 @@ async def refresh(
 
 # -- refill -----------------------------------------------------------------------------------
 
+
 class RefillOutcome(StrEnum):
     REQUESTED = "requested"
     NOT_ALLOWED = "not_allowed"  # the shop's own rules (service, state, panel dialect)
@@ -248,11 +266,15 @@ async def request_refill(
         panel_refill_id = await client.refill(view.order.panel_order_id)
     except PanelRejected as exc:
         message = bounded_text(exc.message)
-        log.info("order %s: refill rejected by %s (%s): %s", order_id, view.panel_name,
-                 exc.kind.value, message)
+        log.info(
+            "order %s: refill rejected by %s (%s): %s",
+            order_id,
+            view.panel_name,
+            exc.kind.value,
+            message,
+        )
         await _settle_refill(sessions, refill_id, "rejected", error=message)
-        return RefillResult(RefillOutcome.REJECTED, refill_id, message, exc.kind,
-                            view.panel_name)
+        return RefillResult(RefillOutcome.REJECTED, refill_id, message, exc.kind, view.panel_name)
     except PanelOutcomeUnknown as exc:
         await _settle_refill(sessions, refill_id, "unknown", error=str(exc))
         return RefillResult(RefillOutcome.UNKNOWN, refill_id)
@@ -272,8 +294,12 @@ async def _reserve_refill(sessions: async_sessionmaker[AsyncSession], order_id: 
         insert(Refill)
         .from_select(
             ["order_id", "state", "created_at", "updated_at"],
-            select(literal(order_id), literal("requesting"), literal(now, Refill.created_at.type),
-                   literal(now, Refill.updated_at.type)).where(~active),
+            select(
+                literal(order_id),
+                literal("requesting"),
+                literal(now, Refill.created_at.type),
+                literal(now, Refill.updated_at.type),
+            ).where(~active),
         )
         .returning(Refill.id)
     )
@@ -285,19 +311,28 @@ async def _reserve_refill(sessions: async_sessionmaker[AsyncSession], order_id: 
 
 
 async def _settle_refill(
-    sessions: async_sessionmaker[AsyncSession], refill_id: int, state: str, *,
-    error: str | None = None, panel_refill_id: str | None = None,
+    sessions: async_sessionmaker[AsyncSession],
+    refill_id: int,
+    state: str,
+    *,
+    error: str | None = None,
+    panel_refill_id: str | None = None,
 ) -> None:
     async with sessions() as session, session.begin():
         await session.execute(
-            update(Refill).where(Refill.id == refill_id).values(
-                state=state, error=error[:500] if error else None,
-                panel_refill_id=panel_refill_id, updated_at=utcnow(),
+            update(Refill)
+            .where(Refill.id == refill_id)
+            .values(
+                state=state,
+                error=error[:500] if error else None,
+                panel_refill_id=panel_refill_id,
+                updated_at=utcnow(),
             )
         )
 
 
 # -- cancel -----------------------------------------------------------------------------------
+
 
 class CancelOutcome(StrEnum):
     REQUESTED = "requested"  # the panel took it; the refund follows its Canceled status
@@ -345,23 +380,39 @@ async def request_cancel(
     if result is None or result.unclear:
         # An answer of no known shape: the customer hears "not confirmed", admins the log line.
         if result is not None:
-            log.warning("order %s: cancel answer of %s not understood: %s", view.order.id,
-                        view.panel_name, bounded_text(result.error or ""))
+            log.warning(
+                "order %s: cancel answer of %s not understood: %s",
+                view.order.id,
+                view.panel_name,
+                bounded_text(result.error or ""),
+            )
         return CancelRequest(CancelOutcome.UNKNOWN)
     if not result.accepted:
         text = result.error or ""
         return _cancel_rejected(view, text, classify_error(text, "cancel"))
     log.info("order %s: cancel requested on %s", view.order.id, view.panel_name)
     async with sessions() as session, session.begin():
-        await session.execute(insert(OrderEvent), {
-            "order_id": view.order.id, "from_state": view.order.state,
-            "to_state": view.order.state, "note": CANCEL_REQUESTED_NOTE, "created_at": utcnow()})
+        await session.execute(
+            insert(OrderEvent),
+            {
+                "order_id": view.order.id,
+                "from_state": view.order.state,
+                "to_state": view.order.state,
+                "note": CANCEL_REQUESTED_NOTE,
+                "created_at": utcnow(),
+            },
+        )
     return CancelRequest(CancelOutcome.REQUESTED)
 
 
 def _cancel_rejected(view: OrderView, text: str, kind: ErrorKind) -> CancelRequest:
     # The raw text goes to the log only: bounded here, keys redacted by the log filter.
     message = bounded_text(text)
-    log.info("order %s: cancel rejected by %s (%s): %s", view.order.id, view.panel_name,
-             kind.value, message)
+    log.info(
+        "order %s: cancel rejected by %s (%s): %s",
+        view.order.id,
+        view.panel_name,
+        kind.value,
+        message,
+    )
     return CancelRequest(CancelOutcome.REJECTED, message, kind, view.panel_name)

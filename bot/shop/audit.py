@@ -19,7 +19,8 @@ def record(
     after: dict[str, Any] | None,
 ) -> AuditLog:
     """Add the row to the caller's session (flushed with the change it describes)."""
-    row = AuditLog(admin_telegram_id=admin_id, action=action, target=target,
-                   before=before, after=after)
+    row = AuditLog(
+        admin_telegram_id=admin_id, action=action, target=target, before=before, after=after
+    )
     session.add(row)
     return row

@@ -64,6 +64,7 @@ class RecipientState(StrEnum):
 
 # -- outcomes of one send ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     state: RecipientState | None  # None: not sent, try again after retry_after
@@ -121,14 +122,23 @@ def keyboard_json(rows: list[list[dict[str, str]]] | None) -> dict[str, Any] | N
 
 # -- the job's lifecycle (every admin action is audited in the same transaction) -----------------
 
+
 async def create_draft(
-    sessions: async_sessionmaker[AsyncSession], *, admin_telegram_id: int, from_chat_id: int,
-    message_id: int, reply_markup: dict[str, Any] | None,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    admin_telegram_id: int,
+    from_chat_id: int,
+    message_id: int,
+    reply_markup: dict[str, Any] | None,
 ) -> int:
     async with sessions() as session, session.begin():
-        job = Broadcast(admin_telegram_id=admin_telegram_id, from_chat_id=from_chat_id,
-                        message_id=message_id, reply_markup=reply_markup,
-                        state=JobState.DRAFT)
+        job = Broadcast(
+            admin_telegram_id=admin_telegram_id,
+            from_chat_id=from_chat_id,
+            message_id=message_id,
+            reply_markup=reply_markup,
+            state=JobState.DRAFT,
+        )
         session.add(job)
         await session.flush()
         return job.id
@@ -143,7 +153,8 @@ async def set_paid(sessions: async_sessionmaker[AsyncSession], job_id: int, paid
     """Only a draft can change how it will be sent."""
     async with sessions() as session, session.begin():
         result = await session.execute(
-            update(Broadcast).where(Broadcast.id == job_id, Broadcast.state == JobState.DRAFT)
+            update(Broadcast)
+            .where(Broadcast.id == job_id, Broadcast.state == JobState.DRAFT)
             .values(paid=paid)
         )
         return result.rowcount == 1
@@ -166,30 +177,50 @@ async def count_audience(
 
 
 async def start(
-    sessions: async_sessionmaker[AsyncSession], job_id: int, *, admin_telegram_id: int,
-    progress_chat_id: int, progress_message_id: int,
+    sessions: async_sessionmaker[AsyncSession],
+    job_id: int,
+    *,
+    admin_telegram_id: int,
+    progress_chat_id: int,
+    progress_message_id: int,
     exclude_telegram_ids: frozenset[int] = frozenset(),
 ) -> int | None:
     """draft → running, snapshotting the recipients; None when it was not a draft (a double
     tap). Returns the number of recipients."""
     async with sessions() as session, session.begin():
         result = await session.execute(
-            update(Broadcast).where(Broadcast.id == job_id, Broadcast.state == JobState.DRAFT)
-            .values(state=JobState.RUNNING, started_at=utcnow(),
-                    progress_chat_id=progress_chat_id, progress_message_id=progress_message_id)
+            update(Broadcast)
+            .where(Broadcast.id == job_id, Broadcast.state == JobState.DRAFT)
+            .values(
+                state=JobState.RUNNING,
+                started_at=utcnow(),
+                progress_chat_id=progress_chat_id,
+                progress_message_id=progress_message_id,
+            )
         )
         if result.rowcount != 1:
             return None
         recipients = _recipients(exclude_telegram_ids).add_columns(
-            literal(job_id, Integer), literal(RecipientState.PENDING.value, String(16)),
+            literal(job_id, Integer),
+            literal(RecipientState.PENDING.value, String(16)),
         )
-        await session.execute(insert(BroadcastRecipient).from_select(
-            ["user_id", "broadcast_id", "state"], recipients))
-        total = int(await session.scalar(
-            select(func.count()).where(BroadcastRecipient.broadcast_id == job_id)) or 0)
-        await _audit(session, admin_telegram_id, "broadcast_start", job_id,
-                     {"state": JobState.DRAFT.value},
-                     {"state": JobState.RUNNING.value, "recipients": total})
+        await session.execute(
+            insert(BroadcastRecipient).from_select(["user_id", "broadcast_id", "state"], recipients)
+        )
+        total = int(
+            await session.scalar(
+                select(func.count()).where(BroadcastRecipient.broadcast_id == job_id)
+            )
+            or 0
+        )
+        await _audit(
+            session,
+            admin_telegram_id,
+            "broadcast_start",
+            job_id,
+            {"state": JobState.DRAFT.value},
+            {"state": JobState.RUNNING.value, "recipients": total},
+        )
     return total
 
 
@@ -202,7 +233,10 @@ _TRANSITIONS = {
 
 
 async def transition(
-    sessions: async_sessionmaker[AsyncSession], job_id: int, action: str, *,
+    sessions: async_sessionmaker[AsyncSession],
+    job_id: int,
+    action: str,
+    *,
     admin_telegram_id: int,
 ) -> bool:
     """pause / resume / cancel / discard as a compare-and-set; False when the job was not in a state
@@ -216,13 +250,20 @@ async def transition(
         if target is JobState.CANCELED:
             values["finished_at"] = utcnow()
         result = await session.execute(
-            update(Broadcast).where(Broadcast.id == job_id, Broadcast.state == before)
+            update(Broadcast)
+            .where(Broadcast.id == job_id, Broadcast.state == before)
             .values(**values)
         )
         if result.rowcount != 1:
             return False
-        await _audit(session, admin_telegram_id, f"broadcast_{action}", job_id,
-                     {"state": before}, {"state": target.value})
+        await _audit(
+            session,
+            admin_telegram_id,
+            f"broadcast_{action}",
+            job_id,
+            {"state": before},
+            {"state": target.value},
+        )
     return True
 
 
@@ -230,7 +271,8 @@ async def finish(sessions: async_sessionmaker[AsyncSession], job_id: int) -> boo
     """running → done, once nobody is left pending."""
     async with sessions() as session, session.begin():
         result = await session.execute(
-            update(Broadcast).where(Broadcast.id == job_id, Broadcast.state == JobState.RUNNING)
+            update(Broadcast)
+            .where(Broadcast.id == job_id, Broadcast.state == JobState.RUNNING)
             .values(state=JobState.DONE, finished_at=utcnow())
         )
         return result.rowcount == 1
@@ -238,9 +280,13 @@ async def finish(sessions: async_sessionmaker[AsyncSession], job_id: int) -> boo
 
 async def running_jobs(sessions: async_sessionmaker[AsyncSession]) -> list[int]:
     async with sessions() as session:
-        return list(await session.scalars(
-            select(Broadcast.id).where(Broadcast.state == JobState.RUNNING).order_by(Broadcast.id)
-        ))
+        return list(
+            await session.scalars(
+                select(Broadcast.id)
+                .where(Broadcast.state == JobState.RUNNING)
+                .order_by(Broadcast.id)
+            )
+        )
 
 
 async def settle_interrupted(sessions: async_sessionmaker[AsyncSession], job_id: int) -> int:
@@ -249,21 +295,28 @@ async def settle_interrupted(sessions: async_sessionmaker[AsyncSession], job_id:
     async with sessions() as session, session.begin():
         result = await session.execute(
             update(BroadcastRecipient)
-            .where(BroadcastRecipient.broadcast_id == job_id,
-                   BroadcastRecipient.state == RecipientState.SENDING)
+            .where(
+                BroadcastRecipient.broadcast_id == job_id,
+                BroadcastRecipient.state == RecipientState.SENDING,
+            )
             .values(state=RecipientState.FAILED, error=INTERRUPTED)
         )
         return result.rowcount
 
 
 async def _audit(
-    session: AsyncSession, admin_telegram_id: int, action: str, job_id: int,
-    before: dict[str, Any] | None, after: dict[str, Any] | None,
+    session: AsyncSession,
+    admin_telegram_id: int,
+    action: str,
+    job_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
 ) -> None:
     audit.record(session, admin_telegram_id, action, f"broadcast:{job_id}", before, after)
 
 
 # -- counting ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Counts:
@@ -322,6 +375,7 @@ def format_duration(seconds: float | None) -> str:
 
 # -- pacing ------------------------------------------------------------------------------------
 
+
 class Pacer:
     """The bot's token bucket (bot.rate) as a pace: slots `1/rate` apart, shared by every
     concurrent send of a job. A small burst lets a late sender (a slow database write, network
@@ -329,8 +383,9 @@ class Pacer:
     rate + burst − 1 sends in any second (27 of Telegram's 30 by default). A 429 holds every
     slot until `retry_after` has passed: the whole job pauses."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
-                 burst: int = PACER_BURST) -> None:
+    def __init__(
+        self, rate: float, clock: Callable[[], float] = time.monotonic, burst: int = PACER_BURST
+    ) -> None:
         self.clock = clock
         # A job begins at the pace, with one slot rather than a full burst.
         self._bucket = TokenBucket(rate, burst, clock(), full=False)
@@ -350,6 +405,7 @@ class Pacer:
 
 
 # -- running a job -----------------------------------------------------------------------------
+
 
 class StopReason(StrEnum):
     PAUSE = "pause"
@@ -398,9 +454,15 @@ Report = Callable[[Progress], Awaitable[None]]
 
 
 async def deliver(
-    sessions: async_sessionmaker[AsyncSession], job_id: int, send: Send, *,
-    rate: float, control: Control, concurrency: int | None = None,
-    on_progress: Report | None = None, progress_interval: float = PROGRESS_INTERVAL,
+    sessions: async_sessionmaker[AsyncSession],
+    job_id: int,
+    send: Send,
+    *,
+    rate: float,
+    control: Control,
+    concurrency: int | None = None,
+    on_progress: Report | None = None,
+    progress_interval: float = PROGRESS_INTERVAL,
     clock: Callable[[], float] = time.monotonic,
 ) -> Counts:
     """Send to every pending recipient until none is left or `control` stops the run.
@@ -481,23 +543,30 @@ async def _pending(
         rows = await session.execute(
             select(BroadcastRecipient.user_id, User.telegram_id)
             .join(User, User.id == BroadcastRecipient.user_id)
-            .where(BroadcastRecipient.broadcast_id == job_id,
-                   BroadcastRecipient.state == RecipientState.PENDING)
-            .order_by(BroadcastRecipient.user_id).limit(BATCH)
+            .where(
+                BroadcastRecipient.broadcast_id == job_id,
+                BroadcastRecipient.state == RecipientState.PENDING,
+            )
+            .order_by(BroadcastRecipient.user_id)
+            .limit(BATCH)
         )
         return [(int(user_id), int(telegram_id)) for user_id, telegram_id in rows]
 
 
 def _row(job_id: int, user_id: int, state: RecipientState) -> Any:
-    return and_(BroadcastRecipient.broadcast_id == job_id, BroadcastRecipient.user_id == user_id,
-                BroadcastRecipient.state == state)
+    return and_(
+        BroadcastRecipient.broadcast_id == job_id,
+        BroadcastRecipient.user_id == user_id,
+        BroadcastRecipient.state == state,
+    )
 
 
 async def _claim(sessions: async_sessionmaker[AsyncSession], job_id: int, user_id: int) -> bool:
     """pending → sending; False when someone else (another runner) took the row."""
     async with sessions() as session, session.begin():
         result = await session.execute(
-            update(BroadcastRecipient).where(_row(job_id, user_id, RecipientState.PENDING))
+            update(BroadcastRecipient)
+            .where(_row(job_id, user_id, RecipientState.PENDING))
             .values(state=RecipientState.SENDING)
         )
         return result.rowcount == 1
@@ -514,6 +583,7 @@ async def _record(
         values = {"state": outcome.state, "error": outcome.reason, "sent_at": sent_at}
     async with sessions() as session, session.begin():
         await session.execute(
-            update(BroadcastRecipient).where(_row(job_id, user_id, RecipientState.SENDING))
+            update(BroadcastRecipient)
+            .where(_row(job_id, user_id, RecipientState.SENDING))
             .values(**values)
         )

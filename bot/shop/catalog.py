@@ -47,15 +47,30 @@ LOGGED_REASONS = 5
 _CHUNK = 500  # values per IN (...): far below every engine's parameter limit
 DEFAULT_CATEGORY = "—"
 # The columns a sync owns (and compares to see whether a row changed).
-_COMPARED = (Service.category_id, Service.name, Service.type, Service.raw_type, Service.rate,
-             Service.min_quantity, Service.max_quantity, Service.refill, Service.cancel,
-             Service.dripfeed, Service.description, Service.available)
+_COMPARED = (
+    Service.category_id,
+    Service.name,
+    Service.type,
+    Service.raw_type,
+    Service.rate,
+    Service.min_quantity,
+    Service.max_quantity,
+    Service.refill,
+    Service.cancel,
+    Service.dripfeed,
+    Service.description,
+    Service.available,
+)
 _SERVICES = Service.__table__
 _UPDATE_SERVICE = (
     update(_SERVICES)
     .where(_SERVICES.c.id == bindparam("row_id"))
-    .values({column.key: bindparam(f"new_{column.key}", type_=column.type)
-             for column in (*_COMPARED, Service.updated_at)})
+    .values(
+        {
+            column.key: bindparam(f"new_{column.key}", type_=column.type)
+            for column in (*_COMPARED, Service.updated_at)
+        }
+    )
 )
 
 # NUL (PostgreSQL text cannot hold it), other control characters and lone surrogates (not
@@ -141,12 +156,17 @@ class SyncReport:
         """What panels.sync_report keeps (the admin screen reads it)."""
         return {
             "finished_at": utcnow().isoformat(),
-            "total": self.total, "added": self.added, "changed": self.changed,
-            "disabled": self.disabled, "skipped": len(self.skipped),
-            "reasons": [{"service_id": _bounded(row.service_id),
-                         "reason": _bounded(row.reason) or "?"}
-                        for row in self.skipped[:REPORT_REASONS]],
-            "error": None, "failed_at": None,
+            "total": self.total,
+            "added": self.added,
+            "changed": self.changed,
+            "disabled": self.disabled,
+            "skipped": len(self.skipped),
+            "reasons": [
+                {"service_id": _bounded(row.service_id), "reason": _bounded(row.reason) or "?"}
+                for row in self.skipped[:REPORT_REASONS]
+            ],
+            "error": None,
+            "failed_at": None,
         }
 
 
@@ -191,8 +211,12 @@ def _usable_rows(
             skipped.append(SkippedRow(_bounded(getattr(item, "service_id", None)), str(exc)))
             continue
         except Exception as exc:  # a hostile row never fails the whole answer
-            skipped.append(SkippedRow(_bounded(getattr(item, "service_id", None)),
-                                      f"unreadable row ({type(exc).__name__})"))
+            skipped.append(
+                SkippedRow(
+                    _bounded(getattr(item, "service_id", None)),
+                    f"unreadable row ({type(exc).__name__})",
+                )
+            )
             continue
         if sid in rows:
             skipped.append(SkippedRow(sid, "duplicate service id (the first row is kept)"))
@@ -202,7 +226,9 @@ def _usable_rows(
 
 
 async def apply_catalog(
-    session: AsyncSession, panel: Panel, services: Sequence[PanelService],
+    session: AsyncSession,
+    panel: Panel,
+    services: Sequence[PanelService],
     skipped: Sequence[SkippedRow] = (),
 ) -> SyncReport:
     """Upsert one panel's catalog answer into the shop (one transaction, the caller's).
@@ -217,8 +243,10 @@ async def apply_catalog(
     existing = {
         row.panel_service_id: row
         for row in await session.execute(
-            select(Service.id, Service.panel_service_id, *_COMPARED)
-            .where(Service.panel_id == panel.id))
+            select(Service.id, Service.panel_service_id, *_COMPARED).where(
+                Service.panel_id == panel.id
+            )
+        )
     }
     now = utcnow()
     inserts: list[dict[str, Any]] = []
@@ -229,8 +257,13 @@ async def apply_catalog(
         if row is None:
             inserts.append({"panel_id": panel.id, "panel_service_id": sid, **fields})
         elif any(getattr(row, key) != value for key, value in fields.items()):
-            updates.append({"row_id": row.id, **{f"new_{k}": v for k, v in fields.items()},
-                            "new_updated_at": now})
+            updates.append(
+                {
+                    "row_id": row.id,
+                    **{f"new_{k}": v for k, v in fields.items()},
+                    "new_updated_at": now,
+                }
+            )
     # Core statements on the table, one executemany each (the ORM's bulk path splits a batch
     # wherever a column's None-ness changes, e.g. description, into hundreds of statements).
     if inserts:
@@ -241,22 +274,31 @@ async def apply_catalog(
     for start in range(0, len(vanished), _CHUNK):
         await session.execute(
             update(Service)
-            .where(Service.id.in_(vanished[start:start + _CHUNK]))
+            .where(Service.id.in_(vanished[start : start + _CHUNK]))
             .values(available=False, updated_at=now)
             .execution_options(synchronize_session=False)
         )
     added, changed = len(inserts), len(updates)
-    report = SyncReport(panel.name, added, changed, len(vanished), len(rows),
-                        (*skipped, *refused))
+    report = SyncReport(panel.name, added, changed, len(vanished), len(rows), (*skipped, *refused))
     panel.last_synced_at = utcnow()
     panel.sync_report = report.as_json()
     await session.flush()
-    log.info("catalog sync %s: %d services (%d new, %d changed, %d gone), %d rows skipped",
-             panel.name, report.total, added, changed, report.disabled, len(report.skipped))
+    log.info(
+        "catalog sync %s: %d services (%d new, %d changed, %d gone), %d rows skipped",
+        panel.name,
+        report.total,
+        added,
+        changed,
+        report.disabled,
+        len(report.skipped),
+    )
     if report.skipped:  # once per sync, never a line per row
-        log.warning("catalog sync %s skipped %d rows; first: %r", panel.name,
-                    len(report.skipped), [(row.service_id, row.reason)
-                                          for row in report.skipped[:LOGGED_REASONS]])
+        log.warning(
+            "catalog sync %s skipped %d rows; first: %r",
+            panel.name,
+            len(report.skipped),
+            [(row.service_id, row.reason) for row in report.skipped[:LOGGED_REASONS]],
+        )
     return report
 
 
@@ -267,9 +309,13 @@ async def _category_ids(session: AsyncSession, names: set[str]) -> dict[str, int
     missing = sorted(names - found.keys())
     if missing:
         now = utcnow()
-        await session.execute(_insert_new(session, Category.__table__), [
-            {"name": name, "enabled": True, "sort_order": 0, "created_at": now}
-            for name in missing])
+        await session.execute(
+            _insert_new(session, Category.__table__),
+            [
+                {"name": name, "enabled": True, "sort_order": 0, "created_at": now}
+                for name in missing
+            ],
+        )
         found |= await _find_categories(session, set(missing))
     return found
 
@@ -277,9 +323,10 @@ async def _category_ids(session: AsyncSession, names: set[str]) -> dict[str, int
 async def _find_categories(session: AsyncSession, names: set[str]) -> dict[str, int]:
     ordered, found = sorted(names), dict[str, int]()
     for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start:start + _CHUNK]
+        chunk = ordered[start : start + _CHUNK]
         for name, category_id in await session.execute(
-                select(Category.name, Category.id).where(Category.name.in_(chunk))):
+            select(Category.name, Category.id).where(Category.name.in_(chunk))
+        ):
             found[name] = category_id
     return found
 

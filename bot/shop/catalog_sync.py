@@ -55,7 +55,10 @@ async def ensure_panels(shop: Shop) -> None:
 
 async def _panel_row(session: AsyncSession, client: PanelClient) -> Panel:
     return await catalog.ensure_panel(
-        session, name=client.name, url=client.url, dialect=client.dialect,
+        session,
+        name=client.name,
+        url=client.url,
+        dialect=client.dialect,
         is_sandbox=client.is_sandbox,
     )
 
@@ -66,8 +69,11 @@ async def _record_failure(shop: Shop, client: PanelClient, error: str) -> None:
             panel = await _panel_row(session, client)
             panel.sync_report = catalog.failed_report(panel.sync_report, error)
     except Exception as exc:  # the log line below is all that is left
-        log.error("catalog sync of %s: the failure could not be recorded: %s", client.name,
-                  failure_text(exc))
+        log.error(
+            "catalog sync of %s: the failure could not be recorded: %s",
+            client.name,
+            failure_text(exc),
+        )
 
 
 async def sync_one(shop: Shop, client: PanelClient) -> SyncReport | None:
@@ -81,16 +87,16 @@ async def sync_one(shop: Shop, client: PanelClient) -> SyncReport | None:
             await profiles.save_learned(shop, client)
             async with shop.sessions() as session, session.begin():
                 panel = await _panel_row(session, client)
-                return await catalog.apply_catalog(session, panel, answer.services,
-                                                   answer.skipped)
+                return await catalog.apply_catalog(session, panel, answer.services, answer.skipped)
     except Exception as exc:  # PanelError, a parser bug, a database refusal
         error = failure_text(exc)
         if isinstance(exc, PanelError | TimeoutError):
             log.warning("catalog sync of %s failed: %s", client.name, error)
         else:
             # The traceback helps the fix; the log filter redacts keys and tokens in it.
-            log.error("catalog sync of %s failed unexpectedly: %s", client.name, error,
-                      exc_info=exc)
+            log.error(
+                "catalog sync of %s failed unexpectedly: %s", client.name, error, exc_info=exc
+            )
         await _record_failure(shop, client, error)
         return None
 

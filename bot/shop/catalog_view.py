@@ -64,11 +64,13 @@ def _display_order(service: Service) -> tuple[Decimal, int]:
 
 
 async def load_view(session: AsyncSession) -> CatalogView:
-    rows = (await session.execute(
-        select(Service, Category).join(Category, Service.category_id == Category.id).where(
-            *catalog.SELLABLE
+    rows = (
+        await session.execute(
+            select(Service, Category)
+            .join(Category, Service.category_id == Category.id)
+            .where(*catalog.SELLABLE)
         )
-    )).all()
+    ).all()
     services = {service.id: service for service, _ in rows}
     category_by_id = {category.id: category for _, category in rows}
     ordered = sorted(services.values(), key=_display_order)
@@ -96,7 +98,8 @@ class CatalogCache:
     TTL = 30.0
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession],
+        self,
+        sessions: async_sessionmaker[AsyncSession],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.sessions = sessions

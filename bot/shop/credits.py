@@ -23,6 +23,7 @@ STATEMENT_SIZE = 10
 
 # -- parsing the admin's command -----------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class CreditCommand:
     telegram_id: int
@@ -56,6 +57,7 @@ def parse_command(args: str | None, precision: int) -> CreditCommand | None:
 
 # -- applying it ------------------------------------------------------------------------------
 
+
 class CreditStatus(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # this command message was handled before
@@ -87,26 +89,43 @@ async def apply_credit(
             return CreditResult(CreditStatus.UNKNOWN_USER, amount)
         try:
             posting = await ledger.apply(
-                session, user_id=user.id, amount=amount, kind=kind, key=key,
-                reference=f"admin:{admin_telegram_id}", note=command.reason,
+                session,
+                user_id=user.id,
+                amount=amount,
+                kind=kind,
+                key=key,
+                reference=f"admin:{admin_telegram_id}",
+                note=command.reason,
             )
         except ledger.InsufficientFunds:
-            return CreditResult(CreditStatus.INSUFFICIENT, amount,
-                                await ledger.balance_of(session, user.id), user.language)
+            return CreditResult(
+                CreditStatus.INSUFFICIENT,
+                amount,
+                await ledger.balance_of(session, user.id),
+                user.language,
+            )
         after = posting.entry.balance_after
         if not posting.applied:
-            return CreditResult(CreditStatus.DUPLICATE, posting.entry.amount, after,
-                                user.language)
+            return CreditResult(CreditStatus.DUPLICATE, posting.entry.amount, after, user.language)
         audit.record(
-            session, admin_telegram_id, "credit", f"user:{command.telegram_id}",
+            session,
+            admin_telegram_id,
+            "credit",
+            f"user:{command.telegram_id}",
             {"balance": str(after - amount)},
-            {"balance": str(after), "amount": str(amount), "kind": kind.value,
-             "reason": command.reason, "key": key},
+            {
+                "balance": str(after),
+                "amount": str(amount),
+                "kind": kind.value,
+                "reason": command.reason,
+                "key": key,
+            },
         )
     return CreditResult(CreditStatus.APPLIED, amount, after, user.language)
 
 
 # -- the customer's statement -----------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class StatementLine:
@@ -130,8 +149,10 @@ async def statement(
     async with sessions() as session:
         balance = await ledger.balance_of(session, user_id)
         entries = await session.scalars(
-            select(LedgerEntry).where(LedgerEntry.user_id == user_id)
-            .order_by(LedgerEntry.id.desc()).limit(limit)
+            select(LedgerEntry)
+            .where(LedgerEntry.user_id == user_id)
+            .order_by(LedgerEntry.id.desc())
+            .limit(limit)
         )
         lines = [_line(entry) for entry in entries]
     return Statement(balance, lines)
@@ -142,5 +163,6 @@ def _line(entry: LedgerEntry) -> StatementLine:
     order_id = None
     if reference.startswith("order:") and reference[6:].isdigit():
         order_id = int(reference[6:])
-    return StatementLine(entry.created_at, entry.amount, LedgerKind(entry.kind), order_id,
-                         entry.idempotency_key)
+    return StatementLine(
+        entry.created_at, entry.amount, LedgerKind(entry.kind), order_id, entry.idempotency_key
+    )

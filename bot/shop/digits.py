@@ -12,7 +12,7 @@ _DIGITS = str.maketrans(
 # Thousands separators seen in the wild: comma, Arabic thousands separator, Arabic comma,
 # apostrophe, spaces (incl. NBSP and narrow NBSP), underscore.
 _GROUPING = re.compile(r"[,\u066C\u060C'\s\u00A0\u202F_]")
-_DECIMAL_MARKS = str.maketrans({"\u066B": "."})  # Arabic decimal separator
+_DECIMAL_MARKS = str.maketrans({"\u066b": "."})  # Arabic decimal separator
 # Direction marks an Arabic keyboard may add around digits or a pasted link.
 BIDI_MARKS = re.compile(r"[\u200E\u200F\u061C\u2066-\u2069\u202A-\u202E]")
 

@@ -92,17 +92,30 @@ _CREDIT_BALANCE = (
 )
 # A debit applies only while the balance covers it: no read-then-write, never below zero.
 _DEBIT_BALANCE = _CREDIT_BALANCE.where(
-    _USERS.c.balance >= bindparam("cover", type_=_USERS.c.balance.type))
+    _USERS.c.balance >= bindparam("cover", type_=_USERS.c.balance.type)
+)
 
 
 async def _post(
-    session: AsyncSession, user_id: int, amount: Decimal, kind: LedgerKind, key: str,
-    reference: str | None, note: str | None,
+    session: AsyncSession,
+    user_id: int,
+    amount: Decimal,
+    kind: LedgerKind,
+    key: str,
+    reference: str | None,
+    note: str | None,
 ) -> LedgerEntry:
     balance_after = await _move_balance(session, user_id, amount)
-    values = {"user_id": user_id, "amount": amount, "balance_after": balance_after,
-              "kind": kind.value, "reference": reference, "idempotency_key": key, "note": note,
-              "created_at": utcnow()}
+    values = {
+        "user_id": user_id,
+        "amount": amount,
+        "balance_after": balance_after,
+        "kind": kind.value,
+        "reference": reference,
+        "idempotency_key": key,
+        "note": note,
+        "created_at": utcnow(),
+    }
     entry_id = (await session.execute(_INSERT_ENTRY, values)).scalar_one()
     return LedgerEntry(id=entry_id, **values)  # the row as written, outside the session
 
@@ -127,10 +140,13 @@ async def credit_many(session: AsyncSession, credits: Sequence[Credit]) -> list[
     """
     if any(credit.amount <= 0 for credit in credits):
         raise ValueError("credit_many takes positive amounts only")
-    seen = set(await session.scalars(
-        select(LedgerEntry.idempotency_key)
-        .where(LedgerEntry.idempotency_key.in_([c.key for c in credits]))
-    ))
+    seen = set(
+        await session.scalars(
+            select(LedgerEntry.idempotency_key).where(
+                LedgerEntry.idempotency_key.in_([c.key for c in credits])
+            )
+        )
+    )
     fresh: list[Credit] = []
     for credit in credits:
         if credit.key not in seen:
@@ -154,16 +170,22 @@ async def credit_many(session: AsyncSession, credits: Sequence[Credit]) -> list[
 
 def _row(credit: Credit, balance_after: Decimal) -> dict[str, object]:
     return {
-        "user_id": credit.user_id, "amount": credit.amount, "balance_after": balance_after,
-        "kind": credit.kind.value, "reference": credit.reference,
-        "idempotency_key": credit.key, "note": credit.note, "created_at": utcnow(),
+        "user_id": credit.user_id,
+        "amount": credit.amount,
+        "balance_after": balance_after,
+        "kind": credit.kind.value,
+        "reference": credit.reference,
+        "idempotency_key": credit.key,
+        "note": credit.note,
+        "created_at": utcnow(),
     }
 
 
 async def _move_balance(session: AsyncSession, user_id: int, amount: Decimal) -> Decimal:
     if amount < 0:
         result = await session.execute(
-            _DEBIT_BALANCE, {"user_id": user_id, "amount": amount, "cover": -amount})
+            _DEBIT_BALANCE, {"user_id": user_id, "amount": amount, "cover": -amount}
+        )
     else:
         result = await session.execute(_CREDIT_BALANCE, {"user_id": user_id, "amount": amount})
     balance = result.scalar_one_or_none()

@@ -146,26 +146,38 @@ async def price(
 
 
 # The admin's global markup, read in the same statement as the service it prices.
-_GLOBAL_MARKUP = select(ShopSetting.value).where(
-    ShopSetting.key == shop_settings.GLOBAL_MARKUP).scalar_subquery()
+_GLOBAL_MARKUP = (
+    select(ShopSetting.value)
+    .where(ShopSetting.key == shop_settings.GLOBAL_MARKUP)
+    .scalar_subquery()
+)
 
 # The service with what prices it (its category's markup and the admin's global one) and its
 # panel's name, for submitting. Built once: a reused statement keeps its cache key, so each
 # call skips building and keying it.
-_PRICING = select(Service, Category.markup_percent, _GLOBAL_MARKUP, Panel.name).join(
-    Category).join(Panel, Panel.id == Service.panel_id).where(
-    Service.id == bindparam("service_id"), *catalog.SELLABLE)
+_PRICING = (
+    select(Service, Category.markup_percent, _GLOBAL_MARKUP, Panel.name)
+    .join(Category)
+    .join(Panel, Panel.id == Service.panel_id)
+    .where(Service.id == bindparam("service_id"), *catalog.SELLABLE)
+)
 
 # What submit needs to address the panel: its service ID and type there, the panel's name.
-_SUBMIT_TARGET = select(Service.panel_service_id, Service.type, Panel.name).join(
-    Panel, Panel.id == bindparam("panel_id")).where(Service.id == bindparam("service_id"))
+_SUBMIT_TARGET = (
+    select(Service.panel_service_id, Service.type, Panel.name)
+    .join(Panel, Panel.id == bindparam("panel_id"))
+    .where(Service.id == bindparam("service_id"))
+)
 
 # Core, built once: the new row is returned as a plain Order, no unit of work needed.
 _INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)
 
 
 def price_in_view(
-    view: CatalogView, rules: PriceRules, service_id: int, request: OrderRequest,
+    view: CatalogView,
+    rules: PriceRules,
+    service_id: int,
+    request: OrderRequest,
     profile: PanelProfile | None = None,
 ) -> Priced:
     """`price` from the catalog in memory, for what the customer is shown before Confirm.
@@ -203,13 +215,19 @@ async def reserve(
                 raise PriceChanged(priced.quote.price)
             now = utcnow()
             values = {
-                "user_id": user_id, "service_id": priced.service.id,
-                "panel_id": priced.service.panel_id, "state": OrderState.SUBMITTING.value,
+                "user_id": user_id,
+                "service_id": priced.service.id,
+                "panel_id": priced.service.panel_id,
+                "state": OrderState.SUBMITTING.value,
                 "link": request.link,
                 "quantity": request.billed_quantity(),  # drip-feed: quantity × runs
-                "params": request_to_params(request), "charge": priced.quote.price,
-                "cost": priced.quote.cost, "refunded": ZERO, "request_key": request_key,
-                "created_at": now, "updated_at": now,
+                "params": request_to_params(request),
+                "charge": priced.quote.price,
+                "cost": priced.quote.cost,
+                "refunded": ZERO,
+                "request_key": request_key,
+                "created_at": now,
+                "updated_at": now,
             }
             order_id = (await session.execute(_INSERT_ORDER, values)).scalar_one()
             order = Order(id=order_id, **values)  # the row as written, outside the session
@@ -231,14 +249,17 @@ async def reserve(
             raise
         return Reservation(existing, False, None)
     assert priced.panel_name is not None
-    target = SubmitTarget(priced.panel_name, priced.service.panel_service_id,
-                          priced.service.type)
+    target = SubmitTarget(priced.panel_name, priced.service.panel_service_id, priced.service.type)
     return Reservation(order, True, target)
 
 
 async def submit(
-    sessions: async_sessionmaker[AsyncSession], panels: PanelRegistry, order: Order,
-    target: SubmitTarget | None = None, *, deadline: float = SUBMIT_DEADLINE,
+    sessions: async_sessionmaker[AsyncSession],
+    panels: PanelRegistry,
+    order: Order,
+    target: SubmitTarget | None = None,
+    *,
+    deadline: float = SUBMIT_DEADLINE,
 ) -> Placement:
     """Send a freshly reserved order to its panel and settle its state from the answer.
     `target`: where reserve() said it goes (else read from the database).
@@ -249,8 +270,11 @@ async def submit(
     request goes out the order's state is read again: a held order is never sent."""
     if target is None:
         async with sessions() as session:
-            row = (await session.execute(_SUBMIT_TARGET, {
-                "panel_id": order.panel_id, "service_id": order.service_id})).one()
+            row = (
+                await session.execute(
+                    _SUBMIT_TARGET, {"panel_id": order.panel_id, "service_id": order.service_id}
+                )
+            ).one()
         target = SubmitTarget(row.name, row.panel_service_id, row.type)
     panel_name = target.panel_name
     sent = False  # set once the request may have left: from then on a failure is "unknown"
@@ -261,8 +285,9 @@ async def submit(
         sent = True
 
     try:
-        request = request_from_params(target.panel_service_id,
-                                      ServiceType.parse(target.service_type), order.params)
+        request = request_from_params(
+            target.panel_service_id, ServiceType.parse(target.service_type), order.params
+        )
         client = panels.get(panel_name)
         # The form follows the client's current dialect profile (client.add builds it): a
         # request it refuses (an entry with its separator, an interval it does not take) is
@@ -270,41 +295,75 @@ async def submit(
         async with asyncio.timeout(deadline):
             panel_order_id = await client.add(request, before_send=still_submitting)
     except NotSubmitting as exc:
-        log.warning("order %s: %s before it was sent to %s; not sent", order.id, exc.state,
-                    panel_name)
+        log.warning(
+            "order %s: %s before it was sent to %s; not sent", order.id, exc.state, panel_name
+        )
         return await _not_placed_while_held(sessions, order, "never sent to the panel")
     except TimeoutError:
         if sent:
-            log.warning("order %s: no answer from %s within %s s; held for review", order.id,
-                        panel_name, deadline)
-            return await _settle(sessions, order, OrderState.REVIEW,
-                                 error=f"no answer within {deadline:g} s")
+            log.warning(
+                "order %s: no answer from %s within %s s; held for review",
+                order.id,
+                panel_name,
+                deadline,
+            )
+            return await _settle(
+                sessions, order, OrderState.REVIEW, error=f"no answer within {deadline:g} s"
+            )
         log.warning("order %s: not sent to %s within %s s", order.id, panel_name, deadline)
-        return await _settle(sessions, order, OrderState.FAILED, reason="unavailable",
-                             error=f"not sent within {deadline:g} s")
+        return await _settle(
+            sessions,
+            order,
+            OrderState.FAILED,
+            reason="unavailable",
+            error=f"not sent within {deadline:g} s",
+        )
     except PanelOutcomeUnknown as exc:
-        log.warning("order %s: outcome unknown on %s (%s); held for review", order.id,
-                    panel_name, bounded_text(exc.detail))
+        log.warning(
+            "order %s: outcome unknown on %s (%s); held for review",
+            order.id,
+            panel_name,
+            bounded_text(exc.detail),
+        )
         return await _settle(sessions, order, OrderState.REVIEW, error=bounded_text(str(exc)))
     except PanelRejected as exc:
-        log.info("order %s: rejected by %s (%s): %s", order.id, panel_name, exc.kind.value,
-                 bounded_text(exc.message))
-        return await _settle(sessions, order, OrderState.FAILED, reason=exc.kind.value,
-                             error=bounded_text(f"{exc.kind.value}: {exc.message}"))
+        log.info(
+            "order %s: rejected by %s (%s): %s",
+            order.id,
+            panel_name,
+            exc.kind.value,
+            bounded_text(exc.message),
+        )
+        return await _settle(
+            sessions,
+            order,
+            OrderState.FAILED,
+            reason=exc.kind.value,
+            error=bounded_text(f"{exc.kind.value}: {exc.message}"),
+        )
     except PanelUnavailable as exc:
         # No slot in time, or the connection was refused: the request never left.
         log.info("order %s: %s unavailable: %s", order.id, panel_name, bounded_text(exc.detail))
-        return await _settle(sessions, order, OrderState.FAILED, reason="unavailable",
-                             error=bounded_text(f"not sent: {exc.detail}"))
+        return await _settle(
+            sessions,
+            order,
+            OrderState.FAILED,
+            reason="unavailable",
+            error=bounded_text(f"not sent: {exc.detail}"),
+        )
     except (PanelError, InvalidOrderParams, KeyError, ValueError) as exc:
         if sent and isinstance(exc, PanelError):  # outside the client's contract: be careful
-            return await _settle(sessions, order, OrderState.REVIEW,
-                                 error=bounded_text(str(exc)))
+            return await _settle(sessions, order, OrderState.REVIEW, error=bounded_text(str(exc)))
         # A stored request the panel client refuses, a panel no longer configured: not sent.
         log.info("order %s: not sent to %s: %s", order.id, panel_name, bounded_text(str(exc)))
         kind = ErrorKind.BAD_REQUEST if isinstance(exc, ValueError) else ErrorKind.OTHER
-        return await _settle(sessions, order, OrderState.FAILED, reason=kind.value,
-                             error=bounded_text(f"not sent: {exc}"))
+        return await _settle(
+            sessions,
+            order,
+            OrderState.FAILED,
+            reason=kind.value,
+            error=bounded_text(f"not sent: {exc}"),
+        )
     return await _settle(sessions, order, OrderState.PENDING, panel_order_id=panel_order_id)
 
 
@@ -345,8 +404,9 @@ async def _settle(
             session, order.id, state, expected=[OrderState.SUBMITTING], note=error, **fields
         )
         if won and state is OrderState.FAILED:
-            await orders.refund(session, order, order.charge, key=f"refund:{order.id}",
-                                note="not placed")
+            await orders.refund(
+                session, order, order.charge, key=f"refund:{order.id}", note="not placed"
+            )
         # Who won knows what the row holds now; only a loser needs to read it.
         fresh = None if won else await session.get(Order, order.id, populate_existing=True)
     if fresh is not None:
@@ -354,8 +414,11 @@ async def _settle(
         if panel_order_id is not None:
             return await _placed_after_hold(sessions, order, panel_order_id)
         if fresh.state == OrderState.REVIEW.value:
-            what = "outcome still unknown" if state is OrderState.REVIEW else \
-                f"the panel did not place it ({error or 'not sent'})"
+            what = (
+                "outcome still unknown"
+                if state is OrderState.REVIEW
+                else f"the panel did not place it ({error or 'not sent'})"
+            )
             return await _not_placed_while_held(sessions, order, what)
         return Placement(Outcome.DUPLICATE, fresh, error, reason)
     fresh = order
@@ -383,17 +446,30 @@ async def _placed_after_hold(
     note = f"the panel accepted it after it was held for review: panel order {panel_order_id}"
     async with sessions() as session, session.begin():
         moved = await orders.transition(
-            session, order.id, OrderState.PENDING, expected=[OrderState.REVIEW], note=note,
-            panel_order_id=panel_order_id, placed_at=utcnow(), error=None)
+            session,
+            order.id,
+            OrderState.PENDING,
+            expected=[OrderState.REVIEW],
+            note=note,
+            panel_order_id=panel_order_id,
+            placed_at=utcnow(),
+            error=None,
+        )
         if not moved:
             await session.execute(
-                update(Order).where(Order.id == order.id, Order.panel_order_id.is_(None))
-                .values(panel_order_id=panel_order_id, placed_at=utcnow()))
+                update(Order)
+                .where(Order.id == order.id, Order.panel_order_id.is_(None))
+                .values(panel_order_id=panel_order_id, placed_at=utcnow())
+            )
             await _note(session, order.id, note)
         fresh = await session.get(Order, order.id, populate_existing=True)
     assert fresh is not None
-    log.warning("order %s: panel order %s arrived after it was held for review; now %s",
-                order.id, panel_order_id, fresh.state)
+    log.warning(
+        "order %s: panel order %s arrived after it was held for review; now %s",
+        order.id,
+        panel_order_id,
+        fresh.state,
+    )
     if moved:
         return Placement(Outcome.PLACED, fresh, held_first=True)
     if fresh.panel_order_id == panel_order_id and OrderState(fresh.state).is_open:
@@ -409,8 +485,10 @@ async def _not_placed_while_held(
     note = f"held while submitting; {what}"
     async with sessions() as session, session.begin():
         await session.execute(
-            update(Order).where(Order.id == order.id, Order.state == OrderState.REVIEW.value)
-            .values(error=bounded_text(note)))
+            update(Order)
+            .where(Order.id == order.id, Order.state == OrderState.REVIEW.value)
+            .values(error=bounded_text(note))
+        )
         await _note(session, order.id, bounded_text(note))
         fresh = await session.get(Order, order.id, populate_existing=True)
     assert fresh is not None
@@ -422,9 +500,16 @@ async def _not_placed_while_held(
 async def _note(session: AsyncSession, order_id: int, note: str) -> None:
     """An event in the order's history that changes no state."""
     state = await session.scalar(_ORDER_STATE, {"order_id": order_id})
-    await session.execute(insert(OrderEvent), {
-        "order_id": order_id, "from_state": state, "to_state": state, "note": note,
-        "created_at": utcnow()})
+    await session.execute(
+        insert(OrderEvent),
+        {
+            "order_id": order_id,
+            "from_state": state,
+            "to_state": state,
+            "note": note,
+            "created_at": utcnow(),
+        },
+    )
 
 
 async def _order_by_request_key(

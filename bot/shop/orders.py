@@ -58,12 +58,19 @@ async def transition(
     params = {f"v_{name}": value for name, value in values.items()}
     result = await session.execute(
         _transition_statement(tuple(values)),
-        {"order_id": order_id, "expected": expected_values, **params})
+        {"order_id": order_id, "expected": expected_values, **params},
+    )
     if result.first() is None:
         return False
     await _record_event(
-        session, order_id, expected_values[0] if len(expected_values) == 1 else None,
-        to_state.value, panel_status=panel_status, note=note, at=now)
+        session,
+        order_id,
+        expected_values[0] if len(expected_values) == 1 else None,
+        to_state.value,
+        panel_status=panel_status,
+        note=note,
+        at=now,
+    )
     return True
 
 
@@ -73,8 +80,10 @@ def _transition_statement(columns: tuple[str, ...]) -> Update:
     a reused statement keeps its cache key, so a transition skips building and keying it."""
     return (
         update(_ORDERS)
-        .where(_ORDERS.c.id == bindparam("order_id"),
-               _ORDERS.c.state.in_(bindparam("expected", expanding=True)))
+        .where(
+            _ORDERS.c.id == bindparam("order_id"),
+            _ORDERS.c.state.in_(bindparam("expected", expanding=True)),
+        )
         .values({name: bindparam(f"v_{name}") for name in columns})
         .returning(_ORDERS.c.state)
     )
@@ -85,16 +94,31 @@ async def record_created(session: AsyncSession, order: Order) -> None:
 
 
 async def _record_event(
-    session: AsyncSession, order_id: int, from_state: str | None, to_state: str, *,
-    panel_status: str | None = None, note: str | None = None, at: datetime | None = None,
+    session: AsyncSession,
+    order_id: int,
+    from_state: str | None,
+    to_state: str,
+    *,
+    panel_status: str | None = None,
+    note: str | None = None,
+    at: datetime | None = None,
 ) -> None:
-    await session.execute(_INSERT_EVENT, {
-        "order_id": order_id, "from_state": from_state, "to_state": to_state,
-        "panel_status": panel_status, "note": note, "created_at": at or utcnow()})
+    await session.execute(
+        _INSERT_EVENT,
+        {
+            "order_id": order_id,
+            "from_state": from_state,
+            "to_state": to_state,
+            "panel_status": panel_status,
+            "note": note,
+            "created_at": at or utcnow(),
+        },
+    )
 
 
-def refund_due(state: OrderState, charge: Decimal, quantity: int | None, remains: int | None,
-               precision: int) -> Decimal:
+def refund_due(
+    state: OrderState, charge: Decimal, quantity: int | None, remains: int | None, precision: int
+) -> Decimal:
     """What the customer gets back when an order ends in `state`."""
     if state in FULL_REFUND_STATES:
         return charge
@@ -204,7 +228,8 @@ class StatusChange:
     @property
     def started(self) -> bool:
         return self.from_state is OrderState.PENDING and self.to_state in (
-            OrderState.IN_PROGRESS, OrderState.PROCESSING
+            OrderState.IN_PROGRESS,
+            OrderState.PROCESSING,
         )
 
 
@@ -217,7 +242,9 @@ async def apply_panel_status(
 
 
 async def apply_panel_statuses(
-    session: AsyncSession, answers: Sequence[tuple[Order, OrderInfo]], precision: int,
+    session: AsyncSession,
+    answers: Sequence[tuple[Order, OrderInfo]],
+    precision: int,
     now: datetime | None = None,
 ) -> list[StatusChange]:
     """Record what the panel says about open orders; on a terminal status refund what is due,
@@ -262,24 +289,41 @@ async def apply_panel_statuses(
     return changes
 
 
-async def _hold_unknown(session: AsyncSession, order: Order, info: OrderInfo
-                        ) -> StatusChange | None:
+async def _hold_unknown(
+    session: AsyncSession, order: Order, info: OrderInfo
+) -> StatusChange | None:
     current = OrderState(order.state)
     raw = info.raw_status[:MAX_PANEL_STATUS]
     since = order.unknown_status_since
     assert since is not None
     error = f"panel status outside the known vocabulary since {since:%Y-%m-%d %H:%M} UTC: {raw}"
     # Compare-and-set on the state this cycle read: a racing poller or an admin wins cleanly.
-    if not await transition(session, order.id, OrderState.REVIEW, expected=[current],
-                            panel_status=raw, note="unknown panel status", error=error,
-                            status_errors=0):
+    if not await transition(
+        session,
+        order.id,
+        OrderState.REVIEW,
+        expected=[current],
+        panel_status=raw,
+        note="unknown panel status",
+        error=error,
+        status_errors=0,
+    ):
         return None
-    return StatusChange(order.id, order.user_id, current, OrderState.REVIEW, ZERO,
-                        reason=HoldReason.UNKNOWN_STATUS, detail=raw)
+    return StatusChange(
+        order.id,
+        order.user_id,
+        current,
+        OrderState.REVIEW,
+        ZERO,
+        reason=HoldReason.UNKNOWN_STATUS,
+        detail=raw,
+    )
 
 
 async def record_bad_rows(
-    session: AsyncSession, rows: Sequence[tuple[Order, str]], now: datetime | None = None,
+    session: AsyncSession,
+    rows: Sequence[tuple[Order, str]],
+    now: datetime | None = None,
 ) -> list[StatusChange]:
     """One more bad cycle for each order whose status row could not be used (the panel's
     per-ID error, a row that would not apply): the message is stored (bounded) and the count
@@ -295,20 +339,46 @@ async def record_bad_rows(
         error = message[:MAX_ERROR_TEXT]
         count = order.status_errors + 1
         if count >= MAX_BAD_CYCLES:
-            if await transition(session, order.id, OrderState.REVIEW, expected=[current],
-                                note=f"{count} poll cycles without a usable status row",
-                                error=error, status_errors=count, checked_at=now):
-                changes.append(StatusChange(order.id, order.user_id, current, OrderState.REVIEW,
-                                            ZERO, reason=HoldReason.BAD_ROWS, detail=error))
+            if await transition(
+                session,
+                order.id,
+                OrderState.REVIEW,
+                expected=[current],
+                note=f"{count} poll cycles without a usable status row",
+                error=error,
+                status_errors=count,
+                checked_at=now,
+            ):
+                changes.append(
+                    StatusChange(
+                        order.id,
+                        order.user_id,
+                        current,
+                        OrderState.REVIEW,
+                        ZERO,
+                        reason=HoldReason.BAD_ROWS,
+                        detail=error,
+                    )
+                )
             continue
-        counted.append({"b_id": order.id, "b_state": current.value, "b_error": error,
-                        "b_count": count, "b_now": now})
+        counted.append(
+            {
+                "b_id": order.id,
+                "b_state": current.value,
+                "b_error": error,
+                "b_count": count,
+                "b_now": now,
+            }
+        )
     if counted:
         await session.execute(
             update(_ORDERS)
             .where(_ORDERS.c.id == bindparam("b_id"), _ORDERS.c.state == bindparam("b_state"))
-            .values(error=bindparam("b_error"), status_errors=bindparam("b_count"),
-                    checked_at=bindparam("b_now")),
+            .values(
+                error=bindparam("b_error"),
+                status_errors=bindparam("b_count"),
+                checked_at=bindparam("b_now"),
+            ),
             counted,
         )
     return changes
@@ -342,8 +412,12 @@ def _gave_up_target(order: Order, info: OrderInfo) -> OrderState:
 
 
 async def _move(
-    session: AsyncSession, current: OrderState, target: OrderState,
-    items: list[tuple[Order, OrderInfo]], precision: int, now: datetime,
+    session: AsyncSession,
+    current: OrderState,
+    target: OrderState,
+    items: list[tuple[Order, OrderInfo]],
+    precision: int,
+    now: datetime,
 ) -> list[StatusChange]:
     values: dict[str, Any] = {"state": target.value, "updated_at": now}
     if target.is_final:
@@ -353,34 +427,51 @@ async def _move(
     # both go to review, each with its own reason (set per order below).
     if review:
         values["error"] = "partial without a usable remains count"
-    won = set(await session.scalars(
-        update(Order)
-        .where(Order.id.in_([order.id for order, _ in items]), Order.state == current.value)
-        .values(**values)
-        .returning(Order.id)
-        .execution_options(synchronize_session=False)
-    ))
+    won = set(
+        await session.scalars(
+            update(Order)
+            .where(Order.id.in_([order.id for order, _ in items]), Order.state == current.value)
+            .values(**values)
+            .returning(Order.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     winners = [(order, info) for order, info in items if order.id in won]
     if not winners:
         return []
     await _store_metrics(session, winners, now)
-    await session.execute(insert(OrderEvent), [
-        {"order_id": order.id, "from_state": current.value, "to_state": target.value,
-         "panel_status": info.raw_status[:MAX_PANEL_STATUS], "created_at": now}
-        for order, info in winners
-    ])
+    await session.execute(
+        insert(OrderEvent),
+        [
+            {
+                "order_id": order.id,
+                "from_state": current.value,
+                "to_state": target.value,
+                "panel_status": info.raw_status[:MAX_PANEL_STATUS],
+                "created_at": now,
+            }
+            for order, info in winners
+        ],
+    )
     refunds = await _refund_all(session, target, winners, precision)
     gave_up = [order.id for order, info in winners if info.status is OrderStatus.FAILED]
     if review and gave_up:
         await session.execute(
-            update(_ORDERS).where(_ORDERS.c.id.in_(gave_up))
-            .values(error="the panel gave up on the order with nothing left to deliver"))
+            update(_ORDERS)
+            .where(_ORDERS.c.id.in_(gave_up))
+            .values(error="the panel gave up on the order with nothing left to deliver")
+        )
     return [
-        StatusChange(order.id, order.user_id, current, target, refunds.get(order.id, ZERO),
-                     reason=_hold_reason(info) if review else None,
-                     detail=info.raw_status[:MAX_PANEL_STATUS] if review else "",
-                     gave_up=info.raw_status[:MAX_PANEL_STATUS]
-                     if info.status is OrderStatus.FAILED else "")
+        StatusChange(
+            order.id,
+            order.user_id,
+            current,
+            target,
+            refunds.get(order.id, ZERO),
+            reason=_hold_reason(info) if review else None,
+            detail=info.raw_status[:MAX_PANEL_STATUS] if review else "",
+            gave_up=info.raw_status[:MAX_PANEL_STATUS] if info.status is OrderStatus.FAILED else "",
+        )
         for order, info in winners
     ]
 
@@ -392,7 +483,9 @@ def _hold_reason(info: OrderInfo) -> HoldReason:
 
 
 async def _refund_all(
-    session: AsyncSession, target: OrderState, winners: list[tuple[Order, OrderInfo]],
+    session: AsyncSession,
+    target: OrderState,
+    winners: list[tuple[Order, OrderInfo]],
     precision: int,
 ) -> dict[int, Decimal]:
     """Refunds due after a transition this transaction won, set-based. The orders' cap
@@ -407,18 +500,27 @@ async def _refund_all(
     if not due:
         return {}
     users = {order.id: order.user_id for order, _ in winners}
-    applied = await ledger.credit_many(session, [
-        ledger.Credit(users[order_id], amount, LedgerKind.REFUND, f"refund:{order_id}",
-                      reference=f"order:{order_id}", note=f"order {target.value}")
-        for order_id, amount in due.items()
-    ])
+    applied = await ledger.credit_many(
+        session,
+        [
+            ledger.Credit(
+                users[order_id],
+                amount,
+                LedgerKind.REFUND,
+                f"refund:{order_id}",
+                reference=f"order:{order_id}",
+                note=f"order {target.value}",
+            )
+            for order_id, amount in due.items()
+        ],
+    )
     refunded = {int(credit.key.split(":")[1]): credit.amount for credit in applied}
     if refunded:
         table = Order.__table__
         await session.execute(
-            update(table).where(table.c.id == bindparam("b_id")).values(
-                refunded=table.c.refunded + bindparam("b_amount", type_=table.c.refunded.type)
-            ),
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(refunded=table.c.refunded + bindparam("b_amount", type_=table.c.refunded.type)),
             [{"b_id": order_id, "b_amount": amount} for order_id, amount in refunded.items()],
         )
     return refunded
@@ -426,8 +528,12 @@ async def _refund_all(
 
 def _metrics_changed(order: Order, info: OrderInfo, now: datetime) -> bool:
     return _metric_values(order, info, now) != (
-        order.start_count, order.remains, order.panel_status, order.panel_charge,
-        order.status_errors, order.unknown_status_since,
+        order.start_count,
+        order.remains,
+        order.panel_status,
+        order.panel_charge,
+        order.status_errors,
+        order.unknown_status_since,
     )
 
 
@@ -470,8 +576,12 @@ def _panel_charge(order: Order, info: OrderInfo) -> Decimal | None:
     if info.remains is not None and 0 <= info.remains <= quantity:
         real.append(expected * (quantity - info.remains) / quantity)
     if _close(charge, rate) and not any(_close(charge, amount) for amount in real):
-        log.debug("order %s: charge %s is the service rate (expected cost %s); not stored",
-                  order.id, charge, expected)
+        log.debug(
+            "order %s: charge %s is the service rate (expected cost %s); not stored",
+            order.id,
+            charge,
+            expected,
+        )
         return order.panel_charge
     return charge
 
@@ -480,23 +590,38 @@ def _close(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) <= abs(b) * _CHARGE_TOLERANCE
 
 
-async def _store_metrics(session: AsyncSession, items: Sequence[tuple[Order, OrderInfo]],
-                         now: datetime) -> None:
+async def _store_metrics(
+    session: AsyncSession, items: Sequence[tuple[Order, OrderInfo]], now: datetime
+) -> None:
     if not items:
         return
     table = Order.__table__
     rows = []
     for order, info in items:
-        start_count, remains, panel_status, panel_charge, errors, since = \
-            _metric_values(order, info, now)
-        rows.append({"b_id": order.id, "b_start": start_count, "b_remains": remains,
-                     "b_status": panel_status, "b_charge": panel_charge, "b_errors": errors,
-                     "b_since": since})
+        start_count, remains, panel_status, panel_charge, errors, since = _metric_values(
+            order, info, now
+        )
+        rows.append(
+            {
+                "b_id": order.id,
+                "b_start": start_count,
+                "b_remains": remains,
+                "b_status": panel_status,
+                "b_charge": panel_charge,
+                "b_errors": errors,
+                "b_since": since,
+            }
+        )
     await session.execute(
         update(table)
         .where(table.c.id == bindparam("b_id"))
-        .values(start_count=bindparam("b_start"), remains=bindparam("b_remains"),
-                panel_status=bindparam("b_status"), panel_charge=bindparam("b_charge"),
-                status_errors=bindparam("b_errors"), unknown_status_since=bindparam("b_since")),
+        .values(
+            start_count=bindparam("b_start"),
+            remains=bindparam("b_remains"),
+            panel_status=bindparam("b_status"),
+            panel_charge=bindparam("b_charge"),
+            status_errors=bindparam("b_errors"),
+            unknown_status_since=bindparam("b_since"),
+        ),
         rows,
     )

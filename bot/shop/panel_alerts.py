@@ -28,8 +28,9 @@ _ALERTS: dict[ErrorKind, str] = {
 ALERTS_KEPT = 1_000  # (panel, kind) pairs remembered per notifier: far more than a shop has
 # Per notifier (one per running bot), so two shops in one process never silence each other;
 # an entry is there for ALERT_EVERY seconds after its alert went out.
-_recently_sent: weakref.WeakKeyDictionary[object, Cache[tuple[str, ErrorKind], bool]] = \
+_recently_sent: weakref.WeakKeyDictionary[object, Cache[tuple[str, ErrorKind], bool]] = (
     weakref.WeakKeyDictionary()
+)
 
 
 class AdminNotifier(Protocol):
@@ -46,8 +47,9 @@ def alert_key(kind: ErrorKind | str | None) -> str | None:
         return None  # "unavailable" and other non-kinds
 
 
-async def panel_refused(notifier: AdminNotifier, kind: ErrorKind | str | None, *, panel: str,
-                        action: str, message: str) -> bool:
+async def panel_refused(
+    notifier: AdminNotifier, kind: ErrorKind | str | None, *, panel: str, action: str, message: str
+) -> bool:
     """Tell admins about a bad key or an empty panel balance; True when an alert went out."""
     key = alert_key(kind)
     if key is None:
@@ -58,8 +60,9 @@ async def panel_refused(notifier: AdminNotifier, kind: ErrorKind | str | None, *
     if (panel, ErrorKind(kind)) in sent:
         return False
     sent.put((panel, ErrorKind(kind)), True)
-    await notifier.to_admins(key, panel=panel, action=action,
-                             message=bounded_text(message or "-", 300))
+    await notifier.to_admins(
+        key, panel=panel, action=action, message=bounded_text(message or "-", 300)
+    )
     return True
 
 
@@ -68,9 +71,9 @@ async def placement_failed(notifier: AdminNotifier, placement: Placement) -> boo
     if alert_key(placement.reason) is None:
         return False
     async with notifier.shop.sessions() as session:
-        panel = await session.scalar(select(Panel.name).where(
-            Panel.id == placement.order.panel_id))
+        panel = await session.scalar(select(Panel.name).where(Panel.id == placement.order.panel_id))
     # ordering stores "<kind>: <panel's words>"; admins read the words.
     message = (placement.error or "").removeprefix(f"{placement.reason}: ")
-    return await panel_refused(notifier, placement.reason, panel=panel or "?", action="add",
-                               message=message)
+    return await panel_refused(
+        notifier, placement.reason, panel=panel or "?", action="add", message=message
+    )

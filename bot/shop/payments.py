@@ -59,6 +59,7 @@ class PaymentStatus(StrEnum):
 
 # -- quotes -----------------------------------------------------------------------------------
 
+
 def presets(settings: Settings) -> list[Decimal]:
     """The quick amounts: 5, 10, 25, 50, 100 scaled by a power of ten so the first one is at
     least TOPUP_MIN (a shop in IQD gets 5,000…), then cut at TOPUP_MAX."""
@@ -66,8 +67,11 @@ def presets(settings: Settings) -> list[Decimal]:
     while PRESET_STEPS[0] * scale < settings.topup_min:
         scale *= 10
     quantum = Decimal(1).scaleb(-settings.currency_precision)
-    return [(step * scale).quantize(quantum) for step in PRESET_STEPS
-            if step * scale <= settings.topup_max]
+    return [
+        (step * scale).quantize(quantum)
+        for step in PRESET_STEPS
+        if step * scale <= settings.topup_max
+    ]
 
 
 class AmountProblem(StrEnum):
@@ -94,6 +98,7 @@ def parse_topup_amount(text: str, settings: Settings) -> Decimal | AmountProblem
 
 
 # -- the signed payload -----------------------------------------------------------------------
+
 
 def payload_key(settings: Settings) -> bytes:
     """PAYMENT_PAYLOAD_SECRET, or a key derived from the bot token: no extra configuration,
@@ -148,6 +153,7 @@ def verify(key: bytes, payload: str) -> Invoice | None:
 
 # -- pre-checkout (no I/O: Telegram gives us 10 seconds) --------------------------------------
 
+
 class Refusal(StrEnum):
     INVALID = "invalid"  # forged, altered or foreign payload
     WRONG_USER = "wrong_user"  # someone else's invoice (forwarded)
@@ -156,7 +162,12 @@ class Refusal(StrEnum):
 
 
 def check_checkout(
-    key: bytes, *, payload: str, telegram_id: int, currency: str, total_amount: int,
+    key: bytes,
+    *,
+    payload: str,
+    telegram_id: int,
+    currency: str,
+    total_amount: int,
     banned: bool,
 ) -> Invoice | Refusal:
     """Whether a checkout may proceed: pure, so the handler answers at once."""
@@ -175,11 +186,13 @@ def check_checkout(
 async def is_banned(sessions: Sessions, telegram_id: int) -> bool:
     """The one read a pre-checkout makes: fresh, not the middleware's few-seconds-old row."""
     async with sessions() as session:
-        return bool(await session.scalar(
-            select(User.is_banned).where(User.telegram_id == telegram_id)))
+        return bool(
+            await session.scalar(select(User.is_banned).where(User.telegram_id == telegram_id))
+        )
 
 
 # -- the successful payment -------------------------------------------------------------------
+
 
 class CreditStatus(StrEnum):
     CREDITED = "credited"
@@ -196,8 +209,15 @@ class CreditResult:
 
 
 async def credit_payment(
-    sessions: Sessions, key: bytes, *, telegram_id: int, payload: str, currency: str,
-    total_amount: int, charge_id: str, provider_charge_id: str | None = None,
+    sessions: Sessions,
+    key: bytes,
+    *,
+    telegram_id: int,
+    payload: str,
+    currency: str,
+    total_amount: int,
+    charge_id: str,
+    provider_charge_id: str | None = None,
 ) -> CreditResult:
     """Record a successful payment and credit it, once per charge id.
 
@@ -205,8 +225,12 @@ async def credit_payment(
     (should not happen after our pre-checkout) is still recorded, uncredited, for the admins.
     """
     invoice = verify(key, payload)
-    matched = (invoice is not None and invoice.telegram_id == telegram_id
-               and currency == STARS and invoice.stars == total_amount)
+    matched = (
+        invoice is not None
+        and invoice.telegram_id == telegram_id
+        and currency == STARS
+        and invoice.stars == total_amount
+    )
     amount = invoice.amount if matched and invoice is not None else Decimal(0)
     async with sessions() as session, session.begin():
         user_id = await session.scalar(select(User.id).where(User.telegram_id == telegram_id))
@@ -219,9 +243,14 @@ async def credit_payment(
         if existing is not None:
             return await _duplicate(session, existing)
         payment = Payment(
-            user_id=user_id, provider=PROVIDER, currency=currency, total_amount=total_amount,
-            credited=amount, telegram_payment_charge_id=charge_id,
-            provider_payment_charge_id=provider_charge_id or None, payload=payload[:256],
+            user_id=user_id,
+            provider=PROVIDER,
+            currency=currency,
+            total_amount=total_amount,
+            credited=amount,
+            telegram_payment_charge_id=charge_id,
+            provider_payment_charge_id=provider_charge_id or None,
+            payload=payload[:256],
             status=PaymentStatus.PAID if matched else PaymentStatus.UNMATCHED,
         )
         try:
@@ -236,8 +265,12 @@ async def credit_payment(
         if not matched:
             return CreditResult(CreditStatus.UNMATCHED, amount, total_amount)
         posting = await ledger.apply(
-            session, user_id=user_id, amount=amount, kind=LedgerKind.TOPUP,
-            key=f"topup:{charge_id}", reference=f"stars:{charge_id}"[:128],
+            session,
+            user_id=user_id,
+            amount=amount,
+            kind=LedgerKind.TOPUP,
+            key=f"topup:{charge_id}",
+            reference=f"stars:{charge_id}"[:128],
             note=f"{total_amount} XTR",
         )
     return CreditResult(CreditStatus.CREDITED, amount, total_amount, posting.entry.balance_after)
@@ -245,7 +278,8 @@ async def credit_payment(
 
 async def _payment(session: AsyncSession, charge_id: str) -> Payment | None:
     return await session.scalar(
-        select(Payment).where(Payment.telegram_payment_charge_id == charge_id))
+        select(Payment).where(Payment.telegram_payment_charge_id == charge_id)
+    )
 
 
 async def _duplicate(session: AsyncSession, payment: Payment) -> CreditResult:
@@ -254,6 +288,7 @@ async def _duplicate(session: AsyncSession, payment: Payment) -> CreditResult:
 
 
 # -- refunds ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class PaymentView:
@@ -318,12 +353,18 @@ async def refund_lines(sessions: Sessions, keys: list[str]) -> dict[str, RefundL
         return lines
     async with sessions() as session:
         rows = await session.execute(
-            select(Payment.telegram_payment_charge_id, Payment.status)
-            .where(Payment.telegram_payment_charge_id.in_(list(reservations))))
+            select(Payment.telegram_payment_charge_id, Payment.status).where(
+                Payment.telegram_payment_charge_id.in_(list(reservations))
+            )
+        )
         statuses: dict[str, str] = {charge: status for charge, status in rows}
-        restored = set(await session.scalars(
-            select(LedgerEntry.idempotency_key)
-            .where(LedgerEntry.idempotency_key.in_([restore_key(c) for c in reservations]))))
+        restored = set(
+            await session.scalars(
+                select(LedgerEntry.idempotency_key).where(
+                    LedgerEntry.idempotency_key.in_([restore_key(c) for c in reservations])
+                )
+            )
+        )
     confirmed = (PaymentStatus.REFUNDED.value, PaymentStatus.REFUNDED_SHORT.value)
     for charge_id, key in reservations.items():
         done = statuses.get(charge_id) in confirmed and restore_key(charge_id) not in restored
@@ -356,8 +397,11 @@ async def reserve_refund(
             if payment.credited > 0:
                 try:
                     await ledger.apply(
-                        session, user_id=payment.user_id, amount=-payment.credited,
-                        kind=LedgerKind.PAYMENT_REFUND, key=refund_key(charge_id),
+                        session,
+                        user_id=payment.user_id,
+                        amount=-payment.credited,
+                        kind=LedgerKind.PAYMENT_REFUND,
+                        key=refund_key(charge_id),
                         reference=f"stars:{charge_id}"[:128],
                         note=f"refund by admin {admin_telegram_id}",
                     )
@@ -380,7 +424,11 @@ class RefundOutcome(StrEnum):
 
 
 async def finish_refund(
-    sessions: Sessions, *, charge_id: str, admin_telegram_id: int, outcome: RefundOutcome,
+    sessions: Sessions,
+    *,
+    charge_id: str,
+    admin_telegram_id: int,
+    outcome: RefundOutcome,
     error: str | None = None,
 ) -> PaymentView | None:
     """Step two: settle the reservation after Telegram answered (or did not)."""
@@ -392,13 +440,16 @@ async def finish_refund(
             if await _move(session, payment, PaymentStatus.REFUNDING, PaymentStatus.REFUNDED):
                 _audit(session, admin_telegram_id, payment, "refunded")
         elif outcome is RefundOutcome.REFUSED:
-            if await _move(session, payment, PaymentStatus.REFUNDING,
-                           PaymentStatus.REFUND_FAILED):
+            if await _move(session, payment, PaymentStatus.REFUNDING, PaymentStatus.REFUND_FAILED):
                 if payment.credited > 0:
                     await ledger.apply(
-                        session, user_id=payment.user_id, amount=payment.credited,
-                        kind=LedgerKind.PAYMENT_REFUND, key=restore_key(charge_id),
-                        reference=f"stars:{charge_id}"[:128], note=(error or "")[:500] or None,
+                        session,
+                        user_id=payment.user_id,
+                        amount=payment.credited,
+                        kind=LedgerKind.PAYMENT_REFUND,
+                        key=restore_key(charge_id),
+                        reference=f"stars:{charge_id}"[:128],
+                        note=(error or "")[:500] or None,
                     )
                 _audit(session, admin_telegram_id, payment, "refund_failed", error)
         else:
@@ -433,14 +484,16 @@ async def apply_telegram_refund(sessions: Sessions, *, charge_id: str) -> Telegr
         status = PaymentStatus(payment.status)
         if status is PaymentStatus.REFUNDING:  # our reservation already holds the debit
             await _move(session, payment, status, PaymentStatus.REFUNDED)
-            return TelegramRefund(TelegramRefundStatus.CONFIRMED,
-                                  payment=await _view(session, payment, PaymentStatus.REFUNDED))
-        if status not in (PaymentStatus.PAID, PaymentStatus.UNMATCHED,
-                          PaymentStatus.REFUND_FAILED):
+            return TelegramRefund(
+                TelegramRefundStatus.CONFIRMED,
+                payment=await _view(session, payment, PaymentStatus.REFUNDED),
+            )
+        if status not in (PaymentStatus.PAID, PaymentStatus.UNMATCHED, PaymentStatus.REFUND_FAILED):
             return TelegramRefund(TelegramRefundStatus.DUPLICATE)
         # Lock the balance (PostgreSQL) so an order cannot slip between the read and the debit.
         balance = await session.scalar(
-            select(User.balance).where(User.id == payment.user_id).with_for_update())
+            select(User.balance).where(User.id == payment.user_id).with_for_update()
+        )
         debit = min(payment.credited, balance or Decimal(0))
         shortfall = payment.credited - debit
         final = PaymentStatus.REFUNDED_SHORT if shortfall > 0 else PaymentStatus.REFUNDED
@@ -448,11 +501,16 @@ async def apply_telegram_refund(sessions: Sessions, *, charge_id: str) -> Telegr
             return TelegramRefund(TelegramRefundStatus.DUPLICATE)
         if debit > 0:
             # After a refused admin refund the shared key is spent: its restore undid it.
-            key = refund_key(charge_id) + (TELEGRAM_SUFFIX if status is
-                                           PaymentStatus.REFUND_FAILED else "")
+            key = refund_key(charge_id) + (
+                TELEGRAM_SUFFIX if status is PaymentStatus.REFUND_FAILED else ""
+            )
             await ledger.apply(
-                session, user_id=payment.user_id, amount=-debit,
-                kind=LedgerKind.PAYMENT_REFUND, key=key, reference=f"stars:{charge_id}"[:128],
+                session,
+                user_id=payment.user_id,
+                amount=-debit,
+                kind=LedgerKind.PAYMENT_REFUND,
+                key=key,
+                reference=f"stars:{charge_id}"[:128],
                 note="refunded by Telegram" + (f"; shortfall {shortfall}" if shortfall else ""),
             )
         view = await _view(session, payment, final)
@@ -468,8 +526,10 @@ async def _move(
     if new in (PaymentStatus.REFUNDED, PaymentStatus.REFUNDED_SHORT):
         values["refunded_at"] = utcnow()
     result = await session.execute(
-        update(Payment).where(Payment.id == payment.id, Payment.status == old.value)
-        .values(**values).execution_options(synchronize_session=False)
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status == old.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -481,20 +541,35 @@ async def _view(
     assert user is not None
     await session.refresh(user, ["balance"])
     return PaymentView(
-        charge_id=payment.telegram_payment_charge_id, telegram_id=user.telegram_id,
-        language=user.language, stars=payment.total_amount, credited=payment.credited,
-        status=status or PaymentStatus(payment.status), balance=user.balance,
+        charge_id=payment.telegram_payment_charge_id,
+        telegram_id=user.telegram_id,
+        language=user.language,
+        stars=payment.total_amount,
+        credited=payment.credited,
+        status=status or PaymentStatus(payment.status),
+        balance=user.balance,
     )
 
 
 def _audit(
-    session: AsyncSession, admin_telegram_id: int, payment: Payment, status: str,
+    session: AsyncSession,
+    admin_telegram_id: int,
+    payment: Payment,
+    status: str,
     error: str | None = None,
 ) -> None:
-    after: dict[str, object] = {"status": str(status), "stars": payment.total_amount,
-                                "amount": str(payment.credited)}
+    after: dict[str, object] = {
+        "status": str(status),
+        "stars": payment.total_amount,
+        "amount": str(payment.credited),
+    }
     if error:
         after["error"] = error[:500]
-    audit.record(session, admin_telegram_id, "refund_stars",
-                 f"payment:{payment.telegram_payment_charge_id}"[:128],
-                 {"status": payment.status}, after)
+    audit.record(
+        session,
+        admin_telegram_id,
+        "refund_stars",
+        f"payment:{payment.telegram_payment_charge_id}"[:128],
+        {"status": payment.status},
+        after,
+    )

@@ -14,6 +14,7 @@ from bot.panel.service_types import PER_PACKAGE
 
 PER = Decimal(1000)
 
+
 @dataclass(frozen=True, slots=True)
 class PriceRules:
     currency_rate: Decimal  # shop units per panel unit

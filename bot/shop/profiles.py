@@ -43,11 +43,15 @@ async def save_learned(shop: Shop, client: PanelClient) -> bool:
         return False
     try:
         async with shop.sessions() as session, session.begin():
-            await session.execute(update(Panel).where(Panel.name == client.name)
-                                  .values(profile=client.learned.to_json()))
+            await session.execute(
+                update(Panel)
+                .where(Panel.name == client.name)
+                .values(profile=client.learned.to_json())
+            )
     except Exception as exc:
-        log.error("panel %s: the learned profile could not be stored: %s", client.name,
-                  type(exc).__name__)
+        log.error(
+            "panel %s: the learned profile could not be stored: %s", client.name, type(exc).__name__
+        )
         return False
     _saved[client] = version
     log.info("panel %s: learned profile stored", client.name)

@@ -59,7 +59,12 @@ async def set_global_markup(
         session.add(ShopSetting(key=GLOBAL_MARKUP, value=str(percent)))
     else:
         row.value = str(percent)
-    audit.record(session, admin_id, "markup.global", "shop",
-                 {"percent": before, "default": str(default)},
-                 {"percent": None if percent is None else str(percent)})
+    audit.record(
+        session,
+        admin_id,
+        "markup.global",
+        "shop",
+        {"percent": before, "default": str(default)},
+        {"percent": None if percent is None else str(percent)},
+    )
     await session.flush()

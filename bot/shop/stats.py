@@ -86,7 +86,10 @@ def _money(units: Any) -> Decimal:
 
 
 async def collect(
-    sessions: async_sessionmaker[AsyncSession], *, currency_rate: Decimal, precision: int,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    currency_rate: Decimal,
+    precision: int,
     now: datetime | None = None,
 ) -> ShopStats:
     now = now or datetime.now(UTC)
@@ -96,8 +99,10 @@ async def collect(
     async with sessions() as session:
         users = await _users(session, starts)
         by_state = {
-            str(state): int(n) for state, n in await session.execute(
-                select(Order.state, func.count()).group_by(Order.state).order_by(Order.state))
+            str(state): int(n)
+            for state, n in await session.execute(
+                select(Order.state, func.count()).group_by(Order.state).order_by(Order.state)
+            )
         }
         money = await _money_by_period(session, starts, currency_rate, quantum)
         top = await _top(session, first)
@@ -108,8 +113,7 @@ async def collect(
 async def _users(session: AsyncSession, starts: dict[str, datetime]) -> UserCounts:
     active = User.is_active.is_(True) & User.is_banned.is_(False)
     columns = [func.count(), func.sum(case((active, 1), else_=0))]
-    columns += [func.sum(case((User.created_at >= start, 1), else_=0))
-                for start in starts.values()]
+    columns += [func.sum(case((User.created_at >= start, 1), else_=0)) for start in starts.values()]
     row = (await session.execute(select(*columns))).one()
     new = {name: int(value or 0) for name, value in zip(starts, row[2:], strict=True)}
     return UserCounts(int(row[0]), int(row[1] or 0), new)
@@ -119,21 +123,27 @@ async def _money_by_period(
     session: AsyncSession, starts: dict[str, datetime], rate: Decimal, quantum: Decimal
 ) -> dict[str, Money]:
     net = _raw(Order.charge) - _raw(Order.refunded)
-    cost = case((Order.state.in_(_NO_COST), 0),
-                else_=func.coalesce(_raw(Order.panel_charge), _raw(Order.cost)))
+    cost = case(
+        (Order.state.in_(_NO_COST), 0),
+        else_=func.coalesce(_raw(Order.panel_charge), _raw(Order.cost)),
+    )
     columns = []
     for start in starts.values():
         recent = Order.created_at >= start
-        columns += [func.sum(case((recent, 1), else_=0)),
-                    func.sum(case((recent, net), else_=0)),
-                    func.sum(case((recent, cost), else_=0))]
-    row = (await session.execute(
-        select(*columns).where(Order.created_at >= min(starts.values())))).one()
+        columns += [
+            func.sum(case((recent, 1), else_=0)),
+            func.sum(case((recent, net), else_=0)),
+            func.sum(case((recent, cost), else_=0)),
+        ]
+    row = (
+        await session.execute(select(*columns).where(Order.created_at >= min(starts.values())))
+    ).one()
     result = {}
     for index, name in enumerate(starts):
-        orders, revenue, panel_cost = row[3 * index: 3 * index + 3]
+        orders, revenue, panel_cost = row[3 * index : 3 * index + 3]
         result[name] = Money(
-            int(orders or 0), _money(revenue),
+            int(orders or 0),
+            _money(revenue),
             (_money(panel_cost) * rate).quantize(quantum, ROUND_HALF_UP),
         )
     return result
@@ -141,15 +151,26 @@ async def _money_by_period(
 
 async def _top(session: AsyncSession, since: datetime) -> list[TopService]:
     revenue = func.sum(_raw(Order.charge) - _raw(Order.refunded))
-    rows = (await session.execute(
-        select(Order.service_id, func.count(), revenue)
-        .where(Order.created_at >= since).group_by(Order.service_id)
-        .order_by(revenue.desc(), Order.service_id).limit(TOP_SERVICES)
-    )).all()
-    services = {s.id: s for s in await session.scalars(
-        select(Service).where(Service.id.in_([row[0] for row in rows])))}
-    return [TopService(services[service_id], int(n), _money(units))
-            for service_id, n, units in rows if service_id in services]
+    rows = (
+        await session.execute(
+            select(Order.service_id, func.count(), revenue)
+            .where(Order.created_at >= since)
+            .group_by(Order.service_id)
+            .order_by(revenue.desc(), Order.service_id)
+            .limit(TOP_SERVICES)
+        )
+    ).all()
+    services = {
+        s.id: s
+        for s in await session.scalars(
+            select(Service).where(Service.id.in_([row[0] for row in rows]))
+        )
+    }
+    return [
+        TopService(services[service_id], int(n), _money(units))
+        for service_id, n, units in rows
+        if service_id in services
+    ]
 
 
 def _day_expression(dialect: str) -> Any:
@@ -166,7 +187,8 @@ async def _days(session: AsyncSession, now: datetime) -> list[Day]:
     day = _day_expression(session.get_bind().dialect.name).label("day")
     rows = await session.execute(
         select(day, func.count(), func.sum(_raw(Order.charge) - _raw(Order.refunded)))
-        .where(Order.created_at >= since).group_by(day)
+        .where(Order.created_at >= since)
+        .group_by(day)
     )
     found = {date.fromisoformat(str(d)): (int(n), _money(units)) for d, n, units in rows}
     return [

@@ -24,8 +24,9 @@ class UserSnapshot:
 
     @classmethod
     def of(cls, user: User) -> UserSnapshot:
-        return cls(tuple((column.key, getattr(user, column.key))
-                         for column in inspect(User).column_attrs))
+        return cls(
+            tuple((column.key, getattr(user, column.key)) for column in inspect(User).column_attrs)
+        )
 
     def row(self) -> User:
         """A fresh detached row with these values: each update gets its own to change."""
@@ -83,7 +84,9 @@ async def touch(
     async with sessions() as session:
         user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
         if user is not None and (user.username, user.first_name, user.is_active) == (
-            username, first_name, True
+            username,
+            first_name,
+            True,
         ):
             return user
     try:

@@ -37,7 +37,7 @@ SKIPPABLE = frozenset({"expiry"})
 MAX_LINES = 10_000
 _HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#].*)?$")
 _NAME = re.compile(r"^[\w.\-]{1,64}$")
-_MARKUP_CHARS = frozenset("<>\"")
+_MARKUP_CHARS = frozenset('<>"')
 
 
 class StepInputError(ValueError):
@@ -71,8 +71,12 @@ class WizardSpec:
     @property
     def profile(self) -> PanelProfile:
         """The part of the panel's profile the wizard checks answers against."""
-        return PanelProfile().merged({"comment_separator": self.separator,
-                                      "dripfeed_intervals": list(self.intervals or []) or None})
+        return PanelProfile().merged(
+            {
+                "comment_separator": self.separator,
+                "dripfeed_intervals": list(self.intervals or []) or None,
+            }
+        )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -90,13 +94,21 @@ class WizardSpec:
     @classmethod
     def of(cls, service: Service, profile: PanelProfile | None = None) -> WizardSpec:
         profile = profile or PanelProfile()
-        return cls(service.id, service.panel_service_id, service.type, service.min_quantity,
-                   service.max_quantity, service.dripfeed, profile.comment_separator,
-                   profile.dripfeed_intervals)
+        return cls(
+            service.id,
+            service.panel_service_id,
+            service.type,
+            service.min_quantity,
+            service.max_quantity,
+            service.dripfeed,
+            profile.comment_separator,
+            profile.dripfeed_intervals,
+        )
 
 
-async def panel_profile(session: AsyncSession, panels: PanelRegistry,
-                        panel_id: int) -> PanelProfile:
+async def panel_profile(
+    session: AsyncSession, panels: PanelRegistry, panel_id: int
+) -> PanelProfile:
     """The current dialect profile of the panel a service is sold from (documented defaults
     when the panel is no longer configured)."""
     name = await session.scalar(select(Panel.name).where(Panel.id == panel_id))
@@ -135,8 +147,9 @@ def previous_step(spec: WizardSpec, current: str | None, drip: bool = False) -> 
 # -- parsing what the customer typed ------------------------------------------------------------
 
 
-def parse(step: str, text: str, spec: WizardSpec, fields: Mapping[str, Any],
-          today: date | None = None) -> Any:
+def parse(
+    step: str, text: str, spec: WizardSpec, fields: Mapping[str, Any], today: date | None = None
+) -> Any:
     """The JSON value to store for `step`, or StepInputError."""
     text = text.strip()
     if not text:
@@ -163,8 +176,12 @@ def parse_link(text: str) -> str:
     if "://" not in value and _HOST.match(value):
         value = "https://" + value
     parts = urlsplit(value)
-    if (parts.scheme.lower() not in ("http", "https") or "." not in (parts.hostname or "")
-            or any(c.isspace() for c in value) or len(value) > 2048):
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or "." not in (parts.hostname or "")
+        or any(c.isspace() for c in value)
+        or len(value) > 2048
+    ):
         raise StepInputError("bad-link")
     # A real address has these percent-encoded; raw, they are pasted markup, which a panel
     # would store or echo as is. Refused with its own words so the customer knows what to fix.
@@ -258,7 +275,8 @@ def request_fields(spec: WizardSpec, fields: Mapping[str, Any], drip: bool) -> d
 
 def build_request(spec: WizardSpec, fields: Mapping[str, Any], drip: bool) -> OrderRequest:
     return ordering.request_from_params(
-        spec.panel_service_id, spec.service_type, request_fields(spec, fields, drip))
+        spec.panel_service_id, spec.service_type, request_fields(spec, fields, drip)
+    )
 
 
 # -- read models for the shop front ---------------------------------------------------------------
@@ -278,8 +296,9 @@ def listing(view: CatalogView, rules: PriceRules, services: Iterable[Service]) -
     return [
         Listed(
             service=s,
-            price=price_per_1000(rules, s.rate,
-                                 rules.markup(s.markup_percent, view.category_markup(s))),
+            price=price_per_1000(
+                rules, s.rate, rules.markup(s.markup_percent, view.category_markup(s))
+            ),
             per_package=ServiceType.parse(s.type) in PER_PACKAGE,
             orderable=is_orderable(s),
         )
@@ -302,7 +321,11 @@ class Summary:
 
 
 async def summarize(
-    session: AsyncSession, view: CatalogView, rules: PriceRules, user_id: int, spec: WizardSpec,
+    session: AsyncSession,
+    view: CatalogView,
+    rules: PriceRules,
+    user_id: int,
+    spec: WizardSpec,
     request: OrderRequest,
 ) -> Summary:
     """Price the request against the service as customers see it and the customer's balance.
@@ -311,9 +334,14 @@ async def summarize(
     priced = ordering.price_in_view(view, rules, spec.service_id, request, spec.profile)
     balance = await ledger.balance_of(session, user_id)
     missing = ordering.missing_amount(balance, priced.quote.price)
-    return Summary(priced.service, priced.quote.price, balance,
-                   balance - priced.quote.price if missing == ZERO else balance, missing,
-                   priced.quote.units)
+    return Summary(
+        priced.service,
+        priced.quote.price,
+        balance,
+        balance - priced.quote.price if missing == ZERO else balance,
+        missing,
+        priced.quote.units,
+    )
 
 
 def step_bounds(step: str, spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
@@ -343,7 +371,7 @@ def paginate(total: int, page: int, size: int) -> Page:
 
 def categories_page(view: CatalogView, page: int, size: int) -> tuple[Page, list[Category]]:
     paged = paginate(len(view.categories), page, size)
-    return paged, list(view.categories[paged.offset:paged.offset + size])
+    return paged, list(view.categories[paged.offset : paged.offset + size])
 
 
 def services_page(
@@ -352,7 +380,7 @@ def services_page(
     category = view.category_by_id.get(category_id)
     services = view.by_category.get(category_id, ())
     paged = paginate(len(services), page, size)
-    rows = services[paged.offset:paged.offset + size]
+    rows = services[paged.offset : paged.offset + size]
     return category, paged, listing(view, rules, rows)
 
 

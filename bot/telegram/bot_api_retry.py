@@ -64,13 +64,18 @@ def never_sent(exc: BaseException) -> bool:
     failed (refused, DNS, proxy unreachable). A certificate error is not worth retrying."""
     cause = exc.__cause__
     return isinstance(cause, aiohttp.ClientConnectorError) and not isinstance(
-        cause, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError)
+        cause, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError
+    )
 
 
 class RetryMiddleware(BaseRequestMiddleware):
     def __init__(
-        self, *, budget: float = FLOOD_BUDGET, callback_budget: float = CALLBACK_BUDGET,
-        retries: int = FAILURE_RETRIES, first_backoff: float = FIRST_BACKOFF,
+        self,
+        *,
+        budget: float = FLOOD_BUDGET,
+        callback_budget: float = CALLBACK_BUDGET,
+        retries: int = FAILURE_RETRIES,
+        first_backoff: float = FIRST_BACKOFF,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -108,6 +113,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                 error = exc
             if self.clock() + wait > deadline:
                 raise error
-            log.info("%s: %s; asking again in %.1f s", method.__api_method__,
-                     type(error).__name__, wait)
+            log.info(
+                "%s: %s; asking again in %.1f s", method.__api_method__, type(error).__name__, wait
+            )
             await self.sleep(wait)

@@ -38,9 +38,13 @@ def copier(bot: Bot, job: Broadcast) -> broadcast.Send:
     async def send(chat_id: int) -> Outcome:
         try:
             with no_retry():  # a 429 pauses the whole job (bot.shop.broadcast), not this message
-                await bot.copy_message(chat_id=chat_id, from_chat_id=job.from_chat_id,
-                                       message_id=job.message_id, reply_markup=markup,
-                                       allow_paid_broadcast=paid)
+                await bot.copy_message(
+                    chat_id=chat_id,
+                    from_chat_id=job.from_chat_id,
+                    message_id=job.message_id,
+                    reply_markup=markup,
+                    allow_paid_broadcast=paid,
+                )
         except TelegramRetryAfter as exc:
             return Outcome.retry(exc.retry_after)
         except TelegramForbiddenError as exc:
@@ -100,23 +104,26 @@ class BroadcastManager:
     # -- the admin's buttons --------------------------------------------------------------------
 
     async def pause(self, job_id: int, admin_id: int) -> bool:
-        if not await broadcast.transition(self.shop.sessions, job_id, "pause",
-                                          admin_telegram_id=admin_id):
+        if not await broadcast.transition(
+            self.shop.sessions, job_id, "pause", admin_telegram_id=admin_id
+        ):
             return False
         if not self._stop(job_id, StopReason.PAUSE):  # no runner here: show it ourselves
             await self._show(job_id, JobState.PAUSED)
         return True
 
     async def resume(self, job_id: int, admin_id: int) -> bool:
-        if not await broadcast.transition(self.shop.sessions, job_id, "resume",
-                                          admin_telegram_id=admin_id):
+        if not await broadcast.transition(
+            self.shop.sessions, job_id, "resume", admin_telegram_id=admin_id
+        ):
             return False
         self.launch(job_id)
         return True
 
     async def cancel(self, job_id: int, admin_id: int) -> bool:
-        if not await broadcast.transition(self.shop.sessions, job_id, "cancel",
-                                          admin_telegram_id=admin_id):
+        if not await broadcast.transition(
+            self.shop.sessions, job_id, "cancel", admin_telegram_id=admin_id
+        ):
             return False
         if not self._stop(job_id, StopReason.CANCEL):
             await self._finished(job_id, JobState.CANCELED)
@@ -145,8 +152,14 @@ class BroadcastManager:
             async def progress(report: Progress) -> None:
                 await self._show(job_id, JobState.RUNNING, job=job, report=report)
 
-            await broadcast.deliver(self.shop.sessions, job_id, copier(self.bot, job),
-                                    rate=rate, control=control, on_progress=progress)
+            await broadcast.deliver(
+                self.shop.sessions,
+                job_id,
+                copier(self.bot, job),
+                rate=rate,
+                control=control,
+                on_progress=progress,
+            )
             if control.reason is StopReason.PAUSE:
                 await self._show(job_id, JobState.PAUSED)
             elif control.reason is StopReason.CANCEL:
@@ -154,8 +167,7 @@ class BroadcastManager:
             elif control.reason is None and await broadcast.finish(self.shop.sessions, job_id):
                 await self._finished(job_id, JobState.DONE)
         except Exception:
-            log.exception("broadcast %s stopped by an error; it resumes at the next start",
-                          job_id)
+            log.exception("broadcast %s stopped by an error; it resumes at the next start", job_id)
         finally:
             self._runs.pop(job_id, None)
 
@@ -166,7 +178,12 @@ class BroadcastManager:
         return (user.language if user else None) or self.shop.settings.default_language
 
     async def render(
-        self, job: Broadcast, state: JobState, counts: Counts, *, rate: float | None = None,
+        self,
+        job: Broadcast,
+        state: JobState,
+        counts: Counts,
+        *,
+        rate: float | None = None,
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         language = await self._language(job)
 
@@ -175,32 +192,45 @@ class BroadcastManager:
 
         rate = rate or (broadcast.PAID_RATE if job.paid else broadcast.FREE_RATE)
         eta = broadcast.eta_seconds(counts.pending, rate) if state is JobState.RUNNING else None
-        text = t("bc-progress", id=job.id, state=t(f"bc-state-{state.value}"),
-                 bar=broadcast.progress_bar(counts.done, counts.total),
-                 percent=broadcast.percent(counts.done, counts.total),
-                 sent=counts.sent, blocked=counts.blocked, failed=counts.failed,
-                 pending=counts.pending, total=counts.total,
-                 eta=broadcast.format_duration(eta))
+        text = t(
+            "bc-progress",
+            id=job.id,
+            state=t(f"bc-state-{state.value}"),
+            bar=broadcast.progress_bar(counts.done, counts.total),
+            percent=broadcast.percent(counts.done, counts.total),
+            sent=counts.sent,
+            blocked=counts.blocked,
+            failed=counts.failed,
+            pending=counts.pending,
+            total=counts.total,
+            eta=broadcast.format_duration(eta),
+        )
         markup = None
         if state in (JobState.RUNNING, JobState.PAUSED):
             markup = kb.progress(t, job.id, paused=state is JobState.PAUSED)
         return text, markup
 
     async def _show(
-        self, job_id: int, state: JobState, *, job: Broadcast | None = None,
+        self,
+        job_id: int,
+        state: JobState,
+        *,
+        job: Broadcast | None = None,
         report: Progress | None = None,
     ) -> None:
         job = job or await broadcast.get(self.shop.sessions, job_id)
         if job is None or job.progress_chat_id is None or job.progress_message_id is None:
             return
         counts = report.counts if report else await broadcast.counts(self.shop.sessions, job_id)
-        text, markup = await self.render(job, state, counts,
-                                         rate=report.rate if report else None)
+        text, markup = await self.render(job, state, counts, rate=report.rate if report else None)
         try:
             with no_retry():  # a progress edit is not worth waiting for: the next tick shows it
-                await self.bot.edit_message_text(text=text, chat_id=job.progress_chat_id,
-                                                 message_id=job.progress_message_id,
-                                                 reply_markup=markup)
+                await self.bot.edit_message_text(
+                    text=text,
+                    chat_id=job.progress_chat_id,
+                    message_id=job.progress_message_id,
+                    reply_markup=markup,
+                )
         except TelegramRetryAfter:
             pass  # the next tick shows it
         except TelegramAPIError as exc:
@@ -219,8 +249,14 @@ class BroadcastManager:
         language = await self._language(job)
         key = "bc-report-done" if state is JobState.DONE else "bc-report-canceled"
         text = self.shop.translate(
-            language, key, id=job.id, sent=counts.sent, blocked=counts.blocked,
-            failed=counts.failed, pending=counts.pending, total=counts.total,
+            language,
+            key,
+            id=job.id,
+            sent=counts.sent,
+            blocked=counts.blocked,
+            failed=counts.failed,
+            pending=counts.pending,
+            total=counts.total,
             duration=broadcast.format_duration((ended - started).total_seconds()),
         )
         with contextlib.suppress(TelegramAPIError):

@@ -41,8 +41,13 @@ def render(
 
 
 def _panel(
-    draw: ImageDraw.ImageDraw, font: ImageFont.ImageFont | ImageFont.FreeTypeFont, top: int,
-    height: int, values: list[Decimal], color: tuple[int, int, int], unit: str,
+    draw: ImageDraw.ImageDraw,
+    font: ImageFont.ImageFont | ImageFont.FreeTypeFont,
+    top: int,
+    height: int,
+    values: list[Decimal],
+    color: tuple[int, int, int],
+    unit: str,
 ) -> None:
     left, right, bottom = MARGIN_LEFT, WIDTH - MARGIN_RIGHT, top + height
     peak = max(max(values), Decimal(0))
@@ -65,8 +70,10 @@ def _panel(
 
 
 def _dates(
-    draw: ImageDraw.ImageDraw, font: ImageFont.ImageFont | ImageFont.FreeTypeFont,
-    days: Sequence[date], y: int,
+    draw: ImageDraw.ImageDraw,
+    font: ImageFont.ImageFont | ImageFont.FreeTypeFont,
+    days: Sequence[date],
+    y: int,
 ) -> None:
     slot = (WIDTH - MARGIN_RIGHT - MARGIN_LEFT) / len(days)
     every = max(1, len(days) // 6)

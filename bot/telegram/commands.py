@@ -20,10 +20,18 @@ from bot.telegram.telegram_session import Outcome, call_patiently
 
 log = logging.getLogger("bot")
 
-CUSTOMER_COMMANDS = ("start", "menu", "orders", "balance", "language", "help", "cancel",
-                     "paysupport", "terms")
-ADMIN_COMMANDS = ("credit", "admin", "refund", "user", "order", "refundstars", "broadcast",
-                  "stats")
+CUSTOMER_COMMANDS = (
+    "start",
+    "menu",
+    "orders",
+    "balance",
+    "language",
+    "help",
+    "cancel",
+    "paysupport",
+    "terms",
+)
+ADMIN_COMMANDS = ("credit", "admin", "refund", "user", "order", "refundstars", "broadcast", "stats")
 LATER_ATTEMPTS = 8  # background rounds after a start Telegram did not answer (~4 min)
 
 
@@ -37,23 +45,37 @@ def _calls(bot: Bot, shop: Shop) -> list[tuple[str, Callable[[], Awaitable[objec
         ]
 
     # Without language_code: what clients in any other language see.
-    calls: list[tuple[str, Callable[[], Awaitable[object]]]] = [(
-        "setMyCommands(default)",
-        lambda: bot.set_my_commands(commands(default, CUSTOMER_COMMANDS),
-                                    BotCommandScopeDefault()),
-    )]
+    calls: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+        (
+            "setMyCommands(default)",
+            lambda: bot.set_my_commands(
+                commands(default, CUSTOMER_COMMANDS), BotCommandScopeDefault()
+            ),
+        )
+    ]
     for language in LANGUAGES:
-        calls.append((f"setMyCommands({language})", lambda language=language: bot.set_my_commands(
-            commands(language, CUSTOMER_COMMANDS), BotCommandScopeDefault(),
-            language_code=language)))
+        calls.append(
+            (
+                f"setMyCommands({language})",
+                lambda language=language: bot.set_my_commands(
+                    commands(language, CUSTOMER_COMMANDS),
+                    BotCommandScopeDefault(),
+                    language_code=language,
+                ),
+            )
+        )
     for admin_id in sorted(shop.settings.admin_ids):
         for language in LANGUAGES:
-            calls.append((
-                f"setMyCommands(admin {admin_id}, {language})",
-                lambda admin_id=admin_id, language=language: bot.set_my_commands(
-                    commands(language, CUSTOMER_COMMANDS + ADMIN_COMMANDS),
-                    BotCommandScopeChat(chat_id=admin_id), language_code=language),
-            ))
+            calls.append(
+                (
+                    f"setMyCommands(admin {admin_id}, {language})",
+                    lambda admin_id=admin_id, language=language: bot.set_my_commands(
+                        commands(language, CUSTOMER_COMMANDS + ADMIN_COMMANDS),
+                        BotCommandScopeChat(chat_id=admin_id),
+                        language_code=language,
+                    ),
+                )
+            )
     return calls
 
 
@@ -66,8 +88,13 @@ async def register_commands(bot: Bot, shop: Shop) -> bool:
 
 
 async def register_commands_later(
-    bot: Bot, shop: Shop, *, first_delay: float = 1.0, max_delay: float = 60.0,
-    attempts: int = LATER_ATTEMPTS, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    bot: Bot,
+    shop: Shop,
+    *,
+    first_delay: float = 1.0,
+    max_delay: float = 60.0,
+    attempts: int = LATER_ATTEMPTS,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> bool:
     """Retry the registration in the background with growing delays, a bounded number of
     times (the bot runs meanwhile)."""

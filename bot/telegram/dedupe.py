@@ -39,8 +39,9 @@ class Claim(Enum):
 
 
 class UpdateClaims:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession],
-                 lease: timedelta = CLAIM_LEASE) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], lease: timedelta = CLAIM_LEASE
+    ) -> None:
         self.sessions = sessions
         self.lease = lease
 
@@ -63,9 +64,11 @@ class UpdateClaims:
             # The claimant died mid-update: take over, compare-and-set on its claim time.
             taken = await session.execute(
                 update(ProcessedUpdate)
-                .where(ProcessedUpdate.update_id == update_id,
-                       ProcessedUpdate.claimed_at == row.claimed_at,
-                       ProcessedUpdate.done.is_(False))
+                .where(
+                    ProcessedUpdate.update_id == update_id,
+                    ProcessedUpdate.claimed_at == row.claimed_at,
+                    ProcessedUpdate.done.is_(False),
+                )
                 .values(claimed_at=now)
             )
             if taken.rowcount == 1:  # type: ignore[attr-defined]
@@ -115,7 +118,8 @@ class UpdateClaims:
         """Handled (successfully or not: a failing handler is not retried, as with polling)."""
         async with self.sessions() as session, session.begin():
             await session.execute(
-                update(ProcessedUpdate).where(ProcessedUpdate.update_id == update_id)
+                update(ProcessedUpdate)
+                .where(ProcessedUpdate.update_id == update_id)
                 .values(done=True)
             )
 
@@ -128,6 +132,8 @@ class UpdateClaims:
 
     async def is_done(self, update_id: int) -> bool:
         async with self.sessions() as session:
-            return bool(await session.scalar(
-                select(ProcessedUpdate.done).where(ProcessedUpdate.update_id == update_id)
-            ))
+            return bool(
+                await session.scalar(
+                    select(ProcessedUpdate.done).where(ProcessedUpdate.update_id == update_id)
+                )
+            )

@@ -68,8 +68,10 @@ _CACHEABLE = frozenset({str, int})
 
 
 def _safe(name: str, value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool) and (
-        name == "id" or name.endswith("_id")
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and (name == "id" or name.endswith("_id"))
     ):
         return str(value)
     if isinstance(value, str):

@@ -41,8 +41,9 @@ class Notifier:
             await self.bot.send_message(chat_id, text, reply_markup=reply_markup)
             return True
         except TelegramRetryAfter as exc:
-            log.warning("message to %s not sent: Telegram asks to wait %s s", chat_id,
-                        exc.retry_after)
+            log.warning(
+                "message to %s not sent: Telegram asks to wait %s s", chat_id, exc.retry_after
+            )
         except TelegramForbiddenError:
             await users.mark_inactive(self.shop.sessions, chat_id)
             self.shop.recent_users.forget(chat_id)  # their next update re-activates them
@@ -57,7 +58,10 @@ class Notifier:
         return False
 
     async def to_user(
-        self, telegram_id: int, key: str, reply_markup: InlineKeyboardMarkup | None = None,
+        self,
+        telegram_id: int,
+        key: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
         **kwargs: Any,
     ) -> bool:
         """A localized message in the customer's own language."""
@@ -65,11 +69,15 @@ class Notifier:
         if user is not None and not user.is_active:
             return False
         language = (user.language if user else None) or self.shop.settings.default_language
-        return await self.send(telegram_id, self.shop.translate(language, key, **kwargs),
-                               reply_markup)
+        return await self.send(
+            telegram_id, self.shop.translate(language, key, **kwargs), reply_markup
+        )
 
     async def to_customer(
-        self, user_id: int, key: str, reply_markup: InlineKeyboardMarkup | None = None,
+        self,
+        user_id: int,
+        key: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
         **kwargs: Any,
     ) -> bool:
         """Like to_user, by the shop's own user id."""
@@ -78,8 +86,9 @@ class Notifier:
         if user is None or not user.is_active:
             return False
         language = user.language or self.shop.settings.default_language
-        return await self.send(user.telegram_id, self.shop.translate(language, key, **kwargs),
-                               reply_markup)
+        return await self.send(
+            user.telegram_id, self.shop.translate(language, key, **kwargs), reply_markup
+        )
 
     async def to_admins(self, key: str, **kwargs: Any) -> int:
         """Tell every admin, each in their language; returns how many were reached."""

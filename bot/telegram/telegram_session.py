@@ -58,7 +58,7 @@ class UnreadableAnswer(TelegramNetworkError):
     def __init__(self, method: TelegramMethod[Any], content: Any, token: str = "") -> None:
         # aiogram gives the body, or the decoded JSON when it was of the wrong shape
         text = content if isinstance(content, str) else json.dumps(content, default=repr)
-        head = text[:SNIPPET_CHARS * 2 + len(token) * 2]
+        head = text[: SNIPPET_CHARS * 2 + len(token) * 2]
         if token:  # a proxy's page may quote the URL, and the token is in the URL's path
             head = head.replace(token, "<token>").replace(token.partition(":")[2], "<token>")
         snippet = " ".join(head.split())[:SNIPPET_CHARS]
@@ -68,11 +68,13 @@ class UnreadableAnswer(TelegramNetworkError):
 def json_loads(text: str | bytes) -> Any:
     """orjson, and a description for an error answer that has none (see the module doc)."""
     data = orjson.loads(text)
-    if type(data) is dict and data.get("ok") is False and \
-            not isinstance(data.get("description"), str):
+    if (
+        type(data) is dict
+        and data.get("ok") is False
+        and not isinstance(data.get("description"), str)
+    ):
         code = data.get("error_code")
-        data["description"] = f"HTTP {code if isinstance(code, int) else '?'} without a " \
-                              "description"
+        data["description"] = f"HTTP {code if isinstance(code, int) else '?'} without a description"
     return data
 
 
@@ -129,6 +131,7 @@ def make_session(api_url: str | None = None, **kwargs: Any) -> AiohttpSession:
     session.middleware(PinnedResponses())
     return session
 
+
 async def wait_for_telegram(
     get_me: Callable[[], Awaitable[User]],
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -146,8 +149,9 @@ async def wait_for_telegram(
             raise
         except Exception as exc:  # anything else may pass: retry
             wait = retry_delay(exc, delay, max_delay)
-            log.warning("Telegram Bot API unreachable (%s); retrying in %.1f s",
-                        describe(exc), wait)
+            log.warning(
+                "Telegram Bot API unreachable (%s); retrying in %.1f s", describe(exc), wait
+            )
             await sleep(wait)
             delay = min(max_delay, delay * 2)
 
@@ -168,8 +172,12 @@ def is_transient(exc: BaseException) -> bool:
 
 
 async def call_patiently(
-    call: Callable[[], Awaitable[object]], what: str, *, attempts: int | None = 5,
-    first_delay: float = 1.0, max_delay: float = 60.0,
+    call: Callable[[], Awaitable[object]],
+    what: str,
+    *,
+    attempts: int | None = 5,
+    first_delay: float = 1.0,
+    max_delay: float = 60.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Outcome:
     """A startup call (setMyCommands, deleteWebhook, setWebhook) that must neither crash nor
@@ -188,12 +196,14 @@ async def call_patiently(
                 log.error("%s refused by Telegram: %s", what, describe(exc))
                 return Outcome.REFUSED
             if attempts is not None and attempt >= attempts:
-                log.warning("%s: Telegram did not answer (%s); giving up for now", what,
-                            describe(exc))
+                log.warning(
+                    "%s: Telegram did not answer (%s); giving up for now", what, describe(exc)
+                )
                 return Outcome.UNANSWERED
             wait = retry_delay(exc, delay, max_delay)
-            log.warning("%s: Telegram did not answer (%s); retrying in %.1f s", what,
-                        describe(exc), wait)
+            log.warning(
+                "%s: Telegram did not answer (%s); retrying in %.1f s", what, describe(exc), wait
+            )
             await sleep(wait)
             delay = min(max_delay, delay * 2)
 

@@ -85,8 +85,9 @@ class DedupingWebhook:
     JSON with an update_id), claims it by update_id and feeds it to the dispatcher through the
     public `Dispatcher.feed_update`."""
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, *, secret_token: str,
-                 claims: UpdateClaims) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, bot: Bot, *, secret_token: str, claims: UpdateClaims
+    ) -> None:
         self.dispatcher = dispatcher
         self.bot = bot
         self.secret = secret_token.encode()
@@ -110,15 +111,17 @@ class DedupingWebhook:
         try:
             update = Update.model_validate(payload, context={"bot": bot})
         except ValidationError as exc:  # redelivering it would not make it readable
-            log.warning("update %d dropped: not an update aiogram can read: %s", update_id,
-                        str(exc)[:300])
+            log.warning(
+                "update %d dropped: not an update aiogram can read: %s", update_id, str(exc)[:300]
+            )
             return web.Response(status=200)
         claim = await self.claims.claim(update_id)
         if claim is Claim.DONE:
             return web.Response(status=200)
         if claim is Claim.BUSY:  # Telegram retries non-2xx answers later
-            return web.Response(status=503, text="busy",
-                                headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            return web.Response(
+                status=503, text="busy", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+            )
         async with self.claims.held(update_id):  # done only once the handler has finished
             await self._handle(bot, update)
         return web.Response(status=200)
@@ -142,8 +145,9 @@ async def healthz(request: web.Request) -> web.Response:
         async with request.app[ENGINE_KEY].connect() as connection:
             await connection.execute(text("SELECT 1"))
         database = True
-    return web.json_response({"ok": database, "database": database},
-                             status=200 if database else 503)
+    return web.json_response(
+        {"ok": database, "database": database}, status=200 if database else 503
+    )
 
 
 def build_app(runtime: WebhookHost) -> web.Application:
@@ -152,7 +156,8 @@ def build_app(runtime: WebhookHost) -> web.Application:
     app = web.Application()
     app[ENGINE_KEY] = runtime.engine
     DedupingWebhook(
-        runtime.dispatcher, runtime.bot,
+        runtime.dispatcher,
+        runtime.bot,
         secret_token=settings.webhook_secret.get_secret_value(),
         claims=UpdateClaims(runtime.shop.sessions),
     ).register(app, path=webhook_path(settings.webhook_url))
@@ -172,19 +177,28 @@ class WebhookServer:
         self._runner = web.AppRunner(build_app(self.runtime), access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, settings.webhook_host, settings.webhook_port).start()
-        log.info("webhook listening on %s:%d%s", settings.webhook_host, settings.webhook_port,
-                 webhook_path(settings.webhook_url))
+        log.info(
+            "webhook listening on %s:%d%s",
+            settings.webhook_host,
+            settings.webhook_port,
+            webhook_path(settings.webhook_url),
+        )
         # Every process sets the same webhook: harmless, and the newest settings win. Retried
         # in the background until Telegram answers (the server already listens, and a webhook
         # set by an earlier start keeps delivering meanwhile); a refusal is logged.
         secret = settings.webhook_secret.get_secret_value()
         allowed = self.runtime.dispatcher.resolve_used_update_types()
-        self.runtime.in_background(call_patiently(
-            lambda: self.runtime.bot.set_webhook(settings.webhook_url or "", secret_token=secret,
-                                                 allowed_updates=allowed),
-            "setWebhook", attempts=None, first_delay=self.runtime.retry_first_delay,
-            max_delay=self.runtime.retry_max_delay,
-        ))
+        self.runtime.in_background(
+            call_patiently(
+                lambda: self.runtime.bot.set_webhook(
+                    settings.webhook_url or "", secret_token=secret, allowed_updates=allowed
+                ),
+                "setWebhook",
+                attempts=None,
+                first_delay=self.runtime.retry_first_delay,
+                max_delay=self.runtime.retry_max_delay,
+            )
+        )
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None

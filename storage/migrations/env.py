@@ -19,9 +19,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(
-    type_: str, obj: Any, autogen_context: AutogenContext
-) -> str | Literal[False]:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Migrations must not depend on application types: render them as their storage types.
     if type_ == "type" and isinstance(obj, Money):
         return "sa.BigInteger()"
@@ -57,6 +55,8 @@ handed_over = config.attributes.get("connection")
 if handed_over is not None:
     _run(handed_over)
 else:
-    asyncio.run(_run_from_url(os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///data/bot.sqlite3")))
+    asyncio.run(
+        _run_from_url(os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///data/bot.sqlite3"))
+    )
 
 _ = BigInteger  # keep the import for autogenerate readers

@@ -55,8 +55,13 @@ class Shop:
         """Give a customer a balance through the ledger, as /credit does."""
         user = await self.user_row(telegram_id)
         async with self.sessions() as session, session.begin():
-            await ledger.apply(session, user_id=user.id, amount=Decimal(amount),
-                               kind=LedgerKind.CREDIT, key=f"test-fund:{user.id}:{amount}")
+            await ledger.apply(
+                session,
+                user_id=user.id,
+                amount=Decimal(amount),
+                kind=LedgerKind.CREDIT,
+                key=f"test-fund:{user.id}:{amount}",
+            )
 
     async def orders(self) -> list[Order]:
         async with self.sessions() as session:
@@ -89,33 +94,53 @@ async def shop_database(tmp_path: Path, name: str = "shop") -> str:
 async def suite_database(url: str) -> str:
     """Under TEST_DATABASE=postgresql a SQLite file URL stands for a PostgreSQL database of this
     test: the same file gives the same database, so restarts keep their data."""
-    if TEST_DATABASE == "postgresql" and url.startswith("sqlite+aiosqlite:///") \
-            and ":memory:" not in url:
+    if (
+        TEST_DATABASE == "postgresql"
+        and url.startswith("sqlite+aiosqlite:///")
+        and ":memory:" not in url
+    ):
         return await postgres_database(url)
     return url
 
 
 @contextlib.asynccontextmanager
 async def running_shop(
-    tmp_path: Path, *, panel: FakePanel | None = None, database_url: str | None = None,
-    panel_timeout: float = 5.0, background: bool = False,
-    panel_profile: dict[str, Any] | None = None, telegram_proxy: str | None = None,
-    panel_proxy: str | None = None, **settings: Any,
+    tmp_path: Path,
+    *,
+    panel: FakePanel | None = None,
+    database_url: str | None = None,
+    panel_timeout: float = 5.0,
+    background: bool = False,
+    panel_profile: dict[str, Any] | None = None,
+    telegram_proxy: str | None = None,
+    panel_proxy: str | None = None,
+    **settings: Any,
 ) -> AsyncIterator[Shop]:
     """panel_profile: the owner's PANELS "profile" pins for the panel (issue 15).
     telegram_proxy: TELEGRAM_PROXY (the bot's Bot API traffic goes through it);
     panel_proxy: the panel's proxy (PANEL_PROXY)."""
     if telegram_proxy is not None:
         settings["telegram_proxy"] = telegram_proxy
-    database_url = await suite_database(database_url) if database_url \
-        else await shop_database(tmp_path)
-    async with FakeTelegram(token=TOKEN) as tg, (panel or FakePanel()) as fake_panel:
+    database_url = (
+        await suite_database(database_url) if database_url else await shop_database(tmp_path)
+    )
+    async with FakeTelegram(token=TOKEN) as tg, panel or FakePanel() as fake_panel:
         tg.user(ADMIN_ID, first_name="Owner")  # the owner has talked to the bot before
         config = make_settings(database_url, fake_panel.url, telegram_api_url=tg.url, **settings)
         registry = PanelRegistry(
-            [PanelSpec("main", fake_panel.url, fake_panel.key, profile=panel_profile or {},
-                       proxy=panel_proxy)],
-            timeout=panel_timeout, connect_timeout=2.0, retries=1, backoff=0.05,
+            [
+                PanelSpec(
+                    "main",
+                    fake_panel.url,
+                    fake_panel.key,
+                    profile=panel_profile or {},
+                    proxy=panel_proxy,
+                )
+            ],
+            timeout=panel_timeout,
+            connect_timeout=2.0,
+            retries=1,
+            backoff=0.05,
         )
         runtime = await Runtime.start(config, panels=registry, background=background)
         task = asyncio.create_task(runtime.poll())
@@ -138,10 +163,11 @@ async def deliver_webhook(tg: FakeTelegram, urls: list[str], secret: str | None)
     if updates:
         tg.confirm_updates(updates[-1]["update_id"] + 1)
     async with aiohttp.ClientSession() as http:
+
         async def post(url: str, update: dict[str, Any]) -> int:
             async with http.post(url, json=update, headers=headers) as response:
                 return response.status
 
-        return list(await asyncio.gather(
-            *(post(url, update) for update in updates for url in urls)
-        ))
+        return list(
+            await asyncio.gather(*(post(url, update) for update in updates for url in urls))
+        )

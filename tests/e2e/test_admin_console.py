@@ -19,12 +19,41 @@ from tests.e2e.test_orders import customer, make_order
 from tests.fakes.panel_server import Fault
 from tests.fakes.telegram import FakeUser
 
-ADMIN_COMMANDS = ("/admin", "/refund 1", "/refund 1 0.5", "/user 1", "/user @x", "/order 1",
-                  "/order")
-FORGED = ("a:home", "a:balances", "a:users", "a:orders", "a:review", "a:catalog", "ax:bal:0:0",
-          "ax:u:1:0", "ax:uc:1:0", "ax:ub:1:0", "ax:o:1:0", "ax:rv:0:0", "ax:ra:1:0",
-          "ax:rf:1:0", "ax:ry:1:0", "ax:cs:0:0", "ax:cg:0:0", "ax:cl:0:0", "ax:cc:1:0",
-          "ax:ct:1:0", "ax:st:1:0", "ax:sm:1:0", "ax:sa:1:0", "ax:x:0:0")
+ADMIN_COMMANDS = (
+    "/admin",
+    "/refund 1",
+    "/refund 1 0.5",
+    "/user 1",
+    "/user @x",
+    "/order 1",
+    "/order",
+)
+FORGED = (
+    "a:home",
+    "a:balances",
+    "a:users",
+    "a:orders",
+    "a:review",
+    "a:catalog",
+    "ax:bal:0:0",
+    "ax:u:1:0",
+    "ax:uc:1:0",
+    "ax:ub:1:0",
+    "ax:o:1:0",
+    "ax:rv:0:0",
+    "ax:ra:1:0",
+    "ax:rf:1:0",
+    "ax:ry:1:0",
+    "ax:cs:0:0",
+    "ax:cg:0:0",
+    "ax:cl:0:0",
+    "ax:cc:1:0",
+    "ax:ct:1:0",
+    "ax:st:1:0",
+    "ax:sm:1:0",
+    "ax:sa:1:0",
+    "ax:x:0:0",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +61,9 @@ def no_flood_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated admins click faster than any human; the flood limit has its own tests."""
     original = throttling.ThrottlingMiddleware.__init__.__defaults__
     assert original is not None
-    monkeypatch.setattr(throttling.ThrottlingMiddleware.__init__, "__defaults__",
-                        (1000.0, 1000.0, *original[2:]))
+    monkeypatch.setattr(
+        throttling.ThrottlingMiddleware.__init__, "__defaults__", (1000.0, 1000.0, *original[2:])
+    )
 
 
 async def audit_actions(shop: Shop) -> list[tuple[str, str | None]]:
@@ -51,8 +81,11 @@ async def order_row(shop: Shop, order_id: int) -> Order:
 
 async def hold_for_review(shop: Shop, order_id: int) -> None:
     async with shop.sessions() as session, session.begin():
-        await session.execute(update(Order).where(Order.id == order_id).values(
-            state="review", panel_order_id=None, error="timeout while sending"))
+        await session.execute(
+            update(Order)
+            .where(Order.id == order_id)
+            .values(state="review", panel_order_id=None, error="timeout while sending")
+        )
 
 
 async def test_non_admins_find_no_admin_surface(tmp_path: Path) -> None:
@@ -179,8 +212,11 @@ async def test_refund_command_once_capped_and_notified_in_arabic(tmp_path: Path)
         assert (await shop.user_row(3201)).balance == Decimal("5")
         assert await audit_actions(shop) == [("order.refund", f"order:{order_id}")] * 2
         async with shop.sessions() as session:
-            keys = list(await session.scalars(select(LedgerEntry.idempotency_key).where(
-                LedgerEntry.kind == "refund")))
+            keys = list(
+                await session.scalars(
+                    select(LedgerEntry.idempotency_key).where(LedgerEntry.kind == "refund")
+                )
+            )
         assert len(keys) == 2 and all(k.startswith(f"admin-refund:{admin.id}:") for k in keys)
         assert await shop.invariant_holds()
 
@@ -212,8 +248,7 @@ async def test_review_attach_then_polled_and_review_refund_in_arabic(tmp_path: P
         assert (order.state, order.panel_order_id) == ("pending", "98765")
         shop.panel.set_order("98765", "Completed", remains="0")
         report = await poll_statuses(shop.runtime.shop)  # polled like any other order
-        assert [(c.order_id, c.to_state.value) for c in report.changes] == [
-            (attached, "completed")]
+        assert [(c.order_id, c.to_state.value) for c in report.changes] == [(attached, "completed")]
 
         await admin.send(f"/order {refunded}")
         await admin.wait_message(contains="🔎")
@@ -228,11 +263,16 @@ async def test_review_attach_then_polled_and_review_refund_in_arabic(tmp_path: P
         await customer_chat.expect_no_message(quiet=0.2)
         assert (await order_row(shop, refunded)).state == "failed"
         async with shop.sessions() as session:
-            keys = list(await session.scalars(select(LedgerEntry.idempotency_key).where(
-                LedgerEntry.kind == "refund")))
+            keys = list(
+                await session.scalars(
+                    select(LedgerEntry.idempotency_key).where(LedgerEntry.kind == "refund")
+                )
+            )
         assert keys == [f"refund:{refunded}"]
-        assert await audit_actions(shop) == [("order.attach", f"order:{attached}"),
-                                             ("order.refund", f"order:{refunded}")]
+        assert await audit_actions(shop) == [
+            ("order.attach", f"order:{attached}"),
+            ("order.refund", f"order:{refunded}"),
+        ]
         await admin.click("🛠 لوحة الإدارة")
         await admin.wait_edit(contains="لوحة الإدارة")
         await admin.click("⏸ معلّقة للمراجعة")
@@ -320,6 +360,13 @@ async def test_catalog_console_in_both_languages(tmp_path: Path) -> None:
         assert service is not None and not service.enabled and service.name_ar
         assert service.markup_percent is None
         actions = [a for a, _ in await audit_actions(shop)]
-        assert actions == ["catalog.sync", "markup.global", "category.enabled",
-                           "category.enabled", "category.markup_percent", "service.name_ar",
-                           "service.markup_percent", "service.enabled"]
+        assert actions == [
+            "catalog.sync",
+            "markup.global",
+            "category.enabled",
+            "category.enabled",
+            "category.markup_percent",
+            "service.name_ar",
+            "service.markup_percent",
+            "service.enabled",
+        ]

@@ -33,7 +33,8 @@ async def test_credit_notifies_in_arabic_once_even_when_replayed(tmp_path: Path)
             assert await session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
             audit = list(await session.scalars(select(AuditLog)))
         assert [(a.admin_telegram_id, a.action, a.target) for a in audit] == [
-            (admin.id, "credit", "user:2001")]
+            (admin.id, "credit", "user:2001")
+        ]
         assert (await shop.user_row(2001)).balance == 10.5
         assert await shop.invariant_holds()
 

@@ -34,8 +34,13 @@ async def bot_process(
     """One run of the bot against fakes that outlive it: stop it and start another for a
     restart that keeps Telegram's side (chats, the admin's message) as it was."""
     config = make_settings(database_url, panel.url, telegram_api_url=tg.url)
-    registry = PanelRegistry([PanelSpec("main", panel.url, panel.key)], timeout=5.0,
-                             connect_timeout=2.0, retries=1, backoff=0.05)
+    registry = PanelRegistry(
+        [PanelSpec("main", panel.url, panel.key)],
+        timeout=5.0,
+        connect_timeout=2.0,
+        retries=1,
+        backoff=0.05,
+    )
     runtime = await Runtime.start(config, panels=registry, background=False)
     polls = len(tg.calls("getUpdates"))
     task = asyncio.create_task(runtime.poll())
@@ -48,13 +53,15 @@ async def bot_process(
             await asyncio.wait_for(task, 10)
 
 
-async def add_customers(runtime: Runtime, tg: FakeTelegram, count: int,
-                        **values: object) -> list[FakeUser]:
+async def add_customers(
+    runtime: Runtime, tg: FakeTelegram, count: int, **values: object
+) -> list[FakeUser]:
     """Many customers at once: rows inserted directly, and their chats on the fake."""
     ids = range(FIRST + len(tg.users), FIRST + len(tg.users) + count)
     async with runtime.shop.sessions() as session, session.begin():
-        await session.execute(insert(User), [
-            {"telegram_id": i, "language": "en", **values} for i in ids])
+        await session.execute(
+            insert(User), [{"telegram_id": i, "language": "en", **values} for i in ids]
+        )
     return iter_users(tg, ids)
 
 
@@ -65,8 +72,10 @@ def delivered(tg: FakeTelegram, users: list[FakeUser]) -> int:
 async def recipient_states(runtime: Runtime) -> dict[int, str]:
     async with runtime.shop.sessions() as session:
         rows = await session.execute(
-            select(User.telegram_id, BroadcastRecipient.state)
-            .join(User, User.id == BroadcastRecipient.user_id))
+            select(User.telegram_id, BroadcastRecipient.state).join(
+                User, User.id == BroadcastRecipient.user_id
+            )
+        )
         return dict(rows.all())
 
 
@@ -117,8 +126,9 @@ async def test_text_with_button_to_hundreds_across_429_and_restart(
             states = await recipient_states(second)
             async with second.shop.sessions() as session:
                 job = await session.get(Broadcast, 1)
-                active = dict((await session.execute(
-                    select(User.telegram_id, User.is_active))).all())
+                active = dict(
+                    (await session.execute(select(User.telegram_id, User.is_active))).all()
+                )
         assert job is not None and job.state == "done"
         assert tg.stats.too_many_requests >= 1
         for user in reachable:  # exactly once each, restart and 429 notwithstanding
@@ -252,17 +262,34 @@ async def test_paid_toggle_discard_and_non_admins(tmp_path: Path) -> None:
         assert [(j.state, j.paid) for j in jobs] == [("canceled", False), ("done", True)]
 
 
-@pytest.mark.parametrize(("fault", "said"), [
-    (lambda tg: tg.fail_next("copyMessage", FAILURE_RETRIES + 1, error_code=500,
-                             description="Internal Server Error"),
-     "Telegram did not answer"),  # every try of the preview fails
-    (lambda tg: tg.answer_raw_next("copyMessage"), "Telegram did not answer"),  # proxy's 502
-    (lambda tg: tg.fail_next("copyMessage", error_code=429, retry_after=int(FLOOD_BUDGET) + 1),
-     f"Telegram asks to wait {int(FLOOD_BUDGET) + 1} seconds"),  # beyond the session's budget
-    (lambda tg: tg.fail_next("copyMessage", error_code=403,
-                             description="Forbidden: bot was blocked by the user"),
-     "Forbidden: bot was blocked by the user"),
-], ids=["500", "html-502", "429", "403"])
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (
+            lambda tg: tg.fail_next(
+                "copyMessage",
+                FAILURE_RETRIES + 1,
+                error_code=500,
+                description="Internal Server Error",
+            ),
+            "Telegram did not answer",
+        ),  # every try of the preview fails
+        (lambda tg: tg.answer_raw_next("copyMessage"), "Telegram did not answer"),  # proxy's 502
+        (
+            lambda tg: tg.fail_next(
+                "copyMessage", error_code=429, retry_after=int(FLOOD_BUDGET) + 1
+            ),
+            f"Telegram asks to wait {int(FLOOD_BUDGET) + 1} seconds",
+        ),  # beyond the session's budget
+        (
+            lambda tg: tg.fail_next(
+                "copyMessage", error_code=403, description="Forbidden: bot was blocked by the user"
+            ),
+            "Forbidden: bot was blocked by the user",
+        ),
+    ],
+    ids=["500", "html-502", "429", "403"],
+)
 async def test_preview_telegram_fails_admin_is_told_and_can_retry(
     tmp_path: Path, fault: Any, said: str
 ) -> None:

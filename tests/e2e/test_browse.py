@@ -23,13 +23,21 @@ async def test_categories_services_pages_and_card_in_english(tmp_path: Path) -> 
         assert texts(cats) == ["Instagram", "Telegram", "TikTok", "YouTube", "🏠 Main menu"]
         await ann.click("Instagram")
         page1 = await ann.wait_edit(contains="Instagram — 8 services")
-        assert ("1. Followers Plain\n💵 1.30 USD per 1000 · 🔢 10–10,000\n"
-                "♻️ Refill · 🚫 Cancel") in page1.content
+        assert (
+            "1. Followers Plain\n💵 1.30 USD per 1000 · 🔢 10–10,000\n♻️ Refill · 🚫 Cancel"
+        ) in page1.content
         assert "💵 6.50 USD per package" in page1.content  # Starter Package
-        assert "2. Followers Dripfeed\n💵 1.30 USD per 1000 · 🔢 10–10,000\n💧 Drip-feed" \
+        assert (
+            "2. Followers Dripfeed\n💵 1.30 USD per 1000 · 🔢 10–10,000\n💧 Drip-feed"
             in page1.content
-        assert texts(page1)[-5:] == ["6. Starter Package", "1/2", "▶️", "⬅️ Back",
-                                     "🏠 Main menu"]  # cheapest first
+        )
+        assert texts(page1)[-5:] == [
+            "6. Starter Package",
+            "1/2",
+            "▶️",
+            "⬅️ Back",
+            "🏠 Main menu",
+        ]  # cheapest first
         await ann.click("▶️")
         page2 = await ann.wait_edit(contains="7. Comments Custom")
         assert "8. Mentions List" in page2.content
@@ -73,8 +81,12 @@ async def test_search_and_arabic_plurals_and_isolation(tmp_path: Path) -> None:
         await sami.click("🛒 طلب جديد")
         cats = await sami.wait_edit(contains="اختر قسمًا")
         assert "4 أقسام" in cats.content
-        for name, plural in (("TikTok", "خدمتان"), ("Telegram", "3 خدمات"),
-                             ("YouTube", "5 خدمات"), ("Instagram", "8 خدمات")):
+        for name, plural in (
+            ("TikTok", "خدمتان"),
+            ("Telegram", "3 خدمات"),
+            ("YouTube", "5 خدمات"),
+            ("Instagram", "8 خدمات"),
+        ):
             await sami.click(name)
             page = await sami.wait_edit(contains=plural)
             assert f"{LRI}1.30 USD{PDI} لكل 1000" in page.content

@@ -71,14 +71,50 @@ MAX_LOOP_LAG = 3.0  # the event loop never stalls this long (everyone's answers 
 PRECISION = Decimal("0.01")  # USD
 
 SERVICES: list[dict[str, Any]] = [
-    {"service": 301, "name": "Alpha Followers", "type": "Default", "category": "Instagram",
-     "rate": "1.00", "min": "10", "max": "100000", "refill": True, "cancel": True},
-    {"service": 302, "name": "Bravo Likes", "type": "Default", "category": "Instagram",
-     "rate": "0.50", "min": "10", "max": "100000", "refill": False, "cancel": True},
-    {"service": 303, "name": "Charlie Views", "type": "Default", "category": "YouTube",
-     "rate": "2.00", "min": "100", "max": "100000", "refill": True, "cancel": False},
-    {"service": 304, "name": "Delta Members", "type": "Default", "category": "Telegram",
-     "rate": "0.75", "min": "10", "max": "100000", "refill": False, "cancel": False},
+    {
+        "service": 301,
+        "name": "Alpha Followers",
+        "type": "Default",
+        "category": "Instagram",
+        "rate": "1.00",
+        "min": "10",
+        "max": "100000",
+        "refill": True,
+        "cancel": True,
+    },
+    {
+        "service": 302,
+        "name": "Bravo Likes",
+        "type": "Default",
+        "category": "Instagram",
+        "rate": "0.50",
+        "min": "10",
+        "max": "100000",
+        "refill": False,
+        "cancel": True,
+    },
+    {
+        "service": 303,
+        "name": "Charlie Views",
+        "type": "Default",
+        "category": "YouTube",
+        "rate": "2.00",
+        "min": "100",
+        "max": "100000",
+        "refill": True,
+        "cancel": False,
+    },
+    {
+        "service": 304,
+        "name": "Delta Members",
+        "type": "Default",
+        "category": "Telegram",
+        "rate": "0.75",
+        "min": "10",
+        "max": "100000",
+        "refill": False,
+        "cancel": False,
+    },
 ]
 
 LABELS = {
@@ -89,8 +125,10 @@ _ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 # What escaped into the log: exceptions nobody handled (asyncio's lost task and callback
 # exceptions, aiogram's failed updates, an aiohttp handler that crashed, the fakes' included).
 # A handled exception a fix chooses to log with its traceback is not one of them.
-ESCAPED = re.compile(r"Task exception was never retrieved|Cause exception while process update|"
-                     r"Exception in callback|Error handling request|Unhandled exception")
+ESCAPED = re.compile(
+    r"Task exception was never retrieved|Cause exception while process update|"
+    r"Exception in callback|Error handling request|Unhandled exception"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -98,8 +136,9 @@ def no_flood_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated customers click faster than any human; the flood limit has its own tests."""
     original = throttling.ThrottlingMiddleware.__init__.__defaults__
     assert original is not None
-    monkeypatch.setattr(throttling.ThrottlingMiddleware.__init__, "__defaults__",
-                        (1000.0, 1000.0, *original[2:]))
+    monkeypatch.setattr(
+        throttling.ThrottlingMiddleware.__init__, "__defaults__", (1000.0, 1000.0, *original[2:])
+    )
 
 
 @dataclass
@@ -138,8 +177,10 @@ async def patient(waiting: Awaitable[Any], what: str) -> Any:
 
 # -- customers ---------------------------------------------------------------------------------
 
-async def place_one(customer: FakeUser, language: str, rng: random.Random, number: int,
-                    until: float, tally: Tally) -> ChatMessage:
+
+async def place_one(
+    customer: FakeUser, language: str, rng: random.Random, number: int, until: float, tally: Tally
+) -> ChatMessage:
     """One order through the wizard: search, card, Order, link, quantity, Confirm."""
     loop = asyncio.get_running_loop()
 
@@ -156,8 +197,12 @@ async def place_one(customer: FakeUser, language: str, rng: random.Random, numbe
     quantity = str(rng.randrange(int(service["min"]), 2_000, 10))
     first = f"1. {name}"
     await customer.send(name)
-    found = await within(customer.wait_message(
-        where=lambda m: m.find_button(first) is not None, timeout=STEP_TIMEOUT), "search")
+    found = await within(
+        customer.wait_message(
+            where=lambda m: m.find_button(first) is not None, timeout=STEP_TIMEOUT
+        ),
+        "search",
+    )
     await customer.click(first, message=found)
     card = await within(customer.wait_edit(contains=name, timeout=STEP_TIMEOUT), "card")
     if card.find_button(labels["order"]) is None:
@@ -167,8 +212,9 @@ async def place_one(customer: FakeUser, language: str, rng: random.Random, numbe
     await customer.send(link)
     await within(customer.wait_message(contains="🔢", timeout=STEP_TIMEOUT), "ask quantity")
     await customer.send(quantity.translate(_ARABIC_DIGITS) if language == "ar" else quantity)
-    summary = await within(customer.wait_message(contains=labels["summary"],
-                                                 timeout=STEP_TIMEOUT), "summary")
+    summary = await within(
+        customer.wait_message(contains=labels["summary"], timeout=STEP_TIMEOUT), "summary"
+    )
     button = summary.find_button(labels["confirm"])
     assert button is not None, f"no Confirm on the summary:\n{summary.content}"
     await customer.click(callback_data=button["callback_data"], message=summary)
@@ -176,19 +222,22 @@ async def place_one(customer: FakeUser, language: str, rng: random.Random, numbe
     if rng.random() < 0.3:  # a double tap: the second press reaches the bot right after
         tally.double_taps += 1
         await customer.click(callback_data=button["callback_data"], message=summary)
-    outcome = await within(customer.wait_message(where=is_outcome, timeout=STEP_TIMEOUT * 2),
-                           "outcome")
+    outcome = await within(
+        customer.wait_message(where=is_outcome, timeout=STEP_TIMEOUT * 2), "outcome"
+    )
     tally.outcomes[re.sub(r"\d+", "N", outcome.content.split("\n", 1)[0])[:50]] += 1
     return outcome
 
 
-async def after_sale(customer: FakeUser, rng: random.Random, order_id: int,
-                     message: ChatMessage, tally: Tally) -> None:
+async def after_sale(
+    customer: FakeUser, rng: random.Random, order_id: int, message: ChatMessage, tally: Tally
+) -> None:
     """Open one of one's orders from a message and refill it, cancel it or refresh it,
     whichever its card offers (the buttons' data, so both languages alike)."""
     await customer.click(callback_data=f"o:v:{order_id}:0", message=message)
-    card = await patient(customer.wait_edit(contains=str(order_id), timeout=STEP_TIMEOUT),
-                         "order card")
+    card = await patient(
+        customer.wait_edit(contains=str(order_id), timeout=STEP_TIMEOUT), "order card"
+    )
     refill, cancel = f"o:f:{order_id}:0", f"o:c:{order_id}:0"
     if card.find_button(callback_data=refill) is not None:
         action = "refill"
@@ -215,8 +264,9 @@ def is_outcome(message: ChatMessage) -> bool:
     return len(rows) == 2 and rows[0][0].text.startswith("📦")
 
 
-async def shopper(customer: FakeUser, language: str, rng: random.Random, until: float,
-                  tally: Tally) -> None:
+async def shopper(
+    customer: FakeUser, language: str, rng: random.Random, until: float, tally: Tally
+) -> None:
     loop = asyncio.get_running_loop()
     number = 0
     placed: list[tuple[int, ChatMessage]] = []  # the orders this customer was told of
@@ -242,6 +292,7 @@ async def shopper(customer: FakeUser, language: str, rng: random.Random, until: 
 
 # -- the scheduler, driven ---------------------------------------------------------------------
 
+
 async def run_job(tally: Tally, name: str, job: Callable[[], Awaitable[Any]]) -> None:
     """One job cycle. The scheduler would log a failure and go on (bot.jobs.scheduler._guarded);
     here it is recorded: a panel's answer must never fail a whole cycle."""
@@ -256,12 +307,14 @@ async def run_job(tally: Tally, name: str, job: Callable[[], Awaitable[Any]]) ->
 async def jobs_cycle(shop: Shop, scheduler: ShopScheduler, tally: Tally) -> None:
     await run_job(tally, "statuses", scheduler.run_statuses)
     await run_job(tally, "refills", scheduler.run_refills)
-    await run_job(tally, "reconcile",
-                  lambda: hold_interrupted_orders(shop.runtime.shop, RECONCILE_GRACE))
+    await run_job(
+        tally, "reconcile", lambda: hold_interrupted_orders(shop.runtime.shop, RECONCILE_GRACE)
+    )
 
 
-async def scheduler_loop(shop: Shop, scheduler: ShopScheduler, chaos: PanelChaos,
-                         until: float, tally: Tally) -> None:
+async def scheduler_loop(
+    shop: Shop, scheduler: ShopScheduler, chaos: PanelChaos, until: float, tally: Tally
+) -> None:
     loop = asyncio.get_running_loop()
     while loop.time() < until:
         chaos.advance()
@@ -279,6 +332,7 @@ async def lag_watch(tally: Tally, stop: asyncio.Event) -> None:
 
 
 # -- the verdict -------------------------------------------------------------------------------
+
 
 def expected_refund(status: str, charge: Decimal, quantity: int, remains: int) -> Decimal:
     """What the panel's final status implies, worked out here independently of the shop."""
@@ -309,28 +363,43 @@ async def books(shop: Shop, chaos: PanelChaos) -> list[str]:
         elif entry.kind == LedgerKind.REFUND.value:
             refunds[entry.reference or ""].append(entry)
     known = {f"order:{order.id}" for order in orders}
-    problems += [f"debit {e.idempotency_key} ({e.amount}) without an order"
-                 for ref, items in debits.items() if ref not in known for e in items]
+    problems += [
+        f"debit {e.idempotency_key} ({e.amount}) without an order"
+        for ref, items in debits.items()
+        if ref not in known
+        for e in items
+    ]
 
     adds_by_link: dict[str, list[Any]] = defaultdict(list)
     for record in chaos.adds:
         adds_by_link[record.link].append(record)
     links = {order.link for order in orders}
-    problems += [f"panel got an add for {link!r}, which no order has" for link in adds_by_link
-                 if link not in links]
-    problems += [f"sent twice: {len(records)} adds for {link!r}"
-                 for link, records in adds_by_link.items() if len(records) > 1]
+    problems += [
+        f"panel got an add for {link!r}, which no order has"
+        for link in adds_by_link
+        if link not in links
+    ]
+    problems += [
+        f"sent twice: {len(records)} adds for {link!r}"
+        for link, records in adds_by_link.items()
+        if len(records) > 1
+    ]
     claimed: dict[str, list[int]] = defaultdict(list)
     for order in orders:
         if order.panel_order_id:
             claimed[order.panel_order_id].append(order.id)
-    problems += [f"panel order {pid} claimed by orders {ids}" for pid, ids in claimed.items()
-                 if len(ids) > 1]
+    problems += [
+        f"panel order {pid} claimed by orders {ids}" for pid, ids in claimed.items() if len(ids) > 1
+    ]
 
     for order in orders:
-        problems += check_order(order, debits[f"order:{order.id}"],
-                                refunds[f"order:{order.id}"], adds_by_link[order.link or ""],
-                                chaos)
+        problems += check_order(
+            order,
+            debits[f"order:{order.id}"],
+            refunds[f"order:{order.id}"],
+            adds_by_link[order.link or ""],
+            chaos,
+        )
     return problems
 
 
@@ -349,8 +418,10 @@ async def refill_books(shop: Shop, chaos: PanelChaos) -> tuple[list[str], Counte
             continue
         owner = chaos.refill_orders.get(refill.panel_refill_id)
         if owner != panel_order_id:
-            problems.append(f"{who}: panel refill {refill.panel_refill_id} belongs to panel "
-                            f"order {owner}, not {panel_order_id}")
+            problems.append(
+                f"{who}: panel refill {refill.panel_refill_id} belongs to panel "
+                f"order {owner}, not {panel_order_id}"
+            )
             continue
         status = chaos.panel.refills.get(refill.panel_refill_id, "")
         wanted = {"Completed": "completed", "Rejected": "rejected"}.get(status)
@@ -359,8 +430,13 @@ async def refill_books(shop: Shop, chaos: PanelChaos) -> tuple[list[str], Counte
     return problems, unnumbered
 
 
-def check_order(order: Order, debits: list[LedgerEntry], refunds: list[LedgerEntry],
-                adds: list[Any], chaos: PanelChaos) -> list[str]:
+def check_order(
+    order: Order,
+    debits: list[LedgerEntry],
+    refunds: list[LedgerEntry],
+    adds: list[Any],
+    chaos: PanelChaos,
+) -> list[str]:
     who = f"order #{order.id} ({order.state}, link {order.link}, panel id {order.panel_order_id})"
     out: list[str] = []
     charge = order.charge
@@ -378,33 +454,41 @@ def check_order(order: Order, debits: list[LedgerEntry], refunds: list[LedgerEnt
         out.append(f"{who}: still submitting though nothing is sending it")
     elif state == "failed":
         if refunded != charge or len(refunds) != 1:
-            out.append(f"{who}: failed but refunded {refunded} of {charge} "
-                       f"in {len(refunds)} entries")
+            out.append(
+                f"{who}: failed but refunded {refunded} of {charge} in {len(refunds)} entries"
+            )
         if created:
             faults = [a.fault for a in adds]
-            out.append(f"{who}: refunded as not placed, but the panel created order {created} "
-                       f"for it (answer: {faults}; the shop pays the panel, the customer gets "
-                       "it free)")
+            out.append(
+                f"{who}: refunded as not placed, but the panel created order {created} "
+                f"for it (answer: {faults}; the shop pays the panel, the customer gets "
+                "it free)"
+            )
     elif state == "review":
         if refunded:
             out.append(f"{who}: held for review yet refunded {refunded}")
         clean = next((a for a in adds if a.clean), None)
         if clean is not None and order.panel_order_id != clean.created:
-            out.append(f"{who}: the panel answered order id {clean.created} intact, but the "
-                       f"order is held for review with panel id {order.panel_order_id} "
-                       "(an admin refund would pay for a delivered order)")
+            out.append(
+                f"{who}: the panel answered order id {clean.created} intact, but the "
+                f"order is held for review with panel id {order.panel_order_id} "
+                "(an admin refund would pay for a delivered order)"
+            )
     elif order.panel_order_id is None or row is None:
         out.append(f"{who}: placed without a panel order the panel really has")
     elif order.panel_order_id != created:
-        out.append(f"{who}: panel id {order.panel_order_id} is not the order the panel "
-                   f"created for its link ({created})")
+        out.append(
+            f"{who}: panel id {order.panel_order_id} is not the order the panel "
+            f"created for its link ({created})"
+        )
     else:
         out += check_settled(who, order, refunded, row, chaos)
     return out
 
 
-def check_settled(who: str, order: Order, refunded: Decimal, row: dict[str, Any],
-                  chaos: PanelChaos) -> list[str]:
+def check_settled(
+    who: str, order: Order, refunded: Decimal, row: dict[str, Any], chaos: PanelChaos
+) -> list[str]:
     """A placed order after the settle cycles: its state and refund follow the panel's final
     status (the panel ended every order before them)."""
     status = str(row["status"])
@@ -416,15 +500,18 @@ def check_settled(who: str, order: Order, refunded: Decimal, row: dict[str, Any]
             return [f"{who}: refunded {refunded} while open"] if refunded else []
         if state in ("canceled", "refunded") and refunded == order.charge:
             return []
-        return [f"{who}: panel says {status!r} (row hostile: "
-                f"{order.panel_order_id in chaos.poisoned}); shop has {state}, "
-                f"refunded {refunded}"]
+        return [
+            f"{who}: panel says {status!r} (row hostile: "
+            f"{order.panel_order_id in chaos.poisoned}); shop has {state}, "
+            f"refunded {refunded}"
+        ]
     wanted = {"Completed": "completed", "Partial": "partial", "Canceled": "canceled"}[status]
-    due = expected_refund(status, order.charge, order.quantity or 0,
-                          int(row.get("remains") or 0))
+    due = expected_refund(status, order.charge, order.quantity or 0, int(row.get("remains") or 0))
     if state != wanted or refunded != due:
-        return [f"{who}: panel says {status} (remains {row.get('remains')}), shop has {state} "
-                f"refunded {refunded}, expected {wanted} refunded {due}"]
+        return [
+            f"{who}: panel says {status} (remains {row.get('remains')}), shop has {state} "
+            f"refunded {refunded}, expected {wanted} refunded {due}"
+        ]
     return []
 
 
@@ -434,8 +521,7 @@ def escaped_errors(records: list[logging.LogRecord]) -> list[str]:
     for record in records:
         message = record.getMessage()
         if record.levelno >= logging.ERROR and ESCAPED.search(message):
-            kind = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] \
-                else ""
+            kind = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
             out.append(f"{record.name}: {kind} {message.splitlines()[0][:160]}")
     return out
 
@@ -448,10 +534,13 @@ def group(lines: list[str], limit: int = 25) -> str:
 
 # -- the test ----------------------------------------------------------------------------------
 
+
 async def test_shop_survives_chaos(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    print(f"\nchaos: seed={SEED} seconds={CHAOS_SECONDS} customers={CUSTOMERS} "
-          f"(CHAOS_SEED / CHAOS_SECONDS / CHAOS_CUSTOMERS override)")
+    print(
+        f"\nchaos: seed={SEED} seconds={CHAOS_SECONDS} customers={CUSTOMERS} "
+        f"(CHAOS_SEED / CHAOS_SECONDS / CHAOS_CUSTOMERS override)"
+    )
     rng = random.Random(SEED)
     panel = FakePanel()
     panel.set_catalog(SERVICES)
@@ -462,8 +551,13 @@ async def test_shop_survives_chaos(tmp_path: Path, caplog: pytest.LogCaptureFixt
             panel_chaos = PanelChaos(panel, random.Random(rng.random()), hang=PANEL_TIMEOUT + 1)
             tg_chaos = TelegramChaos(shop.tg, random.Random(rng.random()))
             scheduler = ShopScheduler(shop.runtime.shop, shop.runtime.notifier)
-            customers = [(shop.customer(50_000 + i, "ar" if i % 3 == 0 else "en"),
-                          "ar" if i % 3 == 0 else "en") for i in range(CUSTOMERS)]
+            customers = [
+                (
+                    shop.customer(50_000 + i, "ar" if i % 3 == 0 else "en"),
+                    "ar" if i % 3 == 0 else "en",
+                )
+                for i in range(CUSTOMERS)
+            ]
 
             async def arrive(customer: FakeUser) -> None:
                 await customer.send("/start")
@@ -481,8 +575,10 @@ async def test_shop_survives_chaos(tmp_path: Path, caplog: pytest.LogCaptureFixt
             watch = asyncio.create_task(lag_watch(tally, stop_watch))
             await asyncio.gather(
                 scheduler_loop(shop, scheduler, panel_chaos, until, tally),
-                *(shopper(customer, language, random.Random(rng.random()), until, tally)
-                  for customer, language in customers),
+                *(
+                    shopper(customer, language, random.Random(rng.random()), until, tally)
+                    for customer, language in customers
+                ),
             )
             chaos_time = time.monotonic() - started - setup
 
@@ -507,64 +603,82 @@ async def test_shop_survives_chaos(tmp_path: Path, caplog: pytest.LogCaptureFixt
             problems = await books(shop, panel_chaos)
             refill_problems, unnumbered = await refill_books(shop, panel_chaos)
             orders = await shop.orders()
-            leaks = [f"{r.method} to {r.params.get('chat_id')}: {str(r.params['text'])[:80]}"
-                     for r in shop.tg.requests
-                     if panel.key in str(r.params.get("text", ""))]
+            leaks = [
+                f"{r.method} to {r.params.get('chat_id')}: {str(r.params['text'])[:80]}"
+                for r in shop.tg.requests
+                if panel.key in str(r.params.get("text", ""))
+            ]
         gc.collect()  # a lost task's exception is logged when the task is collected
         escaped = escaped_errors(caplog.records)
 
     total = time.monotonic() - started
     states = Counter(order.state for order in orders)
     faults = {record.link: record.fault or "clean" for record in panel_chaos.adds}
-    held = Counter(f"{(o.error or '')[:40]} / add {faults.get(o.link or '', 'never sent')}"
-                   for o in orders if o.state == "review")
-    report = "\n".join([
-        f"chaos seed={SEED}: setup {setup:.1f}s, chaos {chaos_time:.1f}s, total {total:.1f}s, "
-        f"max event-loop stall {tally.max_lag:.2f}s",
-        f"customers: {tally.attempts} attempts, {tally.confirmed} confirmed "
-        f"({tally.double_taps} double taps), gave up at {dict(tally.abandoned)}",
-        f"outcomes seen: {dict(tally.outcomes.most_common(8))}",
-        f"orders by state: {dict(states)}; panel adds {len(panel_chaos.adds)}, "
-        f"created {len(panel_chaos.adds_created())}, poisoned {sorted(panel_chaos.poisoned)}",
-        f"held for review (error / what the add met): {dict(held.most_common(12))}",
-        f"panel faults: {describe(panel_chaos.injected)}",
-        f"Bot API faults: {describe(tg_chaos.injected)}",
-        f"after-sale: {dict(tally.after_sale)}; refills without a panel number by state: "
-        f"{dict(unnumbered)}; long panel refusals {panel_chaos.long_errors}",
-        f"job cycles: {dict(tally.job_runs)}; failed: {len(tally.job_failures)}",
-        f"answered after the chaos: {answers}",
-    ])
+    held = Counter(
+        f"{(o.error or '')[:40]} / add {faults.get(o.link or '', 'never sent')}"
+        for o in orders
+        if o.state == "review"
+    )
+    report = "\n".join(
+        [
+            f"chaos seed={SEED}: setup {setup:.1f}s, chaos {chaos_time:.1f}s, total {total:.1f}s, "
+            f"max event-loop stall {tally.max_lag:.2f}s",
+            f"customers: {tally.attempts} attempts, {tally.confirmed} confirmed "
+            f"({tally.double_taps} double taps), gave up at {dict(tally.abandoned)}",
+            f"outcomes seen: {dict(tally.outcomes.most_common(8))}",
+            f"orders by state: {dict(states)}; panel adds {len(panel_chaos.adds)}, "
+            f"created {len(panel_chaos.adds_created())}, poisoned {sorted(panel_chaos.poisoned)}",
+            f"held for review (error / what the add met): {dict(held.most_common(12))}",
+            f"panel faults: {describe(panel_chaos.injected)}",
+            f"Bot API faults: {describe(tg_chaos.injected)}",
+            f"after-sale: {dict(tally.after_sale)}; refills without a panel number by state: "
+            f"{dict(unnumbered)}; long panel refusals {panel_chaos.long_errors}",
+            f"job cycles: {dict(tally.job_runs)}; failed: {len(tally.job_failures)}",
+            f"answered after the chaos: {answers}",
+        ]
+    )
     print(report)
     failures = []
     if stuck:
-        failures.append(f"orders still submitting {PANEL_TIMEOUT * 2 + 20:.0f}s after the "
-                        f"chaos, with no customer confirming: {stuck}")
+        failures.append(
+            f"orders still submitting {PANEL_TIMEOUT * 2 + 20:.0f}s after the "
+            f"chaos, with no customer confirming: {stuck}"
+        )
     if problems:
-        failures.append(f"{len(problems)} book problems:\n{group(problems)}\n"
-                        f"first ones:\n" + "\n".join(f"  {p}" for p in problems[:10]))
+        failures.append(
+            f"{len(problems)} book problems:\n{group(problems)}\n"
+            f"first ones:\n" + "\n".join(f"  {p}" for p in problems[:10])
+        )
     if refill_problems:
         failures.append(f"{len(refill_problems)} refill problems:\n{group(refill_problems)}")
     if tg_chaos.too_long:
-        failures.append(f"{len(tg_chaos.too_long)} alerts over Telegram's 200 characters never "
-                        f"reached the customer, e.g. {tg_chaos.too_long[0][:120]!r}")
+        failures.append(
+            f"{len(tg_chaos.too_long)} alerts over Telegram's 200 characters never "
+            f"reached the customer, e.g. {tg_chaos.too_long[0][:120]!r}"
+        )
     if leaks:
-        failures.append(f"the panel's API key reached {len(leaks)} messages:\n"
-                        + "\n".join(f"  {leak}" for leak in leaks[:5]))
+        failures.append(
+            f"the panel's API key reached {len(leaks)} messages:\n"
+            + "\n".join(f"  {leak}" for leak in leaks[:5])
+        )
     if tally.job_failures:
-        failures.append(f"{len(tally.job_failures)} scheduler cycles failed:\n"
-                        f"{group(tally.job_failures)}")
+        failures.append(
+            f"{len(tally.job_failures)} scheduler cycles failed:\n{group(tally.job_failures)}"
+        )
     if escaped:
         failures.append(f"{len(escaped)} exceptions escaped into the log:\n{group(escaped)}")
     if len(answers) != 2:
-        failures.append(f"/start not answered within {ANSWER_WITHIN}s after the chaos: "
-                        f"{answers}")
+        failures.append(f"/start not answered within {ANSWER_WITHIN}s after the chaos: {answers}")
     if tally.max_lag > MAX_LOOP_LAG:
         failures.append(f"the event loop stalled for {tally.max_lag:.1f}s")
     if not states or tally.confirmed < CUSTOMERS:
         failures.append("the chaos was too strong for a meaningful run: few orders confirmed")
     if failures:  # one readable message (an assert would have pytest dump the whole list)
-        pytest.fail(f"chaos seed={SEED} (CHAOS_SEED={SEED} replays it)\n{report}\n\n"
-                    + "\n\n".join(failures), pytrace=False)
+        pytest.fail(
+            f"chaos seed={SEED} (CHAOS_SEED={SEED} replays it)\n{report}\n\n"
+            + "\n\n".join(failures),
+            pytrace=False,
+        )
 
 
 async def wait_submits_done(shop: Shop, seconds: float) -> list[int]:
@@ -573,8 +687,7 @@ async def wait_submits_done(shop: Shop, seconds: float) -> list[int]:
     deadline = loop.time() + seconds
     while True:
         async with shop.sessions() as session:
-            left = list(await session.scalars(
-                select(Order.id).where(Order.state == "submitting")))
+            left = list(await session.scalars(select(Order.id).where(Order.state == "submitting")))
         if not left or loop.time() > deadline:
             return left
         await asyncio.sleep(0.25)
@@ -605,13 +718,21 @@ async def test_the_books_check_catches_a_broken_shop(tmp_path: Path) -> None:
         panel.set_order(third.panel_order_id or "", "Canceled", remains="10")  # not settled
         async with shop.sessions() as session, session.begin():
             await session.execute(
-                update(Order).where(Order.id == second.id).values(state="submitting"))
-            await ledger.apply(session, user_id=first.user_id, amount=Decimal("-1"),
-                               kind=LedgerKind.ORDER, key="order:stray",
-                               reference="order:999999")
+                update(Order).where(Order.id == second.id).values(state="submitting")
+            )
+            await ledger.apply(
+                session,
+                user_id=first.user_id,
+                amount=Decimal("-1"),
+                kind=LedgerKind.ORDER,
+                key="order:stray",
+                reference="order:999999",
+            )
         problems = "\n".join(await books(shop, chaos))
         assert f"sent twice: 2 adds for {first.link!r}" in problems
         assert f"order #{second.id} (submitting" in problems
-        assert "debit order:stray (-1.000000) without an order" in problems \
+        assert (
+            "debit order:stray (-1.000000) without an order" in problems
             or "debit order:stray (-1) without an order" in problems
+        )
         assert f"order #{third.id} (" in problems and "panel says Canceled" in problems

@@ -59,8 +59,9 @@ async def test_a_429_on_a_callback_answer_is_delivered_after_retry_after(
 async def test_a_5xx_to_a_send_is_retried_and_delivered(tmp_path: Path) -> None:
     async with running_shop(tmp_path) as shop:
         alice = shop.customer(1104, "en")
-        shop.tg.fail_next("sendMessage", error_code=500, description="Internal Server Error",
-                          nth=2)  # the menu, after the welcome
+        shop.tg.fail_next(
+            "sendMessage", error_code=500, description="Internal Server Error", nth=2
+        )  # the menu, after the welcome
         await alice.send("/start")
         await alice.wait_message(contains="Welcome, User1104")
         await alice.wait_message(contains="Main menu")

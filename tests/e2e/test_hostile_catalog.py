@@ -18,10 +18,24 @@ from tests.fakes.panel_server import FakePanel, Fault
 __all__ = ["no_flood_limit"]  # the autouse fixture applies here too
 
 GOOD = [
-    {"service": 201, "name": "Good Followers", "type": "Default", "category": "Instagram",
-     "rate": "1.00", "min": "10", "max": "5000000000"},
-    {"service": 202, "name": "Good Likes", "type": "Default", "category": "Instagram",
-     "rate": "2.00", "min": "10", "max": "10000"},
+    {
+        "service": 201,
+        "name": "Good Followers",
+        "type": "Default",
+        "category": "Instagram",
+        "rate": "1.00",
+        "min": "10",
+        "max": "5000000000",
+    },
+    {
+        "service": 202,
+        "name": "Good Likes",
+        "type": "Default",
+        "category": "Instagram",
+        "rate": "2.00",
+        "min": "10",
+        "max": "10000",
+    },
 ]
 
 
@@ -33,8 +47,12 @@ def hostile_rows() -> list[dict[str, Any]]:
         {**base, "service": "9" * 65, "name": "Long id"},
         {**base, "service": 201, "name": "Duplicate of Good Followers"},
         {**base, "service": 303, "name": "Nested junk", "rate": {"a": [1, {"b": [2]}]}},
-        {**base, "service": 304, "name": "<script>alert(1)</script> & co " + "x" * 1000,
-         "category": "<b>HTML</b> " + "c" * 400},
+        {
+            **base,
+            "service": 304,
+            "name": "<script>alert(1)</script> & co " + "x" * 1000,
+            "category": "<b>HTML</b> " + "c" * 400,
+        },
         {"service": 305},
     ]
 
@@ -51,14 +69,16 @@ async def test_the_bot_starts_with_its_catalog_while_the_panel_is_garbage_or_dow
 ) -> None:
     first = FakePanel()
     first.set_catalog(GOOD)
-    async with running_shop(tmp_path, panel=first, database_url=f"sqlite+aiosqlite:///"
-                           f"{tmp_path / 'shop.sqlite3'}") as shop:
+    async with running_shop(
+        tmp_path, panel=first, database_url=f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
+    ) as shop:
         assert "Instagram" in await browse(shop, 5001)
 
     garbage = FakePanel()
     garbage.set_catalog(GOOD, raw_text="<html><title>Bad gateway</title>" + "{[" * 5000)
-    async with running_shop(tmp_path, panel=garbage, database_url=f"sqlite+aiosqlite:///"
-                           f"{tmp_path / 'shop.sqlite3'}") as shop:
+    async with running_shop(
+        tmp_path, panel=garbage, database_url=f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
+    ) as shop:
         assert "Instagram" in await browse(shop, 5002)  # the catalog it already had
         admin = shop.admin()
         await open_console(admin, "Admin console")
@@ -69,8 +89,9 @@ async def test_the_bot_starts_with_its_catalog_while_the_panel_is_garbage_or_dow
 
     down = FakePanel()
     down.inject(Fault.DROP, action="services", times=10)
-    async with running_shop(tmp_path, panel=down, database_url=f"sqlite+aiosqlite:///"
-                           f"{tmp_path / 'shop.sqlite3'}") as shop:
+    async with running_shop(
+        tmp_path, panel=down, database_url=f"sqlite+aiosqlite:///{tmp_path / 'shop.sqlite3'}"
+    ) as shop:
         assert "Instagram" in await browse(shop, 5003)
         async with shop.sessions() as session:
             services = list(await session.scalars(select(Service)))
@@ -100,8 +121,7 @@ async def test_good_rows_of_a_hostile_answer_are_sold_and_admins_see_the_skipped
         await customer.click("✅ Confirm order")
         await customer.wait_message(contains="placed.")
         [add] = shop.panel.requests_for("add")
-        assert add.fields == {"action": "add", "service": "201", "link": LINK,
-                              "quantity": "1000"}
+        assert add.fields == {"action": "add", "service": "201", "link": LINK, "quantity": "1000"}
         [order] = await shop.orders()
         assert order.state == "pending" and order.panel_order_id
 
@@ -129,8 +149,20 @@ async def test_good_rows_of_a_hostile_answer_are_sold_and_admins_see_the_skipped
 async def test_a_row_the_parser_cannot_read_skips_only_itself(tmp_path: Path) -> None:
     """Panel contract (ServiceCatalog.skipped): min "²" skips its row, the rest is sold."""
     panel = FakePanel()
-    panel.set_catalog([*GOOD, {"service": 401, "name": "Superscript", "type": "Default",
-                               "category": "Instagram", "rate": "1", "min": "²", "max": "10"}])
+    panel.set_catalog(
+        [
+            *GOOD,
+            {
+                "service": 401,
+                "name": "Superscript",
+                "type": "Default",
+                "category": "Instagram",
+                "rate": "1",
+                "min": "²",
+                "max": "10",
+            },
+        ]
+    )
     async with running_shop(tmp_path, panel=panel) as shop:
         assert "Instagram" in await browse(shop, 5201)
         async with shop.sessions() as session:
@@ -139,7 +171,8 @@ async def test_a_row_the_parser_cannot_read_skips_only_itself(tmp_path: Path) ->
 
 
 async def test_a_panel_trickling_its_catalog_does_not_hold_the_start(
-    tmp_path: Path, monkeypatch: Any,
+    tmp_path: Path,
+    monkeypatch: Any,
 ) -> None:
     """The first sync waits a short while at startup; a panel still answering after that syncs
     in the background while customers browse the catalog already stored."""
@@ -159,8 +192,9 @@ async def test_a_panel_trickling_its_catalog_does_not_hold_the_start(
     slow.hang_seconds = 8.0
     slow.inject(Fault.HANG, action="services")  # 8 s, then a 504; the client's retry gets it
     started = time.monotonic()
-    async with running_shop(tmp_path, panel=slow, database_url=database_url,
-                            panel_timeout=30.0) as shop:
+    async with running_shop(
+        tmp_path, panel=slow, database_url=database_url, panel_timeout=30.0
+    ) as shop:
         assert time.monotonic() - started < 6.0  # not held by the panel's 8-second answer
         assert "Instagram" in await browse(shop, 5101)  # the catalog it already had
 

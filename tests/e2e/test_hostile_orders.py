@@ -32,8 +32,9 @@ async def test_an_error_text_in_the_order_field_is_refunded_with_a_localized_rea
 ) -> None:
     async with running_shop(tmp_path, panel=catalog_panel()) as shop:
         for telegram_id, language, expected in (
-                (3401, "en", "the provider is temporarily unavailable"),
-                (3402, "ar", "المزوّد غير متاح مؤقتًا")):
+            (3401, "en", "the provider is temporarily unavailable"),
+            (3402, "ar", "المزوّد غير متاح مؤقتًا"),
+        ):
             buyer = await _to_summary(shop, telegram_id, language=language)
             shop.panel.respond("add", {"order": "Not enough funds on balance"})
             await buyer.click(CONFIRM[language])
@@ -91,9 +92,11 @@ async def test_an_arabic_customer_sees_a_panel_refusal_in_arabic_short_and_keyle
 ) -> None:
     async with running_shop(tmp_path) as shop:
         key = shop.panel.key
-        raw = (f"Cancel failed for api key {key}: the order is being processed by our "
-               "upstream provider and cannot be stopped at this stage, please contact "
-               "support with your order number and the exact time of the request ") * 2
+        raw = (
+            f"Cancel failed for api key {key}: the order is being processed by our "
+            "upstream provider and cannot be stopped at this stage, please contact "
+            "support with your order number and the exact time of the request "
+        ) * 2
         assert len(raw) > 300
         ida = await customer(shop, 3405, "ar")
         running = await make_order(shop, 3405, panel_order_id="23501", age=1)
@@ -117,8 +120,10 @@ async def test_an_arabic_customer_sees_a_panel_refusal_in_arabic_short_and_keyle
         await ida.click("♻️ إعادة تعبئة")
         refill = (await ida.wait_callback_answer()).text or ""
 
-        for text, expected in ((cancel, "رفض المزوّد الإلغاء"),
-                               (refill, "رفض المزوّد إعادة التعبئة")):
+        for text, expected in (
+            (cancel, "رفض المزوّد الإلغاء"),
+            (refill, "رفض المزوّد إعادة التعبئة"),
+        ):
             assert expected in text, text
             assert utf16_len(text) <= 200
             assert key not in text and "api key" not in text.lower()
@@ -152,8 +157,13 @@ async def test_an_order_held_while_in_flight_is_placed_and_the_admins_told(
         assert "do NOT refund" in told.content
         assert (order.state, order.panel_order_id) == ("pending", "23501")
         async with shop.sessions() as session:
-            history = list(await session.scalars(select(OrderEvent.to_state).where(
-                OrderEvent.order_id == order.id).order_by(OrderEvent.id)))
+            history = list(
+                await session.scalars(
+                    select(OrderEvent.to_state)
+                    .where(OrderEvent.order_id == order.id)
+                    .order_by(OrderEvent.id)
+                )
+            )
         assert history == ["submitting", "review", "pending"]
         assert len(panel.requests_for("add")) == 1
         assert (await shop.user_row(3406)).balance == Decimal("98.70")
@@ -162,8 +172,11 @@ async def test_an_order_held_while_in_flight_is_placed_and_the_admins_told(
 
 async def hold_with_panel_id(shop: Shop, order_id: int) -> None:
     async with shop.sessions() as session, session.begin():
-        await session.execute(update(Order).where(Order.id == order_id).values(
-            state="review", panel_status="Processing", error="bad status rows"))
+        await session.execute(
+            update(Order)
+            .where(Order.id == order_id)
+            .values(state="review", panel_status="Processing", error="bad status rows")
+        )
 
 
 async def test_review_shows_an_order_the_panel_accepted_and_warns_before_a_refund(
@@ -175,16 +188,18 @@ async def test_review_shows_an_order_the_panel_accepted_and_warns_before_a_refun
         unsent = await make_order(shop, 3407, panel_order_id="x")
         await hold_with_panel_id(shop, accepted)
         async with shop.sessions() as session, session.begin():
-            await session.execute(update(Order).where(Order.id == unsent).values(
-                state="review", panel_order_id=None))
+            await session.execute(
+                update(Order).where(Order.id == unsent).values(state="review", panel_order_id=None)
+            )
         admin = shop.admin()
         await admin.send("/admin")
         await admin.wait_message(contains="Admin console")
         await admin.click("⏸ Held for review")
         listing = await admin.wait_edit(contains="Held for review")
         assert f"#{accepted} · 1.00 USD · ✅ panel 55502" in listing.button_texts
-        assert not any("panel" in label for label in listing.button_texts
-                       if label.startswith(f"#{unsent} "))
+        assert not any(
+            "panel" in label for label in listing.button_texts if label.startswith(f"#{unsent} ")
+        )
         await admin.click(callback_data=f"ax:o:{accepted}:0", message=listing)
         await admin.wait_edit(contains=f"Order #{accepted}")
         await admin.click("💸 Refund in full")

@@ -92,13 +92,19 @@ async def test_an_unknown_status_is_shown_to_admins_then_held(
         await admin.send(f"/order {order.id}")
         card = await admin.wait_message(contains=str(order.id))
         assert "Whatever <i>new</i>" in card.text  # verbatim, escaped: not markup
-        label = "Panel status unknown to the shop" if language == "en" \
+        label = (
+            "Panel status unknown to the shop"
+            if language == "en"
             else "حالة من اللوحة لا يعرفها المتجر"
+        )
         assert label in card.text
 
         async with shop.sessions() as session, session.begin():
-            await session.execute(update(Order).where(Order.id == order.id).values(
-                unknown_status_since=utcnow() - UNKNOWN_STATUS_HOLD - timedelta(minutes=1)))
+            await session.execute(
+                update(Order)
+                .where(Order.id == order.id)
+                .values(unknown_status_since=utcnow() - UNKNOWN_STATUS_HOLD - timedelta(minutes=1))
+            )
         await scheduler.run_statuses()
         held = await admin.wait_message(contains="Whatever <i>new</i>")
         assert str(order.id) in held.text
@@ -107,8 +113,9 @@ async def test_an_unknown_status_is_shown_to_admins_then_held(
 
 
 @contextlib.asynccontextmanager
-async def two_panel_shop(tmp_path: Path) -> AsyncIterator[tuple[Runtime, FakeTelegram,
-                                                                 FakePanel, FakePanel]]:
+async def two_panel_shop(
+    tmp_path: Path,
+) -> AsyncIterator[tuple[Runtime, FakeTelegram, FakePanel, FakePanel]]:
     """The real bot with two panels: "slow" whose status calls hang, and "main"."""
     database_url = await shop_database(tmp_path)
     async with FakeTelegram(token=TOKEN) as tg, FakePanel() as main, FakePanel() as slow:
@@ -120,7 +127,10 @@ async def two_panel_shop(tmp_path: Path) -> AsyncIterator[tuple[Runtime, FakeTel
         config = make_settings(database_url, main.url, telegram_api_url=tg.url)
         registry = PanelRegistry(
             [PanelSpec("slow", slow.url, slow.key), PanelSpec("main", main.url, main.key)],
-            timeout=60, connect_timeout=2.0, retries=1, backoff=0.05,  # a patient client
+            timeout=60,
+            connect_timeout=2.0,
+            retries=1,
+            backoff=0.05,  # a patient client
         )
         runtime = await Runtime.start(config, panels=registry, background=False)
         task = asyncio.create_task(runtime.poll())
@@ -143,12 +153,15 @@ async def test_a_hanging_panel_holds_back_nobody_and_no_skip_warnings(
         await customer.wait_messages(2)
         await shop.fund(4201, "20")
         user = await shop.user_row(4201)
-        stuck = await place_order(shop.sessions, user, await make_service(shop.sessions, "slow"),
-                                  "1", charge="5")
-        canceled = await place_order(shop.sessions, user,
-                                     await make_service(shop.sessions, "main"), "2", charge="5")
-        watched = await place_order(shop.sessions, user,
-                                    await make_service(shop.sessions, "main"), "3", charge="0")
+        stuck = await place_order(
+            shop.sessions, user, await make_service(shop.sessions, "slow"), "1", charge="5"
+        )
+        canceled = await place_order(
+            shop.sessions, user, await make_service(shop.sessions, "main"), "2", charge="5"
+        )
+        watched = await place_order(
+            shop.sessions, user, await make_service(shop.sessions, "main"), "3", charge="0"
+        )
         slow.set_order("1", "Canceled", remains="1000")
         main.set_order("2", "Canceled", remains="1000")
         main.set_order("3", "In progress", remains="10")
@@ -170,8 +183,11 @@ async def test_a_hanging_panel_holds_back_nobody_and_no_skip_warnings(
 
         assert len(slow.requests_for("status")) == 1  # never started twice
         assert len(main.requests_for("status")) >= 5  # the other panel kept its pace
-        warnings = [r for r in caplog.records
-                    if r.name.startswith("apscheduler") and r.levelno >= logging.WARNING]
+        warnings = [
+            r
+            for r in caplog.records
+            if r.name.startswith("apscheduler") and r.levelno >= logging.WARNING
+        ]
         assert warnings == []
         [stored_stuck, stored_canceled, stored_watched] = await shop.orders()
         assert (stored_stuck.id, stored_stuck.state) == (stuck.id, "pending")
@@ -187,20 +203,25 @@ async def test_telegram_failing_while_telling_never_undoes_or_stops_settlement(
         for telegram_id in (4301, 4302):
             await _customer_with_balance(shop, telegram_id)
         service = await make_service(shop.sessions, "main")
-        first = await place_order(shop.sessions, await shop.user_row(4301), service, "91",
-                                  charge="5")
+        first = await place_order(
+            shop.sessions, await shop.user_row(4301), service, "91", charge="5"
+        )
         await place_order(shop.sessions, await shop.user_row(4302), service, "92", charge="5")
         shop.panel.set_order("91", "Canceled", remains="1000")
         shop.panel.set_order("92", "Canceled", remains="1000")
         # every try of one message fails (the session retries a 5xx FAILURE_RETRIES times)
-        shop.tg.fail_next("sendMessage", FAILURE_RETRIES + 1, error_code=502,
-                          description="Bad Gateway")
+        shop.tg.fail_next(
+            "sendMessage", FAILURE_RETRIES + 1, error_code=502, description="Bad Gateway"
+        )
 
         await ShopScheduler(shop.runtime.shop, shop.runtime.notifier).run_statuses()
 
         # One of the two messages met the 502 and is lost; the other still went out ...
-        told = [c for c in (shop.customer(4301), shop.customer(4302))
-                if any("canceled by the provider" in m.text for m in c.messages)]
+        told = [
+            c
+            for c in (shop.customer(4301), shop.customer(4302))
+            if any("canceled by the provider" in m.text for m in c.messages)
+        ]
         assert len(told) == 1
         # ... and both refunds stand, exactly once.
         for telegram_id in (4301, 4302):

@@ -29,10 +29,10 @@ async def test_status_messages_in_both_languages(tmp_path: Path) -> None:
         en_user, ar_user = await shop.user_row(3001), await shop.user_row(3002)
         placed = {
             "en-start": await place_order(shop.sessions, en_user, service, "1"),
-            "en-partial": await place_order(shop.sessions, en_user, service, "2",
-                                            charge="10.00", quantity=1000),
-            "ar-cancel": await place_order(shop.sessions, ar_user, service, "3",
-                                           charge="7.50"),
+            "en-partial": await place_order(
+                shop.sessions, en_user, service, "2", charge="10.00", quantity=1000
+            ),
+            "ar-cancel": await place_order(shop.sessions, ar_user, service, "3", charge="7.50"),
             "ar-done": await place_order(shop.sessions, ar_user, service, "4"),
         }
         shop.panel.set_order("1", "In progress", remains="1000")
@@ -91,15 +91,20 @@ async def test_scheduler_runs_by_itself_and_reconciles_at_startup(tmp_path: Path
         await customer.wait_messages(2)
         service = await make_service(shop.sessions, "main")
         user = await shop.user_row(3201)
-        crashed = await place_order(shop.sessions, user, service, "x", charge="0",
-                                    state=OrderState.SUBMITTING)
+        crashed = await place_order(
+            shop.sessions, user, service, "x", charge="0", state=OrderState.SUBMITTING
+        )
         async with shop.sessions() as session, session.begin():  # interrupted long ago
-            await session.execute(update(Order).where(Order.id == crashed.id).values(
-                updated_at=utcnow() - timedelta(minutes=10)))
+            await session.execute(
+                update(Order)
+                .where(Order.id == crashed.id)
+                .values(updated_at=utcnow() - timedelta(minutes=10))
+            )
         await place_order(shop.sessions, user, service, "21", charge="0")
     admin_id = ADMIN_ID
-    async with running_shop(tmp_path, database_url=database, background=True,
-                            status_poll_seconds=5) as shop:
+    async with running_shop(
+        tmp_path, database_url=database, background=True, status_poll_seconds=5
+    ) as shop:
         admin = shop.tg.user(admin_id, first_name="Owner")
         held = await admin.wait_message(contains="held for review", timeout=10)
         assert f"#{crashed.id}" in held.text
@@ -109,12 +114,22 @@ async def test_scheduler_runs_by_itself_and_reconciles_at_startup(tmp_path: Path
 
 
 EXPECTED = {
-    "en": {"In progress": "has started", "Completed": "is completed",
-           "Partial": "completed partially", "Canceled": "canceled by the provider",
-           "refill-Completed": "refill of order", "refill-Rejected": "was not accepted"},
-    "ar": {"In progress": "بدأ تنفيذ الطلب", "Completed": "اكتمل الطلب",
-           "Partial": "جزئيًا", "Canceled": "ألغى المزوّد",
-           "refill-Completed": "اكتملت إعادة تعبئة", "refill-Rejected": "رفض المزوّد إعادة"},
+    "en": {
+        "In progress": "has started",
+        "Completed": "is completed",
+        "Partial": "completed partially",
+        "Canceled": "canceled by the provider",
+        "refill-Completed": "refill of order",
+        "refill-Rejected": "was not accepted",
+    },
+    "ar": {
+        "In progress": "بدأ تنفيذ الطلب",
+        "Completed": "اكتمل الطلب",
+        "Partial": "جزئيًا",
+        "Canceled": "ألغى المزوّد",
+        "refill-Completed": "اكتملت إعادة تعبئة",
+        "refill-Rejected": "رفض المزوّد إعادة",
+    },
 }
 
 
@@ -139,8 +154,12 @@ async def test_every_status_and_refill_message_in_both_languages(
             assert message.buttons  # the order-details button
         completed = (await shop.orders())[1]
         async with shop.sessions() as session, session.begin():
-            session.add_all([Refill(order_id=completed.id, panel_refill_id="71", state="pending"),
-                             Refill(order_id=completed.id, panel_refill_id="72", state="pending")])
+            session.add_all(
+                [
+                    Refill(order_id=completed.id, panel_refill_id="71", state="pending"),
+                    Refill(order_id=completed.id, panel_refill_id="72", state="pending"),
+                ]
+            )
         shop.panel.set_refill("71", "Completed")
         await scheduler.run_refills()
         await customer.wait_message(contains=EXPECTED[language]["refill-Completed"])

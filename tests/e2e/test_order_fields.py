@@ -27,8 +27,10 @@ CATALOG: list[dict[str, Any]] = [
 ]
 _ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 SEPARATOR_ERROR = {"en": "must not contain a comma", "ar": "يجب ألا يحتوي أي إدخال على فاصلة"}
-INTERVAL_ERROR = {"en": "takes only these intervals (minutes): 10, 60",
-                  "ar": "تقبل هذه الفواصل الزمنية فقط (بالدقائق): \u206610, 60\u2069"}
+INTERVAL_ERROR = {
+    "en": "takes only these intervals (minutes): 10, 60",
+    "ar": "تقبل هذه الفواصل الزمنية فقط (بالدقائق): \u206610, 60\u2069",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -36,8 +38,9 @@ def no_flood_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated customers click faster than any human; the flood limit has its own tests."""
     original = throttling.ThrottlingMiddleware.__init__.__defaults__
     assert original is not None
-    monkeypatch.setattr(throttling.ThrottlingMiddleware.__init__, "__defaults__",
-                        (1000.0, 1000.0, *original[2:]))
+    monkeypatch.setattr(
+        throttling.ThrottlingMiddleware.__init__, "__defaults__", (1000.0, 1000.0, *original[2:])
+    )
 
 
 def fields_panel() -> FakePanel:
@@ -75,8 +78,13 @@ async def test_dripfeed_order_sends_the_flag(tmp_path: Path) -> None:
         set_profile(shop, dripfeed_flag=True)
         customer = await new_customer(shop, 7002)
         await open_service(customer, "Followers Drip")
-        for action, value in (("send", LINK), ("send", "100"), ("click", "yes"),
-                              ("send", "3"), ("send", "15")):
+        for action, value in (
+            ("send", LINK),
+            ("send", "100"),
+            ("click", "yes"),
+            ("send", "3"),
+            ("send", "15"),
+        ):
             if action == "click":
                 await customer.click(label("en", value))
                 await customer.wait_edit()
@@ -90,8 +98,7 @@ async def test_dripfeed_order_sends_the_flag(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-async def test_comment_with_the_panels_separator_is_refused(tmp_path: Path,
-                                                            language: str) -> None:
+async def test_comment_with_the_panels_separator_is_refused(tmp_path: Path, language: str) -> None:
     async with running_shop(tmp_path, panel=fields_panel()) as shop:
         set_profile(shop, comment_separator=",")
         customer = await new_customer(shop, 7003, language)
@@ -114,8 +121,7 @@ async def test_comment_with_the_panels_separator_is_refused(tmp_path: Path,
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-async def test_interval_the_panel_does_not_take_is_refused(tmp_path: Path,
-                                                           language: str) -> None:
+async def test_interval_the_panel_does_not_take_is_refused(tmp_path: Path, language: str) -> None:
     async with running_shop(tmp_path, panel=fields_panel()) as shop:
         set_profile(shop, dripfeed_intervals=(10, 60))
         customer = await new_customer(shop, 7004, language)
@@ -154,10 +160,12 @@ async def test_a_charge_that_is_the_rate_is_not_stored_as_cost(tmp_path: Path) -
             await confirm(shop, customer, "en")
         first, second = sorted(await shop.orders(), key=lambda o: o.id)
         assert first.cost == second.cost == Decimal("0.2")
-        shop.panel.set_order(first.panel_order_id, "In progress", charge="2.00000",
-                             remains="50")  # the service's rate, not this order's cost
-        shop.panel.set_order(second.panel_order_id, "In progress", charge="0.21",
-                             remains="50")  # a real charge (the panel's price moved a bit)
+        shop.panel.set_order(
+            first.panel_order_id, "In progress", charge="2.00000", remains="50"
+        )  # the service's rate, not this order's cost
+        shop.panel.set_order(
+            second.panel_order_id, "In progress", charge="0.21", remains="50"
+        )  # a real charge (the panel's price moved a bit)
         await ShopScheduler(shop.runtime.shop, shop.runtime.notifier).run_statuses()
         first, second = sorted(await shop.orders(), key=lambda o: o.id)
         assert first.panel_status == second.panel_status == "In progress"  # both were read

@@ -18,27 +18,44 @@ from tests.fakes.telegram import FakeUser
 
 
 async def make_order(
-    shop: Shop, telegram_id: int, *, panel_service_id: str = "1",
-    state: OrderState = OrderState.PENDING, panel_order_id: str = "23501", age: int = 0,
+    shop: Shop,
+    telegram_id: int,
+    *,
+    panel_service_id: str = "1",
+    state: OrderState = OrderState.PENDING,
+    panel_order_id: str = "23501",
+    age: int = 0,
 ) -> int:
     """An order of 1000 for 1.00 USD, paid through the ledger, as the wizard leaves it."""
     user = await shop.user_row(telegram_id)
     async with shop.sessions() as session, session.begin():
         service = await session.scalar(
-            select(Service).where(Service.panel_service_id == panel_service_id))
+            select(Service).where(Service.panel_service_id == panel_service_id)
+        )
         assert service is not None, "the catalog is synced from the fake panel at startup"
         order = Order(
-            user_id=user.id, service_id=service.id, panel_id=service.panel_id,
-            panel_order_id=panel_order_id, state=state.value, link="https://instagram.com/p/x",
-            quantity=1000, charge=Decimal("1.00"), cost=Decimal("0.9"),
+            user_id=user.id,
+            service_id=service.id,
+            panel_id=service.panel_id,
+            panel_order_id=panel_order_id,
+            state=state.value,
+            link="https://instagram.com/p/x",
+            quantity=1000,
+            charge=Decimal("1.00"),
+            cost=Decimal("0.9"),
             request_key=f"test:{telegram_id}:{panel_order_id}:{age}",
             created_at=utcnow() - timedelta(minutes=age),
         )
         session.add(order)
         await session.flush()
-        await ledger.apply(session, user_id=user.id, amount=Decimal("-1.00"),
-                           kind=LedgerKind.ORDER, key=f"order:{order.id}",
-                           reference=f"order:{order.id}")
+        await ledger.apply(
+            session,
+            user_id=user.id,
+            amount=Decimal("-1.00"),
+            kind=LedgerKind.ORDER,
+            key=f"order:{order.id}",
+            reference=f"order:{order.id}",
+        )
         return order.id
 
 
@@ -57,8 +74,9 @@ def view(order_id: int, page: int = 0) -> str:
 async def test_list_pages_and_details_in_english(tmp_path: Path) -> None:
     async with running_shop(tmp_path) as shop:
         alice = await customer(shop, 1001, "en")
-        ids = [await make_order(shop, 1001, panel_order_id=str(100 + i), age=10 - i)
-               for i in range(7)]
+        ids = [
+            await make_order(shop, 1001, panel_order_id=str(100 + i), age=10 - i) for i in range(7)
+        ]
         await alice.send("/orders")
         first = await alice.wait_message(contains="My orders — 7 orders")
         assert "Page 1 of 2" in first.text
@@ -68,16 +86,29 @@ async def test_list_pages_and_details_in_english(tmp_path: Path) -> None:
         await alice.click("Next ➡️")
         second = await alice.wait_edit(contains="Page 2 of 2")
         assert [b.data for row in second.buttons for b in row if b.data.startswith("o:v")] == [
-            view(ids[1], 1), view(ids[0], 1)]
+            view(ids[1], 1),
+            view(ids[0], 1),
+        ]
         await alice.click(callback_data=view(ids[0], 1))
         details = await alice.wait_edit(contains=f"Order #{ids[0]}")
-        for line in ("Service: Followers", "Link: https://instagram.com/p/x",
-                     "Quantity: 1,000", "Charge: 1.00 USD", "Status: 🕒 Pending",
-                     "Start count: —", "Refunded: 0.00 USD", "Created: 20"):
+        for line in (
+            "Service: Followers",
+            "Link: https://instagram.com/p/x",
+            "Quantity: 1,000",
+            "Charge: 1.00 USD",
+            "Status: 🕒 Pending",
+            "Start count: —",
+            "Refunded: 0.00 USD",
+            "Created: 20",
+        ):
             assert line in details.text
         # Service 1 allows refill and cancel; a pending order can only be canceled.
-        assert details.button_texts == ["🔄 Refresh", "✖️ Cancel order", "⬅️ My orders",
-                                        "🏠 Main menu"]
+        assert details.button_texts == [
+            "🔄 Refresh",
+            "✖️ Cancel order",
+            "⬅️ My orders",
+            "🏠 Main menu",
+        ]
         await alice.click("⬅️ My orders")
         await alice.wait_edit(contains="Page 2 of 2")
 
@@ -125,11 +156,16 @@ async def test_refresh_unreachable_then_partial_refund_in_arabic(tmp_path: Path)
 async def test_refill_and_cancel_only_when_allowed(tmp_path: Path) -> None:
     async with running_shop(tmp_path) as shop:
         bob = await customer(shop, 1004, "en")
-        done = await make_order(shop, 1004, state=OrderState.COMPLETED, panel_order_id="301",
-                                age=3)
+        done = await make_order(shop, 1004, state=OrderState.COMPLETED, panel_order_id="301", age=3)
         running = await make_order(shop, 1004, panel_order_id="302", age=2)
-        no_refill = await make_order(shop, 1004, panel_service_id="2",
-                                     state=OrderState.COMPLETED, panel_order_id="303", age=1)
+        no_refill = await make_order(
+            shop,
+            1004,
+            panel_service_id="2",
+            state=OrderState.COMPLETED,
+            panel_order_id="303",
+            age=1,
+        )
         refused = await make_order(shop, 1004, state=OrderState.PARTIAL, panel_order_id="304")
         for panel_id in ("301", "302", "303", "304"):
             shop.panel.set_order(panel_id, "In progress")
@@ -146,18 +182,22 @@ async def test_refill_and_cancel_only_when_allowed(tmp_path: Path) -> None:
         assert "✖️ Cancel order" not in details.button_texts
         await bob.click("♻️ Refill")
         answer = await bob.wait_callback_answer()
-        assert answer.text == (f"♻️ Refill requested for order #{done}. "
-                               "The provider will restore what dropped.")
+        assert answer.text == (
+            f"♻️ Refill requested for order #{done}. The provider will restore what dropped."
+        )
         assert [r.fields for r in shop.panel.requests_for("refill")] == [
-            {"action": "refill", "order": "301"}]
+            {"action": "refill", "order": "301"}
+        ]
 
         await bob.click(callback_data=view(refused), message=listing)
         await bob.wait_edit(contains=f"Order #{refused}")
         await bob.click("♻️ Refill")
         answer = await bob.wait_callback_answer()
         # The customer's words for the error's kind, never the panel's own.
-        assert answer.text == "The provider refused the refill: this order cannot be refilled " \
-                              "right now."
+        assert (
+            answer.text == "The provider refused the refill: this order cannot be refilled "
+            "right now."
+        )
 
         await bob.click(callback_data=view(running), message=listing)
         details = await bob.wait_edit(contains=f"Order #{running}")
@@ -168,12 +208,15 @@ async def test_refill_and_cancel_only_when_allowed(tmp_path: Path) -> None:
         answer = await bob.wait_callback_answer()
         assert (answer.text or "").startswith(f"✖️ Cancellation requested for order #{running}")
         assert [r.fields for r in shop.panel.requests_for("cancel")] == [
-            {"action": "cancel", "orders": "302"}]
+            {"action": "cancel", "orders": "302"}
+        ]
         async with shop.sessions() as session:
             refills = list(await session.scalars(select(Refill)))
             state = await session.scalar(select(Order.state).where(Order.id == running))
-        assert [(r.order_id, r.state) for r in refills] == [(done, "pending"),
-                                                            (refused, "rejected")]
+        assert [(r.order_id, r.state) for r in refills] == [
+            (done, "pending"),
+            (refused, "rejected"),
+        ]
         assert state == "pending"  # the refund waits for the panel's Canceled status
         assert (await shop.user_row(1004)).balance == Decimal("16.00")
 
@@ -186,8 +229,14 @@ async def test_foreign_or_unknown_order_is_not_found(tmp_path: Path) -> None:
         mallory = await customer(shop, 1006, "ar")
         await mallory.send("/orders")
         own = await mallory.wait_message(contains="لا توجد لديك طلبات")
-        for data in (view(alices), f"o:r:{alices}:0", f"o:f:{alices}:0", f"o:c:{alices}:0",
-                     f"o:cy:{alices}:0", "o:v:999999:0"):
+        for data in (
+            view(alices),
+            f"o:r:{alices}:0",
+            f"o:f:{alices}:0",
+            f"o:c:{alices}:0",
+            f"o:cy:{alices}:0",
+            "o:v:999999:0",
+        ):
             await mallory.click(callback_data=data, message=own)
             answer = await mallory.wait_callback_answer()
             assert answer.text == "الطلب غير موجود.", data

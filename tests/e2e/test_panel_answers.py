@@ -19,15 +19,18 @@ __all__ = ["no_flood_limit"]  # the autouse fixture applies here too
 
 CANCELED = {"en": "was canceled by the provider", "ar": "ألغى المزوّد الطلب"}
 REQUESTED = {"en": "Cancellation requested for order", "ar": "تم طلب إلغاء الطلب"}
-UNCONFIRMED = {"en": "The provider did not confirm the cancellation",
-               "ar": "لم يؤكّد المزوّد الإلغاء"}
+UNCONFIRMED = {
+    "en": "The provider did not confirm the cancellation",
+    "ar": "لم يؤكّد المزوّد الإلغاء",
+}
 YES = {"en": "✅ Yes, cancel it", "ar": "✅ نعم، ألغِه"}
 CANCEL = {"en": "✖️ Cancel order", "ar": "✖️ إلغاء الطلب"}
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-async def test_a_failed_order_is_refunded_once_and_admins_told(tmp_path: Path,
-                                                               language: str) -> None:
+async def test_a_failed_order_is_refunded_once_and_admins_told(
+    tmp_path: Path, language: str
+) -> None:
     async with running_shop(tmp_path) as shop:
         buyer = await customer(shop, 5001, language, funds="5")
         admin = shop.admin()
@@ -53,12 +56,17 @@ async def test_a_failed_order_is_refunded_once_and_admins_told(tmp_path: Path,
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize(
     ("answer", "texts"),
-    [([{"order": "602", "cancel": {"status": "Canceled"}}], REQUESTED),
-     ({"status": "success"}, REQUESTED),
-     ([{"order": "602", "cancel": {"state": "queued?"}}], UNCONFIRMED)],
+    [
+        ([{"order": "602", "cancel": {"status": "Canceled"}}], REQUESTED),
+        ({"status": "success"}, REQUESTED),
+        ([{"order": "602", "cancel": {"state": "queued?"}}], UNCONFIRMED),
+    ],
 )
 async def test_cancel_answer_shapes_reach_the_customer_localized(
-    tmp_path: Path, language: str, answer: object, texts: dict[str, str],
+    tmp_path: Path,
+    language: str,
+    answer: object,
+    texts: dict[str, str],
 ) -> None:
     async with running_shop(tmp_path) as shop:
         buyer = await customer(shop, 5002, language)
@@ -86,13 +94,24 @@ async def test_cancel_answer_shapes_reach_the_customer_localized(
 
 @pytest.mark.parametrize(
     ("error", "alert", "customer_text"),
-    [("The selected key is invalid.", "refused the shop's API key",
-      "the provider is temporarily unavailable"),
-     ("You don't have sufficient balance.", "is out of funds",
-      "the provider is temporarily unavailable")],
+    [
+        (
+            "The selected key is invalid.",
+            "refused the shop's API key",
+            "the provider is temporarily unavailable",
+        ),
+        (
+            "You don't have sufficient balance.",
+            "is out of funds",
+            "the provider is temporarily unavailable",
+        ),
+    ],
 )
 async def test_a_bad_key_or_empty_panel_on_add_alerts_admins_once(
-    tmp_path: Path, error: str, alert: str, customer_text: str,
+    tmp_path: Path,
+    error: str,
+    alert: str,
+    customer_text: str,
 ) -> None:
     async with running_shop(tmp_path, panel=catalog_panel()) as shop:
         admin = shop.admin()
@@ -116,8 +135,9 @@ async def test_a_cancel_refused_for_panel_funds_alerts_admins(tmp_path: Path) ->
         admin = shop.admin()
         order_id = await make_order(shop, 5201, panel_order_id="603")
         shop.panel.set_order("603", "In progress")
-        shop.panel.respond("cancel", [{"order": 603, "cancel": {
-            "error": "You don't have sufficient balance."}}])
+        shop.panel.respond(
+            "cancel", [{"order": 603, "cancel": {"error": "You don't have sufficient balance."}}]
+        )
         await buyer.send("/orders")
         listing = await buyer.wait_message(contains=str(order_id))
         await buyer.click(callback_data=view(order_id), message=listing)

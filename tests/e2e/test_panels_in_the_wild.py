@@ -25,11 +25,27 @@ LINK = "https://instagram.com/p/abc"
 _ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-def _svc(sid: int, name: str, type_: str, rate: str = "1.00", lo: int = 10, hi: int = 10000,
-         **flags: bool) -> dict[str, Any]:
-    return {"service": sid, "name": name, "type": type_, "category": "Instagram", "rate": rate,
-            "min": str(lo), "max": str(hi), "refill": flags.get("refill", False),
-            "cancel": flags.get("cancel", False), "dripfeed": flags.get("dripfeed", False)}
+def _svc(
+    sid: int,
+    name: str,
+    type_: str,
+    rate: str = "1.00",
+    lo: int = 10,
+    hi: int = 10000,
+    **flags: bool,
+) -> dict[str, Any]:
+    return {
+        "service": sid,
+        "name": name,
+        "type": type_,
+        "category": "Instagram",
+        "rate": rate,
+        "min": str(lo),
+        "max": str(hi),
+        "refill": flags.get("refill", False),
+        "cancel": flags.get("cancel", False),
+        "dripfeed": flags.get("dripfeed", False),
+    }
 
 
 CATALOG = [
@@ -42,25 +58,50 @@ CATALOG = [
 
 # Customer-facing fragments (locales/en, locales/ar), and the buttons a customer presses.
 TEXT = {
-    "en": {"order": "🛒 Order", "yes": "✅ Yes", "confirm": "✅ Confirm order",
-           "placed": "placed.", "failed": "could not be placed",
-           "partial": "was completed partially", "canceled": "canceled by the provider",
-           "refill": "♻️ Refill", "refill_ok": "Refill requested for order",
-           "cancel": "✖️ Cancel order", "cancel_yes": "✅ Yes, cancel it",
-           "cancel_ok": "Cancellation requested for order",
-           "refill_done": "is completed", "warn": "⚠️"},
-    "ar": {"order": "🛒 اطلب الآن", "yes": "✅ نعم", "confirm": "✅ تأكيد الطلب",
-           "placed": "تم تقديم الطلب", "failed": "تعذّر",
-           "partial": "جزئيًا", "canceled": "ألغى المزوّد الطلب",
-           "refill": "♻️ إعادة تعبئة", "refill_ok": "تم طلب إعادة التعبئة",
-           "cancel": "✖️ إلغاء الطلب", "cancel_yes": "✅ نعم، ألغِه",
-           "cancel_ok": "تم طلب إلغاء الطلب",
-           "refill_done": "اكتملت إعادة تعبئة", "warn": "⚠️"},
+    "en": {
+        "order": "🛒 Order",
+        "yes": "✅ Yes",
+        "confirm": "✅ Confirm order",
+        "placed": "placed.",
+        "failed": "could not be placed",
+        "partial": "was completed partially",
+        "canceled": "canceled by the provider",
+        "refill": "♻️ Refill",
+        "refill_ok": "Refill requested for order",
+        "cancel": "✖️ Cancel order",
+        "cancel_yes": "✅ Yes, cancel it",
+        "cancel_ok": "Cancellation requested for order",
+        "refill_done": "is completed",
+        "warn": "⚠️",
+    },
+    "ar": {
+        "order": "🛒 اطلب الآن",
+        "yes": "✅ نعم",
+        "confirm": "✅ تأكيد الطلب",
+        "placed": "تم تقديم الطلب",
+        "failed": "تعذّر",
+        "partial": "جزئيًا",
+        "canceled": "ألغى المزوّد الطلب",
+        "refill": "♻️ إعادة تعبئة",
+        "refill_ok": "تم طلب إعادة التعبئة",
+        "cancel": "✖️ إلغاء الطلب",
+        "cancel_yes": "✅ نعم، ألغِه",
+        "cancel_ok": "تم طلب إلغاء الطلب",
+        "refill_done": "اكتملت إعادة تعبئة",
+        "warn": "⚠️",
+    },
 }
 
 # Words a panel sends that must never reach a customer verbatim.
-RAW_PANEL_WORDS = ("order id(s) required", "The selected", "sufficient balance",
-                   "Quantity is required", "'status'", "{", "Incorrect")
+RAW_PANEL_WORDS = (
+    "order id(s) required",
+    "The selected",
+    "sufficient balance",
+    "Quantity is required",
+    "'status'",
+    "{",
+    "Incorrect",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -68,8 +109,9 @@ def no_flood_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated customers click faster than any human; the flood limit has its own tests."""
     original = throttling.ThrottlingMiddleware.__init__.__defaults__
     assert original is not None
-    monkeypatch.setattr(throttling.ThrottlingMiddleware.__init__, "__defaults__",
-                        (1000.0, 1000.0, *original[2:]))
+    monkeypatch.setattr(
+        throttling.ThrottlingMiddleware.__init__, "__defaults__", (1000.0, 1000.0, *original[2:])
+    )
 
 
 def wild_panel(*quirks: Quirk, dialect: str = "v2") -> FakePanel:
@@ -89,8 +131,7 @@ async def new_customer(shop: Shop, telegram_id: int, language: str) -> FakeUser:
     return customer
 
 
-async def place(customer: FakeUser, language: str, name: str,
-                steps: list[tuple[str, str]]) -> str:
+async def place(customer: FakeUser, language: str, name: str, steps: list[tuple[str, str]]) -> str:
     """Order `name` through the wizard; returns the bot's answer to Confirm (or to the first
     step it refused, with ⚠️)."""
     await customer.send(name)
@@ -106,8 +147,9 @@ async def place(customer: FakeUser, language: str, name: str,
             await customer.click(TEXT[language][value])
             reply = (await customer.wait_edit()).content
         else:
-            text = value.translate(_ARABIC_DIGITS) if action == "num" and language == "ar" \
-                else value
+            text = (
+                value.translate(_ARABIC_DIGITS) if action == "num" and language == "ar" else value
+            )
             await customer.send(text)
             reply = (await customer.wait_message()).content
         if "⚠️" in reply:
@@ -120,8 +162,7 @@ async def open_order(customer: FakeUser, order_id: int) -> None:
     await customer.send("/orders")
     listing = await customer.wait_message()
     await customer.click(callback_data=f"o:v:{order_id}:0", message=listing)
-    await customer.wait_edit(contains=str(order_id)
-                             if customer.language_code == "en" else None)
+    await customer.wait_edit(contains=str(order_id) if customer.language_code == "en" else None)
 
 
 async def refill(customer: FakeUser, language: str, order_id: int) -> str:
@@ -146,8 +187,14 @@ async def order_of(shop: Shop, telegram_id: int, index: int = -1) -> Order:
 async def refund_entries(shop: Shop, order_id: int) -> int:
     async with shop.sessions() as session:
         key = LedgerEntry.idempotency_key
-        return int(await session.scalar(select(func.count()).select_from(LedgerEntry).where(
-            or_(key == f"refund:{order_id}", key.like(f"refund:{order_id}:%")))) or 0)
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(LedgerEntry)
+                .where(or_(key == f"refund:{order_id}", key.like(f"refund:{order_id}:%")))
+            )
+            or 0
+        )
 
 
 def no_raw_panel_text(text: str) -> None:
@@ -157,9 +204,13 @@ def no_raw_panel_text(text: str) -> None:
 
 def writes_once(panel: FakePanel, action: str, ids: list[str]) -> None:
     """Each order ID appears in at most one `action` request the panel received."""
-    seen = [i for r in panel.requests_for(action) for name in ("order", "orders", "refill",
-                                                                 "refills")
-            for i in r.form.get(name, "").split(",") if i]
+    seen = [
+        i
+        for r in panel.requests_for(action)
+        for name in ("order", "orders", "refill", "refills")
+        for i in r.form.get(name, "").split(",")
+        if i
+    ]
     for oid in ids:
         assert seen.count(oid) <= 1, f"{action} sent twice for {oid}: {seen}"
 
@@ -194,16 +245,18 @@ LIFECYCLE = [
 @pytest.mark.parametrize("case", LIFECYCLE, ids=lambda c: f"{c.quirk or 'documented'}-{c.language}")
 async def test_place_poll_cancel_refill(tmp_path: Path, case: Wild) -> None:
     quirks = (case.quirk,) if case.quirk else ()
-    async with running_shop(tmp_path, panel=wild_panel(*quirks),
-                            panel_profile=case.profile) as shop:
+    async with running_shop(
+        tmp_path, panel=wild_panel(*quirks), panel_profile=case.profile
+    ) as shop:
         panel, lang, t = shop.panel, case.language, TEXT[case.language]
         customer = await new_customer(shop, 7001, lang)
         scheduler = ShopScheduler(shop.runtime.shop, shop.runtime.notifier)
 
         # Places two orders through the wizard: one of 1000 (to end partial), one of 500.
         for quantity in ("1000", "500"):
-            placed = await place(customer, lang, "Wild Followers",
-                                 [("send", LINK), ("num", quantity)])
+            placed = await place(
+                customer, lang, "Wild Followers", [("send", LINK), ("num", quantity)]
+            )
             assert t["placed"] in placed, placed
         first, second = await order_of(shop, 7001, 0), await order_of(shop, 7001, 1)
         pids = [first.panel_order_id or "", second.panel_order_id or ""]
@@ -260,8 +313,7 @@ async def test_place_poll_cancel_refill(tmp_path: Path, case: Wild) -> None:
         assert len(panel.requests_for("refill")) == 1
         if case.quirk in (Quirk.REFILL_PARAM_REFILL, Quirk.REFILL_PARAM_REFILLS):
             param = case.profile["refill_param"]
-            assert panel.requests_for("refill")[0].fields == {"action": "refill",
-                                                              param: pids[0]}
+            assert panel.requests_for("refill")[0].fields == {"action": "refill", param: pids[0]}
         balance = Decimal("100") - first.charge + first.refunded
         assert (await shop.user_row(7001)).balance == balance
         assert await shop.invariant_holds()
@@ -273,10 +325,14 @@ async def test_place_poll_cancel_refill(tmp_path: Path, case: Wild) -> None:
 # -- order fields: what the customer is charged is what the panel delivers and bills -----------
 
 REASON = {  # locales/*/panel_reasons.ftl
-    "unavailable": {"en": "the provider is temporarily unavailable.",
-                    "ar": "المزوّد غير متاح مؤقتًا."},
-    "not_found": {"en": "the provider did not find this order.",
-                  "ar": "لم يعثر المزوّد على هذا الطلب."},
+    "unavailable": {
+        "en": "the provider is temporarily unavailable.",
+        "ar": "المزوّد غير متاح مؤقتًا.",
+    },
+    "not_found": {
+        "en": "the provider did not find this order.",
+        "ar": "لم يعثر المزوّد على هذا الطلب.",
+    },
 }
 
 
@@ -291,31 +347,53 @@ class Fields:
 
 
 FIELD_CASES = [
-    Fields(Quirk.PACKAGE_NEEDS_QUANTITY, "en", {"package_quantity": True}, "Wild Package",
-           [("send", LINK)], {"link": LINK, "quantity": "1"}),
-    Fields(Quirk.DRIPFEED_NEEDS_FLAG, "ar", {"dripfeed_flag": True}, "Wild Dripfeed",
-           [("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3"), ("num", "15")],
-           {"link": LINK, "quantity": "100", "runs": "3", "interval": "15", "dripfeed": "1"}),
-    Fields(Quirk.MEDIA_URL, "en", {"media_field": "media_url"}, "Wild Likers",
-           [("send", LINK), ("num", "100"), ("send", "https://instagram.com/p/m1")],
-           {"link": LINK, "quantity": "100", "media_url": "https://instagram.com/p/m1"}),
-    Fields(Quirk.COMMA_COMMENTS, "ar", {"comment_separator": ","}, "Wild Comments",
-           [("send", LINK), ("send", "nice\ngreat\nwow")],
-           {"link": LINK, "comments": "nice,great,wow"}),
+    Fields(
+        Quirk.PACKAGE_NEEDS_QUANTITY,
+        "en",
+        {"package_quantity": True},
+        "Wild Package",
+        [("send", LINK)],
+        {"link": LINK, "quantity": "1"},
+    ),
+    Fields(
+        Quirk.DRIPFEED_NEEDS_FLAG,
+        "ar",
+        {"dripfeed_flag": True},
+        "Wild Dripfeed",
+        [("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3"), ("num", "15")],
+        {"link": LINK, "quantity": "100", "runs": "3", "interval": "15", "dripfeed": "1"},
+    ),
+    Fields(
+        Quirk.MEDIA_URL,
+        "en",
+        {"media_field": "media_url"},
+        "Wild Likers",
+        [("send", LINK), ("num", "100"), ("send", "https://instagram.com/p/m1")],
+        {"link": LINK, "quantity": "100", "media_url": "https://instagram.com/p/m1"},
+    ),
+    Fields(
+        Quirk.COMMA_COMMENTS,
+        "ar",
+        {"comment_separator": ","},
+        "Wild Comments",
+        [("send", LINK), ("send", "nice\ngreat\nwow")],
+        {"link": LINK, "comments": "nice,great,wow"},
+    ),
 ]
 
 
 @pytest.mark.parametrize("case", FIELD_CASES, ids=lambda c: f"{c.quirk}-{c.language}")
-async def test_pinned_profile_sends_the_fields_the_panel_bills(tmp_path: Path,
-                                                               case: Fields) -> None:
-    async with running_shop(tmp_path, panel=wild_panel(case.quirk),
-                            panel_profile=case.profile) as shop:
+async def test_pinned_profile_sends_the_fields_the_panel_bills(
+    tmp_path: Path, case: Fields
+) -> None:
+    async with running_shop(
+        tmp_path, panel=wild_panel(case.quirk), panel_profile=case.profile
+    ) as shop:
         customer = await new_customer(shop, 7101, case.language)
         placed = await place(customer, case.language, case.service, case.steps)
         assert TEXT[case.language]["placed"] in placed, placed
         [add] = shop.panel.requests_for("add")
-        assert {k: v for k, v in add.fields.items() if k not in ("action", "service")} \
-            == case.form
+        assert {k: v for k, v in add.fields.items() if k not in ("action", "service")} == case.form
         order = await order_of(shop, 7101)
         assert order.state == "pending"
         # The panel delivers (and bills) exactly what the customer paid for.
@@ -329,13 +407,19 @@ async def test_pinned_profile_sends_the_fields_the_panel_bills(tmp_path: Path,
 # One language per test below keeps the file quick; the matrix covers both.
 @pytest.mark.parametrize("language", ["ar"])
 async def test_a_comment_with_the_panels_separator_is_refused_before_sending(
-        tmp_path: Path, language: str) -> None:
+    tmp_path: Path, language: str
+) -> None:
     """Three lines, one with a comma, would be billed as four by a comma-splitting panel."""
-    async with running_shop(tmp_path, panel=wild_panel(Quirk.COMMA_COMMENTS),
-                            panel_profile={"comment_separator": ","}) as shop:
+    async with running_shop(
+        tmp_path, panel=wild_panel(Quirk.COMMA_COMMENTS), panel_profile={"comment_separator": ","}
+    ) as shop:
         customer = await new_customer(shop, 7201, language)
-        refused = await place(customer, language, "Wild Comments",
-                              [("send", LINK), ("send", "nice\ngreat, really\nwow")])
+        refused = await place(
+            customer,
+            language,
+            "Wild Comments",
+            [("send", LINK), ("send", "nice\ngreat, really\nwow")],
+        )
         assert "⚠️" in refused and "," in refused, refused  # says why, in the customer's words
         assert shop.panel.requests_for("add") == []
         assert (await shop.user_row(7201)).balance == Decimal("100")
@@ -352,9 +436,13 @@ async def test_a_comment_with_the_panels_separator_is_refused_before_sending(
 
 @pytest.mark.parametrize("language", ["en"])
 async def test_an_interval_the_panel_does_not_accept_is_refused_before_sending(
-        tmp_path: Path, language: str) -> None:
-    async with running_shop(tmp_path, panel=wild_panel(Quirk.DRIPFEED_INTERVALS),
-                            panel_profile={"dripfeed_intervals": [15, 30, 60]}) as shop:
+    tmp_path: Path, language: str
+) -> None:
+    async with running_shop(
+        tmp_path,
+        panel=wild_panel(Quirk.DRIPFEED_INTERVALS),
+        panel_profile={"dripfeed_intervals": [15, 30, 60]},
+    ) as shop:
         customer = await new_customer(shop, 7301, language)
         steps = [("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3")]
         refused = await place(customer, language, "Wild Dripfeed", [*steps, ("num", "20")])
@@ -378,13 +466,18 @@ async def test_an_interval_the_panel_does_not_accept_is_refused_before_sending(
 
 
 async def test_charge_per_run_without_the_dripfeed_flag_is_what_this_panel_bills(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """The harm DRIPFEED_NEEDS_FLAG does when nobody pins it: the panel runs one run of three
     (the documented form is sent; the profile is what fixes it, see the test above)."""
     async with running_shop(tmp_path, panel=wild_panel(Quirk.DRIPFEED_NEEDS_FLAG)) as shop:
         customer = await new_customer(shop, 7401, "en")
-        await place(customer, "en", "Wild Dripfeed", [
-            ("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3"), ("num", "15")])
+        await place(
+            customer,
+            "en",
+            "Wild Dripfeed",
+            [("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3"), ("num", "15")],
+        )
         order = await order_of(shop, 7401)
         assert order.quantity == 300
         assert shop.panel.delivered[order.panel_order_id or ""] == 100
@@ -393,13 +486,21 @@ async def test_charge_per_run_without_the_dripfeed_flag_is_what_this_panel_bills
 # -- learning from a definite "wrong parameter" answer: the next write, never the same one -------
 
 
-@pytest.mark.parametrize(("quirk", "service", "steps", "field_name"), [
-    pytest.param(Quirk.PACKAGE_NEEDS_QUANTITY, "Wild Package", [("send", LINK)], "quantity"),
-])
+@pytest.mark.parametrize(
+    ("quirk", "service", "steps", "field_name"),
+    [
+        pytest.param(Quirk.PACKAGE_NEEDS_QUANTITY, "Wild Package", [("send", LINK)], "quantity"),
+    ],
+)
 @pytest.mark.parametrize("language", ["ar"])
 async def test_a_refused_form_is_refunded_once_and_the_next_order_is_placed(
-        tmp_path: Path, quirk: Quirk, service: str, steps: list[tuple[str, str]],
-        field_name: str, language: str) -> None:
+    tmp_path: Path,
+    quirk: Quirk,
+    service: str,
+    steps: list[tuple[str, str]],
+    field_name: str,
+    language: str,
+) -> None:
     async with running_shop(tmp_path, panel=wild_panel(quirk)) as shop:
         customer = await new_customer(shop, 7501, language)
         failed = await place(customer, language, service, steps)
@@ -414,8 +515,9 @@ async def test_a_refused_form_is_refunded_once_and_the_next_order_is_placed(
         assert TEXT[language]["placed"] in placed, placed
         adds = shop.panel.requests_for("add")
         assert len(adds) == 2 and field_name in adds[1].fields
-        assert (await shop.user_row(7501)).balance == \
-            Decimal("100") - (await order_of(shop, 7501)).charge
+        assert (await shop.user_row(7501)).balance == Decimal("100") - (
+            await order_of(shop, 7501)
+        ).charge
         assert await shop.invariant_holds()
 
 
@@ -424,7 +526,8 @@ async def test_a_refused_form_is_refunded_once_and_the_next_order_is_placed(
 
 @pytest.mark.parametrize(("word", "language"), [("Fail", "en"), ("error", "ar")])
 async def test_a_panel_that_gave_up_is_refunded_like_canceled(
-        tmp_path: Path, word: str, language: str) -> None:
+    tmp_path: Path, word: str, language: str
+) -> None:
     async with running_shop(tmp_path, panel=wild_panel(Quirk.STATUS_WORDS)) as shop:
         customer = await new_customer(shop, 7601, language)
         admin = shop.admin()
@@ -447,14 +550,16 @@ async def test_a_panel_that_gave_up_is_refunded_like_canceled(
 
 @pytest.mark.parametrize("language", ["ar"])
 async def test_laravel_error_texts_reach_customers_as_the_right_reason(
-        tmp_path: Path, language: str) -> None:
+    tmp_path: Path, language: str
+) -> None:
     async with running_shop(tmp_path, panel=wild_panel(Quirk.ERROR_TEXTS)) as shop:
         customer = await new_customer(shop, 7701, language)
         admin = shop.admin()
         # The panel's own balance is too small: "You don't have sufficient balance."
         shop.panel.balance = "0.01"
-        failed = await place(customer, language, "Wild Followers",
-                             [("send", LINK), ("num", "1000")])
+        failed = await place(
+            customer, language, "Wild Followers", [("send", LINK), ("num", "1000")]
+        )
         assert REASON["unavailable"][language] in failed, failed
         no_raw_panel_text(failed)
         first = await order_of(shop, 7701)
@@ -475,8 +580,9 @@ async def test_laravel_error_texts_reach_customers_as_the_right_reason(
 
         # "The selected key is invalid.": a bad key, never shown; the order fails, refunded.
         shop.panel.key = "rotated-key-0000000000"
-        failed = await place(customer, language, "Wild Followers",
-                             [("send", LINK), ("num", "1000")])
+        failed = await place(
+            customer, language, "Wild Followers", [("send", LINK), ("num", "1000")]
+        )
         assert REASON["unavailable"][language] in failed, failed
         no_raw_panel_text(failed)
         key_alert = await admin.wait_message(contains="refused the shop's API key")
@@ -495,8 +601,9 @@ async def test_a_v1_panel_with_refill_refills(tmp_path: Path, language: str) -> 
     panel = wild_panel(Quirk.V1_WITH_REFILL, dialect="v1")
     async with running_shop(tmp_path, panel=panel) as shop:  # v1 refill: learned at startup
         customer = await new_customer(shop, 7801, language)
-        placed = await place(customer, language, "Wild Followers",
-                             [("send", LINK), ("num", "1000")])
+        placed = await place(
+            customer, language, "Wild Followers", [("send", LINK), ("num", "1000")]
+        )
         assert TEXT[language]["placed"] in placed, placed
         order = await order_of(shop, 7801)
         panel.set_order(order.panel_order_id or "", "Partial", remains="400")
@@ -506,14 +613,18 @@ async def test_a_v1_panel_with_refill_refills(tmp_path: Path, language: str) -> 
         answer = await refill(customer, language, order.id)
         assert TEXT[language]["refill_ok"] in answer, answer
         assert [r.fields for r in panel.requests_for("refill")] == [
-            {"action": "refill", "order": order.panel_order_id}]
+            {"action": "refill", "order": order.panel_order_id}
+        ]
         assert await shop.invariant_holds()
 
 
-@pytest.mark.parametrize(("quirk", "language", "learned"), [
-    (Quirk.REFILL_PARAM_REFILL, "en", "refill"), (Quirk.REFILL_PARAM_REFILLS, "ar", "refills")])
+@pytest.mark.parametrize(
+    ("quirk", "language", "learned"),
+    [(Quirk.REFILL_PARAM_REFILL, "en", "refill"), (Quirk.REFILL_PARAM_REFILLS, "ar", "refills")],
+)
 async def test_a_refill_refused_for_its_parameter_name_is_not_resent_the_next_one_works(
-        tmp_path: Path, quirk: Quirk, language: str, learned: str) -> None:
+    tmp_path: Path, quirk: Quirk, language: str, learned: str
+) -> None:
     async with running_shop(tmp_path, panel=wild_panel(quirk)) as shop:
         customer = await new_customer(shop, 7901, language)
         await place(customer, language, "Wild Followers", [("send", LINK), ("num", "1000")])
@@ -556,7 +667,8 @@ async def test_a_learned_status_form_survives_a_restart(tmp_path: Path) -> None:
         panel.set_order(order.panel_order_id or "", "Canceled", remains="1000")
         await ShopScheduler(shop.runtime.shop, shop.runtime.notifier).run_statuses()
         assert [r.fields for r in panel.requests_for("status")] == [
-            {"action": "status", "order": order.panel_order_id}]
+            {"action": "status", "order": order.panel_order_id}
+        ]
         stored = await order_of(shop, 8001)
         assert stored.state == "canceled" and stored.refunded == stored.charge
         assert await refund_entries(shop, stored.id) == 1

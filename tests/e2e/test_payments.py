@@ -35,10 +35,17 @@ async def checkout(
     """A pre_checkout_query with any payload (what a tampered client could send)."""
     query_id = f"pcq{user.id}{shop.tg.next_id():08d}"
     shop.tg._pre_checkout_queries[query_id] = user.id
-    await user.push_update({"pre_checkout_query": {
-        "id": query_id, "from": user.to_api(), "currency": currency, "total_amount": total,
-        "invoice_payload": payload,
-    }})
+    await user.push_update(
+        {
+            "pre_checkout_query": {
+                "id": query_id,
+                "from": user.to_api(),
+                "currency": currency,
+                "total_amount": total,
+                "invoice_payload": payload,
+            }
+        }
+    )
     return await user.wait_pre_checkout_answer(query_id)
 
 
@@ -47,9 +54,12 @@ async def paid_without_ui(shop: Shop, user: FakeUser, amount: str) -> str:
     stars = payments.stars_for(Decimal(amount), shop.runtime.settings.stars_per_unit)
     link = f"https://t.me/$test{shop.tg.next_id()}"
     shop.tg.invoice_links[link] = {
-        "payload": payments.sign(payments.payload_key(shop.runtime.settings), user.id,
-                                 Decimal(amount), stars),
-        "currency": "XTR", "total_amount": stars}
+        "payload": payments.sign(
+            payments.payload_key(shop.runtime.settings), user.id, Decimal(amount), stars
+        ),
+        "currency": "XTR",
+        "total_amount": stars,
+    }
     payment = await user.successful_payment(link)
     await user.wait_message(where=lambda m: payment.telegram_payment_charge_id in m.content)
     return payment.telegram_payment_charge_id
@@ -67,8 +77,13 @@ async def count(shop: Shop, model: type) -> int:
 async def spend(shop: Shop, telegram_id: int, amount: str) -> None:
     user = await shop.user_row(telegram_id)
     async with shop.sessions() as session, session.begin():
-        await ledger.apply(session, user_id=user.id, amount=-Decimal(amount),
-                           kind=LedgerKind.ORDER, key=f"test-spend:{telegram_id}:{amount}")
+        await ledger.apply(
+            session,
+            user_id=user.id,
+            amount=-Decimal(amount),
+            kind=LedgerKind.ORDER,
+            key=f"test-spend:{telegram_id}:{amount}",
+        )
 
 
 async def test_preset_invoice_checkout_and_a_payment_delivered_twice(tmp_path: Path) -> None:
@@ -81,8 +96,13 @@ async def test_preset_invoice_checkout_and_a_payment_delivered_twice(tmp_path: P
         assert "Rate: 1 USD = 50 ⭐" in screen.text
         assert "from 1.00 USD to 100.00 USD" in screen.text
         assert [b.text for row in screen.buttons for b in row][:6] == [
-            "5.00 USD · 250 ⭐", "10.00 USD · 500 ⭐", "25.00 USD · 1,250 ⭐",
-            "50.00 USD · 2,500 ⭐", "100.00 USD · 5,000 ⭐", "✏️ Other amount"]
+            "5.00 USD · 250 ⭐",
+            "10.00 USD · 500 ⭐",
+            "25.00 USD · 1,250 ⭐",
+            "50.00 USD · 2,500 ⭐",
+            "100.00 USD · 5,000 ⭐",
+            "✏️ Other amount",
+        ]
         assert screen.buttons[0][1].data == "tp:10.00"
 
         await bob.click("10.00 USD · 500 ⭐")
@@ -101,8 +121,12 @@ async def test_preset_invoice_checkout_and_a_payment_delivered_twice(tmp_path: P
         receipt = await bob.wait_message(contains="Payment received")
         charge = payment_message(bob).raw["successful_payment"]["telegram_payment_charge_id"]
         assert receipt.text.splitlines() == [
-            "✅ Payment received", "Added to your balance: 10.00 USD", "Paid: 500 Stars",
-            "New balance: 10.00 USD", f"Payment ID (quote it to support): {charge}"]
+            "✅ Payment received",
+            "Added to your balance: 10.00 USD",
+            "Paid: 500 Stars",
+            "New balance: 10.00 USD",
+            f"Payment ID (quote it to support): {charge}",
+        ]
 
         # Telegram delivers the same successful payment again: no second credit or receipt.
         await bob.push_update({"message": payment_message(bob).to_api()})
@@ -112,14 +136,17 @@ async def test_preset_invoice_checkout_and_a_payment_delivered_twice(tmp_path: P
         async with shop.sessions() as session:
             entry = await session.scalar(select(LedgerEntry))
         assert entry is not None and (entry.kind, entry.idempotency_key) == (
-            "topup", f"topup:{charge}")
+            "topup",
+            f"topup:{charge}",
+        )
         assert await shop.invariant_holds()
 
         await bob.send("/balance")
         statement = await bob.wait_message(contains="Your balance: 10.00 USD")
         assert "+10.00 USD · Top-up" in statement.text
-        commands = [c["command"] for call in shop.tg.calls("setMyCommands")
-                    for c in call.params["commands"]]
+        commands = [
+            c["command"] for call in shop.tg.calls("setMyCommands") for c in call.params["commands"]
+        ]
         assert "paysupport" in commands and "terms" in commands
 
 
@@ -134,8 +161,12 @@ async def test_custom_amount_in_arabic_with_receipt_and_texts(tmp_path: Path) ->
         await sara.click("✏️ مبلغ آخر")
         prompt = await sara.wait_edit(contains="اكتب المبلغ")
         assert f"من {LRI}1.00 USD{PDI} إلى {LRI}100.00 USD{PDI}" in prompt.text
-        for typed, answer in (("مرحبا", "هذا ليس مبلغًا"), ("٠٫٥", "أقل مبلغ للشحن"),
-                              ("101", "أكبر مبلغ للشحن"), ("1.005", "منزلتان عشريتان")):
+        for typed, answer in (
+            ("مرحبا", "هذا ليس مبلغًا"),
+            ("٠٫٥", "أقل مبلغ للشحن"),
+            ("101", "أكبر مبلغ للشحن"),
+            ("1.005", "منزلتان عشريتان"),
+        ):
             await sara.send(typed)
             await sara.wait_message(contains=answer)  # and the step stays
         await sara.send("٢٥٫٥")
@@ -175,7 +206,8 @@ async def test_pre_checkout_accepts_only_a_genuine_invoice(tmp_path: Path) -> No
 
         forged = await checkout(shop, bob, genuine.replace("|10.00|", "|90.00|"), 500)
         assert not forged.ok and forged.error_message == (
-            "This invoice is not valid. Please open Top up in the bot and create a new one.")
+            "This invoice is not valid. Please open Top up in the bot and create a new one."
+        )
         homemade = await checkout(shop, bob, payments.sign(b"guess", bob.id, Decimal(90), 1), 1)
         assert not homemade.ok and "not valid" in (homemade.error_message or "")
         cheap = await checkout(shop, bob, genuine, 1)
@@ -184,25 +216,36 @@ async def test_pre_checkout_accepts_only_a_genuine_invoice(tmp_path: Path) -> No
         assert not other_currency.ok
         not_hers = await checkout(shop, sara, genuine, 500)
         assert not not_hers.ok and not_hers.error_message == (
-            "هذه الفاتورة أُنشئت لعميل آخر. أنشئ فاتورتك الخاصة في البوت.")
+            "هذه الفاتورة أُنشئت لعميل آخر. أنشئ فاتورتك الخاصة في البوت."
+        )
         ok = await checkout(shop, bob, genuine, 500)
         assert ok.ok and ok.error_message is None
         assert await count(shop, Payment) == 0
 
         # A banned customer cannot complete a checkout: no approval, nothing credited.
         async with shop.sessions() as session, session.begin():
-            await session.execute(update(User).where(User.telegram_id == 3004)
-                                  .values(is_banned=True))
+            await session.execute(
+                update(User).where(User.telegram_id == 3004).values(is_banned=True)
+            )
         query_id = f"pcq{bob.id}{shop.tg.next_id():08d}"
         shop.tg._pre_checkout_queries[query_id] = bob.id
-        await bob.push_update({"pre_checkout_query": {
-            "id": query_id, "from": bob.to_api(), "currency": "XTR", "total_amount": 500,
-            "invoice_payload": genuine}})
+        await bob.push_update(
+            {
+                "pre_checkout_query": {
+                    "id": query_id,
+                    "from": bob.to_api(),
+                    "currency": "XTR",
+                    "total_amount": 500,
+                    "invoice_payload": genuine,
+                }
+            }
+        )
         await shop.tg.wait_idle(quiet=0.3)
         [answer] = [a for a in shop.tg.pre_checkout_answers if a.query_id == query_id]
         assert not answer.ok  # the ban middleware lets money updates through to be refused
         assert answer.error_message == (
-            "Your access to this shop is suspended, so payments are not accepted.")
+            "Your access to this shop is suspended, so payments are not accepted."
+        )
         assert (await shop.user_row(3004)).balance == 0
 
 
@@ -227,8 +270,9 @@ async def test_admin_refund_allowed_refused_and_not_for_customers(tmp_path: Path
         first = await paid("10.00", 500)
         await admin.send(f"/refundstars {first}")
         done = await admin.wait_message(contains="Refunded")
-        assert done.text == ("✅ Refunded 500 ⭐ to 3006; 10.00 USD deducted. "
-                             "New balance: 0.00 USD")
+        assert done.text == (
+            "✅ Refunded 500 ⭐ to 3006; 10.00 USD deducted. New balance: 0.00 USD"
+        )
         notice = await sara.wait_message(contains="استردّ المتجر دفعتك")
         assert "أُعيدت إليك 500 نجمة" in notice.text and f"{LRI}10.00 USD{PDI}" in notice.text
         assert [p.telegram_payment_charge_id for p in shop.tg.refunds] == [first]
@@ -260,21 +304,33 @@ async def test_admin_refund_allowed_refused_and_not_for_customers(tmp_path: Path
         assert len(shop.tg.refunds) == 1
 
         async with shop.sessions() as session:
-            entries = [(e.kind, e.amount, e.idempotency_key) for e in await session.scalars(
-                select(LedgerEntry).where(LedgerEntry.kind == "payment_refund")
-                .order_by(LedgerEntry.id))]
-            audit = [(a.admin_telegram_id, a.target, a.after["status"])  # type: ignore[index]
-                     for a in await session.scalars(select(AuditLog).order_by(AuditLog.id))]
-            statuses = dict((p.telegram_payment_charge_id, p.status)
-                            for p in await session.scalars(select(Payment)))
+            entries = [
+                (e.kind, e.amount, e.idempotency_key)
+                for e in await session.scalars(
+                    select(LedgerEntry)
+                    .where(LedgerEntry.kind == "payment_refund")
+                    .order_by(LedgerEntry.id)
+                )
+            ]
+            audit = [
+                (a.admin_telegram_id, a.target, a.after["status"])  # type: ignore[index]
+                for a in await session.scalars(select(AuditLog).order_by(AuditLog.id))
+            ]
+            statuses = dict(
+                (p.telegram_payment_charge_id, p.status)
+                for p in await session.scalars(select(Payment))
+            )
         assert entries == [
             ("payment_refund", Decimal("-10.00"), f"stars-refund:{first}"),
             ("payment_refund", Decimal("-5.00"), f"stars-refund:{third}"),
-            ("payment_refund", Decimal("5.00"), f"stars-refund-restore:{third}")]
+            ("payment_refund", Decimal("5.00"), f"stars-refund-restore:{third}"),
+        ]
         assert audit == [
-            (ADMIN_ID, f"payment:{first}", "refunding"), (ADMIN_ID, f"payment:{first}", "refunded"),
+            (ADMIN_ID, f"payment:{first}", "refunding"),
+            (ADMIN_ID, f"payment:{first}", "refunded"),
             (ADMIN_ID, f"payment:{third}", "refunding"),
-            (ADMIN_ID, f"payment:{third}", "refund_failed")]
+            (ADMIN_ID, f"payment:{third}", "refund_failed"),
+        ]
         assert statuses == {first: "refunded", second: "paid", third: "refund_failed"}
         assert await shop.invariant_holds()
 
@@ -295,8 +351,7 @@ async def test_refunded_payment_from_telegram_is_reflected_once(tmp_path: Path) 
             invoice = await user.wait_message(where=lambda m: m.invoice is not None)
             assert payments.verify(key, invoice.invoice_payload or "") is not None
             payment = await user.pay(invoice)
-            await user.wait_message(where=lambda m: payment.telegram_payment_charge_id
-                                    in m.content)
+            await user.wait_message(where=lambda m: payment.telegram_payment_charge_id in m.content)
             return payment
 
         spent = await pay_direct(bob, "10.00", 500)
@@ -322,13 +377,22 @@ async def test_refunded_payment_from_telegram_is_reflected_once(tmp_path: Path) 
         await admin.wait_message(contains="not refundable any more (status: refunded)")
         assert shop.tg.refunds == []
         async with shop.sessions() as session:
-            statuses = sorted((p.status, p.credited) for p in await session.scalars(
-                select(Payment)))
-            keys = sorted(e.idempotency_key for e in await session.scalars(
-                select(LedgerEntry).where(LedgerEntry.kind == "payment_refund")))
+            statuses = sorted(
+                (p.status, p.credited) for p in await session.scalars(select(Payment))
+            )
+            keys = sorted(
+                e.idempotency_key
+                for e in await session.scalars(
+                    select(LedgerEntry).where(LedgerEntry.kind == "payment_refund")
+                )
+            )
         assert statuses == [("refunded", Decimal("25.00")), ("refunded_short", Decimal("10.00"))]
-        assert keys == sorted([f"stars-refund:{spent.telegram_payment_charge_id}",
-                               f"stars-refund:{whole.telegram_payment_charge_id}"])
+        assert keys == sorted(
+            [
+                f"stars-refund:{spent.telegram_payment_charge_id}",
+                f"stars-refund:{whole.telegram_payment_charge_id}",
+            ]
+        )
         assert await shop.invariant_holds()
 
 
@@ -391,11 +455,22 @@ async def test_refundstars_unknown_then_confirmed_by_telegrams_service_message(
         assert (await shop.user_row(3104)).balance == 0 and await shop.invariant_holds()
 
 
-@pytest.mark.parametrize(("fault", "said"), [
-    (lambda tg: tg.fail_next("refundStarPayment", FAILURE_RETRIES + 1, error_code=500,
-                             description="Internal Server Error"), "Internal Server Error"),
-    (lambda tg: tg.hang_next("refundStarPayment", seconds=3), "Request timeout error"),
-], ids=["500", "timeout"])
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (
+            lambda tg: tg.fail_next(
+                "refundStarPayment",
+                FAILURE_RETRIES + 1,
+                error_code=500,
+                description="Internal Server Error",
+            ),
+            "Internal Server Error",
+        ),
+        (lambda tg: tg.hang_next("refundStarPayment", seconds=3), "Request timeout error"),
+    ],
+    ids=["500", "timeout"],
+)
 async def test_refundstars_no_answer_keeps_the_money_held(
     tmp_path: Path, fault: Any, said: str
 ) -> None:
@@ -413,8 +488,9 @@ async def test_refundstars_no_answer_keeps_the_money_held(
         text = (await sara.wait_message(contains="رصيدك")).text
         assert "محجوز لاسترداد نجوم" in text and "استرداد دفعة" not in text
         async with shop.sessions() as session:
-            status = await session.scalar(select(Payment.status).where(
-                Payment.telegram_payment_charge_id == charge))
+            status = await session.scalar(
+                select(Payment.status).where(Payment.telegram_payment_charge_id == charge)
+            )
         assert status == "refunding"
         assert shop.tg.refunds == []
         await admin.send(f"/refundstars {charge}")  # Telegram answers now: refunded once
@@ -435,8 +511,11 @@ async def test_refundstars_refusal_reason_is_bounded_and_escaped_and_429_is_repo
         assert "nothing was refunded yet" in flood.text and "5.00 USD stays held" in flood.text
         assert (await shop.user_row(3103)).balance == 0
 
-        shop.tg.fail_next("refundStarPayment", error_code=400,
-                          description="Bad Request: <b>PAYMENT</b> & " + "x" * 400)
+        shop.tg.fail_next(
+            "refundStarPayment",
+            error_code=400,
+            description="Bad Request: <b>PAYMENT</b> & " + "x" * 400,
+        )
         await admin.send(f"/refundstars {charge}")
         refused = await admin.wait_message(contains="Telegram refused the refund")
         assert "Bad Request: <b>PAYMENT</b> & xxx" in refused.text  # shown as text, not markup

@@ -31,8 +31,9 @@ def no_flood_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated customers click faster than any human; the flood limit has its own tests."""
     original = throttling.ThrottlingMiddleware.__init__.__defaults__
     assert original is not None
-    monkeypatch.setattr(throttling.ThrottlingMiddleware.__init__, "__defaults__",
-                        (1000.0, 1000.0, *original[2:]))
+    monkeypatch.setattr(
+        throttling.ThrottlingMiddleware.__init__, "__defaults__", (1000.0, 1000.0, *original[2:])
+    )
 
 
 def polish_panel() -> FakePanel:
@@ -42,12 +43,20 @@ def polish_panel() -> FakePanel:
 
 
 TEXT = {
-    "en": {"cancellable": "🚫 Cancellable", "package_line": "📦 one package",
-           "package_card": "📦 Sold as one package", "range": "⚠️ The number must be from",
-           "link_chars": "⚠️ A link cannot contain <, > or \"."},
-    "ar": {"cancellable": "🚫 قابل للإلغاء", "package_line": "📦 باقة واحدة",
-           "package_card": "📦 تُباع كباقة واحدة", "range": "⚠️ يجب أن يكون العدد من",
-           "link_chars": "⚠️ لا يمكن أن يحتوي الرابط على"},
+    "en": {
+        "cancellable": "🚫 Cancellable",
+        "package_line": "📦 one package",
+        "package_card": "📦 Sold as one package",
+        "range": "⚠️ The number must be from",
+        "link_chars": '⚠️ A link cannot contain <, > or ".',
+    },
+    "ar": {
+        "cancellable": "🚫 قابل للإلغاء",
+        "package_line": "📦 باقة واحدة",
+        "package_card": "📦 تُباع كباقة واحدة",
+        "range": "⚠️ يجب أن يكون العدد من",
+        "link_chars": "⚠️ لا يمكن أن يحتوي الرابط على",
+    },
 }
 
 
@@ -69,13 +78,15 @@ async def test_badges_and_package_wording(tmp_path: Path, language: str) -> None
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-async def test_links_with_markup_characters_are_refused(
-        tmp_path: Path, language: str) -> None:
+async def test_links_with_markup_characters_are_refused(tmp_path: Path, language: str) -> None:
     async with running_shop(tmp_path, panel=polish_panel()) as shop:
         buyer = await new_customer(shop, 8002, language)
         await open_service(buyer, "Followers Plain", language)
-        for bad in ('https://instagram.com/p/a"><b>x', "https://instagram.com/<script>",
-                    "https://instagram.com/p/a>b"):
+        for bad in (
+            'https://instagram.com/p/a"><b>x',
+            "https://instagram.com/<script>",
+            "https://instagram.com/p/a>b",
+        ):
             await buyer.send(bad)
             refused = await buyer.wait_message(contains=TEXT[language]["link_chars"])
             assert "⚠️" in refused.content
@@ -98,13 +109,16 @@ async def test_a_quantity_of_twenty_digits_gets_the_range(tmp_path: Path, langua
         assert shop.panel.requests_for("add") == []
 
 
-ADMIN_COST = {"en": ("Cost on the panel: 0.90 EUR", "Charge: 1.00 USD"),
-              "ar": (f"التكلفة في اللوحة: {LRI}0.90 EUR{PDI}", f"السعر: {LRI}1.00 USD{PDI}")}
+ADMIN_COST = {
+    "en": ("Cost on the panel: 0.90 EUR", "Charge: 1.00 USD"),
+    "ar": (f"التكلفة في اللوحة: {LRI}0.90 EUR{PDI}", f"السعر: {LRI}1.00 USD{PDI}"),
+}
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_admin_order_cost_names_the_panel_currency_with_fixed_decimals(
-        tmp_path: Path, language: str) -> None:
+    tmp_path: Path, language: str
+) -> None:
     async with running_shop(tmp_path, panel=polish_panel()) as shop:
         await customer(shop, 8003, language)
         order_id = await make_order(shop, 8003, panel_order_id="66601")  # cost 0.9
@@ -131,14 +145,16 @@ async def test_admin_balance_threshold_and_rate_have_their_currency(tmp_path: Pa
 
 PLACED = {"en": "placed.", "ar": "تم تقديم الطلب"}
 CONFIRM = {"en": "✅ Confirm order", "ar": "✅ تأكيد الطلب"}
-CANCEL = {"en": ("✖️ Cancel order", "✅ Yes, cancel it", "Cancellation requested",
-                 "is already requested"),
-          "ar": ("✖️ إلغاء الطلب", "✅ نعم، ألغِه", "تم طلب إلغاء الطلب", "سبق أن طلبت إلغاء")}
+CANCEL = {
+    "en": ("✖️ Cancel order", "✅ Yes, cancel it", "Cancellation requested", "is already requested"),
+    "ar": ("✖️ إلغاء الطلب", "✅ نعم، ألغِه", "تم طلب إلغاء الطلب", "سبق أن طلبت إلغاء"),
+}
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 async def test_placing_message_leaves_the_chat_once_the_outcome_is_there(
-        tmp_path: Path, language: str) -> None:
+    tmp_path: Path, language: str
+) -> None:
     async with running_shop(tmp_path, panel=polish_panel()) as shop:
         buyer = await new_customer(shop, 8101, language)
         await open_service(buyer, "Followers Plain", language)
@@ -155,8 +171,10 @@ async def test_placing_message_leaves_the_chat_once_the_outcome_is_there(
         assert not any("⏳" in text for text in alive), alive
 
 
-PENDING = {"en": "✖️ Cancellation requested: waiting for the provider",
-           "ar": "✖️ تم طلب الإلغاء: بانتظار تأكيد المزوّد"}
+PENDING = {
+    "en": "✖️ Cancellation requested: waiting for the provider",
+    "ar": "✖️ تم طلب الإلغاء: بانتظار تأكيد المزوّد",
+}
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -191,12 +209,24 @@ async def test_cancel_is_not_offered_again_once_requested(tmp_path: Path, langua
 
 # -- short of money at the summary -----------------------------------------------------------------
 
-SHORT = {"en": {"topup": "💰 Top up balance", "screen": "Top up your balance",
-                "receipt": "Payment received", "continue": "🛒 Continue your order",
-                "credit": "was added", "missing": "Not enough balance"},
-         "ar": {"topup": "💰 شحن الرصيد", "screen": "شحن الرصيد",
-                "receipt": "تم استلام الدفعة", "continue": "🛒 أكمل طلبك",
-                "credit": "أضاف المتجر", "missing": "الرصيد غير كافٍ"}}
+SHORT = {
+    "en": {
+        "topup": "💰 Top up balance",
+        "screen": "Top up your balance",
+        "receipt": "Payment received",
+        "continue": "🛒 Continue your order",
+        "credit": "was added",
+        "missing": "Not enough balance",
+    },
+    "ar": {
+        "topup": "💰 شحن الرصيد",
+        "screen": "شحن الرصيد",
+        "receipt": "تم استلام الدفعة",
+        "continue": "🛒 أكمل طلبك",
+        "credit": "أضاف المتجر",
+        "missing": "الرصيد غير كافٍ",
+    },
+}
 
 
 async def short_summary(shop: Any, telegram_id: int, language: str) -> Any:
@@ -222,8 +252,9 @@ async def continue_and_confirm(buyer: Any, notice: Any, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-async def test_top_up_from_the_summary_then_continue_the_order(tmp_path: Path,
-                                                                language: str) -> None:
+async def test_top_up_from_the_summary_then_continue_the_order(
+    tmp_path: Path, language: str
+) -> None:
     async with running_shop(tmp_path, panel=polish_panel()) as shop:
         buyer, summary = await short_summary(shop, 8201, language)
         await buyer.click(SHORT[language]["topup"], message=summary)
@@ -255,8 +286,7 @@ async def test_a_typed_top_up_amount_keeps_the_waiting_order(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-async def test_an_admin_credit_offers_to_continue_the_order(tmp_path: Path,
-                                                            language: str) -> None:
+async def test_an_admin_credit_offers_to_continue_the_order(tmp_path: Path, language: str) -> None:
     async with running_shop(tmp_path, panel=polish_panel()) as shop:
         buyer, _ = await short_summary(shop, 8202, language)
         admin = shop.admin()
@@ -281,7 +311,8 @@ async def test_admin_service_card_rate_names_the_panel_currency(tmp_path: Path) 
         async with shop.sessions() as session, session.begin():
             await session.execute(update(Panel).values(currency="EUR"))
             service_id = await session.scalar(
-                select(Service.id).where(Service.panel_service_id == "1"))
+                select(Service.id).where(Service.panel_service_id == "1")
+            )
         admin = shop.admin()
         await admin.send("/admin")
         menu = await admin.wait_message(contains="Admin console")

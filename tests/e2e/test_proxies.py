@@ -25,8 +25,9 @@ def address(url: str) -> str:
 
 
 @pytest.mark.parametrize("kind", [HttpProxy, Socks5Proxy])
-async def test_bot_api_traffic_goes_through_telegram_proxy(tmp_path: Path,
-                                                           kind: type[HttpProxy]) -> None:
+async def test_bot_api_traffic_goes_through_telegram_proxy(
+    tmp_path: Path, kind: type[HttpProxy]
+) -> None:
     async with kind(auth=SECRET) as proxy:
         async with running_shop(tmp_path, telegram_proxy=proxy.url) as shop:
             alice = shop.customer(701, "en")
@@ -39,8 +40,9 @@ async def test_bot_api_traffic_goes_through_telegram_proxy(tmp_path: Path,
 
 
 @pytest.mark.parametrize("kind", [HttpProxy, Socks5Proxy])
-async def test_panel_traffic_goes_through_panel_proxy(tmp_path: Path,
-                                                      kind: type[HttpProxy]) -> None:
+async def test_panel_traffic_goes_through_panel_proxy(
+    tmp_path: Path, kind: type[HttpProxy]
+) -> None:
     async with kind(auth=SECRET) as proxy:
         async with running_shop(tmp_path, panel_proxy=proxy.url) as shop:
             panel_address = address(shop.panel.url)
@@ -60,8 +62,9 @@ async def test_wrong_telegram_proxy_password_fails_clearly_without_credentials(
     caplog.set_level(logging.INFO)
     async with FakeTelegram(token=TOKEN) as tg, kind(auth=SECRET) as proxy:
         url = proxy.url_with(WRONG)
-        config = make_settings("sqlite+aiosqlite:///:memory:", "sandbox",
-                               telegram_api_url=tg.url, telegram_proxy=url)
+        config = make_settings(
+            "sqlite+aiosqlite:///:memory:", "sandbox", telegram_api_url=tg.url, telegram_proxy=url
+        )
         bot = make_bot(config)
         try:
             # aiohttp-socks' ProxyError (not an aiohttp error: aiogram lets it through as is)

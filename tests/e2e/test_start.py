@@ -18,7 +18,11 @@ async def test_start_creates_customer_guesses_language_and_stores_referrer(tmp_p
         await referrer.wait_message(contains="Welcome, User501")
         menu = await referrer.wait_message(contains="Main menu")
         assert [b.text for row in menu.buttons for b in row] == [
-            "🛒 New order", "📦 My orders", "💰 Balance", "🌐 Language", "❓ Help",
+            "🛒 New order",
+            "📦 My orders",
+            "💰 Balance",
+            "🌐 Language",
+            "❓ Help",
         ]
 
         arab = shop.customer(502, "ar-EG")
@@ -51,8 +55,11 @@ async def test_commands_registered_per_language(tmp_path: Path) -> None:
     async with running_shop(tmp_path) as shop:
         await shop.tg.wait_updates_fetched()
         calls = [r for r in shop.tg.requests if r.method == "setMyCommands"]
-        by_language = {r.params.get("language_code"): r for r in calls
-                       if "chat_id" not in str(r.params.get("scope"))}
+        by_language = {
+            r.params.get("language_code"): r
+            for r in calls
+            if "chat_id" not in str(r.params.get("scope"))
+        }
         assert {None, "en", "ar"} <= set(by_language)
         assert "طلباتي" in str(by_language["ar"].params["commands"])
         assert "My orders" in str(by_language["en"].params["commands"])

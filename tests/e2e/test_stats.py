@@ -27,8 +27,7 @@ async def test_stats_command_and_button_in_both_languages(tmp_path: Path) -> Non
             order = await session.get(Order, failed)
             assert order is not None
             order.refunded = order.charge
-            service = await session.scalar(select(Service).where(
-                Service.panel_service_id == "1"))
+            service = await session.scalar(select(Service).where(Service.panel_service_id == "1"))
             assert service is not None
             name = display_name(service, "en")
 

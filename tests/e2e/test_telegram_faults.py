@@ -30,7 +30,10 @@ FAST = {"retry_first_delay": 0.05, "retry_max_delay": 0.2}
 
 @contextlib.asynccontextmanager
 async def shop_with_faults(
-    tmp_path: Path, faults: Callable[[FakeTelegram], Any], *, request_timeout: float = 60,
+    tmp_path: Path,
+    faults: Callable[[FakeTelegram], Any],
+    *,
+    request_timeout: float = 60,
     **settings: Any,
 ) -> AsyncIterator[Shop]:
     """The harness's running shop, with `faults` injected before the bot's first call and the
@@ -38,10 +41,16 @@ async def shop_with_faults(
     async with FakeTelegram(token=TOKEN) as tg, FakePanel() as panel:
         tg.user(ADMIN_ID, first_name="Owner")
         faults(tg)
-        config = make_settings(await shop_database(tmp_path), panel.url,
-                               telegram_api_url=tg.url, **settings)
-        registry = PanelRegistry([PanelSpec("main", panel.url, panel.key)], timeout=5.0,
-                                 connect_timeout=2.0, retries=1, backoff=0.05)
+        config = make_settings(
+            await shop_database(tmp_path), panel.url, telegram_api_url=tg.url, **settings
+        )
+        registry = PanelRegistry(
+            [PanelSpec("main", panel.url, panel.key)],
+            timeout=5.0,
+            connect_timeout=2.0,
+            retries=1,
+            backoff=0.05,
+        )
         runtime = await Runtime.start(config, panels=registry, background=False)
         for name, value in FAST.items():
             setattr(runtime, name, value)
@@ -134,8 +143,9 @@ async def test_a_customer_whose_reply_failed_is_told_in_their_language(
     async with running_shop(tmp_path) as shop:
         alice, rania = shop.customer(711), shop.customer(712, "ar")
         # every try fails (the session retries a 5xx FAILURE_RETRIES times first)
-        shop.tg.fail_next("sendMessage", FAILURE_RETRIES + 1, error_code=500,
-                          description="Internal Server Error")
+        shop.tg.fail_next(
+            "sendMessage", FAILURE_RETRIES + 1, error_code=500, description="Internal Server Error"
+        )
         await alice.send("/help")
         told = await alice.wait_message(contains="Telegram did not take my reply")
         assert "check /orders or /balance" in told.text
@@ -150,8 +160,11 @@ async def test_a_customer_whose_reply_failed_is_told_in_their_language(
 async def test_an_admin_is_told_what_telegram_said(tmp_path: Path) -> None:
     async with running_shop(tmp_path) as shop:
         admin = shop.admin()
-        shop.tg.fail_next("sendMessage", error_code=400,
-                          description="Bad Request: can't parse <entities> " + "x" * 300)
+        shop.tg.fail_next(
+            "sendMessage",
+            error_code=400,
+            description="Bad Request: can't parse <entities> " + "x" * 300,
+        )
         await admin.send("/admin")
         told = await admin.wait_message(contains="Telegram did not take my reply")
         assert "can't parse <entities>" in told.text  # escaped on the wire, shown as sent
@@ -171,8 +184,9 @@ async def test_a_customer_who_blocked_the_bot_is_marked_inactive_without_a_trace
         bob = shop.customer(713)
         await bob.send("/start")
         await bob.wait_message(contains="Main menu")
-        shop.tg.fail_next("sendMessage", error_code=403,
-                          description="Forbidden: bot was blocked by the user")
+        shop.tg.fail_next(
+            "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user"
+        )
         await bob.send("/help")
         await shop.tg.wait_idle()
         assert not (await shop.user_row(713)).is_active
@@ -185,8 +199,9 @@ async def test_a_button_whose_screen_telegram_did_not_show(tmp_path: Path) -> No
         await alice.send("/start")
         await alice.wait_message(contains="Main menu")
         shop.tg.answer_raw_next("editMessageText")
-        shop.tg.fail_next("answerCallbackQuery", error_code=400,
-                          description="Bad Request: query is too old")
+        shop.tg.fail_next(
+            "answerCallbackQuery", error_code=400, description="Bad Request: query is too old"
+        )
         await alice.click("💰 Balance")
         await alice.wait_message(contains="Telegram did not take my reply")
         await alice.click("💰 Balance")  # next time it works

@@ -72,8 +72,11 @@ class Process:
         self.log = tmp_path / f"{name}.log"
         with self.log.open("w") as log:
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
-                stdout=log, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "bot"],
+                cwd=tmp_path,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
 
     async def wait_healthy(self, http: aiohttp.ClientSession) -> None:
@@ -99,8 +102,13 @@ class Process:
             return self.popen.wait(5)
 
 
-async def pump(tg: FakeTelegram, processes: list[Process], http: aiohttp.ClientSession,
-               statuses: list[int], fed: list[int]) -> None:
+async def pump(
+    tg: FakeTelegram,
+    processes: list[Process],
+    http: aiohttp.ClientSession,
+    statuses: list[int],
+    fed: list[int],
+) -> None:
     """Telegram in webhook mode, delivering every update to every process at once and
     retrying a process that answers 503 (busy) until it gives a final answer."""
 
@@ -123,26 +131,38 @@ async def pump(tg: FakeTelegram, processes: list[Process], http: aiohttp.ClientS
 
 
 async def test_two_processes_handle_everything_once(
-    tmp_path: Path, database_url: str, redis_url: str,
+    tmp_path: Path,
+    database_url: str,
+    redis_url: str,
 ) -> None:
     engine = create_engine(database_url)
     sessions = create_session_factory(engine)
     statuses: list[int] = []
     fed = [0]  # updates delivered
-    async with FakeTelegram(token=TOKEN) as tg, catalog_panel() as panel, \
-            aiohttp.ClientSession() as http:
+    async with (
+        FakeTelegram(token=TOKEN) as tg,
+        catalog_panel() as panel,
+        aiohttp.ClientSession() as http,
+    ):
         tg.user(ADMIN_ID, first_name="Owner")
         processes: list[Process] = []
         try:
             for name in ("a", "b"):
                 port = free_port()
                 env = {
-                    "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
-                    "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": tg.url,
-                    "ADMIN_IDS": str(ADMIN_ID), "DATABASE_URL": database_url,
-                    "REDIS_URL": redis_url, "PANEL_URL": panel.url, "PANEL_KEY": panel.key,
-                    "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "WEBHOOK_SECRET": SECRET,
-                    "WEBHOOK_PORT": str(port), "STATUS_POLL_SECONDS": "5",
+                    "PATH": os.environ.get("PATH", ""),
+                    "PYTHONPATH": str(ROOT),
+                    "BOT_TOKEN": TOKEN,
+                    "TELEGRAM_API_URL": tg.url,
+                    "ADMIN_IDS": str(ADMIN_ID),
+                    "DATABASE_URL": database_url,
+                    "REDIS_URL": redis_url,
+                    "PANEL_URL": panel.url,
+                    "PANEL_KEY": panel.key,
+                    "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+                    "WEBHOOK_SECRET": SECRET,
+                    "WEBHOOK_PORT": str(port),
+                    "STATUS_POLL_SECONDS": "5",
                     "LOG_LEVEL": "INFO",
                 }
                 process = Process(name, env, tmp_path)
@@ -157,8 +177,13 @@ async def test_two_processes_handle_everything_once(
                 async with sessions() as session, session.begin():
                     user = await session.scalar(select(User).where(User.telegram_id == CUSTOMER))
                     assert user is not None
-                    await ledger.apply(session, user_id=user.id, amount=Decimal(20),
-                                       kind=LedgerKind.CREDIT, key="test-fund")
+                    await ledger.apply(
+                        session,
+                        user_id=user.id,
+                        amount=Decimal(20),
+                        kind=LedgerKind.CREDIT,
+                        key="test-fund",
+                    )
                 await open_service(alice, "Followers Plain")
                 assert "How many" in await say(alice, LINK)
                 assert "Order summary" in await say(alice, "1000")
@@ -197,9 +222,13 @@ async def test_two_processes_handle_everything_once(
         assert running_logs.count("scheduler leadership acquired") == 1
         async with sessions() as session:
             [order] = list(await session.scalars(select(Order)))
-            entries = list(await session.scalars(
-                select(LedgerEntry.kind).where(LedgerEntry.user_id == order.user_id)
-                .order_by(LedgerEntry.id)))
+            entries = list(
+                await session.scalars(
+                    select(LedgerEntry.kind)
+                    .where(LedgerEntry.user_id == order.user_id)
+                    .order_by(LedgerEntry.id)
+                )
+            )
             assert entries == ["credit", "order", "refund"]
             assert order.state == "canceled" and order.refunded == order.charge
             assert await ledger.invariant_violations(session) == []

@@ -21,19 +21,42 @@ LINK = "https://instagram.com/p/abc"
 _ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-def _svc(sid: int, name: str, type_: str, category: str = "Instagram", rate: str = "1.00",
-         lo: int = 10, hi: int = 10000, **flags: Any) -> dict[str, Any]:
-    return {"service": sid, "name": name, "type": type_, "category": category, "rate": rate,
-            "min": str(lo), "max": str(hi), "refill": flags.get("refill", False),
-            "cancel": flags.get("cancel", False), "dripfeed": flags.get("dripfeed", False),
-            **({"desc": flags["desc"]} if "desc" in flags else {})}
+def _svc(
+    sid: int,
+    name: str,
+    type_: str,
+    category: str = "Instagram",
+    rate: str = "1.00",
+    lo: int = 10,
+    hi: int = 10000,
+    **flags: Any,
+) -> dict[str, Any]:
+    return {
+        "service": sid,
+        "name": name,
+        "type": type_,
+        "category": category,
+        "rate": rate,
+        "min": str(lo),
+        "max": str(hi),
+        "refill": flags.get("refill", False),
+        "cancel": flags.get("cancel", False),
+        "dripfeed": flags.get("dripfeed", False),
+        **({"desc": flags["desc"]} if "desc" in flags else {}),
+    }
 
 
 # One service of each type (18), in 4 categories: Instagram 8 (two pages of 6), YouTube 5,
 # Telegram 3, TikTok 2 — so Arabic plurals meet the one/two/few forms.
 CATALOG: list[dict[str, Any]] = [
-    _svc(101, "Followers Plain", "Default", refill=True, cancel=True,
-         desc="Real-looking followers, start within 1 hour."),
+    _svc(
+        101,
+        "Followers Plain",
+        "Default",
+        refill=True,
+        cancel=True,
+        desc="Real-looking followers, start within 1 hour.",
+    ),
     _svc(102, "Followers Dripfeed", "Default", dripfeed=True),
     _svc(103, "Starter Package", "Package", rate="5"),
     _svc(104, "Comments Custom", "Custom Comments", rate="10", lo=1, hi=5),
@@ -59,8 +82,9 @@ def no_flood_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated customers click faster than any human; the flood limit has its own tests."""
     original = throttling.ThrottlingMiddleware.__init__.__defaults__
     assert original is not None
-    monkeypatch.setattr(throttling.ThrottlingMiddleware.__init__, "__defaults__",
-                        (1000.0, 1000.0, *original[2:]))
+    monkeypatch.setattr(
+        throttling.ThrottlingMiddleware.__init__, "__defaults__", (1000.0, 1000.0, *original[2:])
+    )
 
 
 def catalog_panel() -> FakePanel:
@@ -72,14 +96,34 @@ def catalog_panel() -> FakePanel:
 # -- driving the wizard ----------------------------------------------------------------------
 
 LABELS = {
-    "en": {"order": "🛒 Order", "yes": "✅ Yes", "no": "❌ No", "skip": "⏭ Skip",
-           "confirm": "✅ Confirm order", "back": "⬅️ Back", "cancel": "✖️ Cancel",
-           "delay": "{} min", "new": "🛒 New order", "placed": "placed.",
-           "summary": "Order summary", "price": "Price: {}"},
-    "ar": {"order": "🛒 اطلب الآن", "yes": "✅ نعم", "no": "❌ لا", "skip": "⏭ تخطٍّ",
-           "confirm": "✅ تأكيد الطلب", "back": "➡️ رجوع", "cancel": "✖️ إلغاء",
-           "delay": "{} د", "new": "🛒 طلب جديد", "placed": "تم تقديم الطلب",
-           "summary": "ملخّص الطلب", "price": "السعر: \u2066{}\u2069"},
+    "en": {
+        "order": "🛒 Order",
+        "yes": "✅ Yes",
+        "no": "❌ No",
+        "skip": "⏭ Skip",
+        "confirm": "✅ Confirm order",
+        "back": "⬅️ Back",
+        "cancel": "✖️ Cancel",
+        "delay": "{} min",
+        "new": "🛒 New order",
+        "placed": "placed.",
+        "summary": "Order summary",
+        "price": "Price: {}",
+    },
+    "ar": {
+        "order": "🛒 اطلب الآن",
+        "yes": "✅ نعم",
+        "no": "❌ لا",
+        "skip": "⏭ تخطٍّ",
+        "confirm": "✅ تأكيد الطلب",
+        "back": "➡️ رجوع",
+        "cancel": "✖️ إلغاء",
+        "delay": "{} د",
+        "new": "🛒 طلب جديد",
+        "placed": "تم تقديم الطلب",
+        "summary": "ملخّص الطلب",
+        "price": "السعر: \u2066{}\u2069",
+    },
 }
 
 
@@ -94,56 +138,147 @@ class Case:
 
 
 CASES: list[Case] = [
-    Case(101, "Followers Plain", [("send", LINK), ("num", "1000")],
-         {"link": LINK, "quantity": "1000"}, "1.30", summary=["Quantity: 1,000"]),
-    Case(102, "Followers Dripfeed",
-         [("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3"), ("num", "15")],
-         {"link": LINK, "quantity": "100", "runs": "3", "interval": "15"}, "0.39",
-         summary=["3 runs, every 15 min — 300 in total"]),
+    Case(
+        101,
+        "Followers Plain",
+        [("send", LINK), ("num", "1000")],
+        {"link": LINK, "quantity": "1000"},
+        "1.30",
+        summary=["Quantity: 1,000"],
+    ),
+    Case(
+        102,
+        "Followers Dripfeed",
+        [("send", LINK), ("num", "100"), ("click", "yes"), ("num", "3"), ("num", "15")],
+        {"link": LINK, "quantity": "100", "runs": "3", "interval": "15"},
+        "0.39",
+        summary=["3 runs, every 15 min — 300 in total"],
+    ),
     Case(103, "Starter Package", [("send", "instagram.com/p/abc")], {"link": LINK}, "6.50"),
-    Case(104, "Comments Custom", [("send", LINK), ("send", "nice\n\ngreat \nwow")],
-         {"link": LINK, "comments": "nice\ngreat\nwow"}, "0.04", summary=["3 comments"]),
-    Case(105, "Comments Package", [("send", LINK), ("send", "a\nb")],
-         {"link": LINK, "comments": "a\nb"}, "2.60", summary=["2 comments"]),
-    Case(106, "Mentions Basic", [("send", LINK), ("num", "100"), ("send", "@alice\nbob")],
-         {"link": LINK, "quantity": "100", "usernames": "alice\nbob"}, "0.13",
-         summary=["2 usernames"]),
-    Case(107, "Mentions Tags",
-         [("send", LINK), ("num", "100"), ("send", "alice"), ("send", "#one\n#two")],
-         {"link": LINK, "quantity": "100", "usernames": "alice", "hashtags": "#one\n#two"},
-         "0.13", summary=["1 username", "2 hashtags"]),
-    Case(108, "Mentions List", [("send", LINK), ("send", "a\nb\nc")],
-         {"link": LINK, "usernames": "a\nb\nc"}, "0.04", summary=["3 usernames"]),
-    Case(109, "Mentions Hashtag", [("send", LINK), ("num", "100"), ("send", "sunset")],
-         {"link": LINK, "quantity": "100", "hashtag": "sunset"}, "0.13",
-         summary=["Hashtag: sunset"]),
-    Case(110, "Mentions Followers", [("send", LINK), ("num", "100"), ("send", "@someone")],
-         {"link": LINK, "quantity": "100", "username": "someone"}, "0.13",
-         summary=["Username: @someone"]),
-    Case(111, "Mentions Likers",
-         [("send", LINK), ("num", "100"), ("send", "https://instagram.com/p/m1")],
-         {"link": LINK, "quantity": "100", "media": "https://instagram.com/p/m1"}, "0.13"),
-    Case(112, "Comment Likes", [("send", LINK), ("num", "100"), ("send", "commenter")],
-         {"link": LINK, "quantity": "100", "username": "commenter"}, "0.13"),
-    Case(113, "Comment Replies", [("send", LINK), ("send", "poster"), ("send", "r1\nr2")],
-         {"link": LINK, "username": "poster", "comments": "r1\nr2"}, "0.03",
-         summary=["2 comments"]),
-    Case(114, "Poll Votes", [("send", LINK), ("num", "100"), ("num", "2")],
-         {"link": LINK, "quantity": "100", "answer_number": "2"}, "0.13",
-         summary=["Answer number: 2"]),
-    Case(115, "SEO Boost", [("send", LINK), ("num", "100"), ("send", "smm\npanel")],
-         {"link": LINK, "quantity": "100", "keywords": "smm\npanel"}, "0.13",
-         summary=["2 keywords"]),
-    Case(116, "Group Invites",
-         [("send", LINK), ("num", "100"), ("send", "https://t.me/g1\nhttps://t.me/g2")],
-         {"link": LINK, "quantity": "100", "groups": "https://t.me/g1\nhttps://t.me/g2"},
-         "0.13", summary=["2 groups"]),
-    Case(117, "Auto Likes",
-         [("send", "@creator"), ("num", "100"), ("num", "200"), ("num", "5"),
-          ("click", "delay:30"), ("num", "31/12/2099")],
-         {"username": "creator", "min": "100", "max": "200", "posts": "5", "delay": "30",
-          "expiry": "31/12/2099"}, "1.30",
-         summary=["Minimum per post: 100", "Maximum per post: 200", "Posts: 5", "Delay: 30 min"]),
+    Case(
+        104,
+        "Comments Custom",
+        [("send", LINK), ("send", "nice\n\ngreat \nwow")],
+        {"link": LINK, "comments": "nice\ngreat\nwow"},
+        "0.04",
+        summary=["3 comments"],
+    ),
+    Case(
+        105,
+        "Comments Package",
+        [("send", LINK), ("send", "a\nb")],
+        {"link": LINK, "comments": "a\nb"},
+        "2.60",
+        summary=["2 comments"],
+    ),
+    Case(
+        106,
+        "Mentions Basic",
+        [("send", LINK), ("num", "100"), ("send", "@alice\nbob")],
+        {"link": LINK, "quantity": "100", "usernames": "alice\nbob"},
+        "0.13",
+        summary=["2 usernames"],
+    ),
+    Case(
+        107,
+        "Mentions Tags",
+        [("send", LINK), ("num", "100"), ("send", "alice"), ("send", "#one\n#two")],
+        {"link": LINK, "quantity": "100", "usernames": "alice", "hashtags": "#one\n#two"},
+        "0.13",
+        summary=["1 username", "2 hashtags"],
+    ),
+    Case(
+        108,
+        "Mentions List",
+        [("send", LINK), ("send", "a\nb\nc")],
+        {"link": LINK, "usernames": "a\nb\nc"},
+        "0.04",
+        summary=["3 usernames"],
+    ),
+    Case(
+        109,
+        "Mentions Hashtag",
+        [("send", LINK), ("num", "100"), ("send", "sunset")],
+        {"link": LINK, "quantity": "100", "hashtag": "sunset"},
+        "0.13",
+        summary=["Hashtag: sunset"],
+    ),
+    Case(
+        110,
+        "Mentions Followers",
+        [("send", LINK), ("num", "100"), ("send", "@someone")],
+        {"link": LINK, "quantity": "100", "username": "someone"},
+        "0.13",
+        summary=["Username: @someone"],
+    ),
+    Case(
+        111,
+        "Mentions Likers",
+        [("send", LINK), ("num", "100"), ("send", "https://instagram.com/p/m1")],
+        {"link": LINK, "quantity": "100", "media": "https://instagram.com/p/m1"},
+        "0.13",
+    ),
+    Case(
+        112,
+        "Comment Likes",
+        [("send", LINK), ("num", "100"), ("send", "commenter")],
+        {"link": LINK, "quantity": "100", "username": "commenter"},
+        "0.13",
+    ),
+    Case(
+        113,
+        "Comment Replies",
+        [("send", LINK), ("send", "poster"), ("send", "r1\nr2")],
+        {"link": LINK, "username": "poster", "comments": "r1\nr2"},
+        "0.03",
+        summary=["2 comments"],
+    ),
+    Case(
+        114,
+        "Poll Votes",
+        [("send", LINK), ("num", "100"), ("num", "2")],
+        {"link": LINK, "quantity": "100", "answer_number": "2"},
+        "0.13",
+        summary=["Answer number: 2"],
+    ),
+    Case(
+        115,
+        "SEO Boost",
+        [("send", LINK), ("num", "100"), ("send", "smm\npanel")],
+        {"link": LINK, "quantity": "100", "keywords": "smm\npanel"},
+        "0.13",
+        summary=["2 keywords"],
+    ),
+    Case(
+        116,
+        "Group Invites",
+        [("send", LINK), ("num", "100"), ("send", "https://t.me/g1\nhttps://t.me/g2")],
+        {"link": LINK, "quantity": "100", "groups": "https://t.me/g1\nhttps://t.me/g2"},
+        "0.13",
+        summary=["2 groups"],
+    ),
+    Case(
+        117,
+        "Auto Likes",
+        [
+            ("send", "@creator"),
+            ("num", "100"),
+            ("num", "200"),
+            ("num", "5"),
+            ("click", "delay:30"),
+            ("num", "31/12/2099"),
+        ],
+        {
+            "username": "creator",
+            "min": "100",
+            "max": "200",
+            "posts": "5",
+            "delay": "30",
+            "expiry": "31/12/2099",
+        },
+        "1.30",
+        summary=["Minimum per post: 100", "Maximum per post: 200", "Posts: 5", "Delay: 30 min"],
+    ),
 ]
 
 
@@ -153,8 +288,9 @@ def label(language: str, key: str) -> str:
     return LABELS[language][key]
 
 
-async def new_customer(shop: Shop, telegram_id: int, language: str = "en",
-                       funds: str | None = "100") -> FakeUser:
+async def new_customer(
+    shop: Shop, telegram_id: int, language: str = "en", funds: str | None = "100"
+) -> FakeUser:
     customer = shop.customer(telegram_id, language)
     await customer.send("/start")
     await customer.wait_message(contains="🏪")
@@ -214,13 +350,20 @@ async def run_case(shop: Shop, case: Case, telegram_id: int, language: str) -> N
 async def test_every_service_type_end_to_end(tmp_path: Path, language: str) -> None:
     async with running_shop(tmp_path, panel=catalog_panel()) as shop:
         # Customers shop at the same time: each case asserts on its own order only.
-        await asyncio.gather(*(run_case(shop, case, 10_000 + index, language)
-                               for index, case in enumerate(CASES)))
+        await asyncio.gather(
+            *(run_case(shop, case, 10_000 + index, language) for index, case in enumerate(CASES))
+        )
         orders = sorted(await shop.orders(), key=lambda o: o.service_id)
         assert len(orders) == len(CASES)
         assert orders[1].params == {"link": LINK, "quantity": 100, "runs": 3, "interval": 15}
         assert orders[1].quantity == 300  # drip-feed: quantity × runs
-        assert orders[-1].params == {"username": "creator", "min": 100, "max": 200,
-                                     "posts": 5, "delay": 30, "expiry": "2099-12-31"}
+        assert orders[-1].params == {
+            "username": "creator",
+            "min": 100,
+            "max": 200,
+            "posts": 5,
+            "delay": 30,
+            "expiry": "2099-12-31",
+        }
         assert orders[3].params["comments"] == ["nice", "great", "wow"]
         assert await shop.invariant_holds()

@@ -90,8 +90,9 @@ async def test_bad_input_at_each_prompt_back_and_cancel(tmp_path: Path) -> None:
         assert await shop.invariant_holds()
 
 
-async def _to_summary(shop: Shop, telegram_id: int, funds: str = "100",
-                      language: str = "en") -> FakeUser:
+async def _to_summary(
+    shop: Shop, telegram_id: int, funds: str = "100", language: str = "en"
+) -> FakeUser:
     customer = await new_customer(shop, telegram_id, language, funds)
     await open_service(customer, "Followers Plain", language)
     await say(customer, LINK)
@@ -110,30 +111,39 @@ async def test_double_tap_and_replayed_or_forged_confirm_place_one_order(tmp_pat
         second = await erin.click(callback_data=confirm, message=summary)  # a double tap
         await erin.wait_message(contains="placed.")
         await shop.tg.wait_idle(quiet=0.2)
-        answers = [e.payload.text or "" for e in shop.tg.events_after(0)
-                   if e.kind == "callback_answer" and e.payload.query_id in (first, second)]
+        answers = [
+            e.payload.text or ""
+            for e in shop.tg.events_after(0)
+            if e.kind == "callback_answer" and e.payload.query_id in (first, second)
+        ]
         assert len(answers) == 2
         assert sum("already been placed" in text for text in answers) == 1, answers
         await erin.click(callback_data=confirm, message=summary)  # a replay, later
         assert "already been placed" in ((await erin.wait_callback_answer()).text or "")
-        await erin.click(callback_data=confirm.replace(confirm.split(":")[2], "f" * 12),
-                         message=summary)  # a forged token
+        await erin.click(
+            callback_data=confirm.replace(confirm.split(":")[2], "f" * 12), message=summary
+        )  # a forged token
         assert "closed" in ((await erin.wait_callback_answer()).text or "")
         assert len(shop.panel.requests_for("add")) == 1
         [order] = await shop.orders()
         assert order.state == "pending"
         assert (await shop.user_row(3101)).balance == Decimal("98.70")
         async with shop.sessions() as session:
-            debits = list(await session.scalars(
-                select(LedgerEntry).where(LedgerEntry.kind == LedgerKind.ORDER.value)))
+            debits = list(
+                await session.scalars(
+                    select(LedgerEntry).where(LedgerEntry.kind == LedgerKind.ORDER.value)
+                )
+            )
         assert len(debits) == 1
         assert await shop.invariant_holds()
 
 
 async def test_panel_rejection_refunds_with_a_localized_reason(tmp_path: Path) -> None:
     async with running_shop(tmp_path, panel=catalog_panel()) as shop:
-        for telegram_id, language, expected in ((3201, "en", "rejected the link"),
-                                                (3202, "ar", "رفض المزوّد الرابط")):
+        for telegram_id, language, expected in (
+            (3201, "en", "rejected the link"),
+            (3202, "ar", "رفض المزوّد الرابط"),
+        ):
             customer = await _to_summary(shop, telegram_id, language=language)
             shop.panel.reject("add", "Incorrect link")
             await customer.click("✅ Confirm order" if language == "en" else "✅ تأكيد الطلب")
@@ -173,16 +183,22 @@ async def test_short_balance_offers_top_up_also_at_confirm(tmp_path: Path) -> No
         assert summary is not None
         assert "0.30 USD missing" in summary.content
         buttons = [b for row in summary.buttons for b in row]
-        assert any(b.text == "💰 Top up balance" and b.data.startswith("wz:topup:")
-                   for b in buttons)
+        assert any(
+            b.text == "💰 Top up balance" and b.data.startswith("wz:topup:") for b in buttons
+        )
         assert not any("Confirm" in b.text for b in buttons)
 
         hal = await _to_summary(shop, 3402, funds="2")
         assert "Balance after the order: 0.70 USD" in (hal.last_message or summary).content
         user = await shop.user_row(3402)
         async with shop.sessions() as session, session.begin():  # spent elsewhere meanwhile
-            await ledger.apply(session, user_id=user.id, amount=Decimal("-1.50"),
-                               kind=LedgerKind.DEBIT, key="test-spend")
+            await ledger.apply(
+                session,
+                user_id=user.id,
+                amount=Decimal("-1.50"),
+                kind=LedgerKind.DEBIT,
+                key="test-spend",
+            )
         await hal.click("✅ Confirm order")
         updated = await hal.wait_edit(contains="no longer covers")
         assert "0.80 USD missing" in updated.content
@@ -212,8 +228,7 @@ async def test_price_change_after_summary_is_shown_before_charging(tmp_path: Pat
         ida = await _to_summary(shop, 3601, funds="10")
         assert "Price: 1.30 USD" in (ida.last_message or ida.messages[-1]).content
         async with shop.sessions() as session, session.begin():  # the panel raised its rate
-            service = await session.scalar(
-                select(Service).where(Service.panel_service_id == "101"))
+            service = await session.scalar(select(Service).where(Service.panel_service_id == "101"))
             assert service is not None
             service.rate = Decimal("2.00")
         await ida.click("✅ Confirm order")

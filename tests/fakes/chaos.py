@@ -31,15 +31,25 @@ from tests.fakes.telegram import ApiError, FakeTelegram
 
 # Statuses a panel ends an order with, and how often the worker picks each.
 FINAL_STATUSES: tuple[tuple[str, float], ...] = (
-    ("Completed", 0.5), ("Partial", 0.22), ("Canceled", 0.22), ("Expired", 0.06),
+    ("Completed", 0.5),
+    ("Partial", 0.22),
+    ("Canceled", 0.22),
+    ("Expired", 0.06),
 )
 OPEN_STATUSES = frozenset({"Pending", "In progress", "Processing"})
 # Statuses no panel documents, sent now and then for an order that is really still running.
 UNKNOWN_STATUSES: tuple[Any, ...] = ("Zombie", "حالة غريبة", 42, None, ["In progress"])
 HOSTILE_FIELDS: tuple[tuple[str, Any], ...] = (
-    ("charge", "1e30"), ("charge", "NaN"), ("charge", "-Infinity"), ("remains", "²"),
-    ("remains", "١٢"), ("remains", "1e400"), ("remains", "12.5"), ("start_count", "9" * 40),
-    ("start_count", {"deep": [1, 2]}), ("remains", -7),
+    ("charge", "1e30"),
+    ("charge", "NaN"),
+    ("charge", "-Infinity"),
+    ("remains", "²"),
+    ("remains", "١٢"),
+    ("remains", "1e400"),
+    ("remains", "12.5"),
+    ("start_count", "9" * 40),
+    ("start_count", {"deep": [1, 2]}),
+    ("remains", -7),
     ("remains", "1e300000"),  # int() of it takes seconds: the loop must never do that
 )
 
@@ -105,12 +115,20 @@ class PanelChaos:
         roll = self.rng.random()
         if request.action == "add":
             table: tuple[tuple[str, float], ...] = (
-                ("slow_not_done", 0.05), ("hang_done", 0.05), ("502_not_done", 0.04),
-                ("garbage_not_done", 0.05), ("not_enough_funds", 0.04), ("error", 0.03),
+                ("slow_not_done", 0.05),
+                ("hang_done", 0.05),
+                ("502_not_done", 0.04),
+                ("garbage_not_done", 0.05),
+                ("not_enough_funds", 0.04),
+                ("error", 0.03),
             )
         else:
-            table = (("slow_not_done", 0.04), ("502_not_done", 0.05),
-                     ("garbage_not_done", 0.05), ("500", 0.03))
+            table = (
+                ("slow_not_done", 0.04),
+                ("502_not_done", 0.05),
+                ("garbage_not_done", 0.05),
+                ("500", 0.03),
+            )
         for name, share in table:
             if roll < share:
                 return await self._fault(name, request)
@@ -151,8 +169,11 @@ class PanelChaos:
     def _long_refusal(self) -> dict[str, str]:
         """A refusal as some panels word it: long, English only, with the caller's key in it."""
         self.long_errors += 1
-        return {"error": f"Order can not be canceled or refilled for API key {self.panel.key}: "
-                         + "the order is being processed by the provider, " * 6 + "try later"}
+        return {
+            "error": f"Order can not be canceled or refilled for API key {self.panel.key}: "
+            + "the order is being processed by the provider, " * 6
+            + "try later"
+        }
 
     def _after_refill(self, request: ReceivedRequest, answer: Any) -> Any:
         oid = request.form.get("order", "")
@@ -216,14 +237,16 @@ class PanelChaos:
             if isinstance(rows[oid], dict):
                 hostile[oid] = {**rows[oid], "charge": "1e30"}
         if self.active and self.rng.random() < 0.5:
-            candidates = [oid for oid, row in rows.items() if isinstance(row, dict)
-                          and row.get("status") in OPEN_STATUSES]
+            candidates = [
+                oid
+                for oid, row in rows.items()
+                if isinstance(row, dict) and row.get("status") in OPEN_STATUSES
+            ]
             if candidates:
                 oid = self.rng.choice(sorted(candidates))
                 if self.rng.random() < 0.4:
                     self.injected["status:unknown_status"] += 1
-                    hostile[oid] = {**hostile[oid],
-                                    "status": self.rng.choice(UNKNOWN_STATUSES)}
+                    hostile[oid] = {**hostile[oid], "status": self.rng.choice(UNKNOWN_STATUSES)}
                 else:
                     name, value = self.rng.choice(HOSTILE_FIELDS)
                     self.injected[f"status:{name}={value}"] += 1
@@ -267,14 +290,27 @@ class PanelChaos:
         quantity = int(row.get("quantity_ordered") or row["remains"] or 0)
         row.setdefault("quantity_ordered", quantity)  # kept for Partial's remains
         if row["status"] == "Pending":
-            self.panel.set_order(oid, "In progress", charge=row["charge"], start_count="100",
-                                 remains=str(quantity), quantity_ordered=quantity)
+            self.panel.set_order(
+                oid,
+                "In progress",
+                charge=row["charge"],
+                start_count="100",
+                remains=str(quantity),
+                quantity_ordered=quantity,
+            )
             return
         status = "Canceled" if oid in self.cancel_requested else self._pick_final()
         remains = {"Completed": 0, "Canceled": quantity, "Expired": quantity}.get(
-            status, self.rng.randint(1, max(1, quantity - 1)))
-        self.panel.set_order(oid, status, charge=row["charge"], start_count="100",
-                             remains=str(remains), quantity_ordered=quantity)
+            status, self.rng.randint(1, max(1, quantity - 1))
+        )
+        self.panel.set_order(
+            oid,
+            status,
+            charge=row["charge"],
+            start_count="100",
+            remains=str(remains),
+            quantity_ordered=quantity,
+        )
 
     def _pick_final(self) -> str:
         roll = self.rng.random()
@@ -286,6 +322,7 @@ class PanelChaos:
 
 
 # -- the Bot API -------------------------------------------------------------------------------
+
 
 @dataclass
 class TelegramChaos:

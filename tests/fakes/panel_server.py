@@ -32,10 +32,28 @@ from aiohttp import web
 # -- the docs' own examples -------------------------------------------------------------------
 
 DOC_V2_SERVICES: list[dict[str, Any]] = [
-    {"service": 1, "name": "Followers", "type": "Default", "category": "First Category",
-     "rate": "0.90", "min": "50", "max": "10000", "refill": True, "cancel": True},
-    {"service": 2, "name": "Comments", "type": "Custom Comments", "category": "Second Category",
-     "rate": "8", "min": "10", "max": "1500", "refill": False, "cancel": True},
+    {
+        "service": 1,
+        "name": "Followers",
+        "type": "Default",
+        "category": "First Category",
+        "rate": "0.90",
+        "min": "50",
+        "max": "10000",
+        "refill": True,
+        "cancel": True,
+    },
+    {
+        "service": 2,
+        "name": "Comments",
+        "type": "Custom Comments",
+        "category": "Second Category",
+        "rate": "8",
+        "min": "10",
+        "max": "1500",
+        "refill": False,
+        "cancel": True,
+    },
 ]
 
 DOC_V1_SERVICES_TEXT = """[
@@ -131,8 +149,12 @@ class Quirk(StrEnum):
 
 # Quirk.STATUS_WORDS: how such panels spell the documented statuses.
 STATUS_SPELLINGS = {
-    "Pending": "pending", "In progress": "inprogress", "Processing": "Active",
-    "Completed": "COMPLETED", "Partial": "partial", "Canceled": "Cancelled",
+    "Pending": "pending",
+    "In progress": "inprogress",
+    "Processing": "Active",
+    "Completed": "COMPLETED",
+    "Partial": "partial",
+    "Canceled": "Cancelled",
 }
 MULTI_STATUS_ACTIONS = {Quirk.MULTISTATUS_ACTION: "multistatus", Quirk.ORDERS_ACTION: "orders"}
 
@@ -176,8 +198,13 @@ def unused_url(dialect: str = "v2") -> str:
 
 
 class FakePanel:
-    def __init__(self, *, dialect: str = "v2", key: str = "test-key-0123456789",
-                 quirks: set[Quirk] | frozenset[Quirk] = frozenset()) -> None:
+    def __init__(
+        self,
+        *,
+        dialect: str = "v2",
+        key: str = "test-key-0123456789",
+        quirks: set[Quirk] | frozenset[Quirk] = frozenset(),
+    ) -> None:
         assert dialect in ("v1", "v2")
         self.dialect = dialect
         self.quirks: set[Quirk] = set(quirks)
@@ -190,7 +217,8 @@ class FakePanel:
         self.currency = "USD"
         self.balance = "0.03" if dialect == "v1" else "100.84292"
         self.catalog: list[dict[str, Any]] = list(
-            DOC_V1_SERVICES if dialect == "v1" else DOC_V2_SERVICES)
+            DOC_V1_SERVICES if dialect == "v1" else DOC_V2_SERVICES
+        )
         self.catalog_text: str | None = DOC_V1_SERVICES_TEXT if dialect == "v1" else None
         self.orders: dict[str, dict[str, Any]] = {}
         self.refills: dict[str, str] = {}
@@ -210,8 +238,9 @@ class FakePanel:
         # fate before the panel does anything (a Fault or Scripted answer; None: go on);
         # `chaos_after` sees what the panel did and may rewrite the answer (a Scripted answer is
         # sent as it is, e.g. a 502 page for an order that was created all the same).
-        self.chaos_before: Callable[[ReceivedRequest], Awaitable[Fault | Scripted | None]] \
-            | None = None
+        self.chaos_before: (
+            Callable[[ReceivedRequest], Awaitable[Fault | Scripted | None]] | None
+        ) = None
         self.chaos_after: Callable[[ReceivedRequest, Any], Any] | None = None
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -253,12 +282,22 @@ class FakePanel:
         self.catalog_text = raw_text
 
     def set_order(
-        self, order_id: str | int, status: str = "Pending", *, charge: str = "0.27819",
-        start_count: str = "3572", remains: str = "157", currency: str | None = "USD",
+        self,
+        order_id: str | int,
+        status: str = "Pending",
+        *,
+        charge: str = "0.27819",
+        start_count: str = "3572",
+        remains: str = "157",
+        currency: str | None = "USD",
         **extra: Any,
     ) -> None:
-        row: dict[str, Any] = {"charge": charge, "start_count": start_count, "status": status,
-                               "remains": remains}
+        row: dict[str, Any] = {
+            "charge": charge,
+            "start_count": start_count,
+            "status": status,
+            "remains": remains,
+        }
         if currency is not None:
             row["currency"] = currency
         row.update(extra)
@@ -271,8 +310,14 @@ class FakePanel:
         """Answer the next `times` requests (of `action`, or any) with a fault."""
         self._script[action].extend([fault] * times)
 
-    def respond(self, action: str | None, body: Any, status: int = 200,
-                content_type: str = "application/json", times: int = 1) -> None:
+    def respond(
+        self,
+        action: str | None,
+        body: Any,
+        status: int = 200,
+        content_type: str = "application/json",
+        times: int = 1,
+    ) -> None:
         self.inject(Scripted(body, status, content_type), action, times)
 
     def reject(self, action: str | None, message: str, times: int = 1) -> None:
@@ -299,7 +344,8 @@ class FakePanel:
         form = {k: str(v) for k, v in post.items()}
         action = form.get("action", "")
         received = ReceivedRequest(
-            request.method, request.path, action, form, dict(request.headers))
+            request.method, request.path, action, form, dict(request.headers)
+        )
         self.requests.append(received)
         await self._wait(self.latency + self.action_latency.get(action, 0.0))
         scripted = self._next_script(action)
@@ -324,8 +370,9 @@ class FakePanel:
             return web.Response(status=504, text="gateway timeout")
         if isinstance(answer, Scripted):
             return _reply(answer.body, answer.status, answer.content_type)
-        is_error = isinstance(answer, dict) and ("error" in answer or answer.get(
-            "status") == "error")
+        is_error = isinstance(answer, dict) and (
+            "error" in answer or answer.get("status") == "error"
+        )
         return _reply(answer, self.error_http_status if is_error else self.success_http_status)
 
     def _next_script(self, action: str) -> Fault | Scripted | None:
@@ -336,19 +383,32 @@ class FakePanel:
 
     def _dispatch(self, action: str, form: dict[str, str]) -> Any:
         handler = {
-            "services": self._services, "add": self._add, "status": self._status,
-            "refill": self._refill, "refill_status": self._refill_status,
-            "cancel": self._cancel, "balance": self._balance,
+            "services": self._services,
+            "add": self._add,
+            "status": self._status,
+            "refill": self._refill,
+            "refill_status": self._refill_status,
+            "cancel": self._cancel,
+            "balance": self._balance,
         }.get(action)
-        multi_action = next((name for quirk, name in MULTI_STATUS_ACTIONS.items()
-                             if quirk in self.quirks and name == action), None)
+        multi_action = next(
+            (
+                name
+                for quirk, name in MULTI_STATUS_ACTIONS.items()
+                if quirk in self.quirks and name == action
+            ),
+            None,
+        )
         if multi_action is not None:
             return self._status(form, multi=True)
         if handler is None:
             return {"error": ERR_REQUEST}
         v1_refill = Quirk.V1_WITH_REFILL in self.quirks and action in ("refill", "refill_status")
-        if self.dialect == "v1" and action in ("refill", "refill_status", "cancel") \
-                and not v1_refill:
+        if (
+            self.dialect == "v1"
+            and action in ("refill", "refill_status", "cancel")
+            and not v1_refill
+        ):
             return {"error": ERR_V1_ACTION}
         return self._worded(handler(form))
 
@@ -374,8 +434,7 @@ class FakePanel:
         return self.catalog
 
     def _add(self, form: dict[str, str]) -> Any:
-        row = next((r for r in self.catalog if str(r.get("service")) == form.get("service")),
-                   None)
+        row = next((r for r in self.catalog if str(r.get("service")) == form.get("service")), None)
         if row is None:
             return {"error": ERR_SERVICE}
         if not form.get("link") and not form.get("username"):
@@ -406,29 +465,44 @@ class FakePanel:
             return {"error": ERR_FUNDS_LARAVEL}
         oid = str(self.next_order_id)
         self.next_order_id += 1
-        self.order_forms[oid] = {k: v for k, v in form.items()  # what the panel kept
-                                 if not (k == "media" and Quirk.MEDIA_URL in self.quirks)}
+        self.order_forms[oid] = {
+            k: v
+            for k, v in form.items()  # what the panel kept
+            if not (k == "media" and Quirk.MEDIA_URL in self.quirks)
+        }
         self.delivered[oid] = delivered
-        self.set_order(oid, "Pending", charge=f"{charge:.5f}", start_count="0",
-                       remains=form.get("quantity", "0"))
+        self.set_order(
+            oid,
+            "Pending",
+            charge=f"{charge:.5f}",
+            start_count="0",
+            remains=form.get("quantity", "0"),
+        )
         if self.dialect == "v1":
             return {"status": "success", "order": int(oid)}
         return {"order": int(oid)}
 
     def _refuse_add(self, row: dict[str, Any], form: dict[str, str]) -> str | None:
         """The field checks some panel scripts make (quirks); None: accepted."""
-        if Quirk.PACKAGE_NEEDS_QUANTITY in self.quirks and _is_package(row) \
-                and "quantity" not in form:
+        if (
+            Quirk.PACKAGE_NEEDS_QUANTITY in self.quirks
+            and _is_package(row)
+            and "quantity" not in form
+        ):
             return ERR_QUANTITY_REQUIRED
-        if Quirk.DRIPFEED_INTERVALS in self.quirks and "interval" in form \
-                and int(form["interval"]) not in self.dripfeed_intervals:
+        if (
+            Quirk.DRIPFEED_INTERVALS in self.quirks
+            and "interval" in form
+            and int(form["interval"]) not in self.dripfeed_intervals
+        ):
             return ERR_INTERVAL
         return None
 
     def _order_row(self, oid: str) -> dict[str, Any] | None:
         row = self.orders.get(oid)
-        if row is not None and (Quirk.STATUS_WORDS in self.quirks
-                                or Quirk.CHARGE_IS_RATE in self.quirks):
+        if row is not None and (
+            Quirk.STATUS_WORDS in self.quirks or Quirk.CHARGE_IS_RATE in self.quirks
+        ):
             row = dict(row)
             if Quirk.STATUS_WORDS in self.quirks:
                 row["status"] = STATUS_SPELLINGS.get(str(row["status"]), row["status"])
@@ -449,16 +523,26 @@ class FakePanel:
     def _status(self, form: dict[str, str], *, multi: bool = False) -> Any:
         if "orders" not in form:
             return self._order_row(form.get("order", "")) or {"error": ERR_ORDER}
-        if (not multi and MULTI_STATUS_ACTIONS.keys() & self.quirks) or \
-                Quirk.NO_MULTI_STATUS in self.quirks:
+        if (
+            not multi and MULTI_STATUS_ACTIONS.keys() & self.quirks
+        ) or Quirk.NO_MULTI_STATUS in self.quirks:
             return {"error": ERR_IDS_REQUIRED}  # reads `order` only: found none
         if Quirk.MULTI_STATUS_422 in self.quirks:
-            return Scripted({"message": "The order field is required.",
-                             "errors": {"order": ["The order field is required."]}}, 422)
+            return Scripted(
+                {
+                    "message": "The order field is required.",
+                    "errors": {"order": ["The order field is required."]},
+                },
+                422,
+            )
         ids = [i for i in form["orders"].split(",") if i]
         if self.status_as_list:
-            return [{"order": int(i), **row} if (row := self._order_row(i))
-                    else {"order": int(i), "error": ERR_ORDER} for i in ids]
+            return [
+                {"order": int(i), **row}
+                if (row := self._order_row(i))
+                else {"order": int(i), "error": ERR_ORDER}
+                for i in ids
+            ]
         missing: Any = ERR_ORDER if self.dialect == "v1" else {"error": ERR_ORDER}
         return {i: self._order_row(i) or missing for i in ids}
 
@@ -478,8 +562,9 @@ class FakePanel:
         if Quirk.REFILL_PARAM_REFILLS in self.quirks:
             raw, many = form.get("refills"), "," in form.get("refills", "")
         elif Quirk.REFILL_PARAM_REFILL in self.quirks:
-            raw, many = (form["refills"], True) if "refills" in form else (form.get("refill"),
-                                                                          False)
+            raw, many = (
+                (form["refills"], True) if "refills" in form else (form.get("refill"), False)
+            )
         elif "orders" in form and Quirk.NO_MULTI_REFILL not in self.quirks:
             raw, many = form["orders"], True
         else:
@@ -502,8 +587,9 @@ class FakePanel:
 
     def _refill_status(self, form: dict[str, str]) -> Any:
         def one(rid: str) -> Any:
-            unknown = ERR_REFILL_ID_LARAVEL if Quirk.ERROR_TEXTS in self.quirks \
-                else "Refill not found"
+            unknown = (
+                ERR_REFILL_ID_LARAVEL if Quirk.ERROR_TEXTS in self.quirks else "Refill not found"
+            )
             return self.refills.get(rid) or {"error": unknown}
 
         if "refills" in form:
@@ -525,10 +611,8 @@ class FakePanel:
             return 1
 
         if Quirk.CANCEL_STATUS_SHAPE in self.quirks:
-            return [{"order": i, "cancel": one(i)} for i in form.get("orders", "").split(",")
-                    if i]
-        return [{"order": int(i), "cancel": one(i)} for i in form.get("orders", "").split(",")
-                if i]
+            return [{"order": i, "cancel": one(i)} for i in form.get("orders", "").split(",") if i]
+        return [{"order": int(i), "cancel": one(i)} for i in form.get("orders", "").split(",") if i]
 
     def _balance(self, form: dict[str, str]) -> Any:
         answer = {"balance": self.balance, "currency": self.currency}

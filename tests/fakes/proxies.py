@@ -34,8 +34,10 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         writer.close()
 
 
-async def _splice(client: tuple[asyncio.StreamReader, asyncio.StreamWriter],
-                  upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
+async def _splice(
+    client: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+    upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+) -> None:
     try:
         await asyncio.gather(_pipe(client[0], upstream[1]), _pipe(upstream[0], client[1]))
     finally:
@@ -100,9 +102,11 @@ class HttpProxy(_ProxyServer):
         method, target, _ = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
         if not self._authorized(head):
             self.refused += 1
-            writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                         b"Proxy-Authenticate: Basic realm=\"test\"\r\n"
-                         b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            writer.write(
+                b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                b'Proxy-Authenticate: Basic realm="test"\r\n'
+                b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )
             await writer.drain()
             return
         if method == "CONNECT":
@@ -125,8 +129,9 @@ class HttpProxy(_ProxyServer):
                 return value.strip() == f"Basic {expected}"
         return False
 
-    async def _forward(self, head: bytes, reader: asyncio.StreamReader,
-                       writer: asyncio.StreamWriter) -> None:
+    async def _forward(
+        self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         """Absolute-URI requests, one after another on the client's connection, each passed to
         its origin in origin form (the answers flow back as they come)."""
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
@@ -145,8 +150,11 @@ class HttpProxy(_ProxyServer):
                     upstream = await asyncio.open_connection(parts.hostname, port)
                     answers = asyncio.create_task(_pipe(upstream[0], writer))
                     self.carried.append(f"{parts.hostname}:{port}")
-                kept = [field for field in fields.split(b"\r\n") if not field.lower().startswith(
-                    (b"proxy-authorization:", b"proxy-connection:"))]
+                kept = [
+                    field
+                    for field in fields.split(b"\r\n")
+                    if not field.lower().startswith((b"proxy-authorization:", b"proxy-connection:"))
+                ]
                 path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
                 length = 0
                 for field in kept:
@@ -154,8 +162,9 @@ class HttpProxy(_ProxyServer):
                     if name.strip().lower() == b"content-length":
                         length = int(value)
                 body = await reader.readexactly(length)
-                upstream[1].write(f"{method} {path} {version}\r\n".encode() + b"\r\n".join(kept)
-                                  + body)
+                upstream[1].write(
+                    f"{method} {path} {version}\r\n".encode() + b"\r\n".join(kept) + body
+                )
                 await upstream[1].drain()
                 try:
                     head = await reader.readuntil(b"\r\n\r\n")
@@ -210,8 +219,9 @@ class Socks5Proxy(_ProxyServer):
         await writer.drain()
         await _splice((reader, writer), upstream)
 
-    async def _authenticated(self, reader: asyncio.StreamReader,
-                             writer: asyncio.StreamWriter) -> bool:
+    async def _authenticated(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
         assert self.auth is not None
         _, size = await reader.readexactly(2)
         user = (await reader.readexactly(size)).decode()

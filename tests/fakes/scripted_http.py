@@ -24,8 +24,9 @@ def body_of(request: bytes) -> bytes:
 class Peer:
     """The server's side of one connection, for a script to drive."""
 
-    def __init__(self, index: int, reader: asyncio.StreamReader,
-                 writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, index: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         self.index = index  # 0 for the first connection the server accepted
         self.reader, self.writer = reader, writer
         self.requests: list[bytes] = []  # each request as it came, head and body

@@ -31,7 +31,9 @@ async def _refund_keys(sessions: async_sessionmaker[AsyncSession]) -> list[tuple
     async with sessions() as session:
         rows = await session.execute(
             select(LedgerEntry.idempotency_key, LedgerEntry.amount)
-            .where(LedgerEntry.kind == "refund").order_by(LedgerEntry.id))
+            .where(LedgerEntry.kind == "refund")
+            .order_by(LedgerEntry.id)
+        )
         return [(key, amount) for key, amount in rows]
 
 
@@ -48,7 +50,10 @@ async def _refund_keys(sessions: async_sessionmaker[AsyncSession]) -> list[tuple
     ],
 )
 async def test_gave_up_is_settled_like_canceled(
-    sessions: async_sessionmaker[AsyncSession], word: str, remains: str, state: OrderState,
+    sessions: async_sessionmaker[AsyncSession],
+    word: str,
+    remains: str,
+    state: OrderState,
     refund: str,
 ) -> None:
     async with FakePanel() as panel:
@@ -63,7 +68,8 @@ async def test_gave_up_is_settled_like_canceled(
         stored = await _order(sessions, order.id)
         assert stored.state == state.value and stored.panel_status == word
         assert [(c.to_state, c.gave_up, c.refunded) for c in report.changes] == [
-            (state, word, Decimal(refund))]
+            (state, word, Decimal(refund))
+        ]
         assert stored.refunded == Decimal(refund)
         assert await _refund_keys(sessions) == [(f"refund:{order.id}", Decimal(refund))]
         async with sessions() as session:
@@ -107,13 +113,15 @@ async def test_gave_up_refunds_once_across_cycles_and_pollers(
         panel.set_order("911", "Error", remains="1000")
         panel.set_order("912", "Fail", remains="500")
 
-        reports = await asyncio.gather(poll_statuses(shop_a), poll_statuses(shop_b),
-                                       poll_statuses(shop_a))
+        reports = await asyncio.gather(
+            poll_statuses(shop_a), poll_statuses(shop_b), poll_statuses(shop_a)
+        )
         again = await poll_statuses(shop_b)
 
         assert sum(len(r.changes) for r in reports) == 2 and again.changes == []
         assert sorted(await _refund_keys(sessions)) == sorted(
-            [(f"refund:{full.id}", Decimal("10")), (f"refund:{part.id}", Decimal("5"))])
+            [(f"refund:{full.id}", Decimal("10")), (f"refund:{part.id}", Decimal("5"))]
+        )
         async with sessions() as session:
             assert await ledger.balance_of(session, user.id) == Decimal("15")
             assert await ledger.invariant_violations(session) == []

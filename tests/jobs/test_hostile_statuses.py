@@ -48,9 +48,13 @@ async def _order(sessions: Sessions, order_id: int) -> Order:
 
 async def _refunds(sessions: Sessions, order_id: int) -> list[LedgerEntry]:
     async with sessions() as session:
-        return list(await session.scalars(
-            select(LedgerEntry).where(LedgerEntry.kind == "refund",
-                                      LedgerEntry.reference == f"order:{order_id}")))
+        return list(
+            await session.scalars(
+                select(LedgerEntry).where(
+                    LedgerEntry.kind == "refund", LedgerEntry.reference == f"order:{order_id}"
+                )
+            )
+        )
 
 
 async def _invariant(sessions: Sessions) -> None:
@@ -81,8 +85,9 @@ async def test_a_hostile_row_costs_only_its_own_order(sessions: Sessions, hostil
 
         # The other order of the same answer is settled in this very cycle, refunded once.
         assert (await _order(sessions, canceled.id)).state == "canceled"
-        assert [(c.order_id, c.to_state) for c in report.changes] == \
-            [(canceled.id, OrderState.CANCELED)]
+        assert [(c.order_id, c.to_state) for c in report.changes] == [
+            (canceled.id, OrderState.CANCELED)
+        ]
         stored = await _order(sessions, bad.id)
         assert stored.state == "pending" and stored.status_errors == 1
         assert stored.error and len(stored.error) <= 500
@@ -96,8 +101,11 @@ async def test_a_hostile_row_costs_only_its_own_order(sessions: Sessions, hostil
                 assert report.changes == []
         assert stored.state == "review"  # held for a human, never refunded by a guess
         [held] = report.changes
-        assert (held.order_id, held.to_state, held.reason) == \
-            (bad.id, OrderState.REVIEW, HoldReason.BAD_ROWS)
+        assert (held.order_id, held.to_state, held.reason) == (
+            bad.id,
+            OrderState.REVIEW,
+            HoldReason.BAD_ROWS,
+        )
         assert held.detail == stored.error
 
         assert [e.amount for e in await _refunds(sessions, canceled.id)] == [Decimal("10")]
@@ -157,9 +165,12 @@ async def test_a_huge_exponent_neither_freezes_the_loop_nor_blocks_the_others(
         service = await make_service(sessions, "main")
         bad = await place_order(sessions, user, service, "931", charge="10")
         canceled = await place_order(sessions, user, service, "932", charge="10")
-        panel.respond("status", '{"931": {"charge": "1", "start_count": "0", "status": '
-                      '"In progress", "remains": 1e1000000}, "932": {"charge": "1", '
-                      '"start_count": "0", "status": "Canceled", "remains": "1000"}}')
+        panel.respond(
+            "status",
+            '{"931": {"charge": "1", "start_count": "0", "status": '
+            '"In progress", "remains": 1e1000000}, "932": {"charge": "1", '
+            '"start_count": "0", "status": "Canceled", "remains": "1000"}}',
+        )
         ticks = 0
 
         async def heartbeat() -> None:
@@ -196,8 +207,9 @@ async def test_an_unknown_status_is_kept_verbatim_then_held_after_a_bounded_time
         shop = await make_shop(sessions, {"main": panel.url})
         user = await make_customer(sessions, balance="10")
         service = await make_service(sessions, "main")
-        order = await place_order(sessions, user, service, "941", charge="10",
-                                  state=OrderState.IN_PROGRESS)
+        order = await place_order(
+            sessions, user, service, "941", charge="10", state=OrderState.IN_PROGRESS
+        )
         panel.set_order("941", raw, remains="500")
 
         assert (await poll_statuses(shop)).changes == []
@@ -206,23 +218,33 @@ async def test_an_unknown_status_is_kept_verbatim_then_held_after_a_bounded_time
         assert first.panel_status == raw and first.remains == 500
         assert first.unknown_status_since is not None
         await poll_statuses(shop)
-        assert (await _order(sessions, order.id)).unknown_status_since == \
-            first.unknown_status_since  # the clock keeps its first time
+        assert (
+            await _order(sessions, order.id)
+        ).unknown_status_since == first.unknown_status_since  # the clock keeps its first time
 
         async with sessions() as session, session.begin():  # the bounded time has passed
-            await session.execute(update(Order).where(Order.id == order.id).values(
-                unknown_status_since=utcnow() - UNKNOWN_STATUS_HOLD - timedelta(minutes=1)))
+            await session.execute(
+                update(Order)
+                .where(Order.id == order.id)
+                .values(unknown_status_since=utcnow() - UNKNOWN_STATUS_HOLD - timedelta(minutes=1))
+            )
         report = await poll_statuses(shop)
 
         [held] = report.changes
-        assert (held.to_state, held.reason, held.detail) == \
-            (OrderState.REVIEW, HoldReason.UNKNOWN_STATUS, raw)
+        assert (held.to_state, held.reason, held.detail) == (
+            OrderState.REVIEW,
+            HoldReason.UNKNOWN_STATUS,
+            raw,
+        )
         stored = await _order(sessions, order.id)
         assert stored.state == "review" and raw in (stored.error or "")
         assert stored.refunded == 0 and await _refunds(sessions, order.id) == []
         async with sessions() as session:
-            events = await session.scalar(select(func.count()).select_from(OrderEvent).where(
-                OrderEvent.order_id == order.id, OrderEvent.to_state == "review"))
+            events = await session.scalar(
+                select(func.count())
+                .select_from(OrderEvent)
+                .where(OrderEvent.order_id == order.id, OrderEvent.to_state == "review")
+            )
         assert events == 1
         await _invariant(sessions)
         await shop.panels.aclose()
@@ -251,12 +273,15 @@ async def test_a_hanging_panel_delays_only_its_own_orders(sessions: Sessions) ->
         # The clients wait long (as a production timeout would); only the runner bounds it.
         shop = await make_shop(sessions, {"slow": slow.url, "fast": fast.url}, panel_timeout=60)
         user = await make_customer(sessions, balance="20")
-        stuck = await place_order(sessions, user, await make_service(sessions, "slow"), "1",
-                                  charge="10")
-        canceled = await place_order(sessions, user, await make_service(sessions, "fast"),
-                                     "2", charge="10")
-        running = await place_order(sessions, user, await make_service(sessions, "fast"), "3",
-                                    charge="0")
+        stuck = await place_order(
+            sessions, user, await make_service(sessions, "slow"), "1", charge="10"
+        )
+        canceled = await place_order(
+            sessions, user, await make_service(sessions, "fast"), "2", charge="10"
+        )
+        running = await place_order(
+            sessions, user, await make_service(sessions, "fast"), "3", charge="0"
+        )
         slow.set_order("1", "Canceled", remains="1000")
         fast.set_order("2", "Canceled", remains="1000")
         fast.set_order("3", "In progress", remains="10")
@@ -296,8 +321,10 @@ async def test_a_panel_cut_by_its_time_limit_keeps_the_answers_it_got(
         shop = await make_shop(sessions, {"main": panel.url}, panel_timeout=60)
         user = await make_customer(sessions, balance="1000")
         service = await make_service(sessions, "main")
-        placed = [await place_order(sessions, user, service, str(3000 + i), charge="1")
-                  for i in range(150)]
+        placed = [
+            await place_order(sessions, user, service, str(3000 + i), charge="1")
+            for i in range(150)
+        ]
         for i in range(150):
             panel.set_order(str(3000 + i), "Canceled", remains="1000")
         panel.hang_seconds = 60
@@ -318,8 +345,9 @@ async def test_several_bad_rows_scattered_in_one_batch(sessions: Sessions) -> No
         shop = await make_shop(sessions, {"main": panel.url})
         user = await make_customer(sessions, balance="40")
         service = await make_service(sessions, "main")
-        placed = [await place_order(sessions, user, service, str(960 + i), charge="1")
-                  for i in range(40)]
+        placed = [
+            await place_order(sessions, user, service, str(960 + i), charge="1") for i in range(40)
+        ]
         bad_indexes = {0, 13, 14, 39}
         for i in range(40):
             panel.set_order(str(960 + i), "Canceled", remains="1000")
@@ -336,8 +364,9 @@ async def test_several_bad_rows_scattered_in_one_batch(sessions: Sessions) -> No
             else:
                 assert (stored.state, stored.refunded) == ("canceled", Decimal(1))
         async with sessions() as session:
-            refunds = await session.scalar(select(func.count()).select_from(LedgerEntry)
-                                           .where(LedgerEntry.kind == "refund"))
+            refunds = await session.scalar(
+                select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "refund")
+            )
             assert refunds == 40 - len(bad_indexes)
         await poll_statuses(shop)  # again: nothing refunded twice
         async with sessions() as session:

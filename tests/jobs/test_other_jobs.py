@@ -27,8 +27,9 @@ async def test_refill_flow(sessions: async_sessionmaker[AsyncSession]) -> None:
         order = await place_order(sessions, user, service, "91", state=OrderState.COMPLETED)
         async with sessions() as session, session.begin():
             for panel_refill_id in ("7", "8", "9"):
-                session.add(Refill(order_id=order.id, panel_refill_id=panel_refill_id,
-                                   state="pending"))
+                session.add(
+                    Refill(order_id=order.id, panel_refill_id=panel_refill_id, state="pending")
+                )
         panel.set_refill("7", "Completed")
         panel.set_refill("8", "Rejected")
         # "9" is unknown to the panel: a per-ID error that must not stop the others.
@@ -50,10 +51,28 @@ async def test_catalog_sync_adds_changes_disables_and_keeps_overrides(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     rows = [
-        {"service": 1, "name": "Followers", "type": "Default", "category": "Instagram",
-         "rate": "0.90", "min": "50", "max": "10000", "refill": True, "cancel": True},
-        {"service": 2, "name": "Comments", "type": "Custom Comments", "category": "Instagram",
-         "rate": "8", "min": "10", "max": "1500", "refill": False, "cancel": True},
+        {
+            "service": 1,
+            "name": "Followers",
+            "type": "Default",
+            "category": "Instagram",
+            "rate": "0.90",
+            "min": "50",
+            "max": "10000",
+            "refill": True,
+            "cancel": True,
+        },
+        {
+            "service": 2,
+            "name": "Comments",
+            "type": "Custom Comments",
+            "category": "Instagram",
+            "rate": "8",
+            "min": "10",
+            "max": "1500",
+            "refill": False,
+            "cancel": True,
+        },
     ]
     async with FakePanel() as panel:
         panel.set_catalog(rows)
@@ -62,8 +81,7 @@ async def test_catalog_sync_adds_changes_disables_and_keeps_overrides(
         assert (first[0].added, first[0].changed, first[0].disabled) == (2, 0, 0)
 
         async with sessions() as session, session.begin():  # an admin's decisions
-            followers = await session.scalar(
-                select(Service).where(Service.panel_service_id == "1"))
+            followers = await session.scalar(select(Service).where(Service.panel_service_id == "1"))
             assert followers is not None
             followers.name_ar, followers.markup_percent = "متابعين", Decimal("50")
             followers.enabled = False
@@ -78,9 +96,15 @@ async def test_catalog_sync_adds_changes_disables_and_keeps_overrides(
             categories = {c.name for c in await session.scalars(select(Category))}
         followers = services["1"]
         assert (followers.rate, followers.max_quantity, followers.name) == (
-            Decimal("1.25"), 20000, "Followers HQ")
+            Decimal("1.25"),
+            20000,
+            "Followers HQ",
+        )
         assert (followers.name_ar, followers.markup_percent, followers.enabled) == (
-            "متابعين", Decimal("50"), False)
+            "متابعين",
+            Decimal("50"),
+            False,
+        )
         assert services["2"].available is False  # vanished: kept for its orders' history
         assert services["3"].available is True
         assert categories == {"Instagram", "TikTok"}
@@ -116,8 +140,11 @@ async def test_interrupted_orders_are_held_never_refunded_or_resent(
 
         assert await hold_interrupted_orders(shop) == []  # young: may still be in flight
         async with sessions() as session, session.begin():  # ... six minutes later
-            await session.execute(update(Order).where(Order.id == crashed.id).values(
-                updated_at=utcnow() - timedelta(minutes=6)))
+            await session.execute(
+                update(Order)
+                .where(Order.id == crashed.id)
+                .values(updated_at=utcnow() - timedelta(minutes=6))
+            )
 
         held = await hold_interrupted_orders(shop)
 

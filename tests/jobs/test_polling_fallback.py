@@ -29,10 +29,12 @@ KEY = "test-key-0123456789"
 
 def _no_multi_status(body: Any, status: int) -> Callable[[ReceivedRequest], Awaitable[Any]]:
     """A panel that answers only `action=status&order=N` (multi rejected with `body`)."""
+
     async def before(request: ReceivedRequest) -> Scripted | None:
         if request.action == "status" and "orders" in request.form:
             return Scripted(body, status)
         return None
+
     return before
 
 
@@ -52,14 +54,19 @@ async def _state(sessions: Sessions, order_id: int) -> str:
         return order.state
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    ({"error": "order id(s) required"}, 200),
-    ({"error": "order id(s) required"}, 422),
-    ({"error": "Incorrect request"}, 400),
-    ("", 422),
-])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"error": "order id(s) required"}, 200),
+        ({"error": "order id(s) required"}, 422),
+        ({"error": "Incorrect request"}, 400),
+        ("", 422),
+    ],
+)
 async def test_panel_without_multi_status_refunds_at_once_and_learns(
-    sessions: Sessions, body: Any, status: int,
+    sessions: Sessions,
+    body: Any,
+    status: int,
 ) -> None:
     async with FakePanel() as panel:
         panel.chaos_before = _no_multi_status(body, status)
@@ -94,15 +101,16 @@ async def test_panel_without_multi_status_refunds_at_once_and_learns(
         await shop.panels.aclose()
 
 
-async def test_many_open_orders_on_a_single_status_panel_are_all_polled(
-        sessions: Sessions) -> None:
+async def test_many_open_orders_on_a_single_status_panel_are_all_polled(sessions: Sessions) -> None:
     async with FakePanel() as panel:
         panel.chaos_before = _no_multi_status({"error": "order id(s) required"}, 200)
         shop = await make_shop(sessions, {"main": panel.url})
         user = await make_customer(sessions, balance="1000.00")
         service = await make_service(sessions, "main")
-        placed = [await place_order(sessions, user, service, str(600 + i), charge="1.00")
-                  for i in range(130)]
+        placed = [
+            await place_order(sessions, user, service, str(600 + i), charge="1.00")
+            for i in range(130)
+        ]
         for i in range(130):
             panel.set_order(str(600 + i), "Canceled", remains="1000")
 
@@ -113,13 +121,13 @@ async def test_many_open_orders_on_a_single_status_panel_are_all_polled(
         async with sessions() as session:
             assert await ledger.balance_of(session, user.id) == Decimal("1000.00")
         singles = [r for r in panel.requests if "order" in r.form]
-        assert sorted(r.form["order"] for r in singles) == sorted(str(600 + i)
-                                                                  for i in range(130))
+        assert sorted(r.form["order"] for r in singles) == sorted(str(600 + i) for i in range(130))
         await shop.panels.aclose()
 
 
 async def test_multistatus_only_panel(sessions: Sessions) -> None:
     async with FakePanel() as panel:
+
         async def before(request: ReceivedRequest) -> Scripted | None:
             if request.action == "status":
                 return Scripted({"error": "order id(s) required"}, 422)
@@ -143,8 +151,7 @@ async def test_multistatus_only_panel(sessions: Sessions) -> None:
         panel.set_order("702", "In progress", remains="1000")
         panel.requests.clear()
         await poll_statuses(shop)
-        assert [r.fields for r in panel.requests] == [
-            {"action": "multistatus", "orders": "702"}]
+        assert [r.fields for r in panel.requests] == [{"action": "multistatus", "orders": "702"}]
         assert await _state(sessions, order2.id) == OrderState.IN_PROGRESS.value
         await shop.panels.aclose()
 
@@ -177,7 +184,8 @@ async def test_learned_profile_survives_a_restart_and_a_pin_wins(sessions: Sessi
 
         # A restart: a new client knows nothing until the stored profile is loaded.
         shop = dataclasses.replace(
-            shop, panels=PanelRegistry([PanelSpec("main", panel.url, KEY)], retries=0))
+            shop, panels=PanelRegistry([PanelSpec("main", panel.url, KEY)], retries=0)
+        )
         await profiles.load_learned(shop)
         assert shop.panels.get("main").profile.multi_status == "single"
         panel.requests.clear()
@@ -189,8 +197,12 @@ async def test_learned_profile_survives_a_restart_and_a_pin_wins(sessions: Sessi
 
         # The owner pins the documented form: it wins over what was learned, and a rejection
         # never unlearns it (the stored learned profile is left as it was).
-        shop = dataclasses.replace(shop, panels=PanelRegistry(
-            [PanelSpec("main", panel.url, KEY, profile={"multi_status": "orders"})], retries=0))
+        shop = dataclasses.replace(
+            shop,
+            panels=PanelRegistry(
+                [PanelSpec("main", panel.url, KEY, profile={"multi_status": "orders"})], retries=0
+            ),
+        )
         await profiles.load_learned(shop)
         client = shop.panels.get("main")
         assert client.profile.multi_status == "orders"
@@ -206,6 +218,7 @@ async def test_learned_profile_survives_a_restart_and_a_pin_wins(sessions: Sessi
 
 async def test_refill_statuses_fall_back_to_one_per_refill(sessions: Sessions) -> None:
     async with FakePanel() as panel:
+
         async def before(request: ReceivedRequest) -> Scripted | None:
             if request.action == "refill_status" and "refills" in request.form:
                 return Scripted({"error": "refill id required"}, 422)
@@ -218,8 +231,9 @@ async def test_refill_statuses_fall_back_to_one_per_refill(sessions: Sessions) -
         order = await place_order(sessions, user, service, "91", state=OrderState.COMPLETED)
         async with sessions() as session, session.begin():
             for panel_refill_id in ("7", "8"):
-                session.add(Refill(order_id=order.id, panel_refill_id=panel_refill_id,
-                                   state="pending"))
+                session.add(
+                    Refill(order_id=order.id, panel_refill_id=panel_refill_id, state="pending")
+                )
         panel.set_refill("7", "Completed")
         panel.set_refill("8", "Rejected")
 
@@ -236,12 +250,12 @@ async def test_refill_statuses_fall_back_to_one_per_refill(sessions: Sessions) -
         await shop.panels.aclose()
 
 
-async def test_refill_param_learned_from_a_customer_refill_and_stored(
-        sessions: Sessions) -> None:
+async def test_refill_param_learned_from_a_customer_refill_and_stored(sessions: Sessions) -> None:
     from bot.shop import aftersale
     from bot.shop.aftersale import RefillOutcome
 
     async with FakePanel() as panel:
+
         async def before(request: ReceivedRequest) -> Scripted | None:
             if request.action != "refill":
                 return None
@@ -258,21 +272,26 @@ async def test_refill_param_learned_from_a_customer_refill_and_stored(
         first = await aftersale.request_refill(sessions, shop.panels, user.id, order.id)
         assert first is not None and first.outcome is RefillOutcome.REJECTED
         assert [r.fields for r in panel.requests_for("refill")] == [
-            {"action": "refill", "order": "95"}]  # sent once, never re-sent in another form
+            {"action": "refill", "order": "95"}
+        ]  # sent once, never re-sent in another form
         await poll_statuses(shop)  # the cycle stores what was learned
         assert (await _stored_profile(sessions) or {}).get("refill_param") == "refill"
 
         again = await aftersale.request_refill(sessions, shop.panels, user.id, order.id)
         assert again is not None and again.outcome is RefillOutcome.REQUESTED
         assert [r.fields for r in panel.requests_for("refill")][1:] == [
-            {"action": "refill", "refill": "95"}]
+            {"action": "refill", "refill": "95"}
+        ]
         await shop.panels.aclose()
 
 
-@pytest.mark.parametrize(("answer", "serves"), [
-    ({"error": "Refill not found"}, True), ({"error": "This action is Invalid"}, False)])
+@pytest.mark.parametrize(
+    ("answer", "serves"),
+    [({"error": "Refill not found"}, True), ({"error": "This action is Invalid"}, False)],
+)
 async def test_catalog_sync_learns_whether_a_v1_panel_serves_refill(
-        sessions: Sessions, answer: dict[str, str], serves: bool) -> None:
+    sessions: Sessions, answer: dict[str, str], serves: bool
+) -> None:
     from bot.shop.catalog_sync import sync_one
 
     async with FakePanel(dialect="v1") as panel:

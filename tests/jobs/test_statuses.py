@@ -28,9 +28,11 @@ async def _order(sessions: async_sessionmaker[AsyncSession], order_id: int) -> O
 
 async def _refunds(sessions: async_sessionmaker[AsyncSession]) -> list[LedgerEntry]:
     async with sessions() as session:
-        return list(await session.scalars(
-            select(LedgerEntry).where(LedgerEntry.kind == "refund").order_by(LedgerEntry.id)
-        ))
+        return list(
+            await session.scalars(
+                select(LedgerEntry).where(LedgerEntry.kind == "refund").order_by(LedgerEntry.id)
+            )
+        )
 
 
 @pytest.mark.parametrize(
@@ -47,8 +49,11 @@ async def _refunds(sessions: async_sessionmaker[AsyncSession]) -> list[LedgerEnt
     ],
 )
 async def test_each_transition_and_its_refund(
-    sessions: async_sessionmaker[AsyncSession], panel_status: str, remains: str,
-    state: OrderState, refund: str,
+    sessions: async_sessionmaker[AsyncSession],
+    panel_status: str,
+    remains: str,
+    state: OrderState,
+    refund: str,
 ) -> None:
     async with FakePanel() as panel:
         shop = await make_shop(sessions, {"main": panel.url})
@@ -63,8 +68,9 @@ async def test_each_transition_and_its_refund(
         assert stored.state == state.value
         assert stored.start_count == 40
         assert stored.panel_status == panel_status
-        assert [c.to_state for c in report.changes] == ([] if state is OrderState.PENDING
-                                                       else [state])
+        assert [c.to_state for c in report.changes] == (
+            [] if state is OrderState.PENDING else [state]
+        )
         async with sessions() as session:
             assert await ledger.balance_of(session, user.id) == Decimal(refund)
             assert await ledger.invariant_violations(session) == []
@@ -81,27 +87,34 @@ async def test_refund_exactly_once_across_cycles_and_concurrent_pollers(
         shop_b = await make_shop(sessions, {"main": panel.url})  # a second process
         user = await make_customer(sessions, balance="30")
         service = await make_service(sessions, "main")
-        placed = [await place_order(sessions, user, service, str(600 + i), charge="10")
-                  for i in range(3)]
+        placed = [
+            await place_order(sessions, user, service, str(600 + i), charge="10") for i in range(3)
+        ]
         panel.set_order("600", "Canceled", remains="1000")
         panel.set_order("601", "Partial", remains="500")
         panel.set_order("602", "Completed", remains="0")
 
-        reports = await asyncio.gather(poll_statuses(shop_a), poll_statuses(shop_b),
-                                       poll_statuses(shop_a))
+        reports = await asyncio.gather(
+            poll_statuses(shop_a), poll_statuses(shop_b), poll_statuses(shop_a)
+        )
         again = await poll_statuses(shop_b)
 
         assert sum(len(r.changes) for r in reports) == 3  # each change won exactly once
         assert again.changes == [] and again.orders == 0  # final orders are not polled again
         refunds = await _refunds(sessions)
         assert sorted(e.amount for e in refunds) == [Decimal("5"), Decimal("10")]
-        assert {e.idempotency_key for e in refunds} == {f"refund:{placed[0].id}",
-                                                         f"refund:{placed[1].id}"}
+        assert {e.idempotency_key for e in refunds} == {
+            f"refund:{placed[0].id}",
+            f"refund:{placed[1].id}",
+        }
         async with sessions() as session:
             assert await ledger.balance_of(session, user.id) == Decimal("15")
             assert await ledger.invariant_violations(session) == []
-            events = await session.scalar(select(func.count()).select_from(OrderEvent)
-                                          .where(OrderEvent.from_state == "pending"))
+            events = await session.scalar(
+                select(func.count())
+                .select_from(OrderEvent)
+                .where(OrderEvent.from_state == "pending")
+            )
             assert events == 3
         for shop in (shop_a, shop_b):
             await shop.panels.aclose()
@@ -154,8 +167,9 @@ async def test_a_failing_panel_never_blocks_another(
 ) -> None:
     async with FakePanel() as good, FakePanel() as broken:
         broken.inject(Fault.HTML_502, action="status", times=10)
-        shop = await make_shop(sessions, {"good": good.url, "broken": broken.url,
-                                          "gone": unused_url()})
+        shop = await make_shop(
+            sessions, {"good": good.url, "broken": broken.url, "gone": unused_url()}
+        )
         user = await make_customer(sessions)
         orders_by_panel = {}
         for name, panel_order_id in (("good", "1"), ("broken", "2"), ("gone", "3")):

@@ -24,8 +24,9 @@ Sessions = async_sessionmaker[AsyncSession]
 
 async def age_refills(sessions: Sessions, minutes: float) -> None:
     async with sessions() as session, session.begin():
-        await session.execute(update(Refill).values(
-            updated_at=utcnow() - timedelta(minutes=minutes)))
+        await session.execute(
+            update(Refill).values(updated_at=utcnow() - timedelta(minutes=minutes))
+        )
 
 
 async def refills(sessions: Sessions) -> dict[int, Refill]:
@@ -38,8 +39,7 @@ async def test_a_timed_out_refill_is_failed_after_the_grace_and_may_be_asked_aga
 ) -> None:
     async with FakePanel() as panel:
         shop = await make_shop(sessions, {"main": panel.url})
-        panels = PanelRegistry([PanelSpec("main", panel.url, panel.key)], timeout=0.3,
-                               retries=0)
+        panels = PanelRegistry([PanelSpec("main", panel.url, panel.key)], timeout=0.3, retries=0)
         user = await make_customer(sessions)
         service = await make_service(sessions, "main")
         order = await place_order(sessions, user, service, "23501", state=OrderState.COMPLETED)
@@ -56,7 +56,8 @@ async def test_a_timed_out_refill_is_failed_after_the_grace_and_may_be_asked_aga
         resolved = await resolve_stuck_refills(shop)
 
         assert [(r.refill_id, r.order_id, r.state) for r in resolved] == [
-            (first.refill_id, order.id, "failed")]
+            (first.refill_id, order.id, "failed")
+        ]
         assert resolved[0].telegram_id == user.telegram_id
         row = (await refills(sessions))[first.refill_id]
         assert row.state == "failed" and "no refill ID" in (row.error or "")
@@ -75,10 +76,13 @@ async def test_a_stuck_refill_with_a_panel_id_is_asked_again(sessions: Sessions)
         service = await make_service(sessions, "main")
         order = await place_order(sessions, user, service, "91", state=OrderState.COMPLETED)
         async with sessions() as session, session.begin():
-            for panel_refill_id, state in (("7", "unknown"), ("8", "requesting"),
-                                           ("9", "unknown"), ("10", "unknown")):
-                session.add(Refill(order_id=order.id, panel_refill_id=panel_refill_id,
-                                   state=state))
+            for panel_refill_id, state in (
+                ("7", "unknown"),
+                ("8", "requesting"),
+                ("9", "unknown"),
+                ("10", "unknown"),
+            ):
+                session.add(Refill(order_id=order.id, panel_refill_id=panel_refill_id, state=state))
         panel.set_refill("7", "Completed")
         panel.set_refill("8", "In progress")
         panel.set_refill("10", "Whatever the panel invented")
@@ -90,11 +94,14 @@ async def test_a_stuck_refill_with_a_panel_id_is_asked_again(sessions: Sessions)
         assert len(panel.requests_for("refill_status")) == 1  # one multi-ID request
         rows = {r.panel_refill_id: r for r in (await refills(sessions)).values()}
         assert {k: r.state for k, r in rows.items()} == {
-            "7": "completed", "8": "in_progress", "9": "failed", "10": "failed"}
+            "7": "completed",
+            "8": "in_progress",
+            "9": "failed",
+            "10": "failed",
+        }
         assert "does not know it" in (rows["9"].error or "")
         assert rows["10"].panel_status == "Whatever the panel invented"
-        assert sorted(r.state for r in resolved) == [
-            "completed", "failed", "failed", "in_progress"]
+        assert sorted(r.state for r in resolved) == ["completed", "failed", "failed", "in_progress"]
         await shop.panels.aclose()
 
 
@@ -144,8 +151,9 @@ async def test_the_refills_job_tells_the_customer_and_the_admins(sessions: Sessi
 
         await ShopScheduler(shop, notifier).run_refills()  # type: ignore[arg-type]
 
-        assert notifier.users == [(user.telegram_id, "refill-retry-allowed",
-                                   {"order_id": order.id})]
+        assert notifier.users == [
+            (user.telegram_id, "refill-retry-allowed", {"order_id": order.id})
+        ]
         [(key, args)] = notifier.admins
         assert key == "admin-refills-resolved" and args["count"] == 1
         assert f"#{order.id}: failed" in args["refills"]

@@ -22,6 +22,7 @@ ADD = OrderRequest("1", ServiceType.DEFAULT, link="https://x.com/a", quantity=10
 
 # -- rejections ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("message", "kind"),
     [
@@ -32,14 +33,18 @@ ADD = OrderRequest("1", ServiceType.DEFAULT, link="https://x.com/a", quantity=10
     ],
 )
 @pytest.mark.parametrize("http_status", [200, 422])
-async def test_add_rejected(v2: FakePanel, make_client, message: str, kind: ErrorKind,
-                            http_status: int) -> None:
+async def test_add_rejected(
+    v2: FakePanel, make_client, message: str, kind: ErrorKind, http_status: int
+) -> None:
     v2.error_http_status = http_status
     v2.reject("add", message)
     with pytest.raises(PanelRejected) as info:
         await make_client(v2).add(ADD)
     assert (info.value.kind, info.value.message, info.value.http_status) == (
-        kind, message, http_status)
+        kind,
+        message,
+        http_status,
+    )
 
 
 async def test_real_rejections_from_fake(v2: FakePanel, make_client) -> None:
@@ -88,6 +93,7 @@ async def test_unknown_action_answer_for_refill_status(v2: FakePanel, make_clien
 
 # -- faults on writes -----------------------------------------------------------------------
 
+
 async def test_connection_refused_is_definitely_not_placed(make_client) -> None:
     client = make_client(url=unused_url(), key="k-123456")
     with pytest.raises(PanelUnavailable) as info:
@@ -98,9 +104,14 @@ async def test_connection_refused_is_definitely_not_placed(make_client) -> None:
 
 @pytest.mark.parametrize(
     ("fault", "reason"),
-    [(Fault.HTML_502, "HTTP 502"), (Fault.HTTP_500, "HTTP 500"),
-     (Fault.INVALID_JSON, "not JSON"), (Fault.EMPTY, "empty answer"),
-     (Fault.DROP, "connection broken"), (Fault.HANG, "timeout")],
+    [
+        (Fault.HTML_502, "HTTP 502"),
+        (Fault.HTTP_500, "HTTP 500"),
+        (Fault.INVALID_JSON, "not JSON"),
+        (Fault.EMPTY, "empty answer"),
+        (Fault.DROP, "connection broken"),
+        (Fault.HANG, "timeout"),
+    ],
 )
 async def test_add_fault_is_outcome_unknown_and_not_retried(
     v2: FakePanel, make_client, fault: Fault, reason: str
@@ -118,8 +129,9 @@ async def test_add_fault_is_outcome_unknown_and_not_retried(
 
 
 @pytest.mark.parametrize("call", ["refill", "cancel"])
-async def test_refill_cancel_timeout_is_outcome_unknown(v2: FakePanel, make_client,
-                                                         call: str) -> None:
+async def test_refill_cancel_timeout_is_outcome_unknown(
+    v2: FakePanel, make_client, call: str
+) -> None:
     v2.set_order(1, "Completed")
     v2.inject(Fault.HANG, action=call)
     with pytest.raises(PanelOutcomeUnknown):
@@ -140,10 +152,14 @@ async def test_chunked_cancel_keeps_partial_results(v2: FakePanel, make_client) 
 
 # -- faults on reads: retried with backoff, then PanelUnavailable ---------------------------
 
-@pytest.mark.parametrize("fault", [Fault.HTML_502, Fault.HTTP_500, Fault.INVALID_JSON,
-                                   Fault.EMPTY, Fault.DROP, Fault.HANG])
-async def test_status_retried_then_unavailable(v2: FakePanel, make_client, sleeps,
-                                               fault: Fault) -> None:
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault.HTML_502, Fault.HTTP_500, Fault.INVALID_JSON, Fault.EMPTY, Fault.DROP, Fault.HANG],
+)
+async def test_status_retried_then_unavailable(
+    v2: FakePanel, make_client, sleeps, fault: Fault
+) -> None:
     v2.set_order(1, "Completed")
     v2.inject(fault, action="status", times=3)
     client = make_client(v2, timeout=0.3, retries=2, backoff=0.5)
@@ -177,6 +193,7 @@ async def test_read_connect_refused(make_client, sleeps) -> None:
 
 # -- multi requests -------------------------------------------------------------------------
 
+
 async def test_250_ids_split_into_3_requests(v2: FakePanel, make_client) -> None:
     ids = [str(i) for i in range(1000, 1250)]
     for i in ids[::2]:
@@ -204,6 +221,7 @@ async def test_multi_status_whole_answer_error(v2: FakePanel, make_client) -> No
 
 # -- isolation ------------------------------------------------------------------------------
 
+
 async def test_slow_panel_does_not_stall_fast_one(make_client) -> None:
     async with FakePanel() as slow, FakePanel() as fast:
         slow.latency = 5.0
@@ -230,17 +248,23 @@ async def test_concurrency_limit(v2: FakePanel, make_client) -> None:
 
 # -- secrecy --------------------------------------------------------------------------------
 
+
 async def test_key_never_leaks(v2: FakePanel, make_client, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     client = make_client(v2)
     key = v2.key
     errors: list[BaseException] = []
-    v2.respond("add", f"<html><title>Error for {key}</title></html>", status=502,
-               content_type="text/html")
+    v2.respond(
+        "add", f"<html><title>Error for {key}</title></html>", status=502, content_type="text/html"
+    )
     v2.reject("status", f"Invalid API key {key}")
     v2.inject(Fault.HANG, action="refill")
-    for coro in (client.add(ADD), client.status(1), make_client(v2, timeout=0.2).refill(1),
-                 make_client(url=unused_url(), key=key).balance()):
+    for coro in (
+        client.add(ADD),
+        client.status(1),
+        make_client(v2, timeout=0.2).refill(1),
+        make_client(url=unused_url(), key=key).balance(),
+    ):
         try:
             await coro
         except Exception as exc:
@@ -267,8 +291,8 @@ async def test_success_is_logged(v2: FakePanel, make_client, caplog) -> None:
 
 # -- odd but valid answers ------------------------------------------------------------------
 
-async def test_add_answer_without_order_id_is_outcome_unknown(v2: FakePanel,
-                                                              make_client) -> None:
+
+async def test_add_answer_without_order_id_is_outcome_unknown(v2: FakePanel, make_client) -> None:
     v2.respond("add", {"status": "success"})
     with pytest.raises(PanelOutcomeUnknown):
         await make_client(v2).add(ADD)

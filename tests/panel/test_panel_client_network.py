@@ -64,6 +64,7 @@ async def test_request_on_the_wire() -> None:
 
 # "Nothing was sent" (a definite failure) versus "sent, outcome unknown" for an add
 
+
 async def close_after_request(peer: Peer) -> None:
     await peer.read_request()
 
@@ -80,7 +81,7 @@ async def close_inside_head(peer: Peer) -> None:
 
 async def close_inside_body(peer: Peer) -> None:
     await peer.read_request()
-    await peer.send(b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{\"order\":")
+    await peer.send(b'HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{"order":')
 
 
 async def close_inside_chunks(peer: Peer) -> None:
@@ -88,8 +89,16 @@ async def close_inside_chunks(peer: Peer) -> None:
     await peer.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
 
 
-@pytest.mark.parametrize("script", [close_after_request, reset_after_request, close_inside_head,
-                                    close_inside_body, close_inside_chunks])
+@pytest.mark.parametrize(
+    "script",
+    [
+        close_after_request,
+        reset_after_request,
+        close_inside_head,
+        close_inside_body,
+        close_inside_chunks,
+    ],
+)
 async def test_add_lost_after_sending_is_outcome_unknown(script: Script) -> None:
     async with ScriptedServer(script) as server:
         async with PanelClient("p", server.url(), KEY, timeout=1.0, dialect="v2") as client:
@@ -106,8 +115,9 @@ async def test_add_unanswered_is_outcome_unknown_after_the_read_timeout() -> Non
         await peer.until_client_closes()
 
     async with ScriptedServer(silent) as server:
-        async with PanelClient("p", server.url(), KEY, timeout=0.3, connect_timeout=1.0,
-                               dialect="v2") as client:
+        async with PanelClient(
+            "p", server.url(), KEY, timeout=0.3, connect_timeout=1.0, dialect="v2"
+        ) as client:
             started = time.monotonic()
             with pytest.raises(PanelOutcomeUnknown) as info:
                 await client.add(ADD)
@@ -149,8 +159,9 @@ async def unaccepting() -> AsyncIterator[str]:
 
 
 async def test_add_slow_connect_is_unavailable(unaccepting: str) -> None:
-    async with PanelClient("p", unaccepting, KEY, timeout=1.0, connect_timeout=0.1,
-                           dialect="v2") as client:
+    async with PanelClient(
+        "p", unaccepting, KEY, timeout=1.0, connect_timeout=0.1, dialect="v2"
+    ) as client:
         with pytest.raises(PanelUnavailable) as info:
             await client.add(ADD)
     assert not isinstance(info.value, PanelOutcomeUnknown)
@@ -158,6 +169,7 @@ async def test_add_slow_connect_is_unavailable(unaccepting: str) -> None:
 
 
 # The bound on an answer's size
+
 
 async def test_answer_over_the_cap_is_refused_without_reading_it_all() -> None:
     sent = asyncio.Event()
@@ -209,9 +221,11 @@ async def test_add_answer_over_the_cap_is_outcome_unknown() -> None:
 
 
 async def test_catalog_has_the_larger_cap() -> None:
-    rows = b",".join(b'{"service": %d, "name": "S%d %s", "rate": "1.5", "min": 10, '
-                     b'"max": 1000, "type": "Default", "category": "C"}'
-                     % (n, n, b"d" * 200) for n in range(1, 2001))
+    rows = b",".join(
+        b'{"service": %d, "name": "S%d %s", "rate": "1.5", "min": 10, '
+        b'"max": 1000, "type": "Default", "category": "C"}' % (n, n, b"d" * 200)
+        for n in range(1, 2001)
+    )
 
     async def script(peer: Peer) -> None:
         while await peer.read_request() is not None:
@@ -224,6 +238,7 @@ async def test_catalog_has_the_larger_cap() -> None:
 
 
 # Idle connections expire before the panel's keep-alive does
+
 
 async def test_connection_idle_past_panel_keepalive_is_not_reused(
     monkeypatch: pytest.MonkeyPatch,

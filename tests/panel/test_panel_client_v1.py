@@ -36,13 +36,17 @@ async def test_v1_empty_catalog(v1: FakePanel, make_client) -> None:
 
 async def test_v1_add_status_balance(v1: FakePanel, make_client) -> None:
     client = make_client(v1)
-    oid = await client.add(OrderRequest("5", ServiceType.DEFAULT, link="https://a",
-                                        quantity=500))
+    oid = await client.add(OrderRequest("5", ServiceType.DEFAULT, link="https://a", quantity=500))
     assert oid == "32"
     v1.set_order(32, "Pending", charge="0.0360", start_count="0", remains="0", currency=None)
     info = await client.status(32)
     assert (info.order_id, info.status, info.raw_status, info.charge, info.currency) == (
-        "32", OrderStatus.PENDING, "pending", Decimal("0.0360"), None)
+        "32",
+        OrderStatus.PENDING,
+        "pending",
+        Decimal("0.0360"),
+        None,
+    )
     assert await client.balance() == Balance(Decimal("0.03"), "USD")
 
 
@@ -51,7 +55,8 @@ async def test_v1_multi_status_bare_string_error(v1: FakePanel, make_client) -> 
     v1.set_order(13, "Pending", charge="0.6300", start_count="0", remains="0")
     result = await make_client(v1).statuses([12, 2, 13])
     assert result["12"].status is OrderStatus.PROCESSING and result["12"].raw_status == (
-        "processing")
+        "processing"
+    )
     assert result["2"] == EntryError("2", "Incorrect order ID")
     assert result["13"].charge == Decimal("0.6300")
 
@@ -78,7 +83,8 @@ async def test_v1_refill_cancel_not_supported(v1: FakePanel, make_client, call: 
 async def test_v1_error_wrapper(v1: FakePanel, make_client) -> None:
     v1.respond("add", {"status": "error", "message": "Interval time is required"})
     with pytest.raises(PanelRejected) as info:
-        await make_client(v1).add(OrderRequest("5", ServiceType.DEFAULT, link="https://a",
-                                               quantity=500))
+        await make_client(v1).add(
+            OrderRequest("5", ServiceType.DEFAULT, link="https://a", quantity=500)
+        )
     assert info.value.kind is ErrorKind.BAD_REQUEST
     assert info.value.message == "Interval time is required"

@@ -48,18 +48,84 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 # -- bodies -----------------------------------------------------------------------------------
 
 _NASTY_LEAVES = [
-    "null", "true", "false", "0", "-1", "1", "77", "12.5", "1e3", "1e30", "-1e30", "1e1000000",
-    "-1e1000000", "1e-1000000", "NaN", "Infinity", "-Infinity", "9" * 5000, "-" + "9" * 30,
-    "0.000000000000000000000000000001", '"1e1000000"', '"1e30"', '"\u00b2"', '"\u0661\u0662"',
-    '"12.5"', '""', '" 77 "', '"Unknown"', '"-5"', '"<b>x</b><script>"', '"\\u0000\\u001f"',
-    '"\\ud800"', '"' + "9" * 5000 + '"', '"' + "x" * 3000 + '"', json.dumps(KEY),
-    json.dumps(f"Invalid API key {KEY}"), '"Not enough funds on balance"',
-    '"Incorrect order ID"', '"Fail"', '"Expired"', '"Refunded"', '"Partial"', '"Completed"',
-    '"In progress"', '"Canceled"', '"success"', '"error"', '"\u0661"', "[]", "{}",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "1",
+    "77",
+    "12.5",
+    "1e3",
+    "1e30",
+    "-1e30",
+    "1e1000000",
+    "-1e1000000",
+    "1e-1000000",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "9" * 5000,
+    "-" + "9" * 30,
+    "0.000000000000000000000000000001",
+    '"1e1000000"',
+    '"1e30"',
+    '"\u00b2"',
+    '"\u0661\u0662"',
+    '"12.5"',
+    '""',
+    '" 77 "',
+    '"Unknown"',
+    '"-5"',
+    '"<b>x</b><script>"',
+    '"\\u0000\\u001f"',
+    '"\\ud800"',
+    '"' + "9" * 5000 + '"',
+    '"' + "x" * 3000 + '"',
+    json.dumps(KEY),
+    json.dumps(f"Invalid API key {KEY}"),
+    '"Not enough funds on balance"',
+    '"Incorrect order ID"',
+    '"Fail"',
+    '"Expired"',
+    '"Refunded"',
+    '"Partial"',
+    '"Completed"',
+    '"In progress"',
+    '"Canceled"',
+    '"success"',
+    '"error"',
+    '"\u0661"',
+    "[]",
+    "{}",
 ]
-_KEYS = ["status", "charge", "remains", "start_count", "currency", "order", "error", "refill",
-         "cancel", "service", "name", "rate", "min", "max", "type", "category", "desc",
-         "refill_id", "balance", "data", "message", "id", "orders", "runs", *IDS]
+_KEYS = [
+    "status",
+    "charge",
+    "remains",
+    "start_count",
+    "currency",
+    "order",
+    "error",
+    "refill",
+    "cancel",
+    "service",
+    "name",
+    "rate",
+    "min",
+    "max",
+    "type",
+    "category",
+    "desc",
+    "refill_id",
+    "balance",
+    "data",
+    "message",
+    "id",
+    "orders",
+    "runs",
+    *IDS,
+]
 
 leaf = st.one_of(
     st.sampled_from(_NASTY_LEAVES),
@@ -75,57 +141,89 @@ def _obj(pairs: list[tuple[str, str]]) -> str:
 
 json_text = st.recursive(
     leaf,
-    lambda inner: st.lists(inner, max_size=4).map(lambda xs: "[" + ",".join(xs) + "]")
-    | st.lists(st.tuples(st.sampled_from(_KEYS) | st.text(max_size=4), inner),
-               max_size=6).map(_obj),
+    lambda inner: (
+        st.lists(inner, max_size=4).map(lambda xs: "[" + ",".join(xs) + "]")
+        | st.lists(st.tuples(st.sampled_from(_KEYS) | st.text(max_size=4), inner), max_size=6).map(
+            _obj
+        )
+    ),
     max_leaves=16,
 )
 
 
 def _row(fields: list[str]) -> st.SearchStrategy[str]:
-    return st.lists(st.tuples(st.sampled_from(fields), json_text), max_size=len(fields) + 2
-                    ).map(_obj)
+    return st.lists(st.tuples(st.sampled_from(fields), json_text), max_size=len(fields) + 2).map(
+        _obj
+    )
 
 
-_SERVICE = ["service", "name", "type", "category", "rate", "min", "max", "refill", "cancel",
-            "dripfeed", "desc"]
+_SERVICE = [
+    "service",
+    "name",
+    "type",
+    "category",
+    "rate",
+    "min",
+    "max",
+    "refill",
+    "cancel",
+    "dripfeed",
+    "desc",
+]
 _ORDER = ["status", "charge", "remains", "start_count", "currency", "error", "runs"]
 
 # Answers shaped like each action's documented answer, with anything in the fields.
 _SHAPED: dict[str, st.SearchStrategy[str]] = {
     "services": st.lists(_row(_SERVICE), max_size=5).map(lambda rs: "[" + ",".join(rs) + "]")
     | st.lists(_row(_SERVICE), max_size=3).map(
-        lambda rs: '{"status":"success","data":[' + ",".join(rs) + "]}"),
+        lambda rs: '{"status":"success","data":[' + ",".join(rs) + "]}"
+    ),
     "add": _row(["order", "error", "status"]),
     "status": _row(_ORDER),
-    "statuses": st.lists(st.tuples(st.sampled_from(IDS), _row(_ORDER) | json_text),
-                         max_size=4).map(_obj)
+    "statuses": st.lists(st.tuples(st.sampled_from(IDS), _row(_ORDER) | json_text), max_size=4).map(
+        _obj
+    )
     | st.lists(_row(["order", *_ORDER]), max_size=4).map(lambda rs: "[" + ",".join(rs) + "]"),
     "refill": _row(["refill", "error"]),
     "refills": st.lists(_row(["order", "refill", "error"]), max_size=4).map(
-        lambda rs: "[" + ",".join(rs) + "]"),
+        lambda rs: "[" + ",".join(rs) + "]"
+    ),
     "refill_status": _row(["status", "error"]),
     "refill_statuses": st.lists(_row(["refill", "status", "error"]), max_size=4).map(
-        lambda rs: "[" + ",".join(rs) + "]"),
+        lambda rs: "[" + ",".join(rs) + "]"
+    ),
     "cancel": st.lists(_row(["order", "cancel", "error"]), max_size=4).map(
-        lambda rs: "[" + ",".join(rs) + "]")
+        lambda rs: "[" + ",".join(rs) + "]"
+    )
     | st.lists(st.tuples(st.sampled_from(IDS), json_text), max_size=4).map(_obj),
     "balance": _row(["balance", "currency", "status", "error"]),
 }
 
-_PATHOLOGICAL = st.sampled_from([
-    "[" * 100_000, '{"a":' * 50_000, "[" * 990 + "]" * 990, "", " ", "null", "<html><title>502"
-    " Bad gateway</title></html>", '{"order": 23501', '{"status":"error","message":' + '"x"}',
-    '{"balance": "1e1000000"}', '{"remains": 1e1000000}', "\ufeff{}", '{"error": ' + "9" * 5000
-    + "}",
-])
+_PATHOLOGICAL = st.sampled_from(
+    [
+        "[" * 100_000,
+        '{"a":' * 50_000,
+        "[" * 990 + "]" * 990,
+        "",
+        " ",
+        "null",
+        "<html><title>502 Bad gateway</title></html>",
+        '{"order": 23501',
+        '{"status":"error","message":' + '"x"}',
+        '{"balance": "1e1000000"}',
+        '{"remains": 1e1000000}',
+        "\ufeff{}",
+        '{"error": ' + "9" * 5000 + "}",
+    ]
+)
 
 
 def body_for(action: str) -> st.SearchStrategy[bytes]:
     text = st.one_of(_SHAPED[action], json_text, _PATHOLOGICAL)
     as_bytes = text.map(lambda t: t.encode("utf-8", "surrogatepass"))
     truncated = st.tuples(text, st.floats(0, 1)).map(
-        lambda tc: tc[0][: int(len(tc[0]) * tc[1])].encode("utf-8", "surrogatepass"))
+        lambda tc: tc[0][: int(len(tc[0]) * tc[1])].encode("utf-8", "surrogatepass")
+    )
     return st.one_of(as_bytes, as_bytes, truncated, st.binary(max_size=64))
 
 
@@ -142,8 +240,9 @@ class Answer:
         self.body = b""
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        return httpx.Response(self.status, content=self.body,
-                              headers={"Content-Type": "application/json"})
+        return httpx.Response(
+            self.status, content=self.body, headers={"Content-Type": "application/json"}
+        )
 
 
 class BugLog(logging.Handler):
@@ -238,16 +337,26 @@ def loop() -> Any:
 
 @pytest.mark.parametrize("dialect", ["v1", "v2"])
 @pytest.mark.parametrize("action", list(CALLS))
-def test_any_answer_is_typed_bounded_and_quick(loop: asyncio.AbstractEventLoop, action: str,
-                                                dialect: str) -> None:
+def test_any_answer_is_typed_bounded_and_quick(
+    loop: asyncio.AbstractEventLoop, action: str, dialect: str
+) -> None:
     answer = Answer()
-    client = PanelClient("fuzz", f"https://panel.example/api/{dialect}", KEY, retries=0,
-                         transport=httpx.MockTransport(answer), sleep=_no_sleep)
+    client = PanelClient(
+        "fuzz",
+        f"https://panel.example/api/{dialect}",
+        KEY,
+        retries=0,
+        transport=httpx.MockTransport(answer),
+        sleep=_no_sleep,
+    )
     bugs = BugLog()
     logging.getLogger("bot.panel").addHandler(bugs)
 
-    @settings(max_examples=EXAMPLES, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(body=body_for(action), status=statuses)
     def run(body: bytes, status: int) -> None:
         answer.status, answer.body = status, body

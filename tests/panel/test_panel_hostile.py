@@ -29,8 +29,15 @@ from bot.panel.tolerant_json import JSONError, loads
 from tests.fakes.panel_server import FakePanel
 
 ADD = OrderRequest("1", ServiceType.DEFAULT, link="https://x.com/a", quantity=100)
-GOOD = {"service": 1, "name": "Followers", "type": "Default", "category": "Cat",
-        "rate": "0.90", "min": "50", "max": "10000"}
+GOOD = {
+    "service": 1,
+    "name": "Followers",
+    "type": "Default",
+    "category": "Cat",
+    "rate": "0.90",
+    "min": "50",
+    "max": "10000",
+}
 
 
 def row(**changes: object) -> dict:
@@ -39,8 +46,29 @@ def row(**changes: object) -> dict:
 
 # -- the bounded readers ------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw", ["²", "١٢", "1e3", "12.5", "", " ", "0x10", "1_000", "+5",
-                                 "9" * 19, "-5", True, None, 1.0, Decimal("12"), [1], {}])
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "²",
+        "١٢",
+        "1e3",
+        "12.5",
+        "",
+        " ",
+        "0x10",
+        "1_000",
+        "+5",
+        "9" * 19,
+        "-5",
+        True,
+        None,
+        1.0,
+        Decimal("12"),
+        [1],
+        {},
+    ],
+)
 def test_not_a_panel_integer(raw: object) -> None:
     with pytest.raises(Invalid):
         bounded.integer(raw, "min")
@@ -57,9 +85,26 @@ def test_panel_integers() -> None:
         bounded.integer(-1, "min")
 
 
-@pytest.mark.parametrize("raw", ["1e30", "1e1000000", "-1", "NaN", "Infinity", "١", "²",
-                                 "1" * 41, Decimal("1e30"), Decimal("NaN"), 10**30, "1e-9999",
-                                 True, [], RefusedNumber("1e1000000")])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1e30",
+        "1e1000000",
+        "-1",
+        "NaN",
+        "Infinity",
+        "١",
+        "²",
+        "1" * 41,
+        Decimal("1e30"),
+        Decimal("NaN"),
+        10**30,
+        "1e-9999",
+        True,
+        [],
+        RefusedNumber("1e1000000"),
+    ],
+)
 def test_not_a_panel_amount(raw: object) -> None:
     with pytest.raises(Invalid) as info:
         bounded.decimal(raw, "rate")
@@ -97,9 +142,12 @@ def test_scalar_helpers_never_raise() -> None:
 
 # -- JSON: hooks, depth, sloppy ------------------------------------------------------------
 
+
 def test_json_numbers_are_bounded() -> None:
-    data = loads('{"remains": 1e1000000, "big": ' + "9" * 5000 + ', "n": NaN, "x": 1e9999999'
-                 '9999999999999999}')
+    data = loads(
+        '{"remains": 1e1000000, "big": ' + "9" * 5000 + ', "n": NaN, "x": 1e9999999'
+        "9999999999999999}"
+    )
     assert isinstance(data["remains"], RefusedNumber)  # refused by the hooks
     assert isinstance(data["big"], RefusedNumber) and isinstance(data["n"], RefusedNumber)
     assert isinstance(data["x"], RefusedNumber)
@@ -123,6 +171,7 @@ def test_sloppy_repair_keeps_strings_intact() -> None:
 
 
 # -- catalog rows one by one --------------------------------------------------------------
+
 
 def test_bad_rows_skipped_good_rows_kept() -> None:
     rows = [
@@ -160,6 +209,7 @@ def test_bad_rows_skipped_good_rows_kept() -> None:
 
 # -- status rows one by one, and the vocabulary -------------------------------------------
 
+
 def test_bad_status_row_costs_only_its_id() -> None:
     answer = {
         "1": {"status": "Canceled", "charge": "0.5", "remains": "100"},
@@ -182,23 +232,25 @@ def test_bad_status_row_costs_only_its_id() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "order", "refill"),
-    [("Refunded", OrderStatus.REFUNDED, RefillStatus.UNKNOWN),
-     ("Refund", OrderStatus.REFUNDED, RefillStatus.UNKNOWN),
-     ("Fail", OrderStatus.FAILED, RefillStatus.FAILED),
-     ("Failed", OrderStatus.FAILED, RefillStatus.FAILED),
-     ("Error", OrderStatus.FAILED, RefillStatus.FAILED),
-     ("Cancelled", OrderStatus.CANCELED, RefillStatus.CANCELED),
-     ("In Progress", OrderStatus.IN_PROGRESS, RefillStatus.IN_PROGRESS),
-     ("Inprogress", OrderStatus.IN_PROGRESS, RefillStatus.IN_PROGRESS),
-     ("IN_PROGRESS", OrderStatus.IN_PROGRESS, RefillStatus.IN_PROGRESS),
-     ("Processing", OrderStatus.PROCESSING, RefillStatus.IN_PROGRESS),
-     ("Awaiting", OrderStatus.PENDING, RefillStatus.PENDING),
-     ("Success", OrderStatus.COMPLETED, RefillStatus.COMPLETED),
-     ("Partially completed", OrderStatus.PARTIAL, RefillStatus.UNKNOWN),
-     ("Expired", OrderStatus.UNKNOWN, RefillStatus.UNKNOWN),
-     ("Processed", OrderStatus.UNKNOWN, RefillStatus.COMPLETED),
-     ("pending" + " " * 100, OrderStatus.UNKNOWN, RefillStatus.UNKNOWN),
-     (7, OrderStatus.UNKNOWN, RefillStatus.UNKNOWN)],
+    [
+        ("Refunded", OrderStatus.REFUNDED, RefillStatus.UNKNOWN),
+        ("Refund", OrderStatus.REFUNDED, RefillStatus.UNKNOWN),
+        ("Fail", OrderStatus.FAILED, RefillStatus.FAILED),
+        ("Failed", OrderStatus.FAILED, RefillStatus.FAILED),
+        ("Error", OrderStatus.FAILED, RefillStatus.FAILED),
+        ("Cancelled", OrderStatus.CANCELED, RefillStatus.CANCELED),
+        ("In Progress", OrderStatus.IN_PROGRESS, RefillStatus.IN_PROGRESS),
+        ("Inprogress", OrderStatus.IN_PROGRESS, RefillStatus.IN_PROGRESS),
+        ("IN_PROGRESS", OrderStatus.IN_PROGRESS, RefillStatus.IN_PROGRESS),
+        ("Processing", OrderStatus.PROCESSING, RefillStatus.IN_PROGRESS),
+        ("Awaiting", OrderStatus.PENDING, RefillStatus.PENDING),
+        ("Success", OrderStatus.COMPLETED, RefillStatus.COMPLETED),
+        ("Partially completed", OrderStatus.PARTIAL, RefillStatus.UNKNOWN),
+        ("Expired", OrderStatus.UNKNOWN, RefillStatus.UNKNOWN),
+        ("Processed", OrderStatus.UNKNOWN, RefillStatus.COMPLETED),
+        ("pending" + " " * 100, OrderStatus.UNKNOWN, RefillStatus.UNKNOWN),
+        (7, OrderStatus.UNKNOWN, RefillStatus.UNKNOWN),
+    ],
 )
 def test_status_vocabulary(raw: object, order: OrderStatus, refill: RefillStatus) -> None:
     assert OrderStatus.parse(raw) is order and RefillStatus.parse(raw) is refill
@@ -218,18 +270,20 @@ K = ErrorKind
 
 @pytest.mark.parametrize(
     ("message", "action", "kind"),
-    [("Insufficient balance", "add", K.NOT_ENOUGH_FUNDS),
-     ("Your balance is too low", "add", K.NOT_ENOUGH_FUNDS),
-     ("Link is invalid", "add", K.BAD_LINK),
-     ("Invalid URL", "add", K.BAD_LINK),
-     ("Order cannot be canceled", "cancel", K.CANCEL_NOT_ALLOWED),
-     ("Invalid order id", "status", K.NOT_FOUND),
-     ("رصيدك غير كاف", "add", K.NOT_ENOUGH_FUNDS),
-     ("الرابط غير صالح", "add", K.BAD_LINK),
-     ("الكمية أقل من الحد الأدنى", "add", K.QUANTITY_OUT_OF_BOUNDS),
-     ("رقم الطلب غير صحيح", "status", K.NOT_FOUND),
-     ("مفتاح API غير صالح", "balance", K.BAD_KEY),
-     ("x" * 10_000 + " funds", "add", K.OTHER)],  # only the first 500 characters are read
+    [
+        ("Insufficient balance", "add", K.NOT_ENOUGH_FUNDS),
+        ("Your balance is too low", "add", K.NOT_ENOUGH_FUNDS),
+        ("Link is invalid", "add", K.BAD_LINK),
+        ("Invalid URL", "add", K.BAD_LINK),
+        ("Order cannot be canceled", "cancel", K.CANCEL_NOT_ALLOWED),
+        ("Invalid order id", "status", K.NOT_FOUND),
+        ("رصيدك غير كاف", "add", K.NOT_ENOUGH_FUNDS),
+        ("الرابط غير صالح", "add", K.BAD_LINK),
+        ("الكمية أقل من الحد الأدنى", "add", K.QUANTITY_OUT_OF_BOUNDS),
+        ("رقم الطلب غير صحيح", "status", K.NOT_FOUND),
+        ("مفتاح API غير صالح", "balance", K.BAD_KEY),
+        ("x" * 10_000 + " funds", "add", K.OTHER),
+    ],  # only the first 500 characters are read
 )
 def test_more_error_texts(message: str, action: str, kind: ErrorKind) -> None:
     assert classify_error(message, action) is kind
@@ -237,32 +291,51 @@ def test_more_error_texts(message: str, action: str, kind: ErrorKind) -> None:
 
 # -- add outcomes over real HTTP ----------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("body", "kind"),
-    [({"order": "Not enough funds on balance"}, K.NOT_ENOUGH_FUNDS),
-     ({"order": 0}, K.OTHER), ({"order": ""}, K.OTHER), ({"order": None}, K.OTHER),
-     ({"order": "12.5"}, K.OTHER), ({"order": "١٢"}, K.OTHER), ({"order": -3}, K.OTHER),
-     ({"order": 10**30}, K.OTHER), ({"order": True}, K.OTHER)],
+    [
+        ({"order": "Not enough funds on balance"}, K.NOT_ENOUGH_FUNDS),
+        ({"order": 0}, K.OTHER),
+        ({"order": ""}, K.OTHER),
+        ({"order": None}, K.OTHER),
+        ({"order": "12.5"}, K.OTHER),
+        ({"order": "١٢"}, K.OTHER),
+        ({"order": -3}, K.OTHER),
+        ({"order": 10**30}, K.OTHER),
+        ({"order": True}, K.OTHER),
+    ],
 )
-async def test_add_answer_without_an_id_is_a_rejection(v2: FakePanel, make_client, body: dict,
-                                                       kind: ErrorKind) -> None:
+async def test_add_answer_without_an_id_is_a_rejection(
+    v2: FakePanel, make_client, body: dict, kind: ErrorKind
+) -> None:
     v2.respond("add", body)
     with pytest.raises(PanelRejected) as info:
         await make_client(v2).add(ADD)
     assert info.value.kind is kind and len(v2.requests_for("add")) == 1
 
 
-@pytest.mark.parametrize("body", ['{"order": 77, "error": "x"}', '{"order": "77", "error": 1}',
-                                  '{"status": "success", "order": 77}', '{"order": " 77 "}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"order": 77, "error": "x"}',
+        '{"order": "77", "error": 1}',
+        '{"status": "success", "order": 77}',
+        '{"order": " 77 "}',
+    ],
+)
 async def test_add_with_an_id_is_placed(v2: FakePanel, make_client, body: str) -> None:
     v2.respond("add", body)
     assert await make_client(v2).add(ADD) == "77"
 
 
-@pytest.mark.parametrize("body", ["{}", '{"status": "ok"}', "[]", "[" * 100_000,
-                                  '{"order": 1e1000000', "<html>busy</html>"])
-async def test_add_without_order_key_is_outcome_unknown(v2: FakePanel, make_client,
-                                                        body: str) -> None:
+@pytest.mark.parametrize(
+    "body",
+    ["{}", '{"status": "ok"}', "[]", "[" * 100_000, '{"order": 1e1000000', "<html>busy</html>"],
+)
+async def test_add_without_order_key_is_outcome_unknown(
+    v2: FakePanel, make_client, body: str
+) -> None:
     v2.respond("add", body)
     with pytest.raises(PanelOutcomeUnknown):
         await make_client(v2).add(ADD)
@@ -275,8 +348,9 @@ async def test_add_redirect_is_outcome_unknown(v2: FakePanel, make_client) -> No
     assert info.value.http_status == 302 and len(v2.requests_for("add")) == 1
 
 
-async def test_add_waiting_for_a_slot_past_the_bound_is_not_sent(v2: FakePanel,
-                                                                 make_client) -> None:
+async def test_add_waiting_for_a_slot_past_the_bound_is_not_sent(
+    v2: FakePanel, make_client
+) -> None:
     v2.action_latency["balance"] = 2.0
     client = make_client(v2, max_concurrency=1, slot_timeout=0.1, timeout=5)
     busy = asyncio.create_task(client.balance())
@@ -304,6 +378,7 @@ async def test_add_before_send_raising_sends_nothing(v2: FakePanel, make_client)
 
 # -- hostile answers to the other calls over real HTTP ------------------------------------
 
+
 async def test_status_huge_remains_is_a_typed_error(v2: FakePanel, make_client) -> None:
     v2.respond("status", '{"status": "Partial", "charge": "1", "remains": 1e1000000}')
     with pytest.raises(PanelUnavailable) as info:
@@ -313,17 +388,26 @@ async def test_status_huge_remains_is_a_typed_error(v2: FakePanel, make_client) 
 
 
 async def test_multi_status_bad_row_isolated_over_http(v2: FakePanel, make_client) -> None:
-    v2.respond("status", '{"1": {"status": "Canceled", "charge": "0.5", "remains": "10"},'
-                         ' "2": {"status": "Completed", "charge": 1e30, "remains": 0},'
-                         ' "3": {"status": "Partial", "charge": "0.1", "remains": "²"}}')
+    v2.respond(
+        "status",
+        '{"1": {"status": "Canceled", "charge": "0.5", "remains": "10"},'
+        ' "2": {"status": "Completed", "charge": 1e30, "remains": 0},'
+        ' "3": {"status": "Partial", "charge": "0.1", "remains": "²"}}',
+    )
     result = await make_client(v2).statuses([1, 2, 3])
     assert result["1"].status is OrderStatus.CANCELED
     assert result["2"].malformed and result["3"].malformed
 
 
 async def test_catalog_with_hostile_rows_keeps_good_ones(v2: FakePanel, make_client) -> None:
-    v2.set_catalog([row(service=1), row(service=2, min="²"), row(service=3, rate="1e30"),
-                    row(service=4, max="5000000000")])
+    v2.set_catalog(
+        [
+            row(service=1),
+            row(service=2, min="²"),
+            row(service=3, rate="1e30"),
+            row(service=4, max="5000000000"),
+        ]
+    )
     catalog = await make_client(v2).catalog()
     assert [s.service_id for s in catalog.services] == ["1", "4"]
     assert [s.service_id for s in catalog.skipped] == ["2", "3"]
@@ -348,8 +432,7 @@ async def test_deep_and_huge_bodies_are_typed(v2: FakePanel, make_client) -> Non
         await client.balance()
 
 
-async def test_key_cut_by_the_message_bound_is_still_redacted(v2: FakePanel,
-                                                              make_client) -> None:
+async def test_key_cut_by_the_message_bound_is_still_redacted(v2: FakePanel, make_client) -> None:
     key = v2.key
     v2.reject("add", "x" * 490 + key)
     with pytest.raises(PanelRejected) as info:
@@ -361,12 +444,14 @@ async def test_key_cut_by_the_message_bound_is_still_redacted(v2: FakePanel,
     assert key not in repr(result)
 
 
-async def test_large_catalog_read_off_the_loop_keeps_every_good_row(v2: FakePanel,
-                                                                    make_client) -> None:
+async def test_large_catalog_read_off_the_loop_keeps_every_good_row(
+    v2: FakePanel, make_client
+) -> None:
     rows = [row(service=i, name=f"Service {i} " + "n" * 120) for i in range(1, 2501)]
     rows[7]["min"] = "\u00b2"
     v2.set_catalog(rows)  # ~500 kB, 2,500 rows: parsed in a worker thread
     catalog = await make_client(v2).catalog()
     assert catalog == parse_services(json.loads(json.dumps(rows)))
     assert len(catalog.services) == 2499 and catalog.skipped == [
-        SkippedRow("8", "min is not an integer: '²'")]
+        SkippedRow("8", "min is not an integer: '²'")
+    ]

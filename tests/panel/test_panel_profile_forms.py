@@ -14,10 +14,11 @@ from tests.fakes.panel_server import FakePanel, ReceivedRequest, Scripted
 Make = Callable[..., PanelClient]
 
 
-@pytest.mark.parametrize(("form", "action"), [
-    ("orders", "status"), ("multistatus", "multistatus"), ("orders_action", "orders")])
-async def test_multi_status_forms(v2: FakePanel, make_client: Make, form: str,
-                                  action: str) -> None:
+@pytest.mark.parametrize(
+    ("form", "action"),
+    [("orders", "status"), ("multistatus", "multistatus"), ("orders_action", "orders")],
+)
+async def test_multi_status_forms(v2: FakePanel, make_client: Make, form: str, action: str) -> None:
     v2.set_order("1", "Completed")
     v2.set_order("2", "In progress")
 
@@ -30,12 +31,15 @@ async def test_multi_status_forms(v2: FakePanel, make_client: Make, form: str,
     client = make_client(v2, profile={"multi_status": form})
     answers = await client.statuses(["1", "2"])
     assert {k: v.raw_status for k, v in answers.items() if isinstance(v, OrderInfo)} == {
-        "1": "Completed", "2": "In progress"}
+        "1": "Completed",
+        "2": "In progress",
+    }
     assert [r.fields for r in v2.requests] == [{"action": action, "orders": "1,2"}]
 
 
 async def test_single_form_asks_each_order_within_the_concurrency_limit(
-        v2: FakePanel, make_client: Make) -> None:
+    v2: FakePanel, make_client: Make
+) -> None:
     for i in range(10):
         v2.set_order(str(i + 1), "Pending")
     v2.latency = 0.05
@@ -44,12 +48,14 @@ async def test_single_form_asks_each_order_within_the_concurrency_limit(
     assert all(isinstance(answers[str(i + 1)], OrderInfo) for i in range(10))
     assert not isinstance(answers["99"], OrderInfo)  # unknown order: its own entry error
     assert sorted(r.form["order"] for r in v2.requests) == sorted(
-        [str(i + 1) for i in range(10)] + ["99"])
+        [str(i + 1) for i in range(10)] + ["99"]
+    )
     assert all("orders" not in r.form for r in v2.requests)
 
 
 async def test_rejected_multi_status_falls_back_and_is_learned(
-        v2: FakePanel, make_client: Make) -> None:
+    v2: FakePanel, make_client: Make
+) -> None:
     v2.set_order("5", "Canceled")
 
     async def before(request: ReceivedRequest) -> Scripted | None:
@@ -69,7 +75,8 @@ async def test_rejected_multi_status_falls_back_and_is_learned(
 
 
 async def test_a_bad_key_on_multi_status_is_not_a_form_problem(
-        v2: FakePanel, make_client: Make) -> None:
+    v2: FakePanel, make_client: Make
+) -> None:
     client = make_client(v2, key="wrong-key-000000")
     with pytest.raises(PanelRejected):
         await client.statuses(["1", "2"])
@@ -78,13 +85,17 @@ async def test_a_bad_key_on_multi_status_is_not_a_form_problem(
 
 
 async def test_an_answer_keyed_by_nothing_asked_falls_back(
-        v2: FakePanel, make_client: Make) -> None:
+    v2: FakePanel, make_client: Make
+) -> None:
     v2.set_order("3", "Completed")
 
     async def before(request: ReceivedRequest) -> Scripted | None:
         if "orders" in request.form:  # a panel that ignores `orders` and reads `order`
-            return Scripted({"error": "Incorrect request"} if request.action != "status"
-                            else {"charge": "0", "status": "Pending", "remains": "0"})
+            return Scripted(
+                {"error": "Incorrect request"}
+                if request.action != "status"
+                else {"charge": "0", "status": "Pending", "remains": "0"}
+            )
         return None
 
     v2.chaos_before = before
@@ -96,7 +107,8 @@ async def test_an_answer_keyed_by_nothing_asked_falls_back(
 
 @pytest.mark.parametrize("param", ["order", "refill", "refills"])
 async def test_refill_names_the_order_as_the_profile_says(
-        v2: FakePanel, make_client: Make, param: str) -> None:
+    v2: FakePanel, make_client: Make, param: str
+) -> None:
     async def before(request: ReceivedRequest) -> Scripted | None:
         return Scripted({"refill": "17"}) if request.action == "refill" else None
 
@@ -107,7 +119,8 @@ async def test_refill_names_the_order_as_the_profile_says(
 
 
 async def test_refill_param_learned_for_the_next_write_never_resent(
-        v2: FakePanel, make_client: Make) -> None:
+    v2: FakePanel, make_client: Make
+) -> None:
     async def before(request: ReceivedRequest) -> Scripted | None:
         if request.action != "refill":
             return None
@@ -126,7 +139,8 @@ async def test_refill_param_learned_for_the_next_write_never_resent(
 
 
 async def test_a_refill_refused_for_its_order_does_not_switch_the_param(
-        v2: FakePanel, make_client: Make) -> None:
+    v2: FakePanel, make_client: Make
+) -> None:
     v2.set_order("42", "Completed")
     v2.refill_errors["42"] = "Refill is disabled for this service"
     client = make_client(v2)

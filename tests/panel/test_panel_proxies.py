@@ -50,8 +50,9 @@ def where(panel: FakePanel) -> str:
 
 @pytest.mark.parametrize("kind", [HttpProxy, Socks5Proxy])
 @pytest.mark.parametrize("auth", [None, SECRET], ids=["open", "credentials"])
-async def test_panel_calls_go_through_the_proxy(panel: FakePanel, kind: type[HttpProxy],
-                                                auth: tuple[str, str] | None) -> None:
+async def test_panel_calls_go_through_the_proxy(
+    panel: FakePanel, kind: type[HttpProxy], auth: tuple[str, str] | None
+) -> None:
     async with kind(auth=auth) as proxy:
         async with PanelClient("p", panel.url, panel.key, proxy=proxy.url) as client:
             balance = await client.balance()
@@ -179,6 +180,7 @@ async def test_explicit_proxy_wins_over_the_environment(
 # TLS; the panel's certificate is trusted through SSL_CERT_FILE (httpx reads it, like the proxy
 # variables, from the environment).
 
+
 @pytest.fixture
 def tls_panel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
     """A self-signed certificate for 127.0.0.1, trusted through SSL_CERT_FILE."""
@@ -186,10 +188,29 @@ def tls_panel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext
         pytest.skip("the openssl command is not installed")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-        check=True, capture_output=True)
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
@@ -204,8 +225,10 @@ async def balance_server(peer: Peer) -> None:
 async def test_https_panel_through_https_proxy_variable(
     tls_panel: ssl.SSLContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with ScriptedServer(balance_server, tls=tls_panel) as server, \
-            HttpProxy(auth=SECRET) as proxy:
+    async with (
+        ScriptedServer(balance_server, tls=tls_panel) as server,
+        HttpProxy(auth=SECRET) as proxy,
+    ):
         monkeypatch.setenv("HTTPS_PROXY", proxy.url)
         async with PanelClient("p", server.url("/api/v2"), "key-0123456789") as client:
             assert str((await client.balance()).amount) == "7.50"
@@ -214,12 +237,13 @@ async def test_https_panel_through_https_proxy_variable(
 
 
 @pytest.mark.parametrize("kind", [HttpProxy, Socks5Proxy])
-async def test_https_panel_through_panel_proxy(tls_panel: ssl.SSLContext,
-                                               kind: type[HttpProxy]) -> None:
-    async with ScriptedServer(balance_server, tls=tls_panel) as server, \
-            kind(auth=SECRET) as proxy:
-        async with PanelClient("p", server.url("/api/v2"), "key-0123456789",
-                               proxy=proxy.url) as client:
+async def test_https_panel_through_panel_proxy(
+    tls_panel: ssl.SSLContext, kind: type[HttpProxy]
+) -> None:
+    async with ScriptedServer(balance_server, tls=tls_panel) as server, kind(auth=SECRET) as proxy:
+        async with PanelClient(
+            "p", server.url("/api/v2"), "key-0123456789", proxy=proxy.url
+        ) as client:
             assert str((await client.balance()).amount) == "7.50"
     assert proxy.carried == [f"127.0.0.1:{server.port}"]
 
@@ -227,11 +251,12 @@ async def test_https_panel_through_panel_proxy(tls_panel: ssl.SSLContext,
 async def test_https_panel_wrong_connect_password_is_a_definite_failure(
     tls_panel: ssl.SSLContext,
 ) -> None:
-    async with ScriptedServer(balance_server, tls=tls_panel) as server, \
-            HttpProxy(auth=SECRET) as proxy:
+    async with (
+        ScriptedServer(balance_server, tls=tls_panel) as server,
+        HttpProxy(auth=SECRET) as proxy,
+    ):
         url = proxy.url_with(WRONG)
-        async with PanelClient("p", server.url("/api/v2"), "key-0123456789",
-                               proxy=url) as client:
+        async with PanelClient("p", server.url("/api/v2"), "key-0123456789", proxy=url) as client:
             with pytest.raises(PanelUnavailable) as info:
                 await client.add(ADD)
     assert not isinstance(info.value, PanelOutcomeUnknown)

@@ -41,12 +41,25 @@ def sandbox(make_client, clock: Clock) -> PanelClient:
 
 def _example(svc) -> OrderRequest:
     """A valid order for any sandbox service, built from its type's required fields."""
-    values = {"link": LINK, "quantity": svc.min, "comments": ["nice"] * max(svc.min, 1),
-              "usernames": ["user"] * max(svc.min, 1), "hashtags": ["#x"], "keywords": ["kw"],
-              "groups": ["g"], "hashtag": "tag", "username": "someone", "media": LINK,
-              "answer_number": 1, "min": svc.min, "max": svc.min, "delay": 15}
-    return OrderRequest(svc.service_id, svc.type,
-                        **{f: values[f] for f in required_fields(svc.type)})
+    values = {
+        "link": LINK,
+        "quantity": svc.min,
+        "comments": ["nice"] * max(svc.min, 1),
+        "usernames": ["user"] * max(svc.min, 1),
+        "hashtags": ["#x"],
+        "keywords": ["kw"],
+        "groups": ["g"],
+        "hashtag": "tag",
+        "username": "someone",
+        "media": LINK,
+        "answer_number": 1,
+        "min": svc.min,
+        "max": svc.min,
+        "delay": 15,
+    }
+    return OrderRequest(
+        svc.service_id, svc.type, **{f: values[f] for f in required_fields(svc.type)}
+    )
 
 
 async def test_catalog(sandbox: PanelClient) -> None:
@@ -105,8 +118,9 @@ async def test_statuses_survive_restart(make_client, clock: Clock) -> None:
 
 async def test_refill_flow(sandbox: PanelClient, clock: Clock) -> None:
     for n in range(10):  # some orders are fated to be canceled: take the first that is not
-        oid = await sandbox.add(OrderRequest("1", ServiceType.DEFAULT, link=f"{LINK}{n}",
-                                             quantity=100))
+        oid = await sandbox.add(
+            OrderRequest("1", ServiceType.DEFAULT, link=f"{LINK}{n}", quantity=100)
+        )
         if order_progress(int(oid), clock.now + 5_000, 100).status != "Canceled":
             break
     with pytest.raises(PanelRejected) as info:
@@ -140,8 +154,7 @@ async def test_cancel_and_balance(sandbox: PanelClient, clock: Clock) -> None:
     info = await sandbox.status(oid)
     assert info.status is OrderStatus.CANCELED
     assert (await sandbox.balance()).amount == start  # refunded in full
-    no_cancel = await sandbox.add(OrderRequest("24", ServiceType.DEFAULT, link=LINK,
-                                               quantity=100))
+    no_cancel = await sandbox.add(OrderRequest("24", ServiceType.DEFAULT, link=LINK, quantity=100))
     assert not (await sandbox.cancel(no_cancel))[no_cancel].accepted
 
 
@@ -158,14 +171,22 @@ async def test_sandbox_rejections(sandbox: PanelClient) -> None:
 
 async def test_subscription_with_expiry(sandbox: PanelClient) -> None:
     svc = next(s for s in await sandbox.services() if s.type is ServiceType.SUBSCRIPTIONS)
-    req = OrderRequest(svc.service_id, svc.type, username="someone", min=50, max=100, delay=30,
-                       expiry=date(2030, 1, 31))
+    req = OrderRequest(
+        svc.service_id,
+        svc.type,
+        username="someone",
+        min=50,
+        max=100,
+        delay=30,
+        expiry=date(2030, 1, 31),
+    )
     assert (await sandbox.add(req, svc)).isdigit()
 
 
 async def test_transport_is_injectable(make_client, clock: Clock) -> None:
-    client = make_client(url="sandbox", transport=SandboxTransport(clock=clock,
-                                                                    balance=Decimal("1")))
+    client = make_client(
+        url="sandbox", transport=SandboxTransport(clock=clock, balance=Decimal("1"))
+    )
     assert (await client.balance()).amount == Decimal("1.00000")
 
 

@@ -36,8 +36,16 @@ def test_v1_doc_services_example_parses() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["<html><body>502 Bad Gateway</body></html>", "Service Unavailable", "", "{", '{"a" 1}',
-     "[1, 2", '{"a": }', "[" * 100 + "1 2" + "]" * 100],
+    [
+        "<html><body>502 Bad Gateway</body></html>",
+        "Service Unavailable",
+        "",
+        "{",
+        '{"a" 1}',
+        "[1, 2",
+        '{"a": }',
+        "[" * 100 + "1 2" + "]" * 100,
+    ],
 )
 def test_tolerant_parser_refuses_garbage(text: str) -> None:
     with pytest.raises(ValueError):
@@ -46,13 +54,17 @@ def test_tolerant_parser_refuses_garbage(text: str) -> None:
 
 def test_tolerant_extras() -> None:
     assert loads_tolerant('{"a": 1.50, "b": [1, 2,], c: true,}') == {
-        "a": Decimal("1.50"), "b": [1, 2], "c": True}
+        "a": Decimal("1.50"),
+        "b": [1, 2],
+        "c": True,
+    }
 
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
-                                                                max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -83,18 +95,56 @@ def _repair_reference(text: str) -> str:
         comma = "," if line[-1] == "," else ""
         head, colon, word = line[: len(line) - len(comma)].rpartition(":")
         word = word.strip(" \t")
-        if colon and word and word not in _LITERALS and _NOT_IN_BARE.isdisjoint(word) \
-                and not _BARE_NUMBER.fullmatch(word):
+        if (
+            colon
+            and word
+            and word not in _LITERALS
+            and _NOT_IN_BARE.isdisjoint(word)
+            and not _BARE_NUMBER.fullmatch(word)
+        ):
             lines[i] = f'{head}: "{word}"{comma}'
     text = _MISSING_COMMA.sub(",\n", "\n".join(lines))
     return _TRAILING_COMMA.sub("\n", text)
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.lists(st.sampled_from(
-    ["\n", "\r", " ", "\t", ",", ":", '"', "{", "}", "[", "]", "a", "b c", "1", "9", "-",
-     "true", "null", "x1", "\\", ".5", "e", '"k": ', "x1,", "a,", "1,", "},", " ,"]),
-    max_size=40).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "\n",
+                "\r",
+                " ",
+                "\t",
+                ",",
+                ":",
+                '"',
+                "{",
+                "}",
+                "[",
+                "]",
+                "a",
+                "b c",
+                "1",
+                "9",
+                "-",
+                "true",
+                "null",
+                "x1",
+                "\\",
+                ".5",
+                "e",
+                '"k": ',
+                "x1,",
+                "a,",
+                "1,",
+                "},",
+                " ,",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
 def test_repair_matches_the_reference(text: str) -> None:
     from bot.panel.tolerant_json import repair
 

@@ -42,18 +42,23 @@ async def test_state_and_nested_data_survive_a_restart(
     second = DatabaseStorage(sessions)  # a new process reads from the database
     assert await second.get_state(KEY) == "Wizard:quantity"
     assert await second.get_data(KEY) == {
-        "fields": {"link": "https://x", "quantity": 500}, "token": "t1"
+        "fields": {"link": "https://x", "quantity": 500},
+        "token": "t1",
     }
 
 
 async def test_changes_are_written_behind_in_one_transaction(
-    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
 ) -> None:
     storage = DatabaseStorage(sessions)
     storage.FLUSH_DELAY = 2.0  # far longer than the 100 changes below take, on any engine
     statements: list[str] = []
-    event.listen(engine.sync_engine, "before_cursor_execute",
-                 lambda *args: statements.append(args[2].split()[0].upper()))
+    event.listen(
+        engine.sync_engine,
+        "before_cursor_execute",
+        lambda *args: statements.append(args[2].split()[0].upper()),
+    )
     for n in range(1, 51):
         await storage.set_state(key(n), "Wizard:link")
         await storage.set_data(key(n), {"n": n})
@@ -138,7 +143,11 @@ async def test_data_handed_out_and_taken_in_is_a_copy(
     read = await storage.get_data(KEY)
     read["fields"]["comments"].append("leaked too")  # and the reader its copy
     assert await storage.get_data(KEY) == {
-        "fields": {"comments": ["a", "b"]}, "runs": 3, "price": "1.50", "x": None}
+        "fields": {"comments": ["a", "b"]},
+        "runs": 3,
+        "price": "1.50",
+        "x": None,
+    }
     # A value that is not plain JSON (a tuple holding a list) is still copied deeply.
     await storage.set_data(KEY, {"pair": (1, [2])})
     (await storage.get_data(KEY))["pair"][1].append(3)

@@ -34,7 +34,10 @@ async def test_same_key_applies_once(sessions: async_sessionmaker[AsyncSession])
     for _ in range(3):
         async with sessions() as session, session.begin():
             posting = await ledger.apply(
-                session, user_id=user_id, amount=Decimal("10.50"), kind=LedgerKind.CREDIT,
+                session,
+                user_id=user_id,
+                amount=Decimal("10.50"),
+                kind=LedgerKind.CREDIT,
                 key="credit:msg:1",
             )
             results.append(posting.applied)
@@ -52,7 +55,10 @@ async def test_concurrent_same_key_applies_once(sessions: async_sessionmaker[Asy
     async def refund() -> bool:
         async with sessions() as session, session.begin():
             posting = await ledger.apply(
-                session, user_id=user_id, amount=Decimal("3"), kind=LedgerKind.REFUND,
+                session,
+                user_id=user_id,
+                amount=Decimal("3"),
+                kind=LedgerKind.REFUND,
                 key="refund:order:7",
             )
             return posting.applied
@@ -73,7 +79,10 @@ async def test_debit_beyond_balance_changes_nothing(
     with pytest.raises(ledger.InsufficientFunds):
         async with sessions() as session, session.begin():
             await ledger.apply(
-                session, user_id=user_id, amount=Decimal("-5.000001"), kind=LedgerKind.ORDER,
+                session,
+                user_id=user_id,
+                amount=Decimal("-5.000001"),
+                kind=LedgerKind.ORDER,
                 key="o1",
             )
     assert await _balance(sessions, user_id) == Decimal("5")
@@ -103,7 +112,10 @@ async def test_200_concurrent_debits_for_a_balance_covering_50(
         try:
             async with sessions() as session, session.begin():
                 await ledger.apply(
-                    session, user_id=user_id, amount=Decimal("-1"), kind=LedgerKind.ORDER,
+                    session,
+                    user_id=user_id,
+                    amount=Decimal("-1"),
+                    kind=LedgerKind.ORDER,
                     key=f"order:{n}",
                 )
             return True
@@ -134,9 +146,7 @@ async def test_invariant_check_detects_a_tampered_balance(
         assert user is not None
         user.balance = Decimal("7")
     async with sessions() as session:
-        assert await ledger.invariant_violations(session) == [
-            (user_id, Decimal("7"), Decimal("2"))
-        ]
+        assert await ledger.invariant_violations(session) == [(user_id, Decimal("7"), Decimal("2"))]
 
 
 async def test_balance_check_constraint_is_in_the_database(

@@ -64,7 +64,11 @@ async def test_random_sequences_keep_the_invariant(
                     else:
                         continue
                     posting = await ledger.apply(
-                        session, user_id=user_id, amount=amount, kind=kind, key=key  # type: ignore[arg-type]
+                        session,
+                        user_id=user_id,
+                        amount=amount,
+                        kind=kind,
+                        key=key,  # type: ignore[arg-type]
                     )
             except ledger.InsufficientFunds:
                 assert expected < -amount  # refused only when it really did not cover

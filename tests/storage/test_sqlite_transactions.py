@@ -21,8 +21,9 @@ from storage.db import SQLITE_BUSY_TIMEOUT_MS, create_engine, create_session_fac
 from storage.migrate import upgrade_to_head
 from storage.models import ShopSetting
 
-INSERT = text("INSERT INTO shop_settings (key, value, updated_at) "
-              "VALUES (:key, :value, CURRENT_TIMESTAMP)")
+INSERT = text(
+    "INSERT INTO shop_settings (key, value, updated_at) VALUES (:key, :value, CURRENT_TIMESTAMP)"
+)
 
 # Another process takes the write lock, says so, and keeps it until its stdin says "go".
 LOCK_HOLDER = """
@@ -60,7 +61,8 @@ async def test_stock_aiosqlite_runs_statements_off_the_loop(database: tuple[str,
             assert type(driver) is aiosqlite.Connection  # the library's own, not a subclass
             threads: list[int] = []
             await driver.create_function(
-                "where_am_i", 0, lambda: threads.append(threading.get_ident()) or 1)
+                "where_am_i", 0, lambda: threads.append(threading.get_ident()) or 1
+            )
             assert (await connection.execute(text("SELECT where_am_i()"))).scalar() == 1
         assert threads and threads[0] != threading.get_ident()
     finally:
@@ -71,6 +73,7 @@ async def test_connections_keep_the_shops_pragmas(database: tuple[str, Path]) ->
     engine = create_engine(database[0])
     try:
         async with engine.connect() as connection:
+
             async def pragma(name: str) -> object:
                 return (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
 
@@ -93,12 +96,18 @@ async def test_a_cte_write_rolls_back_with_its_transaction(
         async with engine.begin() as connection:
             await connection.execute(INSERT, {"key": "greeting", "value": "hello"})
         if form == "text":
-            statement = text("WITH new(value) AS (SELECT 'changed') UPDATE shop_settings "
-                             "SET value = (SELECT value FROM new) WHERE key = 'greeting'")
+            statement = text(
+                "WITH new(value) AS (SELECT 'changed') UPDATE shop_settings "
+                "SET value = (SELECT value FROM new) WHERE key = 'greeting'"
+            )
         else:
             new = select(literal("changed").label("value")).cte("new")
-            statement = (update(ShopSetting).where(ShopSetting.key == "greeting")
-                         .values(value=select(new.c.value).scalar_subquery()).add_cte(new))
+            statement = (
+                update(ShopSetting)
+                .where(ShopSetting.key == "greeting")
+                .values(value=select(new.c.value).scalar_subquery())
+                .add_cte(new)
+            )
 
         class Undo(Exception):
             pass
@@ -106,12 +115,18 @@ async def test_a_cte_write_rolls_back_with_its_transaction(
         with pytest.raises(Undo):
             async with sessions() as session, session.begin():
                 await session.execute(statement)
-                assert await session.scalar(
-                    select(ShopSetting.value).where(ShopSetting.key == "greeting")) == "changed"
+                assert (
+                    await session.scalar(
+                        select(ShopSetting.value).where(ShopSetting.key == "greeting")
+                    )
+                    == "changed"
+                )
                 raise Undo
         async with sessions() as session:
-            assert await session.scalar(
-                select(ShopSetting.value).where(ShopSetting.key == "greeting")) == "hello"
+            assert (
+                await session.scalar(select(ShopSetting.value).where(ShopSetting.key == "greeting"))
+                == "hello"
+            )
     finally:
         await engine.dispose()
 
@@ -142,8 +157,9 @@ async def test_nothing_commits_between_a_transactions_reads(database: tuple[str,
 
         async def change() -> None:
             async with other.begin() as writer:
-                await writer.execute(text(
-                    "UPDATE shop_settings SET value = 'changed' WHERE key = 'greeting'"))
+                await writer.execute(
+                    text("UPDATE shop_settings SET value = 'changed' WHERE key = 'greeting'")
+                )
 
         read = text("SELECT value FROM shop_settings WHERE key = 'greeting'")
         async with engine.begin() as connection:
@@ -165,8 +181,13 @@ async def test_the_loop_keeps_turning_while_another_process_holds_the_write_lock
 ) -> None:
     url, path = database
     holder = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", LOCK_HOLDER, str(path),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-c",
+        LOCK_HOLDER,
+        str(path),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     engine = create_engine(url)
     try:
         assert holder.stdout and holder.stdin

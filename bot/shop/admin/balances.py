@@ -71,17 +71,29 @@ async def panel_balances(shop: Shop) -> list[PanelBalance]:
                 panel = await session.scalar(select(Panel).where(Panel.name == client.name))
             amount = panel.last_balance if panel else None
             currency = panel.currency if panel else None
-            return PanelBalance(client.name, amount, currency, False,
-                                _low(amount, threshold), client.is_sandbox,
-                                tuple(profile_rows(client)))
+            return PanelBalance(
+                client.name,
+                amount,
+                currency,
+                False,
+                _low(amount, threshold),
+                client.is_sandbox,
+                tuple(profile_rows(client)),
+            )
         async with shop.sessions() as session, session.begin():
             panel = await session.scalar(select(Panel).where(Panel.name == client.name))
             if panel is not None:
                 panel.last_balance = round_down(balance.amount, SCALE)
                 panel.currency = balance.currency
-        return PanelBalance(client.name, balance.amount, balance.currency, True,
-                            _low(balance.amount, threshold), client.is_sandbox,
-                            tuple(profile_rows(client)))
+        return PanelBalance(
+            client.name,
+            balance.amount,
+            balance.currency,
+            True,
+            _low(balance.amount, threshold),
+            client.is_sandbox,
+            tuple(profile_rows(client)),
+        )
 
     return list(await asyncio.gather(*(one(client) for client in shop.panels)))
 

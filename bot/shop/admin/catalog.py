@@ -53,6 +53,7 @@ def parse_name(text: str, kind: Kind) -> str | None:
 
 # -- reading ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class PanelSync:
     """A panel's last catalog sync as panels.sync_report keeps it (bot.shop.catalog.SyncReport):
@@ -73,11 +74,18 @@ class PanelSync:
             return cls(panel)
         reasons = [
             (_text(item.get("service_id")), _text(item.get("reason")) or "?")
-            for item in report.get("reasons") or [] if isinstance(item, dict)
+            for item in report.get("reasons") or []
+            if isinstance(item, dict)
         ]
-        return cls(panel, _moment(report.get("finished_at")), _count(report.get("total")),
-                   _count(report.get("skipped")), reasons, _text(report.get("error")),
-                   _moment(report.get("failed_at")))
+        return cls(
+            panel,
+            _moment(report.get("finished_at")),
+            _count(report.get("total")),
+            _count(report.get("skipped")),
+            reasons,
+            _text(report.get("error")),
+            _moment(report.get("failed_at")),
+        )
 
 
 def _text(value: Any) -> str | None:
@@ -111,14 +119,18 @@ async def overview(shop: Shop) -> Overview:
         stored = await shop_settings.global_markup(session)
         categories = await session.scalar(select(func.count()).select_from(Category))
         services = await session.scalar(select(func.count()).select_from(Service))
-        enabled = await session.scalar(select(func.count()).select_from(Service).where(
-            Service.enabled.is_(True), Service.available.is_(True)))
-        reports = {name: report for name, report in await session.execute(
-            select(Panel.name, Panel.sync_report))}
+        enabled = await session.scalar(
+            select(func.count())
+            .select_from(Service)
+            .where(Service.enabled.is_(True), Service.available.is_(True))
+        )
+        reports = {
+            name: report
+            for name, report in await session.execute(select(Panel.name, Panel.sync_report))
+        }
     markup = shop_settings.with_global_markup(shop.rules, stored).default_markup_percent
     syncs = [PanelSync.of(name, reports.get(name)) for name in sorted(shop.panels.names)]
-    return Overview(markup, stored is not None, categories or 0, services or 0, enabled or 0,
-                    syncs)
+    return Overview(markup, stored is not None, categories or 0, services or 0, enabled or 0, syncs)
 
 
 async def categories_page(
@@ -126,9 +138,14 @@ async def categories_page(
 ) -> tuple[int, list[Category]]:
     async with sessions() as session:
         total = await session.scalar(select(func.count()).select_from(Category)) or 0
-        rows = list(await session.scalars(
-            select(Category).order_by(Category.sort_order, Category.name, Category.id)
-            .offset(page * size).limit(size)))
+        rows = list(
+            await session.scalars(
+                select(Category)
+                .order_by(Category.sort_order, Category.name, Category.id)
+                .offset(page * size)
+                .limit(size)
+            )
+        )
     return total, rows
 
 
@@ -139,8 +156,11 @@ async def services_page(
         category = await session.get(Category, category_id)
         where = Service.category_id == category_id
         total = await session.scalar(select(func.count()).select_from(Service).where(where)) or 0
-        rows = list(await session.scalars(
-            select(Service).where(where).order_by(Service.id).offset(page * size).limit(size)))
+        rows = list(
+            await session.scalars(
+                select(Service).where(where).order_by(Service.id).offset(page * size).limit(size)
+            )
+        )
     return category, total, rows
 
 
@@ -156,19 +176,27 @@ class ServiceCard:
 
 async def service_card(shop: Shop, service_id: int) -> ServiceCard | None:
     async with shop.sessions() as session:
-        row = (await session.execute(
-            select(Service, Category, Panel.name, Panel.currency)
-            .join(Category, Category.id == Service.category_id)
-            .join(Panel, Panel.id == Service.panel_id)
-            .where(Service.id == service_id)
-        )).first()
+        row = (
+            await session.execute(
+                select(Service, Category, Panel.name, Panel.currency)
+                .join(Category, Category.id == Service.category_id)
+                .join(Panel, Panel.id == Service.panel_id)
+                .where(Service.id == service_id)
+            )
+        ).first()
         if row is None:
             return None
         service, category, panel, panel_currency = row
         rules = await shop_settings.effective_rules(session, shop.rules)
     markup = rules.markup(service.markup_percent, category.markup_percent)
-    return ServiceCard(service, category, panel, markup,
-                       price_per_1000(rules, service.rate, markup), panel_currency)
+    return ServiceCard(
+        service,
+        category,
+        panel,
+        markup,
+        price_per_1000(rules, service.rate, markup),
+        panel_currency,
+    )
 
 
 async def category_card(
@@ -179,20 +207,26 @@ async def category_card(
         category = await session.get(Category, category_id)
         if category is None:
             return None
-        count = await session.scalar(select(func.count()).select_from(Service).where(
-            Service.category_id == category_id))
+        count = await session.scalar(
+            select(func.count()).select_from(Service).where(Service.category_id == category_id)
+        )
     return category, count or 0
 
 
 # -- changing --------------------------------------------------------------------------------
+
 
 def _model(kind: Kind) -> type[Category] | type[Service]:
     return Category if kind == "category" else Service
 
 
 async def _change(
-    sessions: async_sessionmaker[AsyncSession], admin_id: int, kind: Kind, row_id: int,
-    field: str, value: object,
+    sessions: async_sessionmaker[AsyncSession],
+    admin_id: int,
+    kind: Kind,
+    row_id: int,
+    field: str,
+    value: object,
 ) -> bool:
     """Set one admin-owned field with its audit row; False when the row does not exist."""
     async with sessions() as session, session.begin():
@@ -201,8 +235,14 @@ async def _change(
             return False
         before = getattr(row, field)
         setattr(row, field, value)
-        audit.record(session, admin_id, f"{kind}.{field}", f"{kind}:{row_id}",
-                     {field: _json(before)}, {field: _json(value)})
+        audit.record(
+            session,
+            admin_id,
+            f"{kind}.{field}",
+            f"{kind}:{row_id}",
+            {field: _json(before)},
+            {field: _json(value)},
+        )
     return True
 
 
@@ -211,14 +251,22 @@ def _json(value: object) -> object:
 
 
 async def set_enabled(
-    sessions: async_sessionmaker[AsyncSession], *, admin_id: int, kind: Kind, row_id: int,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    admin_id: int,
+    kind: Kind,
+    row_id: int,
     enabled: bool,
 ) -> bool:
     return await _change(sessions, admin_id, kind, row_id, "enabled", enabled)
 
 
 async def toggle_enabled(
-    sessions: async_sessionmaker[AsyncSession], *, admin_id: int, kind: Kind, row_id: int,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    admin_id: int,
+    kind: Kind,
+    row_id: int,
 ) -> bool | None:
     """Flip the switch as it is now (not as a possibly old button showed it); the new value,
     None when the row does not exist."""
@@ -227,29 +275,45 @@ async def toggle_enabled(
         if row is None:
             return None
         row.enabled = not row.enabled
-        audit.record(session, admin_id, f"{kind}.enabled", f"{kind}:{row_id}",
-                     {"enabled": not row.enabled}, {"enabled": row.enabled})
+        audit.record(
+            session,
+            admin_id,
+            f"{kind}.enabled",
+            f"{kind}:{row_id}",
+            {"enabled": not row.enabled},
+            {"enabled": row.enabled},
+        )
         return row.enabled
 
 
 async def set_markup(
-    sessions: async_sessionmaker[AsyncSession], *, admin_id: int, kind: Kind, row_id: int,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    admin_id: int,
+    kind: Kind,
+    row_id: int,
     percent: Decimal | None,
 ) -> bool:
     return await _change(sessions, admin_id, kind, row_id, "markup_percent", percent)
 
 
 async def set_name(
-    sessions: async_sessionmaker[AsyncSession], *, admin_id: int, kind: Kind, row_id: int,
-    language: Literal["en", "ar"], name: str | None,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    admin_id: int,
+    kind: Kind,
+    row_id: int,
+    language: Literal["en", "ar"],
+    name: str | None,
 ) -> bool:
     return await _change(sessions, admin_id, kind, row_id, f"name_{language}", name)
 
 
 async def set_global_markup(shop: Shop, *, admin_id: int, percent: Decimal | None) -> None:
     async with shop.sessions() as session, session.begin():
-        await shop_settings.set_global_markup(session, admin_id=admin_id, percent=percent,
-                                              default=shop.settings.markup_percent)
+        await shop_settings.set_global_markup(
+            session, admin_id=admin_id, percent=percent, default=shop.settings.markup_percent
+        )
     shop.catalog.invalidate()
 
 
@@ -265,10 +329,24 @@ async def sync_now(shop: Shop, *, admin_id: int) -> SyncOutcome:
     done = {report.panel for report in reports}
     failed = [name for name in shop.panels.names if name not in done]
     async with shop.sessions() as session, session.begin():
-        audit.record(session, admin_id, "catalog.sync", "catalog", None, {
-            "synced": {r.panel: {"added": r.added, "changed": r.changed,
-                                 "disabled": r.disabled, "total": r.total,
-                                 "skipped": len(r.skipped)} for r in reports},
-            "failed": failed,
-        })
+        audit.record(
+            session,
+            admin_id,
+            "catalog.sync",
+            "catalog",
+            None,
+            {
+                "synced": {
+                    r.panel: {
+                        "added": r.added,
+                        "changed": r.changed,
+                        "disabled": r.disabled,
+                        "total": r.total,
+                        "skipped": len(r.skipped),
+                    }
+                    for r in reports
+                },
+                "failed": failed,
+            },
+        )
     return SyncOutcome(reports, failed)

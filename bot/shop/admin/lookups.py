@@ -35,8 +35,11 @@ async def find_orders(sessions: async_sessionmaker[AsyncSession], query: str) ->
     if query.isdigit() and len(query) <= 15:
         conditions.append(Order.id == int(query))
     async with sessions() as session:
-        ids = list(await session.scalars(
-            select(Order.id).where(or_(*conditions)).order_by(Order.id).limit(MAX_MATCHES)))
+        ids = list(
+            await session.scalars(
+                select(Order.id).where(or_(*conditions)).order_by(Order.id).limit(MAX_MATCHES)
+            )
+        )
     if query.isdigit() and int(query) in ids:
         ids.remove(int(query))
         ids.insert(0, int(query))
@@ -45,11 +48,13 @@ async def find_orders(sessions: async_sessionmaker[AsyncSession], query: str) ->
 
 async def order_card(sessions: async_sessionmaker[AsyncSession], order_id: int) -> OrderCard | None:
     async with sessions() as session:
-        row = (await session.execute(
-            select(Order, Service, Panel, User)
-            .join(Service, Service.id == Order.service_id)
-            .join(Panel, Panel.id == Order.panel_id)
-            .join(User, User.id == Order.user_id)
-            .where(Order.id == order_id)
-        )).first()
+        row = (
+            await session.execute(
+                select(Order, Service, Panel, User)
+                .join(Service, Service.id == Order.service_id)
+                .join(Panel, Panel.id == Order.panel_id)
+                .join(User, User.id == Order.user_id)
+                .where(Order.id == order_id)
+            )
+        ).first()
     return OrderCard(*row) if row is not None else None

@@ -51,16 +51,29 @@ async def user_card(sessions: async_sessionmaker[AsyncSession], user_id: int) ->
         user = await session.get(User, user_id)
         if user is None:
             return None
-        orders: list[tuple[Order, Service]] = [(o, s) for o, s in (await session.execute(
-            select(Order, Service).join(Service, Service.id == Order.service_id)
-            .where(Order.user_id == user_id).order_by(Order.id.desc()).limit(RECENT)
-        ))]
-        entries = list(await session.scalars(
-            select(LedgerEntry).where(LedgerEntry.user_id == user_id)
-            .order_by(LedgerEntry.id.desc()).limit(RECENT)
-        ))
+        orders: list[tuple[Order, Service]] = [
+            (o, s)
+            for o, s in (
+                await session.execute(
+                    select(Order, Service)
+                    .join(Service, Service.id == Order.service_id)
+                    .where(Order.user_id == user_id)
+                    .order_by(Order.id.desc())
+                    .limit(RECENT)
+                )
+            )
+        ]
+        entries = list(
+            await session.scalars(
+                select(LedgerEntry)
+                .where(LedgerEntry.user_id == user_id)
+                .order_by(LedgerEntry.id.desc())
+                .limit(RECENT)
+            )
+        )
         count = await session.scalar(
-            select(func.count()).select_from(Order).where(Order.user_id == user_id))
+            select(func.count()).select_from(Order).where(Order.user_id == user_id)
+        )
     return UserCard(user, orders, entries, count or 0)
 
 
@@ -72,7 +85,11 @@ class BanStatus(StrEnum):
 
 
 async def set_banned(
-    sessions: async_sessionmaker[AsyncSession], *, admin_id: int, user_id: int, banned: bool,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    admin_id: int,
+    user_id: int,
+    banned: bool,
     admin_ids: Collection[int],
 ) -> tuple[BanStatus, int | None]:
     """The outcome and the customer's Telegram ID (whose cached row the caller must forget)."""
@@ -85,6 +102,12 @@ async def set_banned(
         if user.is_banned == banned:
             return BanStatus.UNCHANGED, user.telegram_id
         user.is_banned = banned
-        audit.record(session, admin_id, "user.ban" if banned else "user.unban",
-                     f"user:{user.telegram_id}", {"is_banned": not banned}, {"is_banned": banned})
+        audit.record(
+            session,
+            admin_id,
+            "user.ban" if banned else "user.unban",
+            f"user:{user.telegram_id}",
+            {"is_banned": not banned},
+            {"is_banned": banned},
+        )
     return BanStatus.APPLIED, user.telegram_id

@@ -78,8 +78,9 @@ async def refund_order(
         left = order.charge - order.refunded
         state = OrderState(order.state)
         if entry is not None:
-            return RefundResult(RefundStatus.DUPLICATE, order_id, entry.amount, left,
-                                order.user_id, state)
+            return RefundResult(
+                RefundStatus.DUPLICATE, order_id, entry.amount, left, order.user_id, state
+            )
         if review_only and state is not OrderState.REVIEW:
             return RefundResult(RefundStatus.NOT_IN_REVIEW, order_id, left=left, state=state)
         if state is OrderState.SUBMITTING:
@@ -102,8 +103,13 @@ class _Abort(Exception):
 
 
 async def _apply(
-    session: AsyncSession, admin_id: int, order: Order, state: OrderState, amount: Decimal,
-    left: Decimal, key: str,
+    session: AsyncSession,
+    admin_id: int,
+    order: Order,
+    state: OrderState,
+    amount: Decimal,
+    left: Decimal,
+    key: str,
 ) -> RefundResult:
     target = _target_state(state, full=amount == left)
     if target is not None and not await orders.transition(
@@ -111,20 +117,29 @@ async def _apply(
     ):
         raise _Abort(RefundResult(RefundStatus.CONFLICT, order.id, left=left, state=state))
     try:
-        moved = await orders.refund(session, order, amount, key=key,
-                                    note=f"refund by admin {admin_id}")
+        moved = await orders.refund(
+            session, order, amount, key=key, note=f"refund by admin {admin_id}"
+        )
     except orders.RefundExceedsCharge:  # a concurrent refund took part of it meanwhile
-        raise _Abort(RefundResult(RefundStatus.EXCEEDS, order.id, amount, ZERO,
-                                  state=state)) from None
+        raise _Abort(
+            RefundResult(RefundStatus.EXCEEDS, order.id, amount, ZERO, state=state)
+        ) from None
     if not moved:  # a racing twin with the same key won
-        raise _Abort(RefundResult(RefundStatus.DUPLICATE, order.id, amount, left,
-                                  order.user_id, state))
+        raise _Abort(
+            RefundResult(RefundStatus.DUPLICATE, order.id, amount, left, order.user_id, state)
+        )
     after = target or state
     audit.record(
-        session, admin_id, "order.refund", f"order:{order.id}",
+        session,
+        admin_id,
+        "order.refund",
+        f"order:{order.id}",
         {"state": state.value, "refunded": str(order.refunded)},
-        {"state": after.value, "refunded": str(order.refunded + amount),
-         "amount": str(amount), "key": key},
+        {
+            "state": after.value,
+            "refunded": str(order.refunded + amount),
+            "amount": str(amount),
+            "key": key,
+        },
     )
-    return RefundResult(RefundStatus.APPLIED, order.id, amount, left - amount, order.user_id,
-                        after)
+    return RefundResult(RefundStatus.APPLIED, order.id, amount, left - amount, order.user_id, after)

@@ -25,15 +25,14 @@ def review_key(order_id: int) -> str:
     return f"refund:{order_id}"
 
 
-async def held(
-    sessions: async_sessionmaker[AsyncSession], limit: int
-) -> tuple[int, list[Order]]:
+async def held(sessions: async_sessionmaker[AsyncSession], limit: int) -> tuple[int, list[Order]]:
     """How many orders are held for review, and the oldest `limit` of them."""
     async with sessions() as session:
         where = Order.state == OrderState.REVIEW.value
         total = await session.scalar(select(func.count()).select_from(Order).where(where))
-        rows = list(await session.scalars(select(Order).where(where).order_by(Order.id)
-                                          .limit(limit)))
+        rows = list(
+            await session.scalars(select(Order).where(where).order_by(Order.id).limit(limit))
+        )
     return total or 0, rows
 
 
@@ -71,20 +70,35 @@ async def attach_panel_order(
             return AttachResult(AttachStatus.TAKEN, order_id, panel_order_id, other)
         before = {"state": order.state, "panel_order_id": order.panel_order_id}
         won = await orders.transition(
-            session, order.id, OrderState.PENDING, expected=[OrderState.REVIEW],
+            session,
+            order.id,
+            OrderState.PENDING,
+            expected=[OrderState.REVIEW],
             note=f"admin {admin_id}: panel order {panel_order_id}",
-            panel_order_id=panel_order_id, placed_at=order.placed_at or utcnow(), error=None,
+            panel_order_id=panel_order_id,
+            placed_at=order.placed_at or utcnow(),
+            error=None,
         )
         if not won:
             return AttachResult(AttachStatus.NOT_IN_REVIEW, order_id, panel_order_id)
-        audit.record(session, admin_id, "order.attach", f"order:{order.id}", before,
-                     {"state": OrderState.PENDING.value, "panel_order_id": panel_order_id})
+        audit.record(
+            session,
+            admin_id,
+            "order.attach",
+            f"order:{order.id}",
+            before,
+            {"state": OrderState.PENDING.value, "panel_order_id": panel_order_id},
+        )
     return AttachResult(AttachStatus.APPLIED, order_id, panel_order_id)
 
 
 async def _holder(session: AsyncSession, order: Order, panel_order_id: str) -> int | None:
     return await session.scalar(
-        select(Order.id).where(Order.panel_id == order.panel_id,
-                               Order.panel_order_id == panel_order_id, Order.id != order.id)
+        select(Order.id)
+        .where(
+            Order.panel_id == order.panel_id,
+            Order.panel_order_id == panel_order_id,
+            Order.id != order.id,
+        )
         .limit(1)
     )

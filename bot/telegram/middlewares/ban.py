@@ -15,7 +15,8 @@ def is_payment_update(event: TelegramObject) -> bool:
     """Updates that carry money: never dropped by a middleware."""
     return isinstance(event, PreCheckoutQuery) or (
         isinstance(event, Message)
-        and (event.successful_payment is not None or event.refunded_payment is not None))
+        and (event.successful_payment is not None or event.refunded_payment is not None)
+    )
 
 
 class BanMiddleware(BaseMiddleware):

@@ -20,8 +20,13 @@ class ThrottlingMiddleware(BaseMiddleware):
     always answered so its spinner stops.
     """
 
-    def __init__(self, rate: float = 4.0, burst: float = 12.0, max_users: int = 50_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float = 4.0,
+        burst: float = 12.0,
+        max_users: int = 50_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.rate, self.burst, self.max_users, self.clock = rate, burst, max_users, clock
         # A bucket left alone for burst/rate seconds is full again, the same as a new one: so
         # it is forgotten then, and the least recently used goes first beyond max_users.

@@ -40,8 +40,7 @@ class UserMiddleware(BaseMiddleware):
                 telegram_id=sender.id,
                 username=sender.username,
                 first_name=sender.first_name,
-                language=guess_language(sender.language_code,
-                                        self.shop.settings.default_language),
+                language=guess_language(sender.language_code, self.shop.settings.default_language),
             )
             recent.remember(user)
         data["user"] = user

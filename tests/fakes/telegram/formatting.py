@@ -69,7 +69,7 @@ class _EntityParser(HTMLParser):
             raise _parse_error(
                 f'Can\'t find end tag corresponding to start tag "{tag}"'
                 if not self.stack
-                else f'Unmatched end tag at byte offset {self._pos()}, '
+                else f"Unmatched end tag at byte offset {self._pos()}, "
                 f'expected "</{self.stack[-1][0]}>", found "</{tag}>"'
             )
         _, start, entity = self.stack.pop()

@@ -18,12 +18,31 @@ if TYPE_CHECKING:
 Handler = Callable[["FakeTelegram", Params], Awaitable[Any]]
 HANDLERS: dict[str, Handler] = {}
 
-SENDING_METHODS = frozenset({
-    "sendMessage", "copyMessage", "copyMessages", "forwardMessage", "forwardMessages",
-    "sendPhoto", "sendDocument", "sendVideo", "sendAnimation", "sendAudio", "sendVoice",
-    "sendVideoNote", "sendSticker", "sendMediaGroup", "sendLocation", "sendVenue",
-    "sendContact", "sendPoll", "sendDice", "sendInvoice", "sendPaidMedia",
-})
+SENDING_METHODS = frozenset(
+    {
+        "sendMessage",
+        "copyMessage",
+        "copyMessages",
+        "forwardMessage",
+        "forwardMessages",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendAnimation",
+        "sendAudio",
+        "sendVoice",
+        "sendVideoNote",
+        "sendSticker",
+        "sendMediaGroup",
+        "sendLocation",
+        "sendVenue",
+        "sendContact",
+        "sendPoll",
+        "sendDice",
+        "sendInvoice",
+        "sendPaidMedia",
+    }
+)
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 NOT_MODIFIED = (
@@ -32,9 +51,26 @@ NOT_MODIFIED = (
 )
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-_CONTENT_KEYS = ("text", "entities", "photo", "document", "caption", "caption_entities",
-                 "video", "audio", "voice", "animation", "sticker", "contact", "location",
-                 "venue", "dice", "poll", "video_note", "has_media_spoiler")
+_CONTENT_KEYS = (
+    "text",
+    "entities",
+    "photo",
+    "document",
+    "caption",
+    "caption_entities",
+    "video",
+    "audio",
+    "voice",
+    "animation",
+    "sticker",
+    "contact",
+    "location",
+    "venue",
+    "dice",
+    "poll",
+    "video_note",
+    "has_media_spoiler",
+)
 
 
 @cache
@@ -85,9 +121,7 @@ def _inline_markup(markup: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _text(p: Params, key: str, entities_key: str) -> tuple[str, list[dict[str, Any]]]:
-    return render_text(
-        p.get_str(key) or "", p.get_str("parse_mode"), p.get_json(entities_key)
-    )
+    return render_text(p.get_str(key) or "", p.get_str("parse_mode"), p.get_json(entities_key))
 
 
 def _message_text(p: Params) -> tuple[str, list[dict[str, Any]]]:
@@ -163,16 +197,27 @@ def _input_file(tg: FakeTelegram, p: Params, key: str, kind: str) -> StoredFile:
 def _photo_sizes(stored: StoredFile) -> list[dict[str, Any]]:
     size = stored.size
     return [
-        {"file_id": f"{stored.file_id}-s", "file_unique_id": f"{stored.file_unique_id}s",
-         "width": 90, "height": 90, "file_size": max(size // 10, 1)},
-        {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-         "width": 1280, "height": 960, "file_size": size},
+        {
+            "file_id": f"{stored.file_id}-s",
+            "file_unique_id": f"{stored.file_unique_id}s",
+            "width": 90,
+            "height": 90,
+            "file_size": max(size // 10, 1),
+        },
+        {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": 1280,
+            "height": 960,
+            "file_size": size,
+        },
     ]
 
 
 def _document(stored: StoredFile) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
         "file_size": stored.size,
     }
     if stored.filename:
@@ -200,8 +245,12 @@ def _invoice_fields(p: Params) -> dict[str, Any]:
     if total <= 0:
         raise bad_request("CURRENCY_TOTAL_AMOUNT_INVALID")
     return {
-        "title": title, "description": description, "payload": payload,
-        "currency": currency, "prices": prices, "total_amount": total,
+        "title": title,
+        "description": description,
+        "payload": payload,
+        "currency": currency,
+        "prices": prices,
+        "total_amount": total,
         "start_parameter": p.get_str("start_parameter") or "",
     }
 
@@ -228,8 +277,11 @@ async def log_out(tg: FakeTelegram, p: Params) -> Any:
 @method("getUpdates")
 async def get_updates(tg: FakeTelegram, p: Params) -> Any:
     if tg.webhook_url:
-        raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                            "use deleteWebhook to delete the webhook first")
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
     limit = min(max(p.get_int("limit", 100) or 100, 1), 100)
     timeout = max(p.get_int("timeout", 0) or 0, 0)
     allowed = p.get_json("allowed_updates")
@@ -245,8 +297,11 @@ async def get_updates(tg: FakeTelegram, p: Params) -> Any:
     if timeout:
         await tg.wait_until(ready, timeout)
     if tg._poll_generation != generation:
-        raise ApiError(409, "Conflict: terminated by other getUpdates request; "
-                            "make sure that only one bot instance is running")
+        raise ApiError(
+            409,
+            "Conflict: terminated by other getUpdates request; "
+            "make sure that only one bot instance is running",
+        )
     return tg.take_updates(limit)
 
 
@@ -333,8 +388,11 @@ async def get_chat(tg: FakeTelegram, p: Params) -> Any:
         "accent_color_id": 0,
         "max_reaction_count": 11,
         "accepted_gift_types": {
-            "unlimited_gifts": True, "limited_gifts": True, "unique_gifts": True,
-            "premium_subscription": True, "gifts_from_channels": True,
+            "unlimited_gifts": True,
+            "limited_gifts": True,
+            "unique_gifts": True,
+            "premium_subscription": True,
+            "gifts_from_channels": True,
         },
     }
 
@@ -376,8 +434,11 @@ async def send_message(tg: FakeTelegram, p: Params) -> Any:
         content["entities"] = entities
     content.update(_reply_to(tg, chat.id, p))
     message = tg.add_message(
-        chat, content, reply_markup=_reply_markup(p),
-        source_text=p.get_str("text"), parse_mode=p.get_str("parse_mode"),
+        chat,
+        content,
+        reply_markup=_reply_markup(p),
+        source_text=p.get_str("text"),
+        parse_mode=p.get_str("parse_mode"),
     )
     return message.to_api()
 
@@ -389,8 +450,12 @@ async def send_photo(tg: FakeTelegram, p: Params) -> Any:
     stored = _input_file(tg, p, "photo", "photo")
     content = {"photo": _photo_sizes(stored), **caption, **_reply_to(tg, chat.id, p)}
     message = tg.add_message(
-        chat, content, reply_markup=_reply_markup(p), file_bytes=stored.data,
-        source_text=p.get_str("caption"), parse_mode=p.get_str("parse_mode"),
+        chat,
+        content,
+        reply_markup=_reply_markup(p),
+        file_bytes=stored.data,
+        source_text=p.get_str("caption"),
+        parse_mode=p.get_str("parse_mode"),
     )
     return message.to_api()
 
@@ -402,8 +467,12 @@ async def send_document(tg: FakeTelegram, p: Params) -> Any:
     stored = _input_file(tg, p, "document", "document")
     content = {"document": _document(stored), **caption, **_reply_to(tg, chat.id, p)}
     message = tg.add_message(
-        chat, content, reply_markup=_reply_markup(p), file_bytes=stored.data,
-        source_text=p.get_str("caption"), parse_mode=p.get_str("parse_mode"),
+        chat,
+        content,
+        reply_markup=_reply_markup(p),
+        file_bytes=stored.data,
+        source_text=p.get_str("caption"),
+        parse_mode=p.get_str("parse_mode"),
     )
     return message.to_api()
 
@@ -430,7 +499,10 @@ async def copy_message(tg: FakeTelegram, p: Params) -> Any:
         content.pop("caption_entities", None)
         content.update(_caption(p))
     message = tg.add_message(
-        chat, content, reply_markup=_reply_markup(p), file_bytes=source.file_bytes,
+        chat,
+        content,
+        reply_markup=_reply_markup(p),
+        file_bytes=source.file_bytes,
         source_text=source.source_text if not p.has("caption") else p.get_str("caption"),
     )
     return {"message_id": message.message_id}
@@ -445,7 +517,9 @@ async def forward_message(tg: FakeTelegram, p: Params) -> Any:
         raise bad_request("message to forward not found")
     content = _copied_content(source, "forward")
     content["forward_origin"] = {
-        "type": "user", "sender_user": source.raw["from"], "date": source.date,
+        "type": "user",
+        "sender_user": source.raw["from"],
+        "date": source.date,
     }
     content["forward_date"] = source.date
     message = tg.add_message(chat, content, file_bytes=source.file_bytes)
@@ -492,8 +566,12 @@ async def edit_message_text(tg: FakeTelegram, p: Params) -> Any:
         raise bad_request("there is no text in the message to edit")
     text, entities = _message_text(p)
     return _apply_edit(
-        tg, message, {"text": text, "entities": entities or None}, _reply_markup(p),
-        source_text=p.get_str("text"), parse_mode=p.get_str("parse_mode"),
+        tg,
+        message,
+        {"text": text, "entities": entities or None},
+        _reply_markup(p),
+        source_text=p.get_str("text"),
+        parse_mode=p.get_str("parse_mode"),
     )
 
 
@@ -505,11 +583,17 @@ async def edit_message_caption(tg: FakeTelegram, p: Params) -> Any:
     if "text" in message.raw or "invoice" in message.raw:
         raise bad_request("there is no caption in the message to edit")
     caption = _caption(p)
-    content = {"caption": caption.get("caption"),
-               "caption_entities": caption.get("caption_entities")}
+    content = {
+        "caption": caption.get("caption"),
+        "caption_entities": caption.get("caption_entities"),
+    }
     return _apply_edit(
-        tg, message, content, _reply_markup(p),
-        source_text=p.get_str("caption"), parse_mode=p.get_str("parse_mode"),
+        tg,
+        message,
+        content,
+        _reply_markup(p),
+        source_text=p.get_str("caption"),
+        parse_mode=p.get_str("parse_mode"),
     )
 
 
@@ -554,12 +638,16 @@ async def answer_callback_query(tg: FakeTelegram, p: Params) -> Any:
 async def send_invoice(tg: FakeTelegram, p: Params) -> Any:
     chat = _target_chat(tg, p)
     fields = _invoice_fields(p)
-    invoice = {key: fields[key] for key in
-               ("title", "description", "start_parameter", "currency", "total_amount")}
+    invoice = {
+        key: fields[key]
+        for key in ("title", "description", "start_parameter", "currency", "total_amount")
+    }
     message = tg.add_message(
-        chat, {"invoice": invoice, **_reply_to(tg, chat.id, p)},
+        chat,
+        {"invoice": invoice, **_reply_to(tg, chat.id, p)},
         reply_markup=_reply_markup(p),
-        invoice_payload=fields["payload"], invoice_prices=fields["prices"],
+        invoice_payload=fields["payload"],
+        invoice_prices=fields["prices"],
     )
     return message.to_api()
 

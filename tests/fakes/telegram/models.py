@@ -99,8 +99,19 @@ class ChatMessage:
 
     @property
     def kind(self) -> str:
-        for key in ("text", "photo", "document", "invoice", "video", "audio", "voice",
-                    "animation", "sticker", "successful_payment", "refunded_payment"):
+        for key in (
+            "text",
+            "photo",
+            "document",
+            "invoice",
+            "video",
+            "audio",
+            "voice",
+            "animation",
+            "sticker",
+            "successful_payment",
+            "refunded_payment",
+        ):
             if key in self.raw:
                 return key
         return "other"

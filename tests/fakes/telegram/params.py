@@ -87,7 +87,7 @@ class Params:
     def require_str(self, key: str) -> str:
         value = self.get_str(key)
         if value is None:
-            raise bad_request(f"parameter \"{key}\" is required")
+            raise bad_request(f'parameter "{key}" is required')
         return value
 
     def get_int(self, key: str, default: int | None = None) -> int | None:
@@ -102,7 +102,7 @@ class Params:
     def require_int(self, key: str) -> int:
         value = self.get_int(key)
         if value is None:
-            raise bad_request(f"parameter \"{key}\" is required")
+            raise bad_request(f'parameter "{key}" is required')
         return value
 
     def get_bool(self, key: str, default: bool = False) -> bool:

@@ -45,9 +45,11 @@ if TYPE_CHECKING:
 
 DEFAULT_ALLOWED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 # What nginx answers when the Bot API behind it is down.
-HTML_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-            "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-            "</body>\r\n</html>\r\n")
+HTML_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
 
 
 class RawAnswer(Exception):
@@ -133,8 +135,9 @@ class FakeTelegram:
 
         # Fault injection.
         self._faults: list[FaultRule] = []
-        self.fault_policy: Callable[[str, dict[str, Any]], ApiError | web.Response | None] \
-            | None = None
+        self.fault_policy: (
+            Callable[[str, dict[str, Any]], ApiError | web.Response | None] | None
+        ) = None
         """Chaos hook (tests/fakes/chaos.py): called with every API call's method and decoded
         parameters before it runs; an ApiError is answered as Telegram answers errors, a
         web.Response is sent as it is (a proxy's HTML page), None runs the method."""
@@ -239,7 +242,11 @@ class FakeTelegram:
         return user
 
     def add_chat(
-        self, chat_id: int, *, type: str = "supergroup", title: str = "Test chat",
+        self,
+        chat_id: int,
+        *,
+        type: str = "supergroup",
+        title: str = "Test chat",
         username: str | None = None,
     ) -> ChatInfo:
         """Register a group/channel chat the bot can send to."""
@@ -275,9 +282,7 @@ class FakeTelegram:
     # ------------------------------------------------------------------ messages
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[ChatMessage]:
         """All messages (user's and bot's) of a chat in order."""
-        return [
-            m for m in self._messages[chat_id].values() if include_deleted or not m.deleted
-        ]
+        return [m for m in self._messages[chat_id].values() if include_deleted or not m.deleted]
 
     @property
     def sent_messages(self) -> list[ChatMessage]:
@@ -335,7 +340,10 @@ class FakeTelegram:
         payload: Any = None,
     ) -> BotEvent:
         event = BotEvent(
-            seq=len(self.events) + 1, kind=kind, chat_id=chat_id, message=message,
+            seq=len(self.events) + 1,
+            kind=kind,
+            chat_id=chat_id,
+            message=message,
             payload=payload,
         )
         self.events.append(event)
@@ -357,7 +365,7 @@ class FakeTelegram:
     def chat_events_after(self, chat_id: int, seq: int) -> list[BotEvent]:
         """A chat's events with a sequence number above ``seq``, oldest first."""
         events = self._chat_events.get(chat_id, [])
-        return events[bisect.bisect_right(events, seq, key=lambda event: event.seq):]
+        return events[bisect.bisect_right(events, seq, key=lambda event: event.seq) :]
 
     def register_file(
         self,
@@ -469,15 +477,29 @@ class FakeTelegram:
         return rule
 
     def answer_raw_next(
-        self, method: str, times: int = 1, *, status: int = 502, body: str = HTML_502,
-        content_type: str = "text/html", hang: float = 0.0, then_apply: bool = False,
+        self,
+        method: str,
+        times: int = 1,
+        *,
+        status: int = 502,
+        body: str = HTML_502,
+        content_type: str = "text/html",
+        hang: float = 0.0,
+        then_apply: bool = False,
     ) -> FaultRule:
         """Make the next ``times`` calls of ``method`` get ``body`` as it is instead of a Bot
         API answer (default: a proxy's HTML 502 page), after ``hang`` seconds; with
         ``then_apply`` the method still takes effect (only its answer is lost)."""
-        rule = FaultRule(method=method.lower(), remaining=times, error_code=status,
-                         description="", raw_body=body, raw_content_type=content_type,
-                         hang=hang, then_apply=then_apply)
+        rule = FaultRule(
+            method=method.lower(),
+            remaining=times,
+            error_code=status,
+            description="",
+            raw_body=body,
+            raw_content_type=content_type,
+            hang=hang,
+            then_apply=then_apply,
+        )
         self._faults.append(rule)
         return rule
 
@@ -604,8 +626,9 @@ class FakeTelegram:
             rule = answer.rule
             record.status, record.error = rule.error_code, "raw answer"
             self.stats.errors[(method, rule.error_code)] += 1
-            return web.Response(status=rule.error_code, text=rule.raw_body,
-                                content_type=rule.raw_content_type)
+            return web.Response(
+                status=rule.error_code, text=rule.raw_body, content_type=rule.raw_content_type
+            )
         except ApiError as error:
             record.status, record.error = error.error_code, error.description
             self.stats.errors[(method, error.error_code)] += 1
@@ -682,8 +705,12 @@ def _read_params(request: web.Request, body: bytes) -> Params:
             if filename is None:
                 raw[name] = data.decode()
             else:
-                files[name] = UploadedFile(field_name=name, filename=filename,
-                                           content_type=part.get_content_type(), data=data)
+                files[name] = UploadedFile(
+                    field_name=name,
+                    filename=filename,
+                    content_type=part.get_content_type(),
+                    data=data,
+                )
     return Params(raw=raw, files=files)
 
 

@@ -97,7 +97,8 @@ class FakeUser:
         lines = [f"Transcript of chat {self.id} ({self.first_name}):"]
         lines += [f"  {m.describe()}" for m in self.transcript] or ["  <empty>"]
         failed = [
-            r for r in self.tg.requests
+            r
+            for r in self.tg.requests
             if r.error and r.params.get("chat_id") in (self.id, str(self.id))
         ]
         if failed:
@@ -110,8 +111,14 @@ class FakeUser:
     # ------------------------------------------------------------------ actions
     def _mark_action(self) -> None:
         seq = self.tg.event_seq
-        for kind in ("message", "edit", "delete", "callback_answer", "chat_action",
-                     "pre_checkout_answer"):
+        for kind in (
+            "message",
+            "edit",
+            "delete",
+            "callback_answer",
+            "chat_action",
+            "pre_checkout_answer",
+        ):
             self._cursors[kind] = seq  # type: ignore[index]
 
     def _push_message(self, content: dict[str, Any], reply_to: MessageRef = None) -> ChatMessage:
@@ -156,8 +163,15 @@ class FakeUser:
     ) -> ChatMessage:
         stored = self.tg.register_file(data, "photo", mime_type="image/jpeg")
         content: dict[str, Any] = {
-            "photo": [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                       "width": 1280, "height": 960, "file_size": stored.size}],
+            "photo": [
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_unique_id,
+                    "width": 1280,
+                    "height": 960,
+                    "file_size": stored.size,
+                }
+            ],
         }
         if caption:
             content["caption"] = caption
@@ -176,10 +190,15 @@ class FakeUser:
         caption: str | None = None,
     ) -> ChatMessage:
         stored = self.tg.register_file(data, "document", filename=filename, mime_type=mime_type)
-        content: dict[str, Any] = {"document": {
-            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-            "file_name": filename, "mime_type": mime_type, "file_size": stored.size,
-        }}
+        content: dict[str, Any] = {
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_name": filename,
+                "mime_type": mime_type,
+                "file_size": stored.size,
+            }
+        }
         if caption:
             content["caption"] = caption
         message = self._push_message(content)
@@ -226,13 +245,17 @@ class FakeUser:
         query_id = f"{self.id}{self.tg.next_id():08d}"
         self.tg._callback_queries[query_id] = self.id
         self.last_callback_query_id = query_id
-        self.tg.push_update({"callback_query": {
-            "id": query_id,
-            "from": self.to_api(),
-            "message": target.to_api(),
-            "chat_instance": f"-{self.id}{self.tg.bot_id}",
-            "data": data,
-        }})
+        self.tg.push_update(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.to_api(),
+                    "message": target.to_api(),
+                    "chat_instance": f"-{self.id}{self.tg.bot_id}",
+                    "data": data,
+                }
+            }
+        )
         return query_id
 
     def _find_button(
@@ -276,13 +299,17 @@ class FakeUser:
         query_id = f"pcq{self.id}{self.tg.next_id():08d}"
         self.tg._pre_checkout_queries[query_id] = self.id
         self.last_pre_checkout_query_id = query_id
-        self.tg.push_update({"pre_checkout_query": {
-            "id": query_id,
-            "from": self.to_api(),
-            "currency": info["currency"],
-            "total_amount": info["total_amount"],
-            "invoice_payload": info["payload"],
-        }})
+        self.tg.push_update(
+            {
+                "pre_checkout_query": {
+                    "id": query_id,
+                    "from": self.to_api(),
+                    "currency": info["currency"],
+                    "total_amount": info["total_amount"],
+                    "invoice_payload": info["payload"],
+                }
+            }
+        )
         return query_id
 
     async def successful_payment(
@@ -299,13 +326,17 @@ class FakeUser:
             total_amount=info["total_amount"],
         )
         self.tg.payments[charge_id] = payment
-        self._push_message({"successful_payment": {
-            "currency": payment.currency,
-            "total_amount": payment.total_amount,
-            "invoice_payload": payment.invoice_payload,
-            "telegram_payment_charge_id": charge_id,
-            "provider_payment_charge_id": "",
-        }})
+        self._push_message(
+            {
+                "successful_payment": {
+                    "currency": payment.currency,
+                    "total_amount": payment.total_amount,
+                    "invoice_payload": payment.invoice_payload,
+                    "telegram_payment_charge_id": charge_id,
+                    "provider_payment_charge_id": "",
+                }
+            }
+        )
         return payment
 
     async def pay(
@@ -320,12 +351,16 @@ class FakeUser:
 
     async def refunded_payment(self, payment: StarPayment) -> ChatMessage:
         """Push a ``refunded_payment`` service message for a payment."""
-        return self._push_message({"refunded_payment": {
-            "currency": payment.currency,
-            "total_amount": payment.total_amount,
-            "invoice_payload": payment.invoice_payload,
-            "telegram_payment_charge_id": payment.telegram_payment_charge_id,
-        }})
+        return self._push_message(
+            {
+                "refunded_payment": {
+                    "currency": payment.currency,
+                    "total_amount": payment.total_amount,
+                    "invoice_payload": payment.invoice_payload,
+                    "telegram_payment_charge_id": payment.telegram_payment_charge_id,
+                }
+            }
+        )
 
     # ------------------------------------------------------------------ waiting
     async def _wait_event(
@@ -437,8 +472,9 @@ class FakeUser:
         """Assert the bot sends nothing new here until it is idle for ``quiet`` seconds."""
         await self.tg.wait_idle(quiet=quiet)
         cursor = self._cursors.get("message", 0)
-        new = [e for e in self.tg.events_after(cursor)
-               if e.kind == "message" and e.chat_id == self.id]
+        new = [
+            e for e in self.tg.events_after(cursor) if e.kind == "message" and e.chat_id == self.id
+        ]
         if new:
             raise AssertionError(f"unexpected bot message(s)\n{self.describe_chat()}")
 
@@ -463,4 +499,3 @@ def _what(kind: str, contains: str | None, match: str | re.Pattern[str] | None) 
     if match is not None:
         return f"{kind} matching {match!r}"
     return f"new {kind}"
-
