@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+import cachetools
 from cachetools import LRUCache, TTLCache
 
 K = TypeVar("K", bound=Hashable)
@@ -30,7 +31,7 @@ class Cache(Generic[K, V]):
     def __init__(
         self, size: int, ttl: float | None = None, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._entries: LRUCache[K, V] = (
+        self._entries: cachetools.Cache[K, V] = (
             LRUCache(maxsize=size) if ttl is None else TTLCache(maxsize=size, ttl=ttl, timer=clock)
         )
 

@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.money import MAX_STARS_PER_INVOICE, stars_for
+from bot.panel.client import Dialect
 from bot.panel.profile import PanelProfile
 from bot.panel.registry import PanelSpec, detect_dialect
 from bot.proxy import PANEL_SCHEMES, TELEGRAM_SCHEMES, parse_proxy
@@ -313,7 +314,7 @@ def proxy_secrets(url: str) -> list[str]:
     return [url, *([unquote(password), password] if password and len(password) >= 4 else [])]
 
 
-def _dialect(url: str, explicit: str | None) -> str:
+def _dialect(url: str, explicit: Dialect | None) -> Dialect:
     if explicit:
         return explicit
     return "v2" if url == SANDBOX_URL else detect_dialect(url)

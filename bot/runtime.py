@@ -8,7 +8,7 @@ import logging
 import signal
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -57,6 +57,13 @@ def make_fsm_storage(settings: Settings, shop: Shop) -> BaseStorage:
     return DatabaseStorage(shop.sessions)
 
 
+class Delays(TypedDict):
+    """The growing retry delays of startup calls to Telegram (call_patiently's keywords)."""
+
+    first_delay: float
+    max_delay: float
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -81,13 +88,14 @@ class Runtime:
         (tests that drive the jobs themselves)."""
         engine = create_engine(settings.database_url)
         await upgrade_to_head(engine)
+        translator = Translator(make_core(settings.default_language))
         shop = Shop(
             settings=settings,
             sessions=create_session_factory(engine),
             panels=panels or PanelRegistry(settings.panel_specs()),
-            translate=Translator(make_core(settings.default_language)),
+            translate=translator,
         )
-        await shop.translate.core.startup()  # load the .ftl files now: a broken locale fails fast
+        await translator.core.startup()  # load the .ftl files now: a broken locale fails fast
         await ensure_panels(shop)
         # A panel that trickles its catalog must not hold the shop's start for the sync's whole
         # time limit: past a short wait the sync goes on in the background while customers
@@ -99,7 +107,7 @@ class Runtime:
         dispatcher = Dispatcher(
             storage=make_fsm_storage(settings, shop), shop=shop, notifier=notifier
         )
-        setup_middlewares(dispatcher, shop)
+        setup_middlewares(dispatcher, shop, translator.core)
         dispatcher["broadcasts"] = BroadcastManager(bot, shop)  # injected into handlers
         dispatcher.include_router(build_router())
         scheduler = None
@@ -145,7 +153,7 @@ class Runtime:
             self.bot.me, first_delay=self.retry_first_delay, max_delay=self.retry_max_delay
         )
 
-    def _delays(self) -> dict[str, float]:
+    def _delays(self) -> Delays:
         return {"first_delay": self.retry_first_delay, "max_delay": self.retry_max_delay}
 
     def in_background(self, work: Coroutine[Any, Any, object]) -> None:

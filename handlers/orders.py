@@ -6,6 +6,7 @@ or foreign order id is answered "order not found", never shown.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from aiogram import F, Router
@@ -289,7 +290,7 @@ def router() -> Router:
     r = Router(name="orders")
     r.message.register(orders_command, Command("orders"))
     r.callback_query.register(orders_button, Menu.filter(F.action == "orders"))
-    actions = {
+    actions: dict[str, Callable[..., Awaitable[None]]] = {
         OrderAction.LIST: list_page,
         OrderAction.VIEW: view_order,
         OrderAction.REFRESH: refresh_order,

@@ -34,6 +34,7 @@ REFILL_GRACE = timedelta(minutes=10)
 STUCK_REFILL_STATES = ("requesting", "unknown")
 # (refill id, panel refill id, state, order id, customer telegram id)
 _OpenRefill = tuple[int, str, str, int, int]
+_Refill = tuple[int, str | None, str, int, int]  # a row whose panel refill ID may be missing
 
 
 def _size(client: PanelClient) -> int:
@@ -69,7 +70,7 @@ async def poll_refills(shop: Shop) -> list[RefillChange]:
         ).all()
     by_panel: dict[str, list[_OpenRefill]] = defaultdict(list)
     for refill_id, panel_refill_id, state, panel_name, order_id, telegram_id in rows:
-        if panel_name in shop.panels:
+        if panel_name in shop.panels and panel_refill_id is not None:  # the query's own filter
             by_panel[panel_name].append((refill_id, panel_refill_id, state, order_id, telegram_id))
 
     async def one(panel_name: str, items: list[_OpenRefill]) -> list[RefillChange]:
@@ -142,22 +143,21 @@ async def resolve_stuck_refills(
                 ).order_by(Refill.id)
             )
         ).all()
-    decided: list[tuple[_OpenRefill, str, str | None, str]] = []  # row, state, raw, reason
+    decided: list[tuple[_Refill, str, str | None, str]] = []  # row, state, raw, reason
     by_panel: dict[str, list[_OpenRefill]] = defaultdict(list)
     minutes = int(grace.total_seconds() // 60)
     for refill_id, panel_refill_id, state, panel_name, order_id, telegram_id in rows:
-        item = (refill_id, panel_refill_id, state, order_id, telegram_id)
         if panel_refill_id is None:
             decided.append(
                 (
-                    item,
+                    (refill_id, None, state, order_id, telegram_id),
                     RefillStatus.FAILED.value,
                     None,
                     f"no refill ID from the panel within {minutes} min",
                 )
             )
         elif panel_name in shop.panels:
-            by_panel[panel_name].append(item)
+            by_panel[panel_name].append((refill_id, panel_refill_id, state, order_id, telegram_id))
     for panel_name, items in by_panel.items():
         client = shop.panels.get(panel_name)
         answers, _ = await fetch_in_chunks(

@@ -216,9 +216,9 @@ class ShopScheduler:
                 refunded=self.shop.money(change.refunded),
             )
         if change.to_state is OrderState.REVIEW:
-            key = _HOLD_MESSAGES.get(change.reason, "admin-order-review-partial")
+            hold_key = _HOLD_MESSAGES.get(change.reason, "admin-order-review-partial")
             await self.notifier.to_admins(
-                key, order_id=change.order_id, detail=change.detail, cycles=MAX_BAD_CYCLES
+                hold_key, order_id=change.order_id, detail=change.detail, cycles=MAX_BAD_CYCLES
             )
             return
         key = _STATUS_MESSAGES.get(change.to_state)

@@ -24,9 +24,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, String, and_, func, insert, literal, select, update
+from sqlalchemy import (
+    CursorResult,
+    Integer,
+    String,
+    Update,
+    and_,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rate import TokenBucket
@@ -144,6 +155,12 @@ async def create_draft(
         return job.id
 
 
+async def _update(session: AsyncSession, statement: Update) -> CursorResult[Any]:
+    """An UPDATE whose rowcount says whether the guarded transition happened. Executing DML
+    returns a CursorResult; the session's stubs promise only a Result."""
+    return cast(CursorResult[Any], await session.execute(statement))
+
+
 async def get(sessions: async_sessionmaker[AsyncSession], job_id: int) -> Broadcast | None:
     async with sessions() as session:
         return await session.get(Broadcast, job_id)
@@ -152,10 +169,11 @@ async def get(sessions: async_sessionmaker[AsyncSession], job_id: int) -> Broadc
 async def set_paid(sessions: async_sessionmaker[AsyncSession], job_id: int, paid: bool) -> bool:
     """Only a draft can change how it will be sent."""
     async with sessions() as session, session.begin():
-        result = await session.execute(
+        result = await _update(
+            session,
             update(Broadcast)
             .where(Broadcast.id == job_id, Broadcast.state == JobState.DRAFT)
-            .values(paid=paid)
+            .values(paid=paid),
         )
         return result.rowcount == 1
 
@@ -188,7 +206,8 @@ async def start(
     """draft → running, snapshotting the recipients; None when it was not a draft (a double
     tap). Returns the number of recipients."""
     async with sessions() as session, session.begin():
-        result = await session.execute(
+        result = await _update(
+            session,
             update(Broadcast)
             .where(Broadcast.id == job_id, Broadcast.state == JobState.DRAFT)
             .values(
@@ -196,7 +215,7 @@ async def start(
                 started_at=utcnow(),
                 progress_chat_id=progress_chat_id,
                 progress_message_id=progress_message_id,
-            )
+            ),
         )
         if result.rowcount != 1:
             return None
@@ -249,10 +268,11 @@ async def transition(
         values: dict[str, Any] = {"state": target}
         if target is JobState.CANCELED:
             values["finished_at"] = utcnow()
-        result = await session.execute(
+        result = await _update(
+            session,
             update(Broadcast)
             .where(Broadcast.id == job_id, Broadcast.state == before)
-            .values(**values)
+            .values(**values),
         )
         if result.rowcount != 1:
             return False
@@ -270,10 +290,11 @@ async def transition(
 async def finish(sessions: async_sessionmaker[AsyncSession], job_id: int) -> bool:
     """running → done, once nobody is left pending."""
     async with sessions() as session, session.begin():
-        result = await session.execute(
+        result = await _update(
+            session,
             update(Broadcast)
             .where(Broadcast.id == job_id, Broadcast.state == JobState.RUNNING)
-            .values(state=JobState.DONE, finished_at=utcnow())
+            .values(state=JobState.DONE, finished_at=utcnow()),
         )
         return result.rowcount == 1
 
@@ -293,13 +314,14 @@ async def settle_interrupted(sessions: async_sessionmaker[AsyncSession], job_id:
     """After a crash: rows caught mid-send may or may not have been delivered; never risk a
     second copy. Only called before a job's runner starts, so no send is in flight."""
     async with sessions() as session, session.begin():
-        result = await session.execute(
+        result = await _update(
+            session,
             update(BroadcastRecipient)
             .where(
                 BroadcastRecipient.broadcast_id == job_id,
                 BroadcastRecipient.state == RecipientState.SENDING,
             )
-            .values(state=RecipientState.FAILED, error=INTERRUPTED)
+            .values(state=RecipientState.FAILED, error=INTERRUPTED),
         )
         return result.rowcount
 
@@ -564,10 +586,11 @@ def _row(job_id: int, user_id: int, state: RecipientState) -> Any:
 async def _claim(sessions: async_sessionmaker[AsyncSession], job_id: int, user_id: int) -> bool:
     """pending → sending; False when someone else (another runner) took the row."""
     async with sessions() as session, session.begin():
-        result = await session.execute(
+        result = await _update(
+            session,
             update(BroadcastRecipient)
             .where(_row(job_id, user_id, RecipientState.PENDING))
-            .values(state=RecipientState.SENDING)
+            .values(state=RecipientState.SENDING),
         )
         return result.rowcount == 1
 

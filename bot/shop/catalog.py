@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import to_scale
@@ -61,7 +61,8 @@ _COMPARED = (
     Service.description,
     Service.available,
 )
-_SERVICES = Service.__table__
+# The declarative stubs type __table__ as any FromClause; a mapped class's is a Table.
+_SERVICES = cast(Table, Service.__table__)
 _UPDATE_SERVICE = (
     update(_SERVICES)
     .where(_SERVICES.c.id == bindparam("row_id"))
@@ -310,7 +311,7 @@ async def _category_ids(session: AsyncSession, names: set[str]) -> dict[str, int
     if missing:
         now = utcnow()
         await session.execute(
-            _insert_new(session, Category.__table__),
+            _insert_new(session, cast(Table, Category.__table__)),
             [
                 {"name": name, "enabled": True, "sort_order": 0, "created_at": now}
                 for name in missing

@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,9 +82,10 @@ async def apply(
 
 # Hot-path statements are built once (a reused statement keeps its cache key) and run as
 # Core: an entry is written once and never updated, so the ORM's unit of work buys nothing.
-_ENTRIES = LedgerEntry.__table__
+# The declarative stubs type __table__ as any FromClause; a mapped class's is a Table.
+_ENTRIES = cast(Table, LedgerEntry.__table__)
 _INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
-_USERS = User.__table__
+_USERS = cast(Table, User.__table__)
 _CREDIT_BALANCE = (
     update(_USERS)
     .where(_USERS.c.id == bindparam("user_id"))
@@ -188,7 +190,7 @@ async def _move_balance(session: AsyncSession, user_id: int, amount: Decimal) ->
         )
     else:
         result = await session.execute(_CREDIT_BALANCE, {"user_id": user_id, "amount": amount})
-    balance = result.scalar_one_or_none()
+    balance: Decimal | None = result.scalar_one_or_none()
     if balance is not None:
         return balance
     if await session.get(User, user_id) is None:
@@ -204,7 +206,7 @@ _BALANCE = select(_USERS.c.balance).where(_USERS.c.id == bindparam("user_id"))
 
 
 async def balance_of(session: AsyncSession, user_id: int) -> Decimal:
-    balance = await session.scalar(_BALANCE, {"user_id": user_id})
+    balance: Decimal | None = await session.scalar(_BALANCE, {"user_id": user_id})
     if balance is None:
         raise UnknownUser(user_id)
     return balance

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -155,7 +155,7 @@ _GLOBAL_MARKUP = (
 # The service with what prices it (its category's markup and the admin's global one) and its
 # panel's name, for submitting. Built once: a reused statement keeps its cache key, so each
 # call skips building and keying it.
-_PRICING = (
+_PRICING: Select[Service, Decimal | None, str | None, str] = (
     select(Service, Category.markup_percent, _GLOBAL_MARKUP, Panel.name)
     .join(Category)
     .join(Panel, Panel.id == Service.panel_id)
@@ -170,7 +170,9 @@ _SUBMIT_TARGET = (
 )
 
 # Core, built once: the new row is returned as a plain Order, no unit of work needed.
-_INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)
+# The declarative stubs type __table__ as any FromClause; a mapped class's is a Table.
+_ORDERS = cast(Table, Order.__table__)
+_INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
 
 
 def price_in_view(

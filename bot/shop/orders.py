@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Update, bindparam, insert, update
+from sqlalchemy import Table, Update, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import ZERO, round_up, to_scale
@@ -31,8 +31,9 @@ log = logging.getLogger("bot.shop.orders")
 FULL_REFUND_STATES = frozenset({OrderState.CANCELED, OrderState.REFUNDED, OrderState.FAILED})
 
 
-_ORDERS = Order.__table__
-_EVENTS = OrderEvent.__table__
+# The declarative stubs type __table__ as any FromClause; a mapped class's is a Table.
+_ORDERS = cast(Table, Order.__table__)
+_EVENTS = cast(Table, OrderEvent.__table__)
 # Built once and run as Core: an event is written once and never read back here.
 _INSERT_EVENT = insert(_EVENTS)
 
@@ -516,7 +517,7 @@ async def _refund_all(
     )
     refunded = {int(credit.key.split(":")[1]): credit.amount for credit in applied}
     if refunded:
-        table = Order.__table__
+        table = _ORDERS
         await session.execute(
             update(table)
             .where(table.c.id == bindparam("b_id"))
@@ -595,7 +596,7 @@ async def _store_metrics(
 ) -> None:
     if not items:
         return
-    table = Order.__table__
+    table = _ORDERS
     rows = []
     for order, info in items:
         start_count, remains, panel_status, panel_charge, errors, since = _metric_values(

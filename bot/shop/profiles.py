@@ -26,7 +26,10 @@ async def load_learned(shop: Shop) -> None:
     profile cannot be read starts from the documented defaults (and its pins)."""
     try:
         async with shop.sessions() as session:
-            rows = dict((await session.execute(select(Panel.name, Panel.profile))).all())
+            rows = {
+                name: profile
+                for name, profile in await session.execute(select(Panel.name, Panel.profile))
+            }
     except Exception as exc:
         log.error("stored panel profiles could not be read: %s", type(exc).__name__)
         return

@@ -152,14 +152,18 @@ async def _money_by_period(
 async def _top(session: AsyncSession, since: datetime) -> list[TopService]:
     revenue = func.sum(_raw(Order.charge) - _raw(Order.refunded))
     rows = (
-        await session.execute(
-            select(Order.service_id, func.count(), revenue)
-            .where(Order.created_at >= since)
-            .group_by(Order.service_id)
-            .order_by(revenue.desc(), Order.service_id)
-            .limit(TOP_SERVICES)
+        (
+            await session.execute(
+                select(Order.service_id, func.count(), revenue)
+                .where(Order.created_at >= since)
+                .group_by(Order.service_id)
+                .order_by(revenue.desc(), Order.service_id)
+                .limit(TOP_SERVICES)
+            )
         )
-    ).all()
+        .tuples()
+        .all()
+    )
     services = {
         s.id: s
         for s in await session.scalars(
@@ -190,7 +194,7 @@ async def _days(session: AsyncSession, now: datetime) -> list[Day]:
         .where(Order.created_at >= since)
         .group_by(day)
     )
-    found = {date.fromisoformat(str(d)): (int(n), _money(units)) for d, n, units in rows}
+    found = {date.fromisoformat(str(d)): (int(n), _money(units)) for d, n, units in rows.tuples()}
     return [
         Day(current, *found.get(current, (0, Decimal(0))))
         for current in (first + timedelta(days=i) for i in range(CHART_DAYS))

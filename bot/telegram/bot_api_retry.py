@@ -38,6 +38,8 @@ from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, Telegra
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot.telegram.request_chain import forward
+
 log = logging.getLogger("bot.retry")
 
 FLOOD_BUDGET = 30.0  # seconds in all, per call, spent waiting out 429s and backoffs
@@ -93,13 +95,13 @@ class RetryMiddleware(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> TelegramType:
         if isinstance(method, GetUpdates) or not _RETRY.get():
-            return await make_request(bot, method)
+            return await forward(make_request, bot, method)
         budget = self.callback_budget if isinstance(method, AnswerCallbackQuery) else self.budget
         deadline = self.clock() + budget
         failures = 0
         while True:
             try:
-                return await make_request(bot, method)
+                return await forward(make_request, bot, method)
             except TelegramRetryAfter as exc:
                 wait = float(exc.retry_after)
                 error: Exception = exc

@@ -12,7 +12,12 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    BotCommandScopeUnion,
+)
 
 from bot.context import Shop
 from bot.telegram.i18n import LANGUAGES
@@ -44,24 +49,25 @@ def _calls(bot: Bot, shop: Shop) -> list[tuple[str, Callable[[], Awaitable[objec
             for name in names
         ]
 
+    def setting(
+        names: tuple[str, ...], scope: BotCommandScopeUnion, language: str | None = None
+    ) -> Callable[[], Awaitable[object]]:
+        """One setMyCommands call, made when called (each retry renders it afresh)."""
+
+        async def call() -> bool:
+            return await bot.set_my_commands(
+                commands(language or default, names), scope, language_code=language
+            )
+
+        return call
+
     # Without language_code: what clients in any other language see.
-    calls: list[tuple[str, Callable[[], Awaitable[object]]]] = [
-        (
-            "setMyCommands(default)",
-            lambda: bot.set_my_commands(
-                commands(default, CUSTOMER_COMMANDS), BotCommandScopeDefault()
-            ),
-        )
-    ]
+    calls = [("setMyCommands(default)", setting(CUSTOMER_COMMANDS, BotCommandScopeDefault()))]
     for language in LANGUAGES:
         calls.append(
             (
                 f"setMyCommands({language})",
-                lambda language=language: bot.set_my_commands(
-                    commands(language, CUSTOMER_COMMANDS),
-                    BotCommandScopeDefault(),
-                    language_code=language,
-                ),
+                setting(CUSTOMER_COMMANDS, BotCommandScopeDefault(), language),
             )
         )
     for admin_id in sorted(shop.settings.admin_ids):
@@ -69,10 +75,10 @@ def _calls(bot: Bot, shop: Shop) -> list[tuple[str, Callable[[], Awaitable[objec
             calls.append(
                 (
                     f"setMyCommands(admin {admin_id}, {language})",
-                    lambda admin_id=admin_id, language=language: bot.set_my_commands(
-                        commands(language, CUSTOMER_COMMANDS + ADMIN_COMMANDS),
+                    setting(
+                        CUSTOMER_COMMANDS + ADMIN_COMMANDS,
                         BotCommandScopeChat(chat_id=admin_id),
-                        language_code=language,
+                        language,
                     ),
                 )
             )

@@ -11,7 +11,6 @@ An idle bot (the last call brought nothing) asks again at once, as before.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import (
@@ -20,6 +19,8 @@ from aiogram.client.session.middlewares.base import (
 )
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import TelegramType
+
+from bot.telegram.request_chain import forward
 
 
 class PollPacing(BaseRequestMiddleware):
@@ -34,10 +35,11 @@ class PollPacing(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> TelegramType:
-        if not isinstance(method, GetUpdates):
-            return await make_request(bot, method)
+        polling = isinstance(method, GetUpdates)  # a name, so `method` keeps its generic type
+        if not polling:
+            return await forward(make_request, bot, method)
         if self._busy:
             await asyncio.sleep(self.GATHER)
-        updates: Any = await make_request(bot, method)
+        updates = await forward(make_request, bot, method)
         self._busy = bool(updates)
-        return updates  # type: ignore[no-any-return]
+        return updates

@@ -44,6 +44,7 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import User
 
 from bot.telegram.bot_api_retry import RetryMiddleware
+from bot.telegram.request_chain import forward
 
 log = logging.getLogger("bot")
 SNIPPET_CHARS = 120  # of an unreadable body, in the error's message
@@ -92,7 +93,7 @@ class UnreadableAnswers(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> TelegramType:
         try:
-            return await make_request(bot, method)
+            return await forward(make_request, bot, method)
         except ClientDecodeError as exc:
             raise UnreadableAnswer(method, exc.data, bot.token) from exc
 
@@ -116,7 +117,7 @@ class PinnedResponses(BaseRequestMiddleware):
         returning = method.__returning__
         if returning not in self.pinned:
             self.pinned[returning] = Response[returning]  # type: ignore[valid-type]
-        return await make_request(bot, method)
+        return await forward(make_request, bot, method)
 
 
 def make_session(api_url: str | None = None, **kwargs: Any) -> AiohttpSession:

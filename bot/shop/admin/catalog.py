@@ -271,7 +271,9 @@ async def toggle_enabled(
     """Flip the switch as it is now (not as a possibly old button showed it); the new value,
     None when the row does not exist."""
     async with sessions() as session, session.begin():
-        row = await session.get(_model(kind), row_id)
+        row = await (
+            session.get(Category, row_id) if kind == "category" else session.get(Service, row_id)
+        )
         if row is None:
             return None
         row.enabled = not row.enabled

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 from aiogram_i18n import I18nMiddleware
+from aiogram_i18n.cores import FluentRuntimeCore
 
 from bot.context import Shop
 from bot.telegram.middlewares.ban import BanMiddleware
@@ -14,7 +15,7 @@ from bot.telegram.middlewares.throttling import ThrottlingMiddleware
 from bot.telegram.middlewares.user import UserMiddleware
 
 
-def setup_middlewares(dispatcher: Dispatcher, shop: Shop) -> None:
+def setup_middlewares(dispatcher: Dispatcher, shop: Shop, core: FluentRuntimeCore) -> None:
     in_flight = InFlight()
     dispatcher.update.outer_middleware(in_flight)
     # Registered before the i18n core's own shutdown (which unloads the locales): shutdown
@@ -22,7 +23,7 @@ def setup_middlewares(dispatcher: Dispatcher, shop: Shop) -> None:
     dispatcher.shutdown.register(in_flight.drain)
     dispatcher.update.outer_middleware(UserMiddleware(shop))
     I18nMiddleware(
-        core=shop.translate.core,
+        core=core,
         manager=UserLanguageManager(shop),
         default_locale=shop.settings.default_language,
     ).setup(dispatcher)

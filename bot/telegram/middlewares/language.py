@@ -19,7 +19,7 @@ class UserLanguageManager(BaseManager):
 
     async def get_locale(self, user: User | None = None, **data: Any) -> str:
         if user is not None and user.language in LANGUAGES:
-            return user.language  # type: ignore[return-value]
+            return user.language
         sender = data.get("event_from_user")
         code = getattr(sender, "language_code", None)
         return guess_language(code, self.shop.settings.default_language)
