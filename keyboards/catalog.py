@@ -1,20 +1,31 @@
 """Browsing keyboards: categories, a category's services, a service card, search results.
 
 Every button carries the ids it needs, so an old message keeps working after a restart.
-Rows are built as lists: aiogram's builder deep-copies every button when it exports.
+Built with aiogram's InlineKeyboardBuilder like every keyboard of the bot, one `row()` per row.
+The builder copies every button it exports, which costs more than the rest of a page's work, so
+the category and service pages (the hot path of browsing) are kept rendered in the bot's bounded
+cache, keyed by every input they are made of: the language and the page's own entries, numbers
+and labels. A catalog change (a rename, a price, a service gone) changes those entries, so it
+makes a new key rather than needing an invalidation. A kept markup is shared by every update
+that shows that page and is only ever sent, never changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.cache import Cache
 from keyboards.menu import home_button
 
 MAX_LABEL = 60
+PAGES_KEPT = 512  # rendered category/service pages (a few KB each)
+
+_pages: Cache[tuple[object, ...], InlineKeyboardMarkup] = Cache(PAGES_KEPT)
 
 
 class Cats(CallbackData, prefix="ca"):
@@ -41,28 +52,20 @@ def _label(text: str) -> str:
 
 
 def _pager(
-    i18n: I18nContext, page: int, pages: int, make: type[CallbackData] | None, **ids: int
+    i18n: I18nContext, page: int, pages: int, make: Callable[[int], CallbackData]
 ) -> list[InlineKeyboardButton]:
-    """◀️ n/N ▶️, only the arrows that lead somewhere."""
-    if pages <= 1 or make is None:
+    """◀️ n/N ▶️, only the arrows that lead somewhere; `make(page)` is a page's callback."""
+    if pages <= 1:
         return []
     row = []
     if page > 0:
         row.append(
-            InlineKeyboardButton(
-                text=i18n.get("btn-prev"), callback_data=make(page=page - 1, **ids).pack()
-            )
+            InlineKeyboardButton(text=i18n.get("btn-prev"), callback_data=make(page - 1).pack())
         )
-    row.append(
-        InlineKeyboardButton(
-            text=f"{page + 1}/{pages}", callback_data=make(page=page, **ids).pack()
-        )
-    )
+    row.append(InlineKeyboardButton(text=f"{page + 1}/{pages}", callback_data=make(page).pack()))
     if page < pages - 1:
         row.append(
-            InlineKeyboardButton(
-                text=i18n.get("btn-next"), callback_data=make(page=page + 1, **ids).pack()
-            )
+            InlineKeyboardButton(text=i18n.get("btn-next"), callback_data=make(page + 1).pack())
         )
     return row
 
@@ -70,81 +73,82 @@ def _pager(
 def categories(
     i18n: I18nContext, items: Sequence[tuple[int, str]], page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    rows = [
-        [
+    key = ("categories", i18n.locale, tuple(items), page, pages)
+    if (kept := _pages.get(key)) is not None:
+        return kept
+    builder = InlineKeyboardBuilder()
+    for category_id, name in items:
+        builder.row(
             InlineKeyboardButton(
                 text=_label(name), callback_data=Svcs(cat=category_id, page=0).pack()
             )
-        ]
-        for category_id, name in items
-    ]
-    if pager := _pager(i18n, page, pages, Cats):
-        rows.append(pager)
-    rows.append([home_button(i18n)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+        )
+    if pager := _pager(i18n, page, pages, lambda n: Cats(page=n)):
+        builder.row(*pager)
+    builder.row(home_button(i18n))
+    markup = builder.as_markup()
+    _pages.put(key, markup)
+    return markup
 
 
 def services(
     i18n: I18nContext, items: Sequence[tuple[int, str]], category_id: int, page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    rows = [
-        [
+    key = ("services", i18n.locale, tuple(items), category_id, page, pages)
+    if (kept := _pages.get(key)) is not None:
+        return kept
+    builder = InlineKeyboardBuilder()
+    for service_id, label in items:
+        builder.row(
             InlineKeyboardButton(
                 text=_label(label),
                 callback_data=Card(id=service_id, cat=category_id, page=page).pack(),
             )
-        ]
-        for service_id, label in items
-    ]
-    if pager := _pager(i18n, page, pages, Svcs, cat=category_id):
-        rows.append(pager)
-    rows.append(
-        [
-            InlineKeyboardButton(text=i18n.get("btn-back"), callback_data=Cats(page=0).pack()),
-            home_button(i18n),
-        ]
+        )
+    if pager := _pager(i18n, page, pages, lambda n: Svcs(cat=category_id, page=n)):
+        builder.row(*pager)
+    builder.row(
+        InlineKeyboardButton(text=i18n.get("btn-back"), callback_data=Cats(page=0).pack()),
+        home_button(i18n),
     )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    markup = builder.as_markup()
+    _pages.put(key, markup)
+    return markup
 
 
 def card(
     i18n: I18nContext, service_id: int, orderable: bool, category_id: int, page: int
 ) -> InlineKeyboardMarkup:
-    rows = []
+    builder = InlineKeyboardBuilder()
     if orderable:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    text=i18n.get("btn-order"), callback_data=Buy(id=service_id).pack()
-                )
-            ]
-        )
-    rows.append(
-        [
+        builder.row(
             InlineKeyboardButton(
-                text=i18n.get("btn-back"), callback_data=Svcs(cat=category_id, page=page).pack()
-            ),
-            home_button(i18n),
-        ]
+                text=i18n.get("btn-order"), callback_data=Buy(id=service_id).pack()
+            )
+        )
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("btn-back"), callback_data=Svcs(cat=category_id, page=page).pack()
+        ),
+        home_button(i18n),
     )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return builder.as_markup()
 
 
 def search_results(
     i18n: I18nContext, items: Sequence[tuple[int, int, str]]
 ) -> InlineKeyboardMarkup:
     """items: (service id, category id, label)."""
-    rows = [
-        [
+    builder = InlineKeyboardBuilder()
+    for service_id, category_id, label in items:
+        builder.row(
             InlineKeyboardButton(
                 text=_label(label),
                 callback_data=Card(id=service_id, cat=category_id, page=0).pack(),
             )
-        ]
-        for service_id, category_id, label in items
-    ]
-    rows.append(
-        [InlineKeyboardButton(text=i18n.get("btn-browse"), callback_data=Cats(page=0).pack())]
+        )
+    builder.row(
+        InlineKeyboardButton(text=i18n.get("btn-browse"), callback_data=Cats(page=0).pack())
     )
-    rows.append([home_button(i18n)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    builder.row(home_button(i18n))
+    return builder.as_markup()
