@@ -11,7 +11,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
 from bot.context import Shop
@@ -25,6 +25,7 @@ from handlers.filters import IsAdmin
 from handlers.telegram_errors import reason
 from keyboards import broadcast as kb
 from keyboards.admin import AdminCb, admin_home_button
+from keyboards.admin_console import back_home
 
 SOURCE = "bc_source"
 log = logging.getLogger("bot.shop.broadcast")
@@ -208,7 +209,7 @@ async def discard(
     await show(
         query,
         i18n.get("bc-discarded"),
-        InlineKeyboardMarkup(inline_keyboard=[[admin_home_button(i18n)]]),
+        back_home(i18n),
     )
 
 

@@ -20,7 +20,8 @@ from bot.telegram.telegram_session import describe
 from handlers.common import show
 from handlers.filters import IsAdmin
 from handlers.telegram_errors import reason
-from keyboards.admin import AdminCb, admin_home_button
+from keyboards.admin import AdminCb
+from keyboards.admin_console import back_home
 
 log = logging.getLogger("bot.shop.stats")
 
@@ -48,7 +49,7 @@ async def _collect(shop: Shop) -> stats.ShopStats:
 
 
 def _back(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[admin_home_button(i18n)]])
+    return back_home(i18n)
 
 
 def _text(figures: stats.ShopStats, shop: Shop, i18n: I18nContext) -> str:

@@ -61,19 +61,22 @@ def _home_row(i18n: I18nContext) -> list[InlineKeyboardButton]:
 
 
 def back_home(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[_home_row(i18n)])
+    builder = InlineKeyboardBuilder()
+    builder.row(*_home_row(i18n))
+    return builder.as_markup()
 
 
 def cancel_input(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(i18n.get("btn-admin-cancel"), Ax.CANCEL)]]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.row(_button(i18n.get("btn-admin-cancel"), Ax.CANCEL))
+    return builder.as_markup()
 
 
 def balances(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(i18n.get("btn-admin-refresh"), Ax.BALANCES)], _home_row(i18n)]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.row(_button(i18n.get("btn-admin-refresh"), Ax.BALANCES))
+    builder.row(*_home_row(i18n))
+    return builder.as_markup()
 
 
 def user_card(i18n: I18nContext, user_id: int, banned: bool) -> InlineKeyboardMarkup:
@@ -82,68 +85,60 @@ def user_card(i18n: I18nContext, user_id: int, banned: bool) -> InlineKeyboardMa
         if banned
         else _button(i18n.get("btn-admin-ban"), Ax.BAN, user_id)
     )
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(i18n.get("btn-admin-credit"), Ax.CREDIT, user_id),
-                _button(i18n.get("btn-admin-debit"), Ax.DEBIT, user_id),
-            ],
-            [ban, _button(i18n.get("btn-admin-refresh"), Ax.USER, user_id)],
-            _home_row(i18n),
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        _button(i18n.get("btn-admin-credit"), Ax.CREDIT, user_id),
+        _button(i18n.get("btn-admin-debit"), Ax.DEBIT, user_id),
     )
+    builder.row(ban, _button(i18n.get("btn-admin-refresh"), Ax.USER, user_id))
+    builder.row(*_home_row(i18n))
+    return builder.as_markup()
 
 
 def order_card(
     i18n: I18nContext, order_id: int, user_id: int, in_review: bool
 ) -> InlineKeyboardMarkup:
-    rows = []
+    builder = InlineKeyboardBuilder()
     if in_review:
-        rows.append(
-            [
-                _button(i18n.get("btn-admin-attach"), Ax.ATTACH, order_id),
-                _button(i18n.get("btn-admin-refund-full"), Ax.REFUND, order_id),
-            ]
+        builder.row(
+            _button(i18n.get("btn-admin-attach"), Ax.ATTACH, order_id),
+            _button(i18n.get("btn-admin-refund-full"), Ax.REFUND, order_id),
         )
-        rows.append([_button(i18n.get("btn-admin-review-list"), Ax.REVIEW)])
-    rows.append(
-        [
-            _button(i18n.get("btn-admin-customer"), Ax.USER, user_id),
-            _button(i18n.get("btn-admin-refresh"), Ax.ORDER, order_id),
-        ]
+        builder.row(_button(i18n.get("btn-admin-review-list"), Ax.REVIEW))
+    builder.row(
+        _button(i18n.get("btn-admin-customer"), Ax.USER, user_id),
+        _button(i18n.get("btn-admin-refresh"), Ax.ORDER, order_id),
     )
-    rows.append(_home_row(i18n))
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    builder.row(*_home_row(i18n))
+    return builder.as_markup()
 
 
 def order_list(i18n: I18nContext, items: list[tuple[int, str]]) -> InlineKeyboardMarkup:
-    rows = [[_button(shorten(label), Ax.ORDER, order_id)] for order_id, label in items]
-    rows.append(_home_row(i18n))
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    builder = InlineKeyboardBuilder()
+    for order_id, label in items:
+        builder.row(_button(shorten(label), Ax.ORDER, order_id))
+    builder.row(*_home_row(i18n))
+    return builder.as_markup()
 
 
 def refund_confirm(i18n: I18nContext, order_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(i18n.get("btn-admin-refund-yes"), Ax.REFUND_YES, order_id),
-                _button(i18n.get("btn-admin-refund-no"), Ax.ORDER, order_id),
-            ]
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        _button(i18n.get("btn-admin-refund-yes"), Ax.REFUND_YES, order_id),
+        _button(i18n.get("btn-admin-refund-no"), Ax.ORDER, order_id),
     )
+    return builder.as_markup()
 
 
 def catalog(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(i18n.get("btn-admin-sync"), Ax.SYNC),
-                _button(i18n.get("btn-admin-global-markup"), Ax.GLOBAL_MARKUP),
-            ],
-            [_button(i18n.get("btn-admin-categories"), Ax.CATEGORIES)],
-            _home_row(i18n),
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        _button(i18n.get("btn-admin-sync"), Ax.SYNC),
+        _button(i18n.get("btn-admin-global-markup"), Ax.GLOBAL_MARKUP),
     )
+    builder.row(_button(i18n.get("btn-admin-categories"), Ax.CATEGORIES))
+    builder.row(*_home_row(i18n))
+    return builder.as_markup()
 
 
 def _pager(
@@ -190,36 +185,32 @@ def back_to(i18n: I18nContext, act: str, id_: int = 0) -> InlineKeyboardButton:
 
 def category_card(i18n: I18nContext, category_id: int, enabled: bool) -> InlineKeyboardMarkup:
     toggle = "btn-admin-disable" if enabled else "btn-admin-enable"
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(i18n.get(toggle), Ax.CAT_TOGGLE, category_id),
-                _button(i18n.get("btn-admin-markup"), Ax.CAT_MARKUP, category_id),
-            ],
-            [
-                _button(i18n.get("btn-admin-name-en"), Ax.CAT_NAME_EN, category_id),
-                _button(i18n.get("btn-admin-name-ar"), Ax.CAT_NAME_AR, category_id),
-            ],
-            [_button(i18n.get("btn-admin-services"), Ax.SERVICES, category_id)],
-            [back_to(i18n, Ax.CATEGORIES)],
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        _button(i18n.get(toggle), Ax.CAT_TOGGLE, category_id),
+        _button(i18n.get("btn-admin-markup"), Ax.CAT_MARKUP, category_id),
     )
+    builder.row(
+        _button(i18n.get("btn-admin-name-en"), Ax.CAT_NAME_EN, category_id),
+        _button(i18n.get("btn-admin-name-ar"), Ax.CAT_NAME_AR, category_id),
+    )
+    builder.row(_button(i18n.get("btn-admin-services"), Ax.SERVICES, category_id))
+    builder.row(back_to(i18n, Ax.CATEGORIES))
+    return builder.as_markup()
 
 
 def service_card(
     i18n: I18nContext, service_id: int, category_id: int, enabled: bool
 ) -> InlineKeyboardMarkup:
     toggle = "btn-admin-disable" if enabled else "btn-admin-enable"
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(i18n.get(toggle), Ax.SVC_TOGGLE, service_id),
-                _button(i18n.get("btn-admin-markup"), Ax.SVC_MARKUP, service_id),
-            ],
-            [
-                _button(i18n.get("btn-admin-name-en"), Ax.SVC_NAME_EN, service_id),
-                _button(i18n.get("btn-admin-name-ar"), Ax.SVC_NAME_AR, service_id),
-            ],
-            [back_to(i18n, Ax.SERVICES, category_id)],
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        _button(i18n.get(toggle), Ax.SVC_TOGGLE, service_id),
+        _button(i18n.get("btn-admin-markup"), Ax.SVC_MARKUP, service_id),
     )
+    builder.row(
+        _button(i18n.get("btn-admin-name-en"), Ax.SVC_NAME_EN, service_id),
+        _button(i18n.get("btn-admin-name-ar"), Ax.SVC_NAME_AR, service_id),
+    )
+    builder.row(back_to(i18n, Ax.SERVICES, category_id))
+    return builder.as_markup()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from keyboards.menu import home_button
@@ -15,13 +16,11 @@ class Balance(CallbackData, prefix="b"):
 
 
 def balance_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=i18n.get("btn-topup"), callback_data=Balance(action="topup").pack()
-                )
-            ],
-            [home_button(i18n)],
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("btn-topup"), callback_data=Balance(action="topup").pack()
+        )
     )
+    builder.row(home_button(i18n))
+    return builder.as_markup()

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 Translate = Callable[..., str]
 
@@ -30,40 +31,38 @@ def compose(
     row = [_button(translate, "bc-btn-abort", "abort")]
     if skip:
         row.insert(0, _button(translate, "bc-btn-skip", "skip"))
-    return InlineKeyboardMarkup(inline_keyboard=[row, [home]])
+    builder = InlineKeyboardBuilder()
+    builder.row(*row)
+    builder.row(home)
+    return builder.as_markup()
 
 
 def preview(
     translate: Translate, home: InlineKeyboardButton, job_id: int, *, paid: bool
 ) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(translate, "bc-btn-send", "send", job_id)],
-            [_button(translate, "bc-btn-paid-on" if paid else "bc-btn-paid-off", "paid", job_id)],
-            [_button(translate, "bc-btn-abort", "abort", job_id)],
-            [home],
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    builder.row(_button(translate, "bc-btn-send", "send", job_id))
+    builder.row(_button(translate, "bc-btn-paid-on" if paid else "bc-btn-paid-off", "paid", job_id))
+    builder.row(_button(translate, "bc-btn-abort", "abort", job_id))
+    builder.row(home)
+    return builder.as_markup()
 
 
 def progress(translate: Translate, job_id: int, *, paused: bool) -> InlineKeyboardMarkup:
     first = ("bc-btn-resume", "resume") if paused else ("bc-btn-pause", "pause")
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _button(translate, first[0], first[1], job_id),
-                _button(translate, "bc-btn-cancel", "cancel", job_id),
-            ]
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        _button(translate, first[0], first[1], job_id),
+        _button(translate, "bc-btn-cancel", "cancel", job_id),
     )
+    return builder.as_markup()
 
 
 def url_buttons(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
     """The admin's own buttons, as stored on the broadcast."""
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=b["text"], url=b["url"]) for b in row] for row in rows
-        ]
-    )
+    builder = InlineKeyboardBuilder()
+    for row in rows:
+        builder.row(*[InlineKeyboardButton(text=b["text"], url=b["url"]) for b in row])
+    return builder.as_markup()

@@ -29,13 +29,11 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
                 text=i18n.get(key), callback_data=Menu(action=action).pack()
             )
 
-        menu = _MAIN_MENUS[i18n.locale] = InlineKeyboardMarkup(
-            inline_keyboard=[
-                [button("menu-new-order", "new_order")],
-                [button("menu-orders", "orders"), button("menu-balance", "balance")],
-                [button("menu-language", "language"), button("menu-help", "help")],
-            ]
-        )
+        builder = InlineKeyboardBuilder()
+        builder.row(button("menu-new-order", "new_order"))
+        builder.row(button("menu-orders", "orders"), button("menu-balance", "balance"))
+        builder.row(button("menu-language", "language"), button("menu-help", "help"))
+        menu = _MAIN_MENUS[i18n.locale] = builder.as_markup()
     return menu
 
 
@@ -47,7 +45,9 @@ def home_button(i18n: I18nContext) -> InlineKeyboardButton:
 
 
 def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[home_button(i18n)]])
+    builder = InlineKeyboardBuilder()
+    builder.row(home_button(i18n))
+    return builder.as_markup()
 
 
 def languages(i18n: I18nContext) -> InlineKeyboardMarkup:

@@ -68,16 +68,14 @@ def order_list(
 
 
 def no_orders(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=i18n.get("menu-new-order"), callback_data=Menu(action="new_order").pack()
-                )
-            ],
-            [home_button(i18n)],
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("menu-new-order"), callback_data=Menu(action="new_order").pack()
+        )
     )
+    builder.row(home_button(i18n))
+    return builder.as_markup()
 
 
 def order_details(
@@ -97,36 +95,33 @@ def order_details(
         text=i18n.get("btn-orders-back"),
         callback_data=OrderCb(action=OrderAction.LIST, page=page).pack(),
     )
-    return InlineKeyboardMarkup(inline_keyboard=[actions, [back, home_button(i18n)]])
+    builder = InlineKeyboardBuilder()
+    builder.row(*actions)
+    builder.row(back, home_button(i18n))
+    return builder.as_markup()
 
 
 def cancel_confirm(i18n: I18nContext, order_id: int, page: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=i18n.get("btn-order-cancel-yes"),
-                    callback_data=OrderCb(
-                        action=OrderAction.CANCEL_YES, id=order_id, page=page
-                    ).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=i18n.get("btn-order-cancel-no"),
-                    callback_data=OrderCb(action=OrderAction.VIEW, id=order_id, page=page).pack(),
-                ),
-            ]
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("btn-order-cancel-yes"),
+            callback_data=OrderCb(action=OrderAction.CANCEL_YES, id=order_id, page=page).pack(),
+        ),
+        InlineKeyboardButton(
+            text=i18n.get("btn-order-cancel-no"),
+            callback_data=OrderCb(action=OrderAction.VIEW, id=order_id, page=page).pack(),
+        ),
     )
+    return builder.as_markup()
 
 
 def open_order(text: str, order_id: int) -> InlineKeyboardMarkup:
     """The button under a status notification: straight to the order's details."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=text, callback_data=OrderCb(action=OrderAction.VIEW, id=order_id).pack()
-                )
-            ]
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        InlineKeyboardButton(
+            text=text, callback_data=OrderCb(action=OrderAction.VIEW, id=order_id).pack()
+        )
     )
+    return builder.as_markup()

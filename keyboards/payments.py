@@ -43,16 +43,14 @@ def topup_screen(
 
 
 def custom_amount_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=i18n.get("btn-topup-back"), callback_data=Balance(action="topup").pack()
-                ),
-                home_button(i18n),
-            ]
-        ]
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        InlineKeyboardButton(
+            text=i18n.get("btn-topup-back"), callback_data=Balance(action="topup").pack()
+        ),
+        home_button(i18n),
     )
+    return builder.as_markup()
 
 
 def _back_to_balance(i18n: I18nContext) -> InlineKeyboardButton:
