@@ -5,10 +5,12 @@ that began before an invalidation is not kept."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, inspect
+from sqlalchemy.exc import NoInspectionAvailable
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.shop import catalog_view
@@ -151,3 +153,38 @@ async def test_a_load_begun_before_invalidate_is_not_kept(
     fresh = await cache.view()
     assert fresh is not stale  # the next reader loads again
     assert await cache.view() is fresh  # and that one is kept
+
+
+async def test_view_entries_are_frozen_values_not_orm_rows(sessions: Sessions) -> None:
+    """One view serves every update: nothing in it may be changed by one of them, and no ORM
+    row (bound to the session that loaded it) is shared between updates."""
+    ids = await seed(sessions)
+    cache = CatalogCache(sessions)
+    view = await cache.view()
+    service = view.services[ids["ig cheap"]]
+    category = view.categories[0]
+    entries = [
+        service,
+        category,
+        *view.category_by_id.values(),
+        *(s for row in view.by_category.values() for s in row),
+        *(s for s, _ in view.names),
+    ]
+    for entry in entries:
+        with pytest.raises(NoInspectionAvailable):
+            inspect(entry)  # not mapped: no session, no identity map, no lazy loads
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        service.rate = Decimal("0.01")  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        category.markup_percent = Decimal(99)  # type: ignore[misc]
+    # A change written through the ORM afterwards does not reach the view already handed out.
+    async with sessions() as session, session.begin():
+        row = await session.get(Service, ids["ig cheap"])
+        assert row is not None
+        row.rate = Decimal("9.99")
+        row.name = "Renamed"
+    assert service.rate == Decimal("0.50") and service.name == "Instagram Followers"
+    assert (await cache.view()).services[ids["ig cheap"]] is service  # until invalidated
+    cache.invalidate()
+    fresh = (await cache.view()).services[ids["ig cheap"]]
+    assert fresh.rate == Decimal("9.99") and fresh.name == "Renamed"

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.money import to_scale
 from bot.panel import Service as PanelService
 from bot.panel import ServiceType, SkippedRow
+from bot.shop.catalog_entries import CategoryEntry, ServiceEntry
 from storage.models import Category, Panel, Service
 from storage.types import utcnow
 
@@ -359,12 +360,12 @@ async def sellable_service(session: AsyncSession, service_id: int) -> Service | 
     )
 
 
-def display_name(row: Service | Category, language: str) -> str:
+def display_name(row: Service | Category | ServiceEntry | CategoryEntry, language: str) -> str:
     override = row.name_ar if language == "ar" else row.name_en
     return override or row.name
 
 
-def to_panel_service(row: Service) -> PanelService:
+def to_panel_service(row: Service | ServiceEntry) -> PanelService:
     return PanelService(
         service_id=row.panel_service_id,
         name=row.name,

@@ -24,28 +24,31 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cache import Cache
 from bot.shop import catalog, shop_settings
+from bot.shop.catalog_entries import CategoryEntry, ServiceEntry
 from bot.shop.pricing import PriceRules
 from storage.models import Category, Service
 
 
 @dataclass(frozen=True, slots=True)
 class CatalogView:
-    categories: tuple[Category, ...]  # those with something to sell, in display order
-    services: Mapping[int, Service]  # sellable services by id
-    by_category: Mapping[int, tuple[Service, ...]]  # in display order (rate, id)
-    category_by_id: Mapping[int, Category]
+    """Frozen entries, not ORM rows: one view serves every update, and none may change it."""
+
+    categories: tuple[CategoryEntry, ...]  # those with something to sell, in display order
+    services: Mapping[int, ServiceEntry]  # sellable services by id
+    by_category: Mapping[int, tuple[ServiceEntry, ...]]  # in display order (rate, id)
+    category_by_id: Mapping[int, CategoryEntry]
     global_markup: Decimal | None  # the admin's override of MARKUP_PERCENT, if any
-    names: tuple[tuple[Service, tuple[str, ...]], ...]  # lowercased names, in display order
+    names: tuple[tuple[ServiceEntry, tuple[str, ...]], ...]  # lowercased, in display order
 
     def rules(self, base: PriceRules) -> PriceRules:
         """`base` with the stored global markup, if any, as the shop default."""
         return shop_settings.with_global_markup(base, self.global_markup)
 
-    def category_markup(self, service: Service) -> Decimal | None:
+    def category_markup(self, service: Service | ServiceEntry) -> Decimal | None:
         category = self.category_by_id.get(service.category_id)
         return category.markup_percent if category else None
 
-    def search(self, text: str, limit: int) -> list[Service]:
+    def search(self, text: str, limit: int) -> list[ServiceEntry]:
         """Services whose name (any language) contains every word typed, cheapest first."""
         words = [word for word in text.lower().split() if word][:5]
         if not words:
@@ -59,7 +62,7 @@ class CatalogView:
         return found
 
 
-def _display_order(service: Service) -> tuple[Decimal, int]:
+def _display_order(service: ServiceEntry) -> tuple[Decimal, int]:
     return service.rate, service.id
 
 
@@ -71,10 +74,10 @@ async def load_view(session: AsyncSession) -> CatalogView:
             .where(*catalog.SELLABLE)
         )
     ).all()
-    services = {service.id: service for service, _ in rows}
-    category_by_id = {category.id: category for _, category in rows}
+    services = {service.id: ServiceEntry.of(service) for service, _ in rows}
+    category_by_id = {category.id: CategoryEntry.of(category) for _, category in rows}
     ordered = sorted(services.values(), key=_display_order)
-    by_category: dict[int, list[Service]] = {}
+    by_category: dict[int, list[ServiceEntry]] = {}
     for service in ordered:
         by_category.setdefault(service.category_id, []).append(service)
     categories = sorted(category_by_id.values(), key=lambda c: (c.sort_order, c.name))

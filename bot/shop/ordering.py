@@ -36,6 +36,7 @@ from bot.panel import (
 )
 from bot.panel.profile import PanelProfile
 from bot.shop import catalog, ledger, orders, shop_settings
+from bot.shop.catalog_entries import ServiceEntry
 from bot.shop.catalog_view import CatalogView
 from bot.shop.pricing import PriceRules, Quote, quote
 from storage.models import (
@@ -99,7 +100,7 @@ class PriceChanged(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Priced:
-    service: Service
+    service: Service | ServiceEntry  # an entry when priced from the catalog in memory
     quote: Quote
     panel_name: str | None = None  # read with the service when priced for an order
 
