@@ -24,10 +24,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
-    CursorResult,
     Integer,
     String,
     Update,
@@ -42,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rate import TokenBucket
 from bot.shop import audit, users
+from storage.db import changed_rows
 from storage.models import Broadcast, BroadcastRecipient, User
 from storage.types import utcnow
 
@@ -155,10 +155,9 @@ async def create_draft(
         return job.id
 
 
-async def _update(session: AsyncSession, statement: Update) -> CursorResult[Any]:
-    """An UPDATE whose rowcount says whether the guarded transition happened. Executing DML
-    returns a CursorResult; the session's stubs promise only a Result."""
-    return cast(CursorResult[Any], await session.execute(statement))
+async def _changed(session: AsyncSession, statement: Update) -> int:
+    """Rows a guarded UPDATE changed: 1 when the transition happened, 0 when lost to another."""
+    return changed_rows(await session.execute(statement))
 
 
 async def get(sessions: async_sessionmaker[AsyncSession], job_id: int) -> Broadcast | None:
@@ -169,13 +168,13 @@ async def get(sessions: async_sessionmaker[AsyncSession], job_id: int) -> Broadc
 async def set_paid(sessions: async_sessionmaker[AsyncSession], job_id: int, paid: bool) -> bool:
     """Only a draft can change how it will be sent."""
     async with sessions() as session, session.begin():
-        result = await _update(
+        changed = await _changed(
             session,
             update(Broadcast)
             .where(Broadcast.id == job_id, Broadcast.state == JobState.DRAFT)
             .values(paid=paid),
         )
-        return result.rowcount == 1
+        return changed == 1
 
 
 def _recipients(exclude_telegram_ids: frozenset[int]) -> Any:
@@ -206,7 +205,7 @@ async def start(
     """draft → running, snapshotting the recipients; None when it was not a draft (a double
     tap). Returns the number of recipients."""
     async with sessions() as session, session.begin():
-        result = await _update(
+        changed = await _changed(
             session,
             update(Broadcast)
             .where(Broadcast.id == job_id, Broadcast.state == JobState.DRAFT)
@@ -217,7 +216,7 @@ async def start(
                 progress_message_id=progress_message_id,
             ),
         )
-        if result.rowcount != 1:
+        if changed != 1:
             return None
         recipients = _recipients(exclude_telegram_ids).add_columns(
             literal(job_id, Integer),
@@ -268,13 +267,13 @@ async def transition(
         values: dict[str, Any] = {"state": target}
         if target is JobState.CANCELED:
             values["finished_at"] = utcnow()
-        result = await _update(
+        changed = await _changed(
             session,
             update(Broadcast)
             .where(Broadcast.id == job_id, Broadcast.state == before)
             .values(**values),
         )
-        if result.rowcount != 1:
+        if changed != 1:
             return False
         await _audit(
             session,
@@ -290,13 +289,13 @@ async def transition(
 async def finish(sessions: async_sessionmaker[AsyncSession], job_id: int) -> bool:
     """running → done, once nobody is left pending."""
     async with sessions() as session, session.begin():
-        result = await _update(
+        changed = await _changed(
             session,
             update(Broadcast)
             .where(Broadcast.id == job_id, Broadcast.state == JobState.RUNNING)
             .values(state=JobState.DONE, finished_at=utcnow()),
         )
-        return result.rowcount == 1
+        return changed == 1
 
 
 async def running_jobs(sessions: async_sessionmaker[AsyncSession]) -> list[int]:
@@ -314,7 +313,7 @@ async def settle_interrupted(sessions: async_sessionmaker[AsyncSession], job_id:
     """After a crash: rows caught mid-send may or may not have been delivered; never risk a
     second copy. Only called before a job's runner starts, so no send is in flight."""
     async with sessions() as session, session.begin():
-        result = await _update(
+        changed = await _changed(
             session,
             update(BroadcastRecipient)
             .where(
@@ -323,7 +322,7 @@ async def settle_interrupted(sessions: async_sessionmaker[AsyncSession], job_id:
             )
             .values(state=RecipientState.FAILED, error=INTERRUPTED),
         )
-        return result.rowcount
+        return changed
 
 
 async def _audit(
@@ -586,13 +585,13 @@ def _row(job_id: int, user_id: int, state: RecipientState) -> Any:
 async def _claim(sessions: async_sessionmaker[AsyncSession], job_id: int, user_id: int) -> bool:
     """pending → sending; False when someone else (another runner) took the row."""
     async with sessions() as session, session.begin():
-        result = await _update(
+        changed = await _changed(
             session,
             update(BroadcastRecipient)
             .where(_row(job_id, user_id, RecipientState.PENDING))
             .values(state=RecipientState.SENDING),
         )
-        return result.rowcount == 1
+        return changed == 1
 
 
 async def _record(

@@ -34,6 +34,7 @@ from bot.money import MAX_STARS_PER_INVOICE as MAX_STARS_PER_INVOICE
 from bot.money import stars_for as stars_for
 from bot.shop import audit, ledger
 from bot.shop.digits import parse_decimal
+from storage.db import changed_rows
 from storage.models import LedgerEntry, LedgerKind, Payment, User
 from storage.types import utcnow
 
@@ -531,7 +532,7 @@ async def _move(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(changed_rows(result))
 
 
 async def _view(

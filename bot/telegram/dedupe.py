@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import changed_rows
 from storage.models import ProcessedUpdate
 from storage.types import utcnow
 
@@ -71,7 +72,7 @@ class UpdateClaims:
                 )
                 .values(claimed_at=now)
             )
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
+            if changed_rows(taken) == 1:
                 log.warning("update %d: taking over an expired claim", update_id)
                 return Claim.MINE
             return Claim.BUSY
@@ -128,7 +129,7 @@ class UpdateClaims:
             result = await session.execute(
                 delete(ProcessedUpdate).where(ProcessedUpdate.claimed_at < utcnow() - KEEP)
             )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return changed_rows(result)
 
     async def is_done(self, update_id: int) -> bool:
         async with self.sessions() as session:
