@@ -7,6 +7,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.cache import Cache
+
 
 class Menu(CallbackData, prefix="m"):
     action: str  # home, new_order, orders, balance, language, help
@@ -18,10 +20,12 @@ class Lang(CallbackData, prefix="l"):
 
 LANGUAGE_NAMES = {"en": "English 🇬🇧", "ar": "العربية 🇸🇦"}
 
+_main_menus: Cache[str, InlineKeyboardMarkup] = Cache(len(LANGUAGE_NAMES))  # one per language
+
 
 def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
     """The same for everyone speaking a language: built once per language."""
-    menu = _MAIN_MENUS.get(i18n.locale)
+    menu = _main_menus.get(i18n.locale)
     if menu is None:
 
         def button(key: str, action: str) -> InlineKeyboardButton:
@@ -33,11 +37,9 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
         builder.row(button("menu-new-order", "new_order"))
         builder.row(button("menu-orders", "orders"), button("menu-balance", "balance"))
         builder.row(button("menu-language", "language"), button("menu-help", "help"))
-        menu = _MAIN_MENUS[i18n.locale] = builder.as_markup()
+        menu = builder.as_markup()
+        _main_menus.put(i18n.locale, menu)
     return menu
-
-
-_MAIN_MENUS: dict[str, InlineKeyboardMarkup] = {}
 
 
 def home_button(i18n: I18nContext) -> InlineKeyboardButton:
