@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import update
+
 from bot.telegram.i18n import LRI, PDI
+from storage.models import Category
 from tests.e2e.harness import running_shop
 from tests.e2e.test_wizard import catalog_panel, new_customer, no_flood_limit
 
@@ -95,3 +98,33 @@ async def test_search_and_arabic_plurals_and_isolation(tmp_path: Path) -> None:
         await sami.send("comment")
         results = await sami.wait_message(contains="نتائج البحث")
         assert "4 خدمات" in results.content  # Comments ×2, Comment Likes, Comment Replies
+
+
+async def test_a_renamed_category_is_seen_on_the_same_page(tmp_path: Path) -> None:
+    """The category page keyboard is kept rendered: after an admin's rename (which invalidates
+    the catalog), the very same page shows the new name, and the old one again once reverted."""
+    async with running_shop(tmp_path, panel=catalog_panel()) as shop:
+        ann = await new_customer(shop, 4003, funds=None)
+        await ann.click("🛒 New order")
+        cats = await ann.wait_edit(contains="Choose a category (4 categories)")
+        assert texts(cats)[0] == "Instagram"
+
+        async def rename(name: str | None) -> None:
+            async with shop.sessions() as session, session.begin():
+                await session.execute(
+                    update(Category).where(Category.name == "Instagram").values(name_en=name)
+                )
+            shop.runtime.shop.catalog.invalidate()  # as the admin console does
+
+        await rename("Instagram ✨")
+        await ann.click("Telegram")  # leave the page, come back to it
+        await ann.wait_edit(contains="Telegram —")
+        await ann.click("⬅️ Back")
+        renamed = await ann.wait_edit(contains="Choose a category (4 categories)")
+        assert texts(renamed) == ["Instagram ✨", "Telegram", "TikTok", "YouTube", "🏠 Main menu"]
+        await rename(None)
+        await ann.click("Telegram")
+        await ann.wait_edit(contains="Telegram —")
+        await ann.click("⬅️ Back")
+        back = await ann.wait_edit(contains="Choose a category (4 categories)")
+        assert texts(back) == texts(cats)
