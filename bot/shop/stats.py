@@ -85,6 +85,11 @@ def _money(units: Any) -> Decimal:
     return from_units(int(units or 0))
 
 
+def _count(value: Any) -> int:
+    """A COUNT(*) read from a row (unpacked rows reach the type checker as bare objects)."""
+    return int(value)
+
+
 async def collect(
     sessions: async_sessionmaker[AsyncSession],
     *,
@@ -152,18 +157,14 @@ async def _money_by_period(
 async def _top(session: AsyncSession, since: datetime) -> list[TopService]:
     revenue = func.sum(_raw(Order.charge) - _raw(Order.refunded))
     rows = (
-        (
-            await session.execute(
-                select(Order.service_id, func.count(), revenue)
-                .where(Order.created_at >= since)
-                .group_by(Order.service_id)
-                .order_by(revenue.desc(), Order.service_id)
-                .limit(TOP_SERVICES)
-            )
+        await session.execute(
+            select(Order.service_id, func.count(), revenue)
+            .where(Order.created_at >= since)
+            .group_by(Order.service_id)
+            .order_by(revenue.desc(), Order.service_id)
+            .limit(TOP_SERVICES)
         )
-        .tuples()
-        .all()
-    )
+    ).all()
     services = {
         s.id: s
         for s in await session.scalars(
@@ -171,7 +172,7 @@ async def _top(session: AsyncSession, since: datetime) -> list[TopService]:
         )
     }
     return [
-        TopService(services[service_id], int(n), _money(units))
+        TopService(services[service_id], _count(n), _money(units))
         for service_id, n, units in rows
         if service_id in services
     ]
@@ -194,7 +195,7 @@ async def _days(session: AsyncSession, now: datetime) -> list[Day]:
         .where(Order.created_at >= since)
         .group_by(day)
     )
-    found = {date.fromisoformat(str(d)): (int(n), _money(units)) for d, n, units in rows.tuples()}
+    found = {date.fromisoformat(str(d)): (_count(n), _money(units)) for d, n, units in rows}
     return [
         Day(current, *found.get(current, (0, Decimal(0))))
         for current in (first + timedelta(days=i) for i in range(CHART_DAYS))
