@@ -1,15 +1,17 @@
 """The order wizard's domain side: which steps each service type asks, parsing what the customer
 types at each step, and the read models the shop front renders (listing prices, the summary).
 
-Handlers keep only plain JSON in the FSM (a `WizardSpec` dict and the collected fields, keyed by
-`OrderRequest` field names), so everything here works from those plain values.
+A wizard in progress is a `WizardState` (the service spec, the current step, the drip-feed choice
+and the collected fields, keyed by `OrderRequest` field names). The FSM stores it as plain JSON
+(`to_json`/`from_json`, read and written in one place: handlers/wizard_view.py); the keys of that
+JSON never change, so a wizard in flight across a deploy keeps working.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -144,6 +146,138 @@ def previous_step(spec: WizardSpec, current: str | None, drip: bool = False) -> 
     return sequence[index] if index >= 0 else None
 
 
+# -- the step definitions -----------------------------------------------------------------------
+
+Bounds = Callable[[WizardSpec, Mapping[str, Any]], tuple[int, int]]
+
+
+def _fixed(lo: int, hi: int) -> Bounds:
+    return lambda spec, fields: (lo, hi)
+
+
+def _quantity(spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
+    return spec.min, spec.max
+
+
+def _max_after_min(spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
+    return max(spec.min, int(fields.get("min") or spec.min)), spec.max
+
+
+def _lines(step: str) -> Bounds:
+    """A list counted as the billed quantity takes the service's bounds; others up to MAX_LINES."""
+
+    def bounds(spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
+        counted = COUNTED_LIST.get(spec.service_type) == step
+        return (spec.min, spec.max) if counted else (1, MAX_LINES)
+
+    return bounds
+
+
+_ANSWER_BOUNDS = _fixed(1, 1_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One wizard step: what kind of answer it takes and, for numbers and lists, its bounds."""
+
+    kind: str  # link, number, list, name, choice
+    bounds: Bounds | None = None
+
+
+# The one table of steps: parsing, prompts and "order again" read their bounds from here.
+STEPS: dict[str, Step] = {
+    "link": Step("link"),
+    "media": Step("link"),
+    "quantity": Step("number", _quantity),
+    "min": Step("number", _quantity),
+    "max": Step("number", _max_after_min),
+    "runs": Step("number", _fixed(2, 10_000)),
+    "interval": Step("number", _fixed(1, 60 * 24 * 365)),
+    "posts": Step("number", _fixed(1, 100_000)),
+    "answer_number": Step("number", _ANSWER_BOUNDS),
+    "username": Step("name"),
+    "hashtag": Step("name"),
+    DRIP: Step("choice"),
+    "delay": Step("choice"),
+    "expiry": Step("choice"),
+    **{name: Step("list", _lines(name)) for name in sorted(LIST_FIELDS)},
+}
+
+
+# -- the wizard in progress ----------------------------------------------------------------------
+
+SUMMARY = "summary"  # the step value once every answer is in
+
+
+@dataclass(slots=True)
+class WizardState:
+    """A wizard in progress. `token` is fresh per wizard: Confirm's idempotency key.
+    `price`: the summary's price the customer was shown (checked at Confirm), as a string."""
+
+    token: str
+    spec: WizardSpec
+    name: str
+    step: str | None
+    drip: bool = False
+    fields: dict[str, Any] = field(default_factory=dict)
+    price: str | None = None
+
+    @property
+    def at_summary(self) -> bool:
+        return self.step == SUMMARY
+
+    def to_json(self) -> dict[str, Any]:
+        """The FSM record; the one-letter keys are those of wizards saved before this class."""
+        data: dict[str, Any] = {
+            "t": self.token,
+            "spec": self.spec.to_json(),
+            "name": self.name,
+            "step": self.step,
+            "drip": self.drip,
+            "f": dict(self.fields),
+        }
+        if self.price is not None:
+            data["price"] = self.price
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WizardState | None:
+        """None for a record that is not a wizard (or is damaged): the caller says "stale"."""
+        try:
+            fields = data.get("f") or {}
+            step = data.get("step")
+            price = data.get("price")
+            if not isinstance(fields, dict) or not isinstance(data["spec"], Mapping):
+                return None
+            return cls(
+                token=str(data["t"]),
+                spec=WizardSpec.from_json(data["spec"]),
+                name=str(data.get("name") or ""),
+                step=str(step) if step is not None else None,
+                drip=bool(data.get("drip")),
+                fields=dict(fields),
+                price=str(price) if price else None,
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def request(self) -> OrderRequest:
+        return build_request(self.spec, self.fields, self.drip)
+
+    def steps(self) -> tuple[str, ...]:
+        return steps(self.spec, self.drip)
+
+    def next_step(self) -> str | None:
+        return next_step(self.spec, self.step, self.drip)
+
+    def previous_step(self) -> str | None:
+        return previous_step(self.spec, None if self.at_summary else self.step, self.drip)
+
+    def parse(self, text: str) -> Any:
+        """The value for the current step, or StepInputError."""
+        return parse(str(self.step), text, self.spec, self.fields)
+
+
 # -- parsing what the customer typed ------------------------------------------------------------
 
 
@@ -213,9 +347,9 @@ def _parse_list(step: str, text: str, spec: WizardSpec) -> list[str]:
 
 def _parse_delay(text: str) -> int:
     value = parse_int(text)
-    if value not in SUBSCRIPTION_DELAYS:
+    if value is None or value not in SUBSCRIPTION_DELAYS:
         raise StepInputError("bad-delay", allowed=", ".join(map(str, SUBSCRIPTION_DELAYS)))
-    return value  # type: ignore[return-value]
+    return value
 
 
 def parse_expiry(text: str, today: date) -> date:
@@ -235,18 +369,11 @@ def parse_expiry(text: str, today: date) -> date:
 
 
 def number_bounds(step: str, spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
-    """Inclusive bounds of a numeric step (also shown in its prompt)."""
-    if step in ("quantity", "min"):
-        return spec.min, spec.max
-    if step == "max":
-        return max(spec.min, int(fields.get("min") or spec.min)), spec.max
-    if step == "runs":
-        return 2, 10_000
-    if step == "interval":
-        return 1, 60 * 24 * 365
-    if step == "posts":
-        return 1, 100_000
-    return 1, 1_000  # answer_number
+    """Inclusive bounds of a numeric step (also shown in its prompt), from its STEPS entry."""
+    definition = STEPS.get(step)
+    if definition is None or definition.bounds is None:
+        return _ANSWER_BOUNDS(spec, fields)
+    return definition.bounds(spec, fields)
 
 
 def _parse_number(step: str, text: str, spec: WizardSpec, fields: Mapping[str, Any]) -> int:
@@ -346,10 +473,15 @@ async def summarize(
 
 def step_bounds(step: str, spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
     """Bounds shown in a step's prompt: a number's range, or how many lines a list takes."""
-    if step in LIST_STEPS:
-        counted = COUNTED_LIST.get(spec.service_type) == step
-        return (spec.min, spec.max) if counted else (1, MAX_LINES)
     return number_bounds(step, spec, fields)
+
+
+def prompt_bounds(step: str, spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
+    """What a step's prompt shows as its range: (0, 0) for a step without bounds."""
+    definition = STEPS.get(step)
+    if definition is None or definition.bounds is None:
+        return 0, 0
+    return definition.bounds(spec, fields)
 
 
 @dataclass(frozen=True, slots=True)
