@@ -6,8 +6,6 @@ the payments screen); placing the order is in handlers/wizard_confirm.py.
 
 from __future__ import annotations
 
-import secrets
-
 from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -23,6 +21,7 @@ from bot.shop.wizard_steps import (
     StepInputError,
     WizardSpec,
     WizardState,
+    new_token,
 )
 from bot.telegram.notify import Notifier
 from handlers import wizard_confirm
@@ -65,11 +64,6 @@ async def begin(
     )
     await save(state, wizard)
     await prompt(query, i18n, wizard)
-
-
-def new_token() -> str:
-    """A fresh token per wizard: Confirm's idempotency key."""
-    return secrets.token_hex(6)
 
 
 async def typed(

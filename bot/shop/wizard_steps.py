@@ -10,6 +10,7 @@ JSON never change, so a wizard in flight across a deploy keeps working.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -207,6 +208,11 @@ STEPS: dict[str, Step] = {
 # -- the wizard in progress ----------------------------------------------------------------------
 
 SUMMARY = "summary"  # the step value once every answer is in
+
+
+def new_token() -> str:
+    """A fresh token per wizard: Confirm's idempotency key, and what its buttons carry."""
+    return secrets.token_hex(6)
 
 
 @dataclass(slots=True)
