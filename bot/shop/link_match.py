@@ -10,7 +10,6 @@ with a link and can be ordered are offered: the wizard continues at the step aft
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import cache
 
 from bot.shop.catalog_view import CatalogView
@@ -38,25 +37,27 @@ KIND_WORDS: dict[Kind, tuple[str, ...]] = {
 
 
 @cache
-def _word(word: str) -> re.Pattern[str]:
-    """A word on its own (so "x" is X, not the x in "10x"), or the start of a longer one
-    ("follower" in "followers"); Arabic words may carry the article or a suffix."""
-    if len(word) <= 2:
-        return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-    return re.compile(re.escape(word))
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a list of words, so a catalog is scanned once per list, not once per word.
+    A short word (2 letters or fewer) only on its own ("x" is X, not the x in "10x"); a longer
+    one anywhere ("follower" in "followers", Arabic words with an article or a suffix)."""
+    parts = [
+        rf"(?<!\w){re.escape(word)}(?!\w)" if len(word) <= 2 else re.escape(word) for word in words
+    ]
+    return re.compile("|".join(parts))
 
 
-def _mentions(texts: Iterable[str], words: Iterable[str]) -> bool:
-    texts = tuple(texts)
-    return any(_word(word).search(text) for word in words for text in texts)
+def _mentions(names: str, words: tuple[str, ...]) -> bool:
+    return _pattern(words).search(names) is not None
 
 
-def _names(view: CatalogView, service: Service) -> tuple[str, ...]:
+def _names(view: CatalogView, service: Service) -> str:
+    """The service's and its category's names, every language, lowercase, one per line."""
     category = view.category_by_id.get(service.category_id)
     rows: list[str | None] = [service.name, service.name_en, service.name_ar]
     if category is not None:
         rows += [category.name, category.name_en, category.name_ar]
-    return tuple(name.lower() for name in rows if name)
+    return "\n".join(name.lower() for name in rows if name)
 
 
 def takes_link_first(service: Service) -> bool:
