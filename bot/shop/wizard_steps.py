@@ -34,7 +34,6 @@ from storage.models import Category, Panel, Service
 T = ServiceType
 DRIP = "drip"  # the yes/no question; not a request field
 LIST_STEPS = LIST_FIELDS
-CHOICE_STEPS = frozenset({DRIP, "delay", "expiry"})  # answered by buttons (typing works too)
 SKIPPABLE = frozenset({"expiry"})
 
 MAX_LINES = 10_000
