@@ -13,7 +13,9 @@ def build_router() -> Router:
         broadcast,
         catalog,
         fallback,
+        order_again,
         orders,
+        paste_link,
         payments,
         start,
         stats,
@@ -26,10 +28,13 @@ def build_router() -> Router:
     root.include_router(payments.router())
     root.include_router(catalog.router())
     root.include_router(wizard.router())
+    # A link with no step in progress lists the services for it: before search takes it.
+    root.include_router(paste_link.router())
     # Plain text with no step in progress = search. Every other text handler needs a command
     # or a state of its own, so search can come before them (fewer routers per search).
     root.include_router(catalog.search_router())
     root.include_router(orders.router())
+    root.include_router(order_again.router())
     root.include_router(balance.router())
     root.include_router(admin_credit.router())
     root.include_router(admin.router())  # the console: /admin, /refund, /user, /order

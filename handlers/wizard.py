@@ -6,9 +6,6 @@ the payments screen); placing the order is in handlers/wizard_confirm.py.
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
-
 from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -17,7 +14,15 @@ from aiogram_i18n import I18nContext
 
 from bot.context import Shop
 from bot.shop import catalog, wizard_steps
-from bot.shop.wizard_steps import DRIP, SKIPPABLE, StepInputError, WizardSpec
+from bot.shop.wizard_steps import (
+    DRIP,
+    SKIPPABLE,
+    SUMMARY,
+    StepInputError,
+    WizardSpec,
+    WizardState,
+    new_token,
+)
 from bot.telegram.notify import Notifier
 from handlers import wizard_confirm
 from handlers.catalog import show_card
@@ -25,7 +30,6 @@ from handlers.common import show
 from handlers.filters import NOT_TEXT, TYPED_TEXT
 from handlers.payments import topup_content
 from handlers.wizard_view import (
-    SUMMARY,
     OrderWizard,
     advance,
     error_text,
@@ -33,7 +37,6 @@ from handlers.wizard_view import (
     prompt,
     save,
     show_summary,
-    spec_of,
 )
 from keyboards import wizard as kb
 from keyboards.catalog import Buy
@@ -53,14 +56,12 @@ async def begin(
     async with shop.sessions() as session:
         profile = await wizard_steps.panel_profile(session, shop.panels, service.panel_id)
     spec = WizardSpec.of(service, profile)
-    wizard = {
-        "t": secrets.token_hex(6),  # a fresh token per wizard: Confirm's idempotency key
-        "spec": spec.to_json(),
-        "name": catalog.display_name(service, i18n.locale),
-        "step": wizard_steps.next_step(spec, None),
-        "drip": False,
-        "f": {},
-    }
+    wizard = WizardState(
+        token=new_token(),
+        spec=spec,
+        name=catalog.display_name(service, i18n.locale),
+        step=wizard_steps.next_step(spec, None),
+    )
     await save(state, wizard)
     await prompt(query, i18n, wizard)
 
@@ -73,25 +74,25 @@ async def typed(
         await state.clear()
         await message.answer(i18n.get("wz-stale"), reply_markup=main_menu(i18n))
         return
-    step = wizard["step"]
-    if step == SUMMARY:
+    step = wizard.step
+    if step is None or step == SUMMARY:
         await message.answer(i18n.get("wz-use-buttons"))
         return
     if step == DRIP:
         await prompt(message, i18n, wizard, i18n.get("wz-use-buttons"))
         return
     try:
-        value = wizard_steps.parse(step, message.text or "", spec_of(wizard), wizard["f"])
+        value = wizard.parse(message.text or "")
     except StepInputError as exc:
         await prompt(message, i18n, wizard, error_text(i18n, exc))
         return
-    wizard["f"][step] = value
+    wizard.fields[step] = value
     await advance(message, state, wizard, user, shop, i18n)
 
 
 async def not_text(message: Message, state: FSMContext, i18n: I18nContext) -> None:
     wizard = await load(state)
-    if wizard is None or wizard["step"] in (SUMMARY, DRIP):
+    if wizard is None or wizard.step in (SUMMARY, DRIP, None):
         await message.answer(i18n.get("wz-use-buttons"))
         return
     await prompt(message, i18n, wizard, i18n.get("wz-err-empty"))
@@ -108,7 +109,7 @@ async def button(
 ) -> None:
     wizard = await load(state)
     act = callback_data.act
-    if wizard is None or wizard["t"] != callback_data.t:
+    if wizard is None or wizard.token != callback_data.t:
         if act == "ok":  # a replayed or double-tapped Confirm: find what it placed
             await wizard_confirm.replayed(query, callback_data.t, user, shop, i18n)
         else:
@@ -119,21 +120,21 @@ async def button(
         await show(query, i18n.get("cancelled"), main_menu(i18n))
     elif act == "back":
         await back(query, state, wizard, user, shop, i18n)
-    elif act == "topup" and wizard["step"] == SUMMARY:
+    elif act == "topup" and wizard.at_summary:
         await top_up(query, shop, i18n)
-    elif act == "resume" and wizard["step"] == SUMMARY:
+    elif act == "resume" and wizard.at_summary:
         await resume(query, state, wizard, user, shop, i18n)
-    elif act == "ok" and wizard["step"] == SUMMARY:
+    elif act == "ok" and wizard.at_summary:
         await wizard_confirm.confirm(query, state, wizard, user, shop, i18n, notifier)
-    elif act in ("yes", "no") and wizard["step"] == DRIP:
-        wizard["drip"] = act == "yes"
+    elif act in ("yes", "no") and wizard.step == DRIP:
+        wizard.drip = act == "yes"
         await advance(query, state, wizard, user, shop, i18n)
-    elif act == "delay" and wizard["step"] == "delay":
+    elif act == "delay" and wizard.step == "delay":
         await choose(query, state, wizard, user, shop, i18n, str(callback_data.v))
-    elif act == "interval" and wizard["step"] == "interval":
+    elif act == "interval" and wizard.step == "interval":
         await choose(query, state, wizard, user, shop, i18n, str(callback_data.v))
-    elif act == "skip" and wizard["step"] in SKIPPABLE:
-        wizard["f"].pop(wizard["step"], None)
+    elif act == "skip" and wizard.step in SKIPPABLE:
+        wizard.fields.pop(str(wizard.step), None)
         await advance(query, state, wizard, user, shop, i18n)
     else:
         await query.answer(i18n.get("wz-old-button"), show_alert=True)
@@ -151,7 +152,7 @@ async def top_up(query: CallbackQuery, shop: Shop, i18n: I18nContext) -> None:
 async def resume(
     query: CallbackQuery,
     state: FSMContext,
-    wizard: dict[str, Any],
+    wizard: WizardState,
     user: User,
     shop: Shop,
     i18n: I18nContext,
@@ -166,7 +167,7 @@ async def resume(
 async def choose(
     query: CallbackQuery,
     state: FSMContext,
-    wizard: dict[str, Any],
+    wizard: WizardState,
     user: User,
     shop: Shop,
     i18n: I18nContext,
@@ -174,30 +175,28 @@ async def choose(
 ) -> None:
     """A choice button is parsed like typed text, so a forged value is refused the same way."""
     try:
-        value = wizard_steps.parse(wizard["step"], text, spec_of(wizard), wizard["f"])
+        value = wizard.parse(text)
     except StepInputError as exc:
         await query.answer(error_text(i18n, exc), show_alert=True)
         return
-    wizard["f"][wizard["step"]] = value
+    wizard.fields[str(wizard.step)] = value
     await advance(query, state, wizard, user, shop, i18n)
 
 
 async def back(
     query: CallbackQuery,
     state: FSMContext,
-    wizard: dict[str, Any],
+    wizard: WizardState,
     user: User,
     shop: Shop,
     i18n: I18nContext,
 ) -> None:
-    spec = spec_of(wizard)
-    current = None if wizard["step"] == SUMMARY else wizard["step"]
-    previous = wizard_steps.previous_step(spec, current, wizard["drip"])
+    previous = wizard.previous_step()
     if previous is None:  # Back from the first step: the service card again
         await state.clear()
-        await show_card(query, shop, i18n, spec.service_id, 0, 0)
+        await show_card(query, shop, i18n, wizard.spec.service_id, 0, 0)
         return
-    wizard["step"] = previous
+    wizard.step = previous
     await save(state, wizard)
     await prompt(query, i18n, wizard)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from decimal import Decimal
-from typing import Any
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
@@ -18,13 +17,14 @@ from aiogram_i18n import I18nContext
 
 from bot.context import Shop
 from bot.panel import ErrorKind, InvalidOrderParams
-from bot.shop import ordering, panel_alerts, wizard_steps
+from bot.shop import ordering, panel_alerts
 from bot.shop.ledger import InsufficientFunds
 from bot.shop.ordering import Outcome, Placement
+from bot.shop.wizard_steps import WizardState
 from bot.telegram.notify import Notifier
 from handlers.common import show
 from handlers.orders import alert
-from handlers.wizard_view import service_changed, show_summary, spec_of
+from handlers.wizard_view import service_changed, show_summary
 from keyboards import wizard as kb
 from keyboards.menu import back_to_menu
 from storage.models import Order, User
@@ -37,23 +37,21 @@ def request_key(user: User, token: str) -> str:
 async def confirm(
     query: CallbackQuery,
     state: FSMContext,
-    wizard: dict[str, Any],
+    wizard: WizardState,
     user: User,
     shop: Shop,
     i18n: I18nContext,
     notifier: Notifier,
 ) -> None:
-    spec = spec_of(wizard)
-    request = wizard_steps.build_request(spec, wizard["f"], wizard["drip"])
     try:
         order, created, target = await ordering.reserve(
             shop.sessions,
             shop.rules,
             user_id=user.id,
-            service_id=spec.service_id,
-            request=request,
-            request_key=request_key(user, wizard["t"]),
-            expected_price=Decimal(wizard["price"]) if wizard.get("price") else None,
+            service_id=wizard.spec.service_id,
+            request=wizard.request(),
+            request_key=request_key(user, wizard.token),
+            expected_price=Decimal(wizard.price) if wizard.price else None,
         )
     except ordering.PriceChanged:
         shop.catalog.invalidate()  # it showed the old price: changed by another process
@@ -82,7 +80,7 @@ async def confirm(
     finally:  # shown before the outcome, never after it; if it cannot be shown, the outcome
         with contextlib.suppress(TelegramAPIError):  # still is (notifier.send never raises)
             await placing
-    await tell_outcome(query, shop, i18n, notifier, user, wizard["name"], placement)
+    await tell_outcome(query, shop, i18n, notifier, user, wizard.name, placement)
 
 
 async def replayed(

@@ -1,10 +1,10 @@
 """The order wizard's state and screens: the FSM record, the step prompts and the summary.
 
-The FSM holds one plain JSON dict under WIZARD: the token, the service spec, the current step,
-the drip-feed choice and the collected fields (keyed by OrderRequest field names). The storage
-is the shop database, so a wizard survives a restart. The buttons and typed answers are handled
-in handlers/wizard.py, placing the order in handlers/wizard_confirm.py; both use this module,
-which imports neither.
+The FSM holds one plain JSON dict under WIZARD, a `WizardState` serialised by `load`/`save` here
+and nowhere else: the token, the service spec, the current step, the drip-feed choice and the
+collected fields (keyed by OrderRequest field names). The storage is the shop database, so a
+wizard survives a restart. The buttons and typed answers are handled in handlers/wizard.py,
+placing the order in handlers/wizard_confirm.py; both use this module, which imports neither.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from aiogram_i18n import I18nContext
 from bot.context import Shop
 from bot.panel import InvalidOrderParams
 from bot.shop import ordering, wizard_steps
-from bot.shop.wizard_steps import DRIP, StepInputError, Summary, WizardSpec
+from bot.shop.wizard_steps import DRIP, SUMMARY, StepInputError, Summary, WizardState
 from handlers.common import show
 from keyboards import wizard as kb
 from keyboards.menu import back_to_menu
 from storage.models import User
 
 WIZARD = "wizard"
-SUMMARY = "summary"
 
 
 class OrderWizard(StatesGroup):
@@ -44,51 +43,44 @@ async def render(target: Target, text: str, markup: InlineKeyboardMarkup | None)
         await target.answer(text, reply_markup=markup)
 
 
-async def load(state: FSMContext) -> dict[str, Any] | None:
+async def load(state: FSMContext) -> WizardState | None:
+    """The wizard in progress, or None (no wizard, another conversation, or a damaged record)."""
     if await state.get_state() != OrderWizard.active.state:
         return None
     wizard = (await state.get_data()).get(WIZARD)
-    return wizard if isinstance(wizard, dict) else None
+    return WizardState.from_json(wizard) if isinstance(wizard, dict) else None
 
 
-async def save(state: FSMContext, wizard: dict[str, Any]) -> None:
+async def save(state: FSMContext, wizard: WizardState) -> None:
     await state.set_state(OrderWizard.active)
-    await state.set_data({WIZARD: wizard})
-
-
-def spec_of(wizard: dict[str, Any]) -> WizardSpec:
-    return WizardSpec.from_json(wizard["spec"])
+    await state.set_data({WIZARD: wizard.to_json()})
 
 
 # -- rendering -----------------------------------------------------------------------------------
 
 
-def prompt_text(i18n: I18nContext, wizard: dict[str, Any], error: str | None = None) -> str:
-    step = wizard["step"]
-    lo, hi = (
-        (0, 0)
-        if step in (DRIP, "delay", "expiry", "link", "media", "username", "hashtag")
-        else wizard_steps.step_bounds(step, spec_of(wizard), wizard["f"])
-    )
-    intervals = spec_of(wizard).intervals if step == "interval" else None
+def prompt_text(i18n: I18nContext, wizard: WizardState, error: str | None = None) -> str:
+    step = str(wizard.step)
+    lo, hi = wizard_steps.prompt_bounds(step, wizard.spec, wizard.fields)
+    intervals = wizard.spec.intervals if step == "interval" else None
     ask = (
         i18n.get("wz-ask-interval-choice", allowed=", ".join(map(str, intervals)))
         if intervals
         else i18n.get(f"wz-ask-{step}", min=lo, max=hi)
     )
-    parts = [i18n.get("wz-header", service=wizard["name"]), ask]
+    parts = [i18n.get("wz-header", service=wizard.name), ask]
     if error:
         parts.insert(1, error)
     return "\n\n".join(parts)
 
 
 async def prompt(
-    target: Target, i18n: I18nContext, wizard: dict[str, Any], error: str | None = None
+    target: Target, i18n: I18nContext, wizard: WizardState, error: str | None = None
 ) -> None:
-    step = wizard["step"]
-    choices = (spec_of(wizard).intervals or ()) if step == "interval" else ()
+    step = str(wizard.step)
+    choices = (wizard.spec.intervals or ()) if step == "interval" else ()
     await render(
-        target, prompt_text(i18n, wizard, error), kb.step(i18n, wizard["t"], step, choices)
+        target, prompt_text(i18n, wizard, error), kb.step(i18n, wizard.token, step, choices)
     )
 
 
@@ -102,12 +94,12 @@ def _field_line(i18n: I18nContext, step: str, value: Any) -> str:
     return i18n.get(f"wz-line-{step}", value=value, handle=f"@{value}")
 
 
-def summary_text(shop: Shop, i18n: I18nContext, wizard: dict[str, Any], summary: Summary) -> str:
-    spec, fields = spec_of(wizard), wizard["f"]
-    lines = [i18n.get("wz-summary-title"), i18n.get("wz-header", service=wizard["name"])]
-    for step in wizard_steps.steps(spec, wizard["drip"]):
+def summary_text(shop: Shop, i18n: I18nContext, wizard: WizardState, summary: Summary) -> str:
+    fields = wizard.fields
+    lines = [i18n.get("wz-summary-title"), i18n.get("wz-header", service=wizard.name)]
+    for step in wizard.steps():
         if step == DRIP:
-            if wizard["drip"]:
+            if wizard.drip:
                 lines.append(
                     i18n.get(
                         "wz-line-drip",
@@ -131,19 +123,17 @@ def summary_text(shop: Shop, i18n: I18nContext, wizard: dict[str, Any], summary:
 async def show_summary(
     target: Target,
     state: FSMContext,
-    wizard: dict[str, Any],
+    wizard: WizardState,
     user: User,
     shop: Shop,
     i18n: I18nContext,
     notice: str | None = None,
 ) -> None:
-    spec = spec_of(wizard)
-    request = wizard_steps.build_request(spec, wizard["f"], wizard["drip"])
     try:
         view = await shop.catalog.view()
         async with shop.sessions() as session:
             summary = await wizard_steps.summarize(
-                session, view, shop.rules, user.id, spec, request
+                session, view, shop.rules, user.id, wizard.spec, wizard.request()
             )
     except ordering.ServiceUnavailable:
         await state.clear()
@@ -152,28 +142,27 @@ async def show_summary(
     except InvalidOrderParams as exc:
         await service_changed(target, state, wizard, i18n, exc)
         return
-    wizard["step"] = SUMMARY
-    wizard["price"] = str(summary.price)  # what the customer confirms; checked at Confirm
+    wizard.step = SUMMARY
+    wizard.price = str(summary.price)  # what the customer confirms; checked at Confirm
     await save(state, wizard)
     text = summary_text(shop, i18n, wizard, summary)
     await render(
         target,
         f"{notice}\n\n{text}" if notice else text,
-        kb.summary(i18n, wizard["t"], summary.affordable),
+        kb.summary(i18n, wizard.token, summary.affordable),
     )
 
 
 async def service_changed(
     target: Target,
     state: FSMContext,
-    wizard: dict[str, Any],
+    wizard: WizardState,
     i18n: I18nContext,
     exc: InvalidOrderParams,
 ) -> None:
     """The service's bounds or type changed since the wizard began: redo that step or stop."""
-    sequence = wizard_steps.steps(spec_of(wizard), wizard["drip"])
-    if exc.field in sequence:
-        wizard["step"] = exc.field
+    if exc.field in wizard.steps():
+        wizard.step = exc.field
         await save(state, wizard)
         await prompt(target, i18n, wizard, i18n.get("wz-err-changed"))
         return
@@ -184,16 +173,16 @@ async def service_changed(
 async def advance(
     target: Target,
     state: FSMContext,
-    wizard: dict[str, Any],
+    wizard: WizardState,
     user: User,
     shop: Shop,
     i18n: I18nContext,
 ) -> None:
-    following = wizard_steps.next_step(spec_of(wizard), wizard["step"], wizard["drip"])
+    following = wizard.next_step()
     if following is None:
         await show_summary(target, state, wizard, user, shop, i18n)
         return
-    wizard["step"] = following
+    wizard.step = following
     await save(state, wizard)
     await prompt(target, i18n, wizard)
 
@@ -201,4 +190,4 @@ async def advance(
 async def pending_summary(state: FSMContext) -> str | None:
     """The token of an order summary waiting in this customer's FSM, or None."""
     wizard = await load(state)
-    return wizard["t"] if wizard is not None and wizard.get("step") == SUMMARY else None
+    return wizard.token if wizard is not None and wizard.at_summary else None

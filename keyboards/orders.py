@@ -30,6 +30,12 @@ class OrderCb(CallbackData, prefix="o"):
     page: int = 0  # the list page to go back to
 
 
+class OrderAgain(CallbackData, prefix="oa"):
+    """ "Order again" on an order's card: the wizard pre-filled with that order's answers."""
+
+    id: int  # the shop's order id (checked against the pressing customer)
+
+
 def shorten(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -91,12 +97,16 @@ def order_details(
         actions.append(button("btn-order-refill", OrderAction.REFILL))
     if cancel:
         actions.append(button("btn-order-cancel", OrderAction.CANCEL))
+    again = InlineKeyboardButton(
+        text=i18n.get("btn-order-again"), callback_data=OrderAgain(id=order_id).pack()
+    )
     back = InlineKeyboardButton(
         text=i18n.get("btn-orders-back"),
         callback_data=OrderCb(action=OrderAction.LIST, page=page).pack(),
     )
     builder = InlineKeyboardBuilder()
     builder.row(*actions)
+    builder.row(again)
     builder.row(back, home_button(i18n))
     return builder.as_markup()
 

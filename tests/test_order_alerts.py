@@ -27,8 +27,9 @@ async def translate() -> Translator:
 
 
 def alerts(translate: Translator, language: str) -> list[tuple[str, str]]:
-    """(message id, text) of every alert handlers/orders.py and handlers/wizard_confirm.py can
-    show, with the longest argument of each kind."""
+    """(message id, text) of every alert handlers/orders.py, handlers/wizard_confirm.py,
+    handlers/order_again.py and handlers/paste_link.py can show, with the longest argument of
+    each kind."""
 
     def t(key: str, **kwargs: object) -> str:
         return translate(language, key, **kwargs)
@@ -42,9 +43,11 @@ def alerts(translate: Translator, language: str) -> list[tuple[str, str]]:
         "order-refreshed",
         "cancel-not-allowed",
         "wz-stale",
+        "pl-stale",
     ):
         out.append((key, t(key)))
     out.append(("wz-already-placed", t("wz-already-placed", order="9" * 19)))
+    out.append(("oa-unavailable", t("oa-unavailable", number=NUMBER)))
     for status in statuses:
         out.append(
             ("order-refunded", t("order-refunded", number=NUMBER, status=status, amount=AMOUNT))
@@ -63,7 +66,7 @@ async def test_every_order_alert_fits_in_both_languages(
     translate: Translator, language: str
 ) -> None:
     rendered = alerts(translate, language)
-    assert len({key for key, _ in rendered}) == 18  # every message of both families
+    assert len({key for key, _ in rendered}) == 20  # every message of these families
     too_long = [(key, utf16_len(text)) for key, text in rendered if utf16_len(text) > ALERT_LIMIT]
     assert too_long == []
 

@@ -1,15 +1,18 @@
 """The order wizard's domain side: which steps each service type asks, parsing what the customer
 types at each step, and the read models the shop front renders (listing prices, the summary).
 
-Handlers keep only plain JSON in the FSM (a `WizardSpec` dict and the collected fields, keyed by
-`OrderRequest` field names), so everything here works from those plain values.
+A wizard in progress is a `WizardState` (the service spec, the current step, the drip-feed choice
+and the collected fields, keyed by `OrderRequest` field names). The FSM stores it as plain JSON
+(`to_json`/`from_json`, read and written in one place: handlers/wizard_view.py); the keys of that
+JSON never change, so a wizard in flight across a deploy keeps working.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,15 +26,15 @@ from bot.panel import SUBSCRIPTION_DELAYS, OrderRequest, PanelRegistry, ServiceT
 from bot.panel.profile import PanelProfile
 from bot.panel.service_types import COUNTED_LIST, FIELDS, LIST_FIELDS, PER_PACKAGE
 from bot.shop import catalog, ledger, ordering
+from bot.shop.catalog_entries import CategoryEntry, ServiceEntry
 from bot.shop.catalog_view import CatalogView
 from bot.shop.digits import BIDI_MARKS, is_long_whole_number, normalize_digits, parse_int
 from bot.shop.pricing import PriceRules, price_per_1000
-from storage.models import Category, Panel, Service
+from storage.models import Panel, Service
 
 T = ServiceType
 DRIP = "drip"  # the yes/no question; not a request field
 LIST_STEPS = LIST_FIELDS
-CHOICE_STEPS = frozenset({DRIP, "delay", "expiry"})  # answered by buttons (typing works too)
 SKIPPABLE = frozenset({"expiry"})
 
 MAX_LINES = 10_000
@@ -92,7 +95,7 @@ class WizardSpec:
         return cls(**values)
 
     @classmethod
-    def of(cls, service: Service, profile: PanelProfile | None = None) -> WizardSpec:
+    def of(cls, service: Service | ServiceEntry, profile: PanelProfile | None = None) -> WizardSpec:
         profile = profile or PanelProfile()
         return cls(
             service.id,
@@ -117,7 +120,7 @@ async def panel_profile(
     return getattr(panels.get(name), "profile", None) or PanelProfile()
 
 
-def is_orderable(service: Service) -> bool:
+def is_orderable(service: Service | ServiceEntry) -> bool:
     return catalog.to_panel_service(service).orderable
 
 
@@ -142,6 +145,143 @@ def previous_step(spec: WizardSpec, current: str | None, drip: bool = False) -> 
     sequence = steps(spec, drip)
     index = len(sequence) - 1 if current is None else sequence.index(current) - 1
     return sequence[index] if index >= 0 else None
+
+
+# -- the step definitions -----------------------------------------------------------------------
+
+Bounds = Callable[[WizardSpec, Mapping[str, Any]], tuple[int, int]]
+
+
+def _fixed(lo: int, hi: int) -> Bounds:
+    return lambda spec, fields: (lo, hi)
+
+
+def _quantity(spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
+    return spec.min, spec.max
+
+
+def _max_after_min(spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
+    return max(spec.min, int(fields.get("min") or spec.min)), spec.max
+
+
+def _lines(step: str) -> Bounds:
+    """A list counted as the billed quantity takes the service's bounds; others up to MAX_LINES."""
+
+    def bounds(spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
+        counted = COUNTED_LIST.get(spec.service_type) == step
+        return (spec.min, spec.max) if counted else (1, MAX_LINES)
+
+    return bounds
+
+
+_ANSWER_BOUNDS = _fixed(1, 1_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One wizard step: what kind of answer it takes and, for numbers and lists, its bounds."""
+
+    kind: str  # link, number, list, name, choice
+    bounds: Bounds | None = None
+
+
+# The one table of steps: parsing, prompts and "order again" read their bounds from here.
+STEPS: dict[str, Step] = {
+    "link": Step("link"),
+    "media": Step("link"),
+    "quantity": Step("number", _quantity),
+    "min": Step("number", _quantity),
+    "max": Step("number", _max_after_min),
+    "runs": Step("number", _fixed(2, 10_000)),
+    "interval": Step("number", _fixed(1, 60 * 24 * 365)),
+    "posts": Step("number", _fixed(1, 100_000)),
+    "answer_number": Step("number", _ANSWER_BOUNDS),
+    "username": Step("name"),
+    "hashtag": Step("name"),
+    DRIP: Step("choice"),
+    "delay": Step("choice"),
+    "expiry": Step("choice"),
+    **{name: Step("list", _lines(name)) for name in sorted(LIST_FIELDS)},
+}
+
+
+# -- the wizard in progress ----------------------------------------------------------------------
+
+SUMMARY = "summary"  # the step value once every answer is in
+
+
+def new_token() -> str:
+    """A fresh token per wizard: Confirm's idempotency key, and what its buttons carry."""
+    return secrets.token_hex(6)
+
+
+@dataclass(slots=True)
+class WizardState:
+    """A wizard in progress. `token` is fresh per wizard: Confirm's idempotency key.
+    `price`: the summary's price the customer was shown (checked at Confirm), as a string."""
+
+    token: str
+    spec: WizardSpec
+    name: str
+    step: str | None
+    drip: bool = False
+    fields: dict[str, Any] = field(default_factory=dict)
+    price: str | None = None
+
+    @property
+    def at_summary(self) -> bool:
+        return self.step == SUMMARY
+
+    def to_json(self) -> dict[str, Any]:
+        """The FSM record; the one-letter keys are those of wizards saved before this class."""
+        data: dict[str, Any] = {
+            "t": self.token,
+            "spec": self.spec.to_json(),
+            "name": self.name,
+            "step": self.step,
+            "drip": self.drip,
+            "f": dict(self.fields),
+        }
+        if self.price is not None:
+            data["price"] = self.price
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WizardState | None:
+        """None for a record that is not a wizard (or is damaged): the caller says "stale"."""
+        try:
+            fields = data.get("f") or {}
+            step = data.get("step")
+            price = data.get("price")
+            if not isinstance(fields, dict) or not isinstance(data["spec"], Mapping):
+                return None
+            return cls(
+                token=str(data["t"]),
+                spec=WizardSpec.from_json(data["spec"]),
+                name=str(data.get("name") or ""),
+                step=str(step) if step is not None else None,
+                drip=bool(data.get("drip")),
+                fields=dict(fields),
+                price=str(price) if price else None,
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def request(self) -> OrderRequest:
+        return build_request(self.spec, self.fields, self.drip)
+
+    def steps(self) -> tuple[str, ...]:
+        return steps(self.spec, self.drip)
+
+    def next_step(self) -> str | None:
+        return next_step(self.spec, self.step, self.drip)
+
+    def previous_step(self) -> str | None:
+        return previous_step(self.spec, None if self.at_summary else self.step, self.drip)
+
+    def parse(self, text: str) -> Any:
+        """The value for the current step, or StepInputError."""
+        return parse(str(self.step), text, self.spec, self.fields)
 
 
 # -- parsing what the customer typed ------------------------------------------------------------
@@ -213,9 +353,9 @@ def _parse_list(step: str, text: str, spec: WizardSpec) -> list[str]:
 
 def _parse_delay(text: str) -> int:
     value = parse_int(text)
-    if value not in SUBSCRIPTION_DELAYS:
+    if value is None or value not in SUBSCRIPTION_DELAYS:
         raise StepInputError("bad-delay", allowed=", ".join(map(str, SUBSCRIPTION_DELAYS)))
-    return value  # type: ignore[return-value]
+    return value
 
 
 def parse_expiry(text: str, today: date) -> date:
@@ -235,18 +375,11 @@ def parse_expiry(text: str, today: date) -> date:
 
 
 def number_bounds(step: str, spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
-    """Inclusive bounds of a numeric step (also shown in its prompt)."""
-    if step in ("quantity", "min"):
-        return spec.min, spec.max
-    if step == "max":
-        return max(spec.min, int(fields.get("min") or spec.min)), spec.max
-    if step == "runs":
-        return 2, 10_000
-    if step == "interval":
-        return 1, 60 * 24 * 365
-    if step == "posts":
-        return 1, 100_000
-    return 1, 1_000  # answer_number
+    """Inclusive bounds of a numeric step (also shown in its prompt), from its STEPS entry."""
+    definition = STEPS.get(step)
+    if definition is None or definition.bounds is None:
+        return _ANSWER_BOUNDS(spec, fields)
+    return definition.bounds(spec, fields)
 
 
 def _parse_number(step: str, text: str, spec: WizardSpec, fields: Mapping[str, Any]) -> int:
@@ -284,13 +417,15 @@ def build_request(spec: WizardSpec, fields: Mapping[str, Any], drip: bool) -> Or
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    service: Service
+    service: Service | ServiceEntry
     price: Decimal  # per 1000 units, or per package
     per_package: bool
     orderable: bool
 
 
-def listing(view: CatalogView, rules: PriceRules, services: Iterable[Service]) -> list[Listed]:
+def listing(
+    view: CatalogView, rules: PriceRules, services: Iterable[Service | ServiceEntry]
+) -> list[Listed]:
     """Shop prices for a page of services, from the catalog in memory."""
     rules = view.rules(rules)  # the admin's global markup
     return [
@@ -308,7 +443,7 @@ def listing(view: CatalogView, rules: PriceRules, services: Iterable[Service]) -
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    service: Service
+    service: Service | ServiceEntry
     price: Decimal
     balance: Decimal
     balance_after: Decimal
@@ -346,10 +481,15 @@ async def summarize(
 
 def step_bounds(step: str, spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
     """Bounds shown in a step's prompt: a number's range, or how many lines a list takes."""
-    if step in LIST_STEPS:
-        counted = COUNTED_LIST.get(spec.service_type) == step
-        return (spec.min, spec.max) if counted else (1, MAX_LINES)
     return number_bounds(step, spec, fields)
+
+
+def prompt_bounds(step: str, spec: WizardSpec, fields: Mapping[str, Any]) -> tuple[int, int]:
+    """What a step's prompt shows as its range: (0, 0) for a step without bounds."""
+    definition = STEPS.get(step)
+    if definition is None or definition.bounds is None:
+        return 0, 0
+    return definition.bounds(spec, fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,14 +509,14 @@ def paginate(total: int, page: int, size: int) -> Page:
     return Page(total, page, pages, page * size, size)
 
 
-def categories_page(view: CatalogView, page: int, size: int) -> tuple[Page, list[Category]]:
+def categories_page(view: CatalogView, page: int, size: int) -> tuple[Page, list[CategoryEntry]]:
     paged = paginate(len(view.categories), page, size)
     return paged, list(view.categories[paged.offset : paged.offset + size])
 
 
 def services_page(
     view: CatalogView, rules: PriceRules, category_id: int, page: int, size: int
-) -> tuple[Category | None, Page, list[Listed]]:
+) -> tuple[CategoryEntry | None, Page, list[Listed]]:
     category = view.category_by_id.get(category_id)
     services = view.by_category.get(category_id, ())
     paged = paginate(len(services), page, size)
@@ -386,7 +526,7 @@ def services_page(
 
 def service_card(
     view: CatalogView, rules: PriceRules, service_id: int
-) -> tuple[Listed, Category | None] | None:
+) -> tuple[Listed, CategoryEntry | None] | None:
     """A sellable service with its price and category; None when it cannot be sold now."""
     service = view.services.get(service_id)
     if service is None:

@@ -106,6 +106,7 @@ async def test_list_pages_and_details_in_english(tmp_path: Path) -> None:
         assert details.button_texts == [
             "🔄 Refresh",
             "✖️ Cancel order",
+            "🔁 Order again",
             "⬅️ My orders",
             "🏠 Main menu",
         ]
@@ -175,7 +176,12 @@ async def test_refill_and_cancel_only_when_allowed(tmp_path: Path) -> None:
 
         await bob.click(callback_data=view(no_refill), message=listing)
         details = await bob.wait_edit(contains=f"Order #{no_refill}")
-        assert details.button_texts == ["🔄 Refresh", "⬅️ My orders", "🏠 Main menu"]
+        assert details.button_texts == [
+            "🔄 Refresh",
+            "🔁 Order again",
+            "⬅️ My orders",
+            "🏠 Main menu",
+        ]
 
         await bob.click(callback_data=view(done), message=listing)
         details = await bob.wait_edit(contains=f"Order #{done}")
