@@ -84,6 +84,12 @@ def reader_engine(engine: AsyncEngine) -> AsyncEngine | None:
     return _readers.get(engine.sync_engine)
 
 
+def all_engines(engine: AsyncEngine) -> list[AsyncEngine]:
+    """The engine and its readers: what a statement counter or tracer listens on."""
+    reader = reader_engine(engine)
+    return [engine] if reader is None else [engine, reader]
+
+
 def _configure_readers(engine: AsyncEngine, reader: AsyncEngine) -> None:
     _readers[engine.sync_engine] = reader
 
