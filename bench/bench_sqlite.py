@@ -1,11 +1,12 @@
-"""Benchmark: the cost of one SQLite transaction through the shop's engine (stock aiosqlite,
-every transaction BEGIN IMMEDIATE … COMMIT).
+"""Benchmark: the cost of one SQLite transaction through the shop's engine (stock aiosqlite;
+write transactions BEGIN IMMEDIATE … COMMIT on the one writer, read sessions on the read-only
+pool).
 
 Run: .venv/bin/python bench/bench_sqlite.py [--transactions N] [--rounds R]
 Prints, as the median (best) of R rounds of N transactions each, wall and process CPU time per
 transaction (the CPU of aiosqlite's worker thread included) for:
 - empty: BEGIN IMMEDIATE + COMMIT alone, what beginning every transaction costs over none;
-- read: an ORM session reading one row (the shape of most customer steps);
+- read: an ORM session reading one row, no begin() (the shape of most customer steps);
 - read+write: a session reading one row and updating it;
 each one at a time, then with 20 tasks sharing the engine (transactions/s); and reads beside
 writes: 10 tasks reading while 10 others read + update, with the slowest reads (p99 wall) —
