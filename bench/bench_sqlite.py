@@ -1,13 +1,16 @@
-"""Benchmark: the cost of one SQLite transaction through the shop's engine (stock aiosqlite,
-every transaction BEGIN IMMEDIATE … COMMIT).
+"""Benchmark: the cost of one SQLite transaction through the shop's engine (stock aiosqlite;
+write transactions BEGIN IMMEDIATE … COMMIT on the one writer, read sessions on the read-only
+pool).
 
 Run: .venv/bin/python bench/bench_sqlite.py [--transactions N] [--rounds R]
 Prints, as the median (best) of R rounds of N transactions each, wall and process CPU time per
 transaction (the CPU of aiosqlite's worker thread included) for:
 - empty: BEGIN IMMEDIATE + COMMIT alone, what beginning every transaction costs over none;
-- read: an ORM session reading one row (the shape of most customer steps);
+- read: an ORM session reading one row, no begin() (the shape of most customer steps);
 - read+write: a session reading one row and updating it;
-each one at a time, then with 20 tasks sharing the engine's one connection (transactions/s).
+each one at a time, then with 20 tasks sharing the engine (transactions/s); and reads beside
+writes: 10 tasks reading while 10 others read + update, with the slowest reads (p99 wall) —
+the customers browsing while others order.
 """
 
 from __future__ import annotations
@@ -82,6 +85,33 @@ async def main(n: int, rounds: int) -> None:
                 f"µs wall, {statistics.median(cpu):5.0f} ({min(cpu):4.0f}) µs CPU; "
                 f"{TASKS} tasks: {statistics.median(rate):5.0f} ({max(rate):4.0f}) "
                 "transactions/s"
+            )
+        read_walls: list[float] = []
+
+        async def timed_read() -> None:
+            started = time.perf_counter()
+            await read()
+            read_walls.append(time.perf_counter() - started)
+
+        async def mixed_worker(op: Callable[[], Awaitable[None]], count: int) -> None:
+            for _ in range(count):
+                await op()
+
+        for _ in range(rounds):
+            read_walls.clear()
+            wall = time.perf_counter()
+            half = TASKS // 2
+            await asyncio.gather(
+                *(mixed_worker(timed_read, n // TASKS) for _ in range(half)),
+                *(mixed_worker(read_write, n // TASKS) for _ in range(TASKS - half)),
+            )
+            wall = time.perf_counter() - wall
+            read_walls.sort()
+            p99 = read_walls[int(len(read_walls) * 0.99)] * 1e3
+            print(
+                f"mixed      {half} reading + {TASKS - half} writing tasks: "
+                f"{n / wall:5.0f} transactions/s, read p50 "
+                f"{statistics.median(read_walls) * 1e3:5.1f} ms, p99 {p99:5.1f} ms"
             )
         await engine.dispose()
 

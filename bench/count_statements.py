@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
+from storage.db import all_engines  # noqa: E402
 from tests.e2e.harness import running_shop  # noqa: E402
 from tests.fakes.panel_server import FakePanel  # noqa: E402
 
@@ -38,11 +39,12 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with running_shop(Path(folder), panel=panel) as shop:
             statements: list[str] = []
-            event.listen(
-                shop.runtime.engine.sync_engine,
-                "before_cursor_execute",
-                lambda *args: statements.append(" ".join(args[2].split()[:4])),
-            )
+            for engine in all_engines(shop.runtime.engine):  # the writer and SQLite's readers
+                event.listen(
+                    engine.sync_engine,
+                    "before_cursor_execute",
+                    lambda *args: statements.append(" ".join(args[2].split()[:4])),
+                )
             customer = shop.customer(50_001)
             await customer.send("/start")
             await customer.wait_messages(2)

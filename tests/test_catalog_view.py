@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.shop import catalog_view
 from bot.shop.catalog_view import CatalogCache, CatalogView, load_view
 from bot.shop.pricing import PriceRules
+from storage.db import all_engines
 from storage.models import Category, Panel, Service, ShopSetting
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -97,11 +98,12 @@ async def test_cache_reloads_after_invalidate_or_ttl(
     now = [0.0]
     cache = CatalogCache(sessions, clock=lambda: now[0])
     loads: list[str] = []
-    event.listen(
-        engine.sync_engine,
-        "before_cursor_execute",
-        lambda *args: loads.append(args[2]) if "JOIN categories" in args[2] else None,
-    )
+    for each in all_engines(engine):  # reads run on SQLite's read-only pool
+        event.listen(
+            each.sync_engine,
+            "before_cursor_execute",
+            lambda *args: loads.append(args[2]) if "JOIN categories" in args[2] else None,
+        )
     first = await cache.view()
     assert await cache.view() is first and len(loads) == 1  # served from memory
     async with sessions() as session, session.begin():
@@ -123,11 +125,12 @@ async def test_concurrent_readers_share_one_load(sessions: Sessions, engine: Asy
     await seed(sessions)
     cache = CatalogCache(sessions)
     loads: list[str] = []
-    event.listen(
-        engine.sync_engine,
-        "before_cursor_execute",
-        lambda *args: loads.append(args[2]) if "JOIN categories" in args[2] else None,
-    )
+    for each in all_engines(engine):  # reads run on SQLite's read-only pool
+        event.listen(
+            each.sync_engine,
+            "before_cursor_execute",
+            lambda *args: loads.append(args[2]) if "JOIN categories" in args[2] else None,
+        )
     views = await asyncio.gather(*(cache.view() for _ in range(20)))
     assert len(loads) == 1 and all(view is views[0] for view in views)
 
