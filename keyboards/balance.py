@@ -6,6 +6,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
+from keyboards.growth import promo_button
 from keyboards.menu import home_button
 
 
@@ -22,6 +23,7 @@ def balance_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
                     text=i18n.get("btn-topup"), callback_data=Balance(action="topup").pack()
                 )
             ],
+            [promo_button(i18n)],
             [home_button(i18n)],
         ]
     )

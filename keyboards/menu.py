@@ -7,6 +7,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from keyboards.growth import invite_button
+
 
 class Menu(CallbackData, prefix="m"):
     action: str  # home, new_order, orders, balance, language, help
@@ -34,6 +36,7 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
                 [button("menu-new-order", "new_order")],
                 [button("menu-orders", "orders"), button("menu-balance", "balance")],
                 [button("menu-language", "language"), button("menu-help", "help")],
+                [invite_button(i18n)],
             ]
         )
     return menu
