@@ -194,7 +194,7 @@ async def reward_finished(
         )
     )
     referrers: dict[int, int] = {
-        user_id: referrer for user_id, referrer in rows.tuples() if referrer is not None
+        user_id: referrer for user_id, referrer in rows if referrer is not None
     }
     credits = [
         ledger.Credit(
