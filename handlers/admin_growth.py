@@ -85,7 +85,7 @@ async def _create(shop: Shop, i18n: I18nContext, admin_id: int, new: NewPromo) -
     created = await promos.create(shop.sessions, admin_id, new)
     if isinstance(created, Problem):
         return problem_text(i18n, shop, created, new.code)
-    return i18n.get("admin-promo-created", line=promo_line(i18n, shop, created))
+    return i18n.get("admin-promo-created") + "\n" + promo_line(i18n, shop, created)
 
 
 async def newpromo_command(

@@ -52,7 +52,7 @@ admin-promo-bad_percent = ❌ يجب أن تكون النسبة أكبر من 0 
 admin-promo-bad_uses = ❌ { LTR("uses=") } يأخذ عددًا صحيحًا من 1 إلى 1000000.
 admin-promo-bad_days = ❌ { LTR("days=") } يأخذ عددًا صحيحًا من 1 إلى 3650.
 admin-promo-exists = ❌ الكود { LTR($code) } موجود مسبقًا.
-admin-promo-created = ✅ تم إنشاء الكود: { $line }
+admin-promo-created = ✅ تم إنشاء الكود:
 admin-promos-title = 🎟 <b>الأكواد الترويجية</b> (الأحدث أولًا)
 admin-promos-empty = لا توجد أكواد بعد. أنشئ كودًا بالأمر { LTR("/newpromo") } أو بالزر أدناه.
 admin-promo-credit = رصيد { LTR($amount) }

@@ -11,7 +11,7 @@ invite-screen = 👥 <b>Invite friends</b>
     { $link }
 
     Joined through it: { $joined ->
-        [zero] nobody yet
+        [0] nobody yet
         [one] one person
        *[other] { $joined } people
     }
@@ -49,7 +49,7 @@ admin-promo-bad_percent = ❌ The percent must be above 0 and at most 100 (e.g. 
 admin-promo-bad_uses = ❌ uses= takes a whole number from 1 to 1000000.
 admin-promo-bad_days = ❌ days= takes a whole number from 1 to 3650.
 admin-promo-exists = ❌ Code { $code } exists already.
-admin-promo-created = ✅ Promo code created: { $line }
+admin-promo-created = ✅ Promo code created:
 admin-promos-title = 🎟 <b>Promo codes</b> (newest first)
 admin-promos-empty = No promo codes yet. Create one with /newpromo or the button below.
 admin-promo-credit = { $amount } credit
