@@ -188,3 +188,41 @@ def test_typed_percent() -> None:
     assert referrals.parse_percent("1.234") is None
     assert referrals.parse_percent("abc") is None
     assert OrderState.COMPLETED in referrals.REWARDED_STATES
+
+
+@both_engines
+async def test_admin_partial_refund_of_held_order_rewards_and_later_refund_keeps_it(
+    sessions: Sessions,
+) -> None:
+    from bot.shop.admin import refunds
+
+    service = await seed_service(sessions)
+    alice = await customer(sessions, 6001)
+    bob = await customer(sessions, 6002, funds="100")
+    await referrals.record_start(sessions, bob, await code_of(sessions, alice))
+    held = await new_order(
+        sessions, bob, service, charge="10.00", panel_order_id="h1", state=OrderState.REVIEW
+    )
+    result = await refunds.refund_order(
+        sessions,
+        admin_id=9,
+        order_id=held.id,
+        amount=Decimal("4.00"),
+        key="admin-refund:1",
+        referral_percent=Decimal(10),
+        precision=2,
+    )
+    assert result.state is OrderState.PARTIAL
+    assert result.reward == referrals.Reward(held.id, alice, Decimal("0.60"))
+    # A later admin refund of the rest does not claw the reward back, nor pays again.
+    later = await refunds.refund_order(
+        sessions,
+        admin_id=9,
+        order_id=held.id,
+        amount=None,
+        key="admin-refund:2",
+        referral_percent=Decimal(10),
+        precision=2,
+    )
+    assert later.reward is None and later.amount == Decimal("6.00")
+    assert await rewards(sessions, alice) == [(f"referral:{held.id}", Decimal("0.60"))]
