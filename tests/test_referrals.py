@@ -3,6 +3,7 @@ self, never a cycle), and the reward paid once per finished order, in its transa
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -226,3 +227,20 @@ async def test_admin_partial_refund_of_held_order_rewards_and_later_refund_keeps
     )
     assert later.reward is None and later.amount == Decimal("6.00")
     assert await rewards(sessions, alice) == [(f"referral:{held.id}", Decimal("0.60"))]
+
+
+@both_engines
+async def test_two_customers_joining_through_each_other_at_once_make_no_cycle(
+    sessions: Sessions,
+) -> None:
+    for round_ in range(3):
+        a = await customer(sessions, 7000 + 2 * round_)
+        b = await customer(sessions, 7001 + 2 * round_)
+        code_a, code_b = await code_of(sessions, a), await code_of(sessions, b)
+        outcomes = await asyncio.gather(
+            referrals.record_start(sessions, a, code_b),
+            referrals.record_start(sessions, b, code_a),
+        )
+        assert sorted(outcomes) == sorted([StartOutcome.REFERRED, StartOutcome.CYCLE])
+        links = [await referrer_of(sessions, a), await referrer_of(sessions, b)]
+        assert links.count(None) == 1

@@ -69,19 +69,30 @@ class StartOutcome:
 async def first_start(session: AsyncSession, user_id: int, payload: str | None) -> str:
     """Record the customer's /start; at the first one only, link the referrer the payload's
     invite code names (if any, and if it is not themselves or a cycle)."""
-    stored = (payload or "")[:64]
+    code = (payload or "").strip()
+    referrer_id = None
+    if code and len(code) <= 32:
+        referrer_id = await session.scalar(
+            select(InviteCode.user_id).where(InviteCode.code == code)
+        )
+    if referrer_id is not None and referrer_id != user_id:
+        # Two customers joining through each other's codes at once: both rows are locked
+        # first, in id order (PostgreSQL; SQLite writes one at a time), so the second waits
+        # for the first and then sees its link: no cycle, no deadlock.
+        await session.execute(
+            select(User.id)
+            .where(User.id.in_([user_id, referrer_id]))
+            .order_by(User.id)
+            .with_for_update()
+        )
     won = await session.execute(
         update(User)
         .where(User.id == user_id, User.start_payload.is_(None))
-        .values(start_payload=stored)
+        .values(start_payload=(payload or "")[:64])
         .execution_options(synchronize_session=False)
     )
     if not won.rowcount:  # type: ignore[attr-defined]
         return StartOutcome.REPEAT
-    code = (payload or "").strip()
-    if not code or len(code) > 32:
-        return StartOutcome.FIRST
-    referrer_id = await session.scalar(select(InviteCode.user_id).where(InviteCode.code == code))
     if referrer_id is None:
         return StartOutcome.FIRST
     if referrer_id == user_id:
