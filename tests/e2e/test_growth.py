@@ -18,7 +18,7 @@ from bot.telegram.i18n import LRI, PDI
 from bot.telegram.middlewares import throttling
 from storage.models import AuditLog, LedgerEntry, LedgerKind, PromoCode
 from storage.types import utcnow
-from tests.e2e.harness import ADMIN_ID, Shop, running_shop
+from tests.e2e.harness import Shop, running_shop
 from tests.fakes.bot_api import FakeUser
 from tests.jobs.factory import make_service, place_order
 
@@ -62,7 +62,7 @@ async def test_invite_link_join_and_reward_told_once_in_both_languages(tmp_path:
 
         bob = await started(shop, 7002, "ar", code)
         carol_code = await invite_code(bob, "ادعُ أصدقاءك")
-        carol = await started(shop, 7003, "en", carol_code)
+        await started(shop, 7003, "en", carol_code)
         again = await invite_code(alice, "Joined through it: one person")
         assert again == code
         assert (await shop.user_row(7002)).referrer_id == (await shop.user_row(7001)).id
@@ -98,7 +98,6 @@ async def test_invite_link_join_and_reward_told_once_in_both_languages(tmp_path:
             )
         assert len(keys) == 2 and all(key.startswith("referral:") for key in keys)
         await invite_code(alice, "Earned: 1.00 USD")
-        assert carol.id == 7003
         assert await shop.invariant_holds()
 
 
@@ -276,4 +275,3 @@ async def test_console_lists_disables_creates_and_sets_referral_percent(tmp_path
         await guest.click(callback_data="pr:off:1", message=guest.last_message)
         answer = await guest.wait_callback_answer()
         assert "no longer active" in (answer.text or "")
-        assert ADMIN_ID != guest.id
