@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     status_poll_seconds: int = Field(default=60, ge=5, le=86_400)
     catalog_sync_minutes: int = Field(default=60, ge=1, le=10_080)
     low_balance_alert: Decimal = Field(default=Decimal(10), ge=0)
+    # Referral reward: this percent of what a referred customer's order finally cost goes to
+    # whoever invited them (0 = off); admins override it at runtime (bot.shop.shop_settings).
+    referral_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Webhook mode (else long polling): Telegram posts updates to WEBHOOK_URL, which a reverse
     # proxy forwards to WEBHOOK_HOST:WEBHOOK_PORT; the secret header proves the sender.

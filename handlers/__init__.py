@@ -9,10 +9,12 @@ def build_router() -> Router:
     from handlers import (
         admin,
         admin_credit,
+        admin_growth,
         balance,
         broadcast,
         catalog,
         fallback,
+        growth,
         order_again,
         orders,
         paste_link,
@@ -36,8 +38,10 @@ def build_router() -> Router:
     root.include_router(orders.router())
     root.include_router(order_again.router())
     root.include_router(balance.router())
+    root.include_router(growth.router())  # /invite, /promo
     root.include_router(admin_credit.router())
     root.include_router(admin.router())  # the console: /admin, /refund, /user, /order
+    root.include_router(admin_growth.router())  # admin: /newpromo, /promos
     root.include_router(broadcast.router())  # admin: /broadcast
     root.include_router(stats.router())  # admin: /stats
     # Must stay last: answers whatever no other handler took.

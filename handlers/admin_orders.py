@@ -20,7 +20,7 @@ from bot.shop.credits import parse_amount
 from bot.shop.digits import parse_int
 from bot.shop.orders import MAX_BAD_CYCLES
 from bot.telegram.i18n import format_panel_money, order_number, order_status
-from bot.telegram.notify import Notifier
+from bot.telegram.notify import Notifier, tell_referral_reward
 from handlers.admin_people import date
 from handlers.admin_states import AdminInput, leave_prompt
 from handlers.common import show
@@ -185,8 +185,12 @@ async def refund_command(
         amount=amount,
         # One refund per command message: a replayed update finds this key and moves nothing.
         key=f"admin-refund:{message.chat.id}:{message.message_id}",
+        referral_percent=shop.settings.referral_percent,
+        precision=precision,
     )
     await tell_customer(notifier, shop, result)
+    if result.reward is not None:
+        await tell_referral_reward(notifier, result.reward)
     await message.answer(refund_reply(i18n, shop, result))
 
 

@@ -20,7 +20,7 @@ from bot.shop import aftersale, panel_alerts
 from bot.shop.aftersale import OrderView
 from bot.shop.catalog import display_name
 from bot.telegram.i18n import order_number, order_status
-from bot.telegram.notify import Notifier
+from bot.telegram.notify import Notifier, tell_referral_reward
 from handlers.common import show
 from keyboards.menu import Menu
 from keyboards.orders import (
@@ -184,11 +184,18 @@ async def refresh_order(
     query: CallbackQuery, callback_data: OrderCb, user: User, shop: Shop, i18n: I18nContext
 ) -> None:
     result = await aftersale.refresh(
-        shop.sessions, shop.panels, user.id, callback_data.id, shop.settings.currency_precision
+        shop.sessions,
+        shop.panels,
+        user.id,
+        callback_data.id,
+        shop.settings.currency_precision,
+        referral_percent=shop.settings.referral_percent,
     )
     if result is None:
         await _not_found(query, i18n)
         return
+    if result.change is not None and result.change.reward is not None and query.bot is not None:
+        await tell_referral_reward(Notifier(query.bot, shop), result.change.reward)
     if result.unreachable:
         await alert(query, i18n.get("order-provider-unreachable"))
     elif result.change is not None and result.change.refunded > 0:

@@ -213,6 +213,7 @@ async def successful_payment(
         total_amount=paid.total_amount,
         charge_id=charge_id,
         provider_charge_id=paid.provider_payment_charge_id,
+        precision=shop.settings.currency_precision,
     )
     if result.status is CreditStatus.DUPLICATE:
         log.info("payment %s delivered again: already credited", charge_id)
@@ -239,6 +240,10 @@ async def successful_payment(
         ),
         wizard_kb.resume(i18n.get("btn-continue-order"), token) if token else None,
     )
+    if result.bonus:
+        await notifier.send(
+            message.chat.id, i18n.get("promo-bonus-paid", amount=shop.money(result.bonus))
+        )
 
 
 async def refunded_payment(

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
 from bot.context import Shop
-from bot.shop import users
+from bot.shop import referrals
 from bot.telegram.i18n import LANGUAGES
 from handlers.common import show
 from keyboards.menu import Lang, Menu, back_to_menu, languages, main_menu
@@ -29,8 +29,7 @@ async def start(
     i18n: I18nContext,
 ) -> None:
     await state.clear()
-    if command.args:
-        await users.set_referrer(shop.sessions, user.id, command.args.strip())
+    await referrals.record_start(shop.sessions, user.id, command.args)
     await message.answer(i18n.get("welcome", name=user.first_name or ""))
     await message.answer(_menu_text(i18n, user), reply_markup=main_menu(i18n))
 

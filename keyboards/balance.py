@@ -7,6 +7,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from keyboards.growth import promo_button
 from keyboards.menu import home_button
 
 
@@ -22,5 +23,6 @@ def balance_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
             text=i18n.get("btn-topup"), callback_data=Balance(action="topup").pack()
         )
     )
+    builder.row(promo_button(i18n))
     builder.row(home_button(i18n))
     return builder.as_markup()

@@ -8,6 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from bot.cache import Cache
+from keyboards.growth import invite_button
 
 
 class Menu(CallbackData, prefix="m"):
@@ -37,6 +38,7 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
         builder.row(button("menu-new-order", "new_order"))
         builder.row(button("menu-orders", "orders"), button("menu-balance", "balance"))
         builder.row(button("menu-language", "language"), button("menu-help", "help"))
+        builder.row(invite_button(i18n))
         menu = builder.as_markup()
         _main_menus.put(i18n.locale, menu)
     return menu

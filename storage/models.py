@@ -85,6 +85,9 @@ class LedgerKind(StrEnum):
     CREDIT = "credit"
     DEBIT = "debit"
     PAYMENT_REFUND = "payment_refund"
+    REFERRAL = "referral"
+    PROMO = "promo"
+    PROMO_BONUS = "promo_bonus"
 
 
 class User(Base):
@@ -106,6 +109,64 @@ class User(Base):
 
 
 Index("ix_users_username", User.username)
+
+
+class InviteCode(Base):
+    """A customer's personal invite code: random, so nobody can guess another's link."""
+
+    __tablename__ = "invite_codes"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class PromoKind(StrEnum):
+    CREDIT = "credit"  # a fixed balance credit at redemption
+    BONUS = "bonus"  # a percentage on the customer's next top-up
+
+
+class PromoCode(Base):
+    __tablename__ = "promo_codes"
+    __table_args__ = (
+        CheckConstraint("uses >= 0", name="uses_not_negative"),
+        CheckConstraint("max_uses IS NULL OR uses <= max_uses", name="uses_within_max"),
+        CheckConstraint("value > 0", name="value_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)  # upper case
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    value: Mapped[Decimal] = mapped_column(Money, nullable=False)  # an amount, or a percent
+    max_uses: Mapped[int | None] = mapped_column(Integer)
+    uses: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    created_by: Mapped[int] = mapped_column(BigInteger, nullable=False)  # admin Telegram ID
+    created_at: Mapped[datetime] = _created()
+
+
+class PromoRedemption(Base):
+    """One per customer and code; a bonus code's row stays pending until a top-up uses it."""
+
+    __tablename__ = "promo_redemptions"
+    __table_args__ = (
+        UniqueConstraint("promo_id", "user_id"),
+        Index("ix_promo_redemptions_pending", "user_id", "applied_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    promo_id: Mapped[int] = mapped_column(ForeignKey("promo_codes.id"), nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    value: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    # A bonus: when a top-up used it, which one (topup_ref) and how much it gave.
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    topup_ref: Mapped[str | None] = mapped_column(String(191))
+    bonus: Mapped[Decimal | None] = mapped_column(Money)
+    created_at: Mapped[datetime] = _created()
 
 
 class Panel(Base):

@@ -33,7 +33,7 @@ from bot.shop.catalog_sync import sync_catalogs
 from bot.shop.orders import MAX_BAD_CYCLES, HoldReason, StatusChange
 from bot.telegram.dedupe import UpdateClaims
 from bot.telegram.i18n import format_panel_money, order_number
-from bot.telegram.notify import Notifier
+from bot.telegram.notify import Notifier, tell_referral_reward
 from keyboards.orders import open_order
 from storage.models import Order, OrderState, Service, User
 
@@ -206,6 +206,8 @@ class ShopScheduler:
                 log.exception("telling about order %s failed", change.order_id)
 
     async def tell_status(self, change: StatusChange) -> None:
+        if change.reward is not None:
+            await tell_referral_reward(self.notifier, change.reward)
         if change.gave_up and change.to_state is not OrderState.REVIEW:
             # The panel gave up ("Fail", "Error"): the customer hears canceled/partial below,
             # admins hear the panel's word, as a panel failing orders needs a look.

@@ -137,11 +137,14 @@ async def _settle(
             answered.append((order, answer))
     report.entry_errors += len(bad)
     precision = shop.settings.currency_precision
+    referral = shop.settings.referral_percent
     now = utcnow()
     try:
         async with shop.sessions() as session, session.begin():
             changes = await orders.record_bad_rows(session, bad, now)
-            changes += await orders.apply_panel_statuses(session, answered, precision, now)
+            changes += await orders.apply_panel_statuses(
+                session, answered, precision, now, referral_percent=referral
+            )
     except Exception as exc:
         # Some row of this batch cannot be written (a charge beyond the Money column, …):
         # everything above rolled back, so settle the batch again one order at a time.
@@ -166,13 +169,18 @@ async def _settle_in_parts(
     and refunds together, so a refund is still written exactly once (its compare-and-set and
     its ledger key commit or vanish as one). One bad row in 200 costs ~16 savepoints, not 200."""
     precision = shop.settings.currency_precision
+    referral = shop.settings.referral_percent
     changes: list[StatusChange] = []
     failed: list[tuple[Order, str]] = []
 
     async def settle(session: AsyncSession, part: Sequence[tuple[Order, OrderInfo]]) -> None:
         try:
             async with session.begin_nested():
-                changes.extend(await orders.apply_panel_statuses(session, part, precision, now))
+                changes.extend(
+                    await orders.apply_panel_statuses(
+                        session, part, precision, now, referral_percent=referral
+                    )
+                )
             return
         except Exception as exc:
             if len(part) == 1:

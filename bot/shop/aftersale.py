@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import Select, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.money import ZERO
 from bot.panel import (
     ErrorKind,
     OrderInfo,
@@ -173,7 +175,12 @@ StatusChange = orders.StatusChange  # order_id, user_id, from_state, to_state, r
 
 
 async def apply_status(
-    session: AsyncSession, order: Order, info: OrderInfo, precision: int
+    session: AsyncSession,
+    order: Order,
+    info: OrderInfo,
+    precision: int,
+    *,
+    referral_percent: Decimal = ZERO,
 ) -> StatusChange | None:
     """Store what the panel says about an open order, in the caller's transaction.
 
@@ -181,7 +188,9 @@ async def apply_status(
     refund under `refund:<order id>` live in bot.shop.orders, so racing callers change state and
     money once. Returns the change this call made, or None (same state, not open, lost race).
     """
-    return await orders.apply_panel_status(session, order, info, precision)
+    return await orders.apply_panel_status(
+        session, order, info, precision, referral_percent=referral_percent
+    )
 
 
 # -- refresh ----------------------------------------------------------------------------------
@@ -200,8 +209,11 @@ async def refresh(
     user_id: int,
     order_id: int,
     precision: int,
+    *,
+    referral_percent: Decimal = ZERO,
 ) -> Refreshed | None:
-    """Ask the panel for the order's live status and store it. None: not this customer's."""
+    """Ask the panel for the order's live status and store it. None: not this customer's.
+    `referral_percent`: the environment's REFERRAL_PERCENT (see bot.shop.orders)."""
     view = await load_order(sessions, user_id, order_id)
     if view is None:
         return None
@@ -218,7 +230,9 @@ async def refresh(
     async with sessions() as session, session.begin():
         order = await session.get(Order, order_id, populate_existing=True)
         assert order is not None
-        change = await apply_status(session, order, info, precision)
+        change = await apply_status(
+            session, order, info, precision, referral_percent=referral_percent
+        )
     fresh = await load_order(sessions, user_id, order_id)
     assert fresh is not None
     return Refreshed(fresh, change)

@@ -7,6 +7,7 @@ no-op even if two processes race past the state check.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections import defaultdict
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import ZERO, round_up, to_scale
 from bot.panel import OrderInfo, OrderStatus
-from bot.shop import ledger
+from bot.shop import ledger, referrals, shop_settings
 from storage.models import LedgerKind, Order, OrderEvent, OrderState
 from storage.types import utcnow
 
@@ -225,6 +226,7 @@ class StatusChange:
     reason: HoldReason | None = None  # a HoldReason when to_state is review
     detail: str = ""  # for admins: the stored error or the panel's raw status
     gave_up: str = ""  # the panel's word ("Fail", "Error") when it gave up: admins are told
+    reward: referrals.Reward | None = None  # the referrer's reward this transition paid
 
     @property
     def started(self) -> bool:
@@ -235,10 +237,17 @@ class StatusChange:
 
 
 async def apply_panel_status(
-    session: AsyncSession, order: Order, info: OrderInfo, precision: int
+    session: AsyncSession,
+    order: Order,
+    info: OrderInfo,
+    precision: int,
+    *,
+    referral_percent: Decimal = ZERO,
 ) -> StatusChange | None:
     """Record what the panel says about one open order (see apply_panel_statuses)."""
-    changes = await apply_panel_statuses(session, [(order, info)], precision)
+    changes = await apply_panel_statuses(
+        session, [(order, info)], precision, referral_percent=referral_percent
+    )
     return changes[0] if changes else None
 
 
@@ -247,9 +256,13 @@ async def apply_panel_statuses(
     answers: Sequence[tuple[Order, OrderInfo]],
     precision: int,
     now: datetime | None = None,
+    *,
+    referral_percent: Decimal = ZERO,
 ) -> list[StatusChange]:
     """Record what the panel says about open orders; on a terminal status refund what is due,
-    exactly once. Returns the state changes this call made (others may have won some).
+    exactly once, and reward the customer's referrer (bot.shop.referrals; `referral_percent`
+    is the environment's REFERRAL_PERCENT, a stored override wins). Returns the state changes
+    this call made (others may have won some).
 
     A usable row ends a run of bad cycles (status_errors back to 0). A status outside the
     vocabulary keeps the order where it is and starts its clock (unknown_status_since); a known
@@ -281,8 +294,14 @@ async def apply_panel_statuses(
             moves[(current, target)].append((order, info))
     await _store_metrics(session, quiet, now)
     changes: list[StatusChange] = []
+    percent: Decimal | None = None
     for (current, target), items in moves.items():
-        changes.extend(await _move(session, current, target, items, precision, now))
+        moved = await _move(session, current, target, items, precision, now)
+        if moved and target in referrals.REWARDED_STATES:
+            if percent is None:
+                percent = await shop_settings.referral_percent(session, referral_percent)
+            moved = await _reward(session, target, moved, items, percent, precision)
+        changes.extend(moved)
     for order, info in overdue:
         change = await _hold_unknown(session, order, info)
         if change is not None:
@@ -474,6 +493,42 @@ async def _move(
             gave_up=info.raw_status[:MAX_PANEL_STATUS] if info.status is OrderStatus.FAILED else "",
         )
         for order, info in winners
+    ]
+
+
+async def _reward(
+    session: AsyncSession,
+    target: OrderState,
+    moved: list[StatusChange],
+    items: list[tuple[Order, OrderInfo]],
+    percent: Decimal,
+    precision: int,
+) -> list[StatusChange]:
+    """The referral rewards of orders this transaction just finished, paid in it."""
+    by_id = {order.id: order for order, _ in items}
+    rewards = await referrals.reward_finished(
+        session,
+        target,
+        [
+            referrals.FinishedOrder(
+                change.order_id,
+                change.user_id,
+                by_id[change.order_id].charge,
+                by_id[change.order_id].refunded + change.refunded,
+            )
+            for change in moved
+        ],
+        percent,
+        precision,
+    )
+    if not rewards:
+        return moved
+    paid = {reward.order_id: reward for reward in rewards}
+    return [
+        dataclasses.replace(change, reward=paid.get(change.order_id))
+        if change.order_id in paid
+        else change
+        for change in moved
     ]
 
 

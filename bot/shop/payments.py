@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.money import MAX_STARS_PER_INVOICE as MAX_STARS_PER_INVOICE
 from bot.money import stars_for as stars_for
-from bot.shop import audit, ledger
+from bot.shop import audit, ledger, promos
 from bot.shop.digits import parse_decimal
 from storage.db import changed_rows
 from storage.models import LedgerEntry, LedgerKind, Payment, User
@@ -207,6 +207,12 @@ class CreditResult:
     amount: Decimal  # credited
     stars: int
     balance: Decimal | None = None
+    bonus: Decimal | None = None  # a promo code's top-up bonus paid with it
+
+
+def topup_ref(charge_id: str) -> str:
+    """How a Stars top-up is named to bot.shop.promos (its bonus key)."""
+    return f"stars:{charge_id}"
 
 
 async def credit_payment(
@@ -219,6 +225,7 @@ async def credit_payment(
     total_amount: int,
     charge_id: str,
     provider_charge_id: str | None = None,
+    precision: int = 2,
 ) -> CreditResult:
     """Record a successful payment and credit it, once per charge id.
 
@@ -274,7 +281,13 @@ async def credit_payment(
             reference=f"stars:{charge_id}"[:128],
             note=f"{total_amount} XTR",
         )
-    return CreditResult(CreditStatus.CREDITED, amount, total_amount, posting.entry.balance_after)
+        balance = posting.entry.balance_after
+        bonus = await promos.apply_topup_bonus(
+            session, user_id, amount, topup_ref(charge_id), precision=precision
+        )
+        if bonus is not None:
+            balance = await ledger.balance_of(session, user_id)
+    return CreditResult(CreditStatus.CREDITED, amount, total_amount, balance, bonus)
 
 
 async def _payment(session: AsyncSession, charge_id: str) -> Payment | None:
@@ -408,6 +421,7 @@ async def reserve_refund(
                     )
                 except ledger.InsufficientFunds:
                     raise _Spent from None
+            await promos.take_back_bonus(session, topup_ref(charge_id))
             _audit(session, admin_telegram_id, payment, PaymentStatus.REFUNDING)
             view = await _view(session, payment, PaymentStatus.REFUNDING)
     except _Spent:
@@ -452,6 +466,7 @@ async def finish_refund(
                         reference=f"stars:{charge_id}"[:128],
                         note=(error or "")[:500] or None,
                     )
+                await promos.restore_bonus(session, topup_ref(charge_id))
                 _audit(session, admin_telegram_id, payment, "refund_failed", error)
         else:
             _audit(session, admin_telegram_id, payment, "unknown", error)
@@ -514,6 +529,7 @@ async def apply_telegram_refund(sessions: Sessions, *, charge_id: str) -> Telegr
                 reference=f"stars:{charge_id}"[:128],
                 note="refunded by Telegram" + (f"; shortfall {shortfall}" if shortfall else ""),
             )
+        await promos.take_back_bonus(session, topup_ref(charge_id))  # once: a no-op after a hold
         view = await _view(session, payment, final)
     kind = TelegramRefundStatus.SHORTFALL if shortfall > 0 else TelegramRefundStatus.DEBITED
     return TelegramRefund(kind, debit, shortfall, view)

@@ -68,3 +68,42 @@ async def set_global_markup(
         {"percent": None if percent is None else str(percent)},
     )
     await session.flush()
+
+
+REFERRAL_PERCENT = "referral_percent"
+
+
+async def referral_percent(session: AsyncSession, default: Decimal) -> Decimal:
+    """The referral reward percent: the stored override, else the environment's `default`."""
+    row = await session.get(ShopSetting, REFERRAL_PERCENT)
+    stored = None if row is None else parse_markup(row.value)
+    if stored is None or not 0 <= stored <= 100:
+        return default
+    return stored
+
+
+async def set_referral_percent(
+    session: AsyncSession, *, admin_id: int, percent: Decimal | None, default: Decimal
+) -> None:
+    """Store (or with None, remove) the referral percent override, audited, in the caller's
+    transaction."""
+    if percent is not None and not 0 <= percent <= 100:
+        raise ValueError("a referral percent is between 0 and 100")
+    row = await session.get(ShopSetting, REFERRAL_PERCENT)
+    before = row.value if row is not None else None
+    if percent is None:
+        if row is not None:
+            await session.delete(row)
+    elif row is None:
+        session.add(ShopSetting(key=REFERRAL_PERCENT, value=str(percent)))
+    else:
+        row.value = str(percent)
+    audit.record(
+        session,
+        admin_id,
+        "referral.percent",
+        "shop",
+        {"percent": before, "default": str(default)},
+        {"percent": None if percent is None else str(percent)},
+    )
+    await session.flush()

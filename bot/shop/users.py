@@ -118,23 +118,6 @@ async def mark_inactive(sessions: async_sessionmaker[AsyncSession], telegram_id:
         )
 
 
-async def set_referrer(
-    sessions: async_sessionmaker[AsyncSession], user_id: int, payload: str
-) -> None:
-    """Store the /start deep-link payload once; `ref_<telegram id>` also links the referrer."""
-    async with sessions() as session, session.begin():
-        user = await session.get(User, user_id)
-        if user is None or user.start_payload is not None:
-            return
-        user.start_payload = payload[:64]
-        if payload.startswith("ref_") and payload[4:].isdigit():
-            referrer = await session.scalar(
-                select(User).where(User.telegram_id == int(payload[4:]))
-            )
-            if referrer is not None and referrer.id != user.id:
-                user.referrer_id = referrer.id
-
-
 async def by_telegram_id(
     sessions: async_sessionmaker[AsyncSession], telegram_id: int
 ) -> User | None:

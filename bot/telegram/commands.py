@@ -35,8 +35,21 @@ CUSTOMER_COMMANDS = (
     "cancel",
     "paysupport",
     "terms",
+    "invite",
+    "promo",
 )
-ADMIN_COMMANDS = ("credit", "admin", "refund", "user", "order", "refundstars", "broadcast", "stats")
+ADMIN_COMMANDS = (
+    "credit",
+    "admin",
+    "refund",
+    "user",
+    "order",
+    "refundstars",
+    "broadcast",
+    "stats",
+    "newpromo",
+    "promos",
+)
 LATER_ATTEMPTS = 8  # background rounds after a start Telegram did not answer (~4 min)
 
 

@@ -22,6 +22,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.context import Shop
 from bot.shop import users
+from bot.shop.referrals import Reward
 from storage.models import User
 
 log = logging.getLogger("bot.telegram.notify")
@@ -99,3 +100,11 @@ class Notifier:
             if await self.send(admin_id, self.shop.translate(language, key, **kwargs)):
                 reached += 1
         return reached
+
+
+async def tell_referral_reward(notifier: Notifier, reward: Reward) -> bool:
+    """Tell a referrer, in their language, what a friend's finished order earned them (after
+    the transaction that paid it committed)."""
+    return await notifier.to_customer(
+        reward.referrer_id, "notify-referral-reward", amount=notifier.shop.money(reward.amount)
+    )

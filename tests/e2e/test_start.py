@@ -23,15 +23,19 @@ async def test_start_creates_customer_guesses_language_and_stores_referrer(tmp_p
             "💰 Balance",
             "🌐 Language",
             "❓ Help",
+            "👥 Invite friends",
         ]
+        await referrer.send("/invite")
+        invite = await referrer.wait_message(contains="?start=")
+        code = invite.text.split("?start=")[1].split()[0]
 
         arab = shop.customer(502, "ar-EG")
-        await arab.send("/start ref_501")
+        await arab.send(f"/start {code}")
         await arab.wait_message(contains="أهلًا بك")
         await arab.wait_message(contains="القائمة الرئيسية")
         row = await shop.user_row(502)
         assert row.language == "ar"
-        assert row.start_payload == "ref_501"
+        assert row.start_payload == code
         assert row.referrer_id == (await shop.user_row(501)).id
 
 

@@ -17,6 +17,7 @@ as the ledger entry and the audit row.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -24,7 +25,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.money import ZERO
-from bot.shop import audit, ledger, orders
+from bot.shop import audit, ledger, orders, referrals, shop_settings
 from storage.models import Order, OrderState
 
 
@@ -47,6 +48,7 @@ class RefundResult:
     left: Decimal = ZERO  # still refundable after this call
     user_id: int | None = None  # the customer, for their notification
     state: OrderState | None = None  # the order's state afterwards
+    reward: referrals.Reward | None = None  # a referrer's reward for the order it finished
 
 
 def _target_state(state: OrderState, full: bool) -> OrderState | None:
@@ -65,11 +67,15 @@ async def refund_order(
     amount: Decimal | None,
     key: str,
     review_only: bool = False,
+    referral_percent: Decimal = ZERO,
+    precision: int = 2,
 ) -> RefundResult:
     """Refund `amount` (None: everything left) of an order to its customer, once per `key`.
 
     `review_only` is the review list's "refund in full": it acts only while the order is
-    still held for review."""
+    still held for review. A held order refunded in part ends partial: its customer's
+    referrer is rewarded as when a panel reports Partial (bot.shop.referrals;
+    `referral_percent` is the environment's REFERRAL_PERCENT, a stored override wins)."""
     async with sessions() as session, session.begin():
         entry = await ledger.entry_for_key(session, key)
         order = await session.get(Order, order_id)
@@ -92,9 +98,28 @@ async def refund_order(
             return RefundResult(RefundStatus.EXCEEDS, order_id, amount, left, state=state)
         try:
             async with session.begin_nested():  # undone as a whole when _Abort is raised
-                return await _apply(session, admin_id, order, state, amount, left, key)
+                result = await _apply(session, admin_id, order, state, amount, left, key)
+                if result.state in referrals.REWARDED_STATES and result.state is not state:
+                    result = await _reward(session, order, result, referral_percent, precision)
+                return result
         except _Abort as abort:
             return abort.result
+
+
+async def _reward(
+    session: AsyncSession,
+    order: Order,
+    result: RefundResult,
+    default: Decimal,
+    precision: int,
+) -> RefundResult:
+    assert result.state is not None
+    percent = await shop_settings.referral_percent(session, default)
+    finished = referrals.FinishedOrder(
+        order.id, order.user_id, order.charge, order.charge - result.left
+    )
+    rewards = await referrals.reward_finished(session, result.state, [finished], percent, precision)
+    return dataclasses.replace(result, reward=rewards[0]) if rewards else result
 
 
 class _Abort(Exception):
