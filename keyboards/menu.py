@@ -9,7 +9,7 @@ from aiogram_i18n import I18nContext
 
 
 class Menu(CallbackData, prefix="m"):
-    action: str  # home, new_order, orders, balance, language, help
+    action: str  # home, new_order, orders, balance, language, help, support
 
 
 class Lang(CallbackData, prefix="l"):
@@ -34,6 +34,7 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
                 [button("menu-new-order", "new_order")],
                 [button("menu-orders", "orders"), button("menu-balance", "balance")],
                 [button("menu-language", "language"), button("menu-help", "help")],
+                [button("menu-support", "support")],
             ]
         )
     return menu

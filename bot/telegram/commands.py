@@ -27,6 +27,7 @@ CUSTOMER_COMMANDS = (
     "balance",
     "language",
     "help",
+    "support",
     "cancel",
     "paysupport",
     "terms",
