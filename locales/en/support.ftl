@@ -3,7 +3,7 @@ cmd-support = Write to support
 support-intro =
     💬 <b>Support</b>
     Write your question here: text, photos, documents and other files all reach our team. Their answers arrive in this chat.
-    Tap «🏠 Menu» when you are done.
+    Tap «🏠 Main menu» when you are done.
 support-opened = ✅ Your message reached our support team. We will answer here as soon as we can; you can keep writing.
 support-slow-down = ⏳ Please slow down: at most { $count ->
     [one] one message

@@ -23,6 +23,7 @@ async def test_start_creates_customer_guesses_language_and_stores_referrer(tmp_p
             "💰 Balance",
             "🌐 Language",
             "❓ Help",
+            "💬 Support",
         ]
 
         arab = shop.customer(502, "ar-EG")
