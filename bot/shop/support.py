@@ -244,9 +244,9 @@ async def record_relay(
     staff_chat_id: int,
     staff_message_id: int,
     customer_message_id: int | None,
-) -> None:
+) -> bool:
     """Store one relayed message; a customer's message reaching the staff also clears the
-    ticket's blocked mark (they are talking to the bot again)."""
+    ticket's blocked mark (they are talking to the bot again): True when it did."""
     async with sessions() as session, session.begin():
         session.add(
             SupportRelay(
@@ -257,12 +257,14 @@ async def record_relay(
                 customer_message_id=customer_message_id,
             )
         )
-        if kind is RelayKind.IN:
-            await session.execute(
-                update(SupportTicket)
-                .where(SupportTicket.id == ticket_id, SupportTicket.customer_blocked.is_(True))
-                .values(customer_blocked=False)
-            )
+        if kind is not RelayKind.IN:
+            return False
+        result = await session.execute(
+            update(SupportTicket)
+            .where(SupportTicket.id == ticket_id, SupportTicket.customer_blocked.is_(True))
+            .values(customer_blocked=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def headers(

@@ -68,7 +68,7 @@ class SupportDesk:
         if ticket.chat_id is not None:
             delivered = await self._to_topic(opened, message)
         else:
-            delivered = await self._to_admins(ticket, message, new=opened.new)
+            delivered = await self._to_admins(ticket, message)
         if not delivered:
             return Outcome.FAILED
         return Outcome.OPENED if opened.new else Outcome.SENT
@@ -79,7 +79,7 @@ class SupportDesk:
             placed = await self._ensure_topic(opened if attempt == 0 else _fresh(ticket))
             if placed is None:  # the group refuses topics: the admins' chats instead
                 ticket = await self._reload(ticket.id)
-                return await self._to_admins(ticket, message, new=True)
+                return await self._to_admins(ticket, message)
             chat_id, thread_id = placed
             try:
                 copied = await self.bot.copy_message(
@@ -97,14 +97,15 @@ class SupportDesk:
             except TelegramAPIError as exc:
                 log.warning("ticket %d: copy to the group failed: %s", ticket.id, describe(exc))
                 return False
-            await support.record_relay(
+            if await support.record_relay(
                 self.shop.sessions,
                 ticket.id,
                 RelayKind.IN,
                 staff_chat_id=chat_id,
                 staff_message_id=copied.message_id,
                 customer_message_id=message.message_id,
-            )
+            ):
+                await self.refresh_headers(ticket.id)  # no longer blocked
             return True
         return False
 
@@ -177,8 +178,8 @@ class SupportDesk:
             return None
         return thread_id
 
-    async def _to_admins(self, ticket: Ticket, message: Message, *, new: bool) -> bool:
-        delivered = False
+    async def _to_admins(self, ticket: Ticket, message: Message) -> bool:
+        delivered = unblocked = False
         for admin_id in sorted(self.shop.settings.admin_ids):
             language = await self._language_of(admin_id)
             try:
@@ -209,7 +210,7 @@ class SupportDesk:
             except TelegramAPIError as exc:  # never opened the bot, blocked it, a 5xx…
                 log.info("ticket %d: admin %d not reached: %s", ticket.id, admin_id, describe(exc))
                 continue
-            await support.record_relay(
+            unblocked |= await support.record_relay(
                 self.shop.sessions,
                 ticket.id,
                 RelayKind.IN,
@@ -218,6 +219,8 @@ class SupportDesk:
                 customer_message_id=message.message_id,
             )
             delivered = True
+        if unblocked:
+            await self.refresh_headers(ticket.id)
         return delivered
 
     # ------------------------------------------------------------------ staff → customer
