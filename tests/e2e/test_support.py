@@ -199,6 +199,9 @@ async def test_without_a_group_the_admins_answer_by_replying(tmp_path: Path, lan
         await lina.wait_message(contains=TEXTS[language]["intro"])
         await lina.send("My order is late")
         await lina.wait_message(contains=TEXTS[language]["opened"])
+        # Commands still work in support mode, and are not relayed.
+        await lina.send("/balance")
+        await lina.wait_message(contains="USD")
         header = await admin.wait_message(contains="Ticket #1")
         assert "Lina" in header.content and header.button_texts == ["✅ Close ticket"]
         copy = await admin.wait_message(contains="My order is late")
@@ -212,6 +215,7 @@ async def test_without_a_group_the_admins_answer_by_replying(tmp_path: Path, lan
         await lina.send("No, thanks", reply_to=answer)
         await admin.wait_message(contains="No, thanks")
 
+        assert not [m for m in admin.messages if "/balance" in m.content]
         await admin.send("/close", reply_to=copy)
         await admin.wait_message(contains="Ticket closed by Owner")
         await lina.wait_message(contains=TEXTS[language]["closed"])
