@@ -49,8 +49,19 @@ class SupportDesk:
         self.shop = shop
         self.notifier = notifier
         self.gate = FloodGate(shop.settings.support_messages_per_minute)
-        # One topic per ticket even when a customer's messages arrive together.
+        # One topic per ticket even when a customer's messages arrive together (and, in this
+        # process, one relay at a time per customer). Forgotten once nobody holds them.
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._customer_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    @staticmethod
+    def _lock(locks: weakref.WeakValueDictionary[int, asyncio.Lock], key: int) -> asyncio.Lock:
+        lock = locks.get(key)
+        if lock is None:
+            lock = locks[key] = asyncio.Lock()
+        return lock
 
     @property
     def group(self) -> int | None:
@@ -63,12 +74,14 @@ class SupportDesk:
             return Outcome.SLOW
         if verdict is Gate.DROP:
             return Outcome.DROPPED
-        opened = await support.open_ticket(self.shop.sessions, user_id, chat_id=self.group)
-        ticket = opened.ticket
-        if ticket.chat_id is not None:
-            delivered = await self._to_topic(opened, message)
-        else:
-            delivered = await self._to_admins(ticket, message)
+        # One customer's messages are relayed one at a time, in the order they got here.
+        async with self._lock(self._customer_locks, message.chat.id):
+            opened = await support.open_ticket(self.shop.sessions, user_id, chat_id=self.group)
+            ticket = opened.ticket
+            if ticket.chat_id is not None:
+                delivered = await self._to_topic(opened, message)
+            else:
+                delivered = await self._to_admins(ticket, message)
         if not delivered:
             return Outcome.FAILED
         return Outcome.OPENED if opened.new else Outcome.SENT
@@ -112,10 +125,7 @@ class SupportDesk:
     async def _ensure_topic(self, opened: Opened) -> tuple[int, int] | None:
         """The ticket's (group, topic), opening (or reopening) it with a header when it has
         none; None when the group cannot hold topics (the ticket moves to private mode)."""
-        lock = self._locks.get(opened.ticket.id)
-        if lock is None:
-            lock = self._locks[opened.ticket.id] = asyncio.Lock()
-        async with lock:
+        async with self._lock(self._locks, opened.ticket.id):
             ticket = await self._reload(opened.ticket.id)
             if ticket.chat_id is None:
                 return None
