@@ -367,3 +367,25 @@ async def test_a_flood_into_support_is_capped(tmp_path: Path, language: str) -> 
         assert len(relayed()) == 3 and set(relayed()) < {f"message {n}" for n in range(1, 7)}
         slow_downs = [m for m in kim.messages if TEXTS[language]["slow"] in m.content]
         assert len(slow_downs) == 1  # told once per flood
+
+
+async def test_a_deleted_topic_is_replaced_by_a_new_one(tmp_path: Path) -> None:
+    async with running_shop(tmp_path, support_chat_id=GROUP) as shop:
+        tg = shop.tg
+        forum(tg)
+        eli = shop.customer(4801, "en", first_name="Eli")
+        await open_support(eli, "en")
+        await eli.send("first")
+        await eli.wait_message(contains="reached our support team")
+        old = topic_of(tg, 4801)
+        tg.forum_topics[GROUP][old].deleted = True  # a staff member deleted it by hand
+
+        seq = tg.event_seq
+        await eli.send("second")
+        await tg.wait_until(lambda: len(tg.topics(GROUP)) == 2)
+        new = tg.topics(GROUP)[-1].thread_id
+        await tg.wait_chat_message(GROUP, after=seq, thread_id=new, contains="Ticket #1")
+        await tg.wait_chat_message(GROUP, after=seq, thread_id=new, contains="second")
+        [ticket] = await tickets(shop.sessions)
+        assert ticket.thread_id == new and ticket.state == "open"
+        await eli.expect_no_message()  # the same ticket: nothing new to acknowledge
