@@ -116,6 +116,11 @@ class Settings(BaseSettings):
     topup_max: Decimal = Field(default=Decimal(100), gt=0)
     # Signs invoice payloads; empty: derived from BOT_TOKEN (bot.shop.payments.payload_key).
     payment_payload_secret: SecretStr | None = None
+    # The support desk: a forum supergroup where each customer gets a topic (the bot an admin
+    # with "Manage topics"); empty: customers' messages go to the ADMIN_IDS private chats.
+    support_chat_id: int | None = None
+    # Messages a customer may send into support per minute (0: no cap beyond the flood limit).
+    support_messages_per_minute: int = Field(default=20, ge=0, le=600)
 
     @field_validator("bot_token")
     @classmethod
@@ -132,7 +137,13 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_api_url", "redis_url", "panel_url", "webhook_url", "webhook_secret", mode="before"
+        "telegram_api_url",
+        "redis_url",
+        "panel_url",
+        "webhook_url",
+        "webhook_secret",
+        "support_chat_id",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

@@ -28,6 +28,7 @@ from bot.telegram.i18n import Translator, make_core
 from bot.telegram.middlewares import setup_middlewares
 from bot.telegram.notify import Notifier
 from bot.telegram.poll_pacing import PollPacing
+from bot.telegram.support_desk import SupportDesk
 from bot.telegram.telegram_session import call_patiently, make_session, wait_for_telegram
 from bot.telegram.webhook import WebhookServer
 from handlers import build_router
@@ -109,6 +110,7 @@ class Runtime:
         )
         setup_middlewares(dispatcher, shop, translator.core)
         dispatcher["broadcasts"] = BroadcastManager(bot, shop)  # injected into handlers
+        dispatcher["support_desk"] = SupportDesk(bot, shop, notifier)
         dispatcher.include_router(build_router())
         scheduler = None
         if background:

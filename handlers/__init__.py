@@ -21,13 +21,18 @@ def build_router() -> Router:
         payments,
         start,
         stats,
+        support,
         wizard,
     )
 
     root = Router(name="root")
+    # The support group's messages are the staff's: nothing else answers them.
+    root.include_router(support.staff_router())
     root.include_router(start.router())
     # Payments early: successful_payment/refunded_payment must beat any step's catch-all.
     root.include_router(payments.router())
+    # Support mode takes what the customer types before the catalog's search can.
+    root.include_router(support.router())
     root.include_router(catalog.router())
     root.include_router(wizard.router())
     # A link with no step in progress lists the services for it: before search takes it.

@@ -12,7 +12,7 @@ from keyboards.growth import invite_button
 
 
 class Menu(CallbackData, prefix="m"):
-    action: str  # home, new_order, orders, balance, language, help
+    action: str  # home, new_order, orders, balance, language, help, support
 
 
 class Lang(CallbackData, prefix="l"):
@@ -39,6 +39,7 @@ def main_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
         builder.row(button("menu-orders", "orders"), button("menu-balance", "balance"))
         builder.row(button("menu-language", "language"), button("menu-help", "help"))
         builder.row(invite_button(i18n))
+        builder.row(button("menu-support", "support"))
         menu = builder.as_markup()
         _main_menus.put(i18n.locale, menu)
     return menu

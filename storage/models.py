@@ -412,3 +412,48 @@ class ProcessedUpdate(Base):
 
 
 Index("ix_processed_updates_claimed_at", ProcessedUpdate.claimed_at)
+
+
+class SupportTicket(Base):
+    """A customer's conversation with the staff (bot/shop/support.py). At most one open ticket
+    per customer: `open_user_id` holds the customer's id while open and NULL once closed, and
+    is unique (NULLs never collide), so two first messages at once open one ticket."""
+
+    __tablename__ = "support_tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    open_user_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    # Forum mode: the support group and the customer's topic in it (NULL: admins' private chats).
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    customer_blocked: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    closed_by: Mapped[int | None] = mapped_column(BigInteger)  # a staff member's Telegram ID
+    created_at: Mapped[datetime] = _created()
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+Index("ix_support_tickets_topic", SupportTicket.chat_id, SupportTicket.thread_id)
+
+
+class SupportRelay(Base):
+    """One relayed message: its copy on the staff side and on the customer's side, so a reply
+    to either finds its ticket after a restart. `kind`: in (customer → staff), out (staff →
+    customer) or header (the ticket's opening message to the staff)."""
+
+    __tablename__ = "support_relays"
+    __table_args__ = (UniqueConstraint("staff_chat_id", "staff_message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("support_tickets.id"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    staff_chat_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    staff_message_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    customer_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created()
+
+
+Index("ix_support_relays_customer", SupportRelay.customer_message_id)

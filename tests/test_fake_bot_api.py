@@ -375,3 +375,59 @@ async def test_a_fault_can_hit_the_nth_call(tg: FakeTelegram, bot: Bot) -> None:
         await bot.send_message(user.id, "second")
     await bot.send_message(user.id, "third")
     assert [call.status for call in tg.calls("sendMessage")] == [200, 500, 200]
+
+
+async def test_forum_topics_and_messages_in_them(tg: FakeTelegram, bot: Bot) -> None:
+    """The forum methods refuse a chat without topics; a topic's id is its opening service
+    message's; messages sent or copied into it carry its message_thread_id; a staff member's
+    post in a topic arrives as Telegram sends it."""
+    tg.add_chat(-100, title="Plain group")
+    tg.add_chat(-200, title="Support", is_forum=True)
+    with pytest.raises(TelegramBadRequest, match="the chat is not a forum"):
+        await bot.create_forum_topic(-100, "Nora · 1")
+    with pytest.raises(TelegramBadRequest, match="TOPIC_TITLE_EMPTY"):
+        await bot.create_forum_topic(-200, " ")
+    topic = await bot.create_forum_topic(-200, "Nora · 1")
+    [opening] = tg.messages(-200)
+    assert topic.message_thread_id == opening.message_id and "forum_topic_created" in opening.raw
+
+    sent = await bot.send_message(-200, "header", message_thread_id=topic.message_thread_id)
+    assert sent.message_thread_id == topic.message_thread_id and sent.is_topic_message
+    alice = tg.user(ALICE_ID)
+    question = await alice.send("hello")
+    copied = await bot.copy_message(
+        -200, ALICE_ID, question.message_id, message_thread_id=topic.message_thread_id
+    )
+    copy = tg.get_message(-200, copied.message_id)
+    assert copy is not None and copy.text == "hello"
+    assert copy.raw["message_thread_id"] == topic.message_thread_id
+    assert [m.text for m in tg.thread_messages(-200, topic.message_thread_id)] == [
+        "header",
+        "hello",
+    ]
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(-200, "x", message_thread_id=999)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(-100, "x", message_thread_id=topic.message_thread_id)
+
+    await bot.close_forum_topic(-200, topic.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NOT_MODIFIED"):
+        await bot.close_forum_topic(-200, topic.message_thread_id)
+    await bot.send_message(-200, "still", message_thread_id=topic.message_thread_id)  # admin
+    await bot.reopen_forum_topic(-200, topic.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NOT_MODIFIED"):
+        await bot.reopen_forum_topic(-200, topic.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_ID_INVALID"):
+        await bot.close_forum_topic(-200, 999)
+
+    staff = tg.user(BOB_ID, first_name="Sara")
+    post = await staff.post(-200, "answer", thread_id=topic.message_thread_id)
+    [update] = [u for u in tg.pending_updates if u["message"]["message_id"] == post.message_id]
+    raw = update["message"]
+    assert raw["chat"] == {"id": -200, "type": "supergroup", "title": "Support", "is_forum": True}
+    assert raw["message_thread_id"] == topic.message_thread_id and raw["is_topic_message"]
+    assert raw["reply_to_message"]["message_id"] == opening.message_id  # as Telegram does
+
+    await bot.delete_forum_topic(-200, topic.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(-200, "gone", message_thread_id=topic.message_thread_id)

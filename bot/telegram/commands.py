@@ -32,6 +32,7 @@ CUSTOMER_COMMANDS = (
     "balance",
     "language",
     "help",
+    "support",
     "cancel",
     "paysupport",
     "terms",

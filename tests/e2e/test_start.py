@@ -24,6 +24,7 @@ async def test_start_creates_customer_guesses_language_and_stores_referrer(tmp_p
             "🌐 Language",
             "❓ Help",
             "👥 Invite friends",
+            "💬 Support",
         ]
         await referrer.send("/invite")
         invite = await referrer.wait_message(contains="?start=")

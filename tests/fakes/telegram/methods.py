@@ -170,6 +170,33 @@ def _reply_to(tg: FakeTelegram, chat_id: int, p: Params) -> dict[str, Any]:
     return {"reply_to_message": raw}
 
 
+def _thread(tg: FakeTelegram, chat: Any, p: Params) -> dict[str, Any]:
+    """``message_thread_id``: in a forum, the topic the message goes to (it must exist and not
+    be deleted; the bot, an admin, may post in a closed one); elsewhere, no such thread."""
+    thread_id = p.get_int("message_thread_id")
+    if not thread_id:
+        return {}
+    topic = tg.forum_topics.get(chat.id, {}).get(thread_id)
+    if not chat.is_forum or topic is None or topic.deleted:
+        raise bad_request("message thread not found")
+    return {"message_thread_id": thread_id, "is_topic_message": True}
+
+
+def _forum(tg: FakeTelegram, p: Params) -> Any:
+    chat = tg.resolve_chat(p.chat_id())
+    if chat.type != "supergroup" or not chat.is_forum:
+        raise bad_request("the chat is not a forum")
+    return chat
+
+
+def _topic(tg: FakeTelegram, p: Params) -> Any:
+    chat = _forum(tg, p)
+    topic = tg.forum_topics.get(chat.id, {}).get(p.require_int("message_thread_id"))
+    if topic is None or topic.deleted:
+        raise bad_request("TOPIC_ID_INVALID")
+    return chat, topic
+
+
 def _find_message(tg: FakeTelegram, p: Params, action: str) -> ChatMessage:
     chat = tg.resolve_chat(p.chat_id())
     message = tg.get_message(chat.id, p.require_int("message_id"))
@@ -432,6 +459,7 @@ async def send_message(tg: FakeTelegram, p: Params) -> Any:
     content: dict[str, Any] = {"text": text}
     if entities:
         content["entities"] = entities
+    content.update(_thread(tg, chat, p))
     content.update(_reply_to(tg, chat.id, p))
     message = tg.add_message(
         chat,
@@ -448,7 +476,12 @@ async def send_photo(tg: FakeTelegram, p: Params) -> Any:
     chat = _target_chat(tg, p)
     caption = _caption(p)
     stored = _input_file(tg, p, "photo", "photo")
-    content = {"photo": _photo_sizes(stored), **caption, **_reply_to(tg, chat.id, p)}
+    content = {
+        "photo": _photo_sizes(stored),
+        **caption,
+        **_thread(tg, chat, p),
+        **_reply_to(tg, chat.id, p),
+    }
     message = tg.add_message(
         chat,
         content,
@@ -465,7 +498,12 @@ async def send_document(tg: FakeTelegram, p: Params) -> Any:
     chat = _target_chat(tg, p)
     caption = _caption(p)
     stored = _input_file(tg, p, "document", "document")
-    content = {"document": _document(stored), **caption, **_reply_to(tg, chat.id, p)}
+    content = {
+        "document": _document(stored),
+        **caption,
+        **_thread(tg, chat, p),
+        **_reply_to(tg, chat.id, p),
+    }
     message = tg.add_message(
         chat,
         content,
@@ -498,6 +536,8 @@ async def copy_message(tg: FakeTelegram, p: Params) -> Any:
         content.pop("caption", None)
         content.pop("caption_entities", None)
         content.update(_caption(p))
+    content.update(_thread(tg, chat, p))
+    content.update(_reply_to(tg, chat.id, p))
     message = tg.add_message(
         chat,
         content,
@@ -524,6 +564,68 @@ async def forward_message(tg: FakeTelegram, p: Params) -> Any:
     content["forward_date"] = source.date
     message = tg.add_message(chat, content, file_bytes=source.file_bytes)
     return message.to_api()
+
+
+# ---------------------------------------------------------------------- forum topics
+FORUM_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
+
+
+@method("createForumTopic")
+async def create_forum_topic(tg: FakeTelegram, p: Params) -> Any:
+    chat = _forum(tg, p)
+    name = p.get_str("name") or ""
+    if not name.strip():
+        raise bad_request("TOPIC_TITLE_EMPTY")
+    if len(name) > 128:
+        raise bad_request("TOPIC_TITLE_INVALID")
+    color = p.get_int("icon_color") or FORUM_COLORS[0]
+    if color not in FORUM_COLORS:
+        raise bad_request("TOPIC_COLOR_INVALID")
+    return tg.open_topic(chat, name, color).to_api()
+
+
+@method("editForumTopic")
+async def edit_forum_topic(tg: FakeTelegram, p: Params) -> Any:
+    chat, topic = _topic(tg, p)
+    name = p.get_str("name")
+    if name is not None:
+        if not 1 <= len(name) <= 128:
+            raise bad_request("TOPIC_TITLE_INVALID")
+        if name == topic.name:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.name = name
+        tg.topic_service_message(chat, topic, {"forum_topic_edited": {"name": name}})
+    return True
+
+
+@method("closeForumTopic")
+async def close_forum_topic(tg: FakeTelegram, p: Params) -> Any:
+    chat, topic = _topic(tg, p)
+    if topic.closed:
+        raise bad_request("TOPIC_NOT_MODIFIED")
+    topic.closed = True
+    tg.topic_service_message(chat, topic, {"forum_topic_closed": {}})
+    return True
+
+
+@method("reopenForumTopic")
+async def reopen_forum_topic(tg: FakeTelegram, p: Params) -> Any:
+    chat, topic = _topic(tg, p)
+    if not topic.closed:
+        raise bad_request("TOPIC_NOT_MODIFIED")
+    topic.closed = False
+    tg.topic_service_message(chat, topic, {"forum_topic_reopened": {}})
+    return True
+
+
+@method("deleteForumTopic")
+async def delete_forum_topic(tg: FakeTelegram, p: Params) -> Any:
+    chat, topic = _topic(tg, p)
+    topic.deleted = True
+    for message in tg.messages(chat.id):
+        if message.raw.get("message_thread_id") == topic.thread_id:
+            message.deleted = True
+    return True
 
 
 # ---------------------------------------------------------------------- editing

@@ -293,6 +293,8 @@ class ChatInfo:
     username: str | None = None
     first_name: str | None = None
     last_name: str | None = None
+    is_forum: bool = False
+    """A supergroup with topics enabled: the forum methods work only here."""
 
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -300,7 +302,29 @@ class ChatInfo:
             value = getattr(self, key)
             if value is not None:
                 data[key] = value
+        if self.is_forum:
+            data["is_forum"] = True
         return data
+
+
+@dataclass
+class ForumTopic:
+    """A topic of a forum supergroup; its id is the id of the service message that opened it
+    (as in Telegram), and every message in it carries that ``message_thread_id``."""
+
+    chat_id: int
+    thread_id: int
+    name: str
+    icon_color: int
+    closed: bool = False
+    deleted: bool = False
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "message_thread_id": self.thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
 
 
 @dataclass

@@ -31,6 +31,7 @@ from .models import (
     ChatMessage,
     EventKind,
     FaultRule,
+    ForumTopic,
     PreCheckoutAnswer,
     RecordedRequest,
     StarPayment,
@@ -119,6 +120,8 @@ class FakeTelegram:
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.webhook_url: str | None = None
         self.chat_member_status: dict[tuple[int, int], str] = {}
+        self.forum_topics: dict[int, dict[int, ForumTopic]] = defaultdict(dict)
+        """Topics of forum supergroups: chat id -> thread id -> topic."""
 
         # Chats, users and messages.
         self.users: dict[int, FakeUser] = {}
@@ -248,11 +251,85 @@ class FakeTelegram:
         type: str = "supergroup",
         title: str = "Test chat",
         username: str | None = None,
+        is_forum: bool = False,
     ) -> ChatInfo:
-        """Register a group/channel chat the bot can send to."""
-        chat = ChatInfo(id=chat_id, type=type, title=title, username=username)
+        """Register a group/channel chat the bot can send to (``is_forum``: a supergroup with
+        topics, where the forum methods work)."""
+        if is_forum and type != "supergroup":
+            raise ValueError("only a supergroup can be a forum")
+        chat = ChatInfo(id=chat_id, type=type, title=title, username=username, is_forum=is_forum)
         self.chats[chat_id] = chat
         return chat
+
+    # ------------------------------------------------------------------ forum topics
+    def open_topic(self, chat: ChatInfo, name: str, icon_color: int) -> ForumTopic:
+        """A new topic, opened by the bot: its id is the id of the service message that
+        announces it, as in Telegram."""
+        created = self.add_message(
+            chat, {"forum_topic_created": {"name": name, "icon_color": icon_color}}
+        )
+        created.raw["message_thread_id"] = created.message_id
+        created.raw["is_topic_message"] = True
+        topic = ForumTopic(chat.id, created.message_id, name, icon_color)
+        self.forum_topics[chat.id][topic.thread_id] = topic
+        return topic
+
+    def topic_service_message(
+        self, chat: ChatInfo, topic: ForumTopic, content: dict[str, Any]
+    ) -> ChatMessage:
+        return self.add_message(
+            chat,
+            {**content, "message_thread_id": topic.thread_id, "is_topic_message": True},
+        )
+
+    def topics(self, chat_id: int) -> list[ForumTopic]:
+        """A forum's topics (deleted ones too), oldest first."""
+        return list(self.forum_topics.get(chat_id, {}).values())
+
+    def thread_messages(self, chat_id: int, thread_id: int | None) -> list[ChatMessage]:
+        """The bot's visible messages in one topic of a forum (service messages left out)."""
+        return [
+            m
+            for m in self.messages(chat_id)
+            if m.from_bot
+            and m.raw.get("message_thread_id") == thread_id
+            and not any(key.startswith("forum_topic_") for key in m.raw)
+        ]
+
+    async def wait_chat_message(
+        self,
+        chat_id: int,
+        *,
+        after: int,
+        thread_id: int | None = None,
+        contains: str | None = None,
+        timeout: float | None = None,
+    ) -> ChatMessage:
+        """The first bot message in a (group) chat after event ``after`` (see ``event_seq``),
+        in topic ``thread_id`` when given, containing ``contains`` when given."""
+
+        def find() -> BotEvent | None:
+            for event in self.chat_events_after(chat_id, after):
+                message = event.message
+                if event.kind != "message" or message is None:
+                    continue
+                if thread_id is not None and message.raw.get("message_thread_id") != thread_id:
+                    continue
+                if any(key.startswith("forum_topic_") for key in message.raw):
+                    continue
+                if contains is not None and contains not in message.content:
+                    continue
+                return event
+            return None
+
+        found = await self.wait_chat(chat_id, find, timeout)
+        if found is None or found.message is None:
+            lines = [f"  {m.describe()}" for m in self.messages(chat_id, include_deleted=True)]
+            raise AssertionError(
+                f"no bot message in chat {chat_id} (thread {thread_id}, contains {contains!r})\n"
+                + "\n".join(lines)
+            )
+        return found.message
 
     def resolve_chat(self, chat_ref: int | str | None) -> ChatInfo:
         if chat_ref is None:

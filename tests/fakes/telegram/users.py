@@ -271,11 +271,52 @@ class FakeUser:
         return None, None
 
     def _message(self, ref: ChatMessage | int) -> ChatMessage:
+        """A message of this chat by id, or the given message (of any chat: a group's)."""
+        chat_id = ref.chat_id if isinstance(ref, ChatMessage) else self.id
         message_id = ref.message_id if isinstance(ref, ChatMessage) else ref
-        found = self.tg.get_message(self.id, message_id)
+        found = self.tg.get_message(chat_id, message_id)
         if found is None:
-            raise AssertionError(f"no message #{message_id} in chat {self.id}")
+            raise AssertionError(f"no message #{message_id} in chat {chat_id}")
         return found
+
+    # ------------------------------------------------------------------ groups
+    async def post(
+        self,
+        chat_id: int,
+        text: str | None = None,
+        *,
+        thread_id: int | None = None,
+        reply_to: ChatMessage | None = None,
+        content: dict[str, Any] | None = None,
+    ) -> ChatMessage:
+        """Write in a group (a staff member in a forum topic): ``text`` (commands get their
+        entity) or raw ``content``. In a topic the message carries its ``message_thread_id``
+        and, as Telegram sends it, replies to the topic's opening message unless it replies to
+        something else."""
+        chat = self.tg.chats.get(chat_id)
+        if chat is None or chat.type == "private":
+            raise AssertionError(f"no group chat {chat_id}")
+        body: dict[str, Any] = dict(content or {})
+        if text is not None:
+            body["text"] = text
+            entities = command_entities(text)
+            if entities:
+                body["entities"] = entities
+        if thread_id is not None:
+            topic = self.tg.forum_topics.get(chat_id, {}).get(thread_id)
+            if not chat.is_forum or topic is None or topic.deleted:
+                raise AssertionError(f"no topic {thread_id} in chat {chat_id}")
+            body["message_thread_id"] = thread_id
+            body["is_topic_message"] = True
+            original = reply_to or self.tg.get_message(chat_id, thread_id)
+        else:
+            original = reply_to
+        if original is not None:
+            body["reply_to_message"] = original.to_api()
+        self._mark_action()
+        message = self.tg.add_message(chat, body, sender=self.to_api())
+        self.tg.push_update({"message": message.to_api()})
+        return message
 
     # ------------------------------------------------------------------ payments
     def _invoice(self, invoice: ChatMessage | str | None) -> dict[str, Any]:

@@ -1,0 +1,33 @@
+"""The support desk's buttons: the customer's support screen and the staff's ticket header."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram_i18n import I18nContext
+
+from keyboards.menu import home_button
+
+
+class SupportAction(CallbackData, prefix="su"):
+    action: str  # close (staff: close the ticket)
+    ticket: int = 0
+
+
+def support_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
+    """Under the "write your message" prompt: the way out of support mode is the menu."""
+    return InlineKeyboardMarkup(inline_keyboard=[[home_button(i18n)]])
+
+
+def ticket_header(close_text: str, ticket_id: int) -> InlineKeyboardMarkup:
+    """The staff's "close" button (rendered in the staff's language by the caller)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=close_text,
+                    callback_data=SupportAction(action="close", ticket=ticket_id).pack(),
+                )
+            ]
+        ]
+    )
