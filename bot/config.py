@@ -112,6 +112,19 @@ class Settings(BaseSettings):
     topup_max: Decimal = Field(default=Decimal(100), gt=0)
     # Signs invoice payloads; empty: derived from BOT_TOKEN (bot.shop.payments.payload_key).
     payment_payload_secret: SecretStr | None = None
+    # Crypto Pay (@CryptoBot) top-ups: off while CRYPTO_PAY_TOKEN is empty. The webhook is
+    # served at CRYPTO_PAY_WEBHOOK_PATH of the Telegram webhook's server (webhook mode only);
+    # otherwise active invoices are polled every CRYPTO_PAY_POLL_SECONDS.
+    crypto_pay_token: SecretStr | None = None
+    crypto_pay_network: Literal["mainnet", "testnet"] = "mainnet"
+    crypto_pay_api_url: str | None = None
+    crypto_pay_assets: str = "USDT,TON,BTC"
+    crypto_pay_fiat: str = "USD"
+    crypto_pay_invoice_minutes: int = Field(default=60, ge=1, le=2_880)
+    crypto_pay_webhook_path: str = "/cryptopay"
+    crypto_pay_poll_seconds: int = Field(default=30, ge=5, le=3_600)
+    # Manual transfers: how many receipts one customer may have waiting for review at once.
+    transfer_max_pending: int = Field(default=3, ge=1, le=100)
 
     @field_validator("bot_token")
     @classmethod
@@ -128,7 +141,14 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_api_url", "redis_url", "panel_url", "webhook_url", "webhook_secret", mode="before"
+        "telegram_api_url",
+        "redis_url",
+        "panel_url",
+        "webhook_url",
+        "webhook_secret",
+        "crypto_pay_token",
+        "crypto_pay_api_url",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
@@ -234,7 +254,42 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("crypto_pay_assets")
+    @classmethod
+    def _assets(cls, value: str) -> str:
+        assets = [a.strip().upper() for a in value.split(",") if a.strip()]
+        if not assets or not all(a.isascii() and a.isalnum() and len(a) <= 10 for a in assets):
+            raise ValueError("must be asset codes separated by commas, e.g. USDT,TON,BTC")
+        return ",".join(assets)
+
+    @field_validator("crypto_pay_fiat")
+    @classmethod
+    def _fiat(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not (value.isascii() and value.isalpha() and len(value) == 3):
+            raise ValueError("must be a three-letter fiat code such as USD")
+        return value
+
+    @field_validator("crypto_pay_webhook_path")
+    @classmethod
+    def _crypto_path(cls, value: str) -> str:
+        if not value.startswith("/") or len(value) < 2:
+            raise ValueError("must be a path such as /cryptopay")
+        return value.rstrip("/")
+
     # -- derived values ---------------------------------------------------------------------
+
+    @property
+    def crypto_pay_enabled(self) -> bool:
+        return bool(self.crypto_pay_token and self.crypto_pay_token.get_secret_value())
+
+    @property
+    def crypto_pay_base_url(self) -> str:
+        """The API root: CRYPTO_PAY_API_URL, else the network's."""
+        if self.crypto_pay_api_url:
+            return self.crypto_pay_api_url.rstrip("/")
+        host = "testnet-pay.crypt.bot" if self.crypto_pay_network == "testnet" else "pay.crypt.bot"
+        return f"https://{host}/api"
 
     @property
     def currency_precision(self) -> int:
@@ -285,6 +340,8 @@ class Settings(BaseSettings):
             values.append(self.payment_payload_secret.get_secret_value())
         if self.webhook_secret:
             values.append(self.webhook_secret.get_secret_value())
+        if self.crypto_pay_token:
+            values.append(self.crypto_pay_token.get_secret_value())
         proxies = [self.telegram_proxy, self.panel_proxy, *(p.proxy for p in self.panels)]
         for proxy in proxies:
             if proxy is not None:
