@@ -9,6 +9,7 @@ def build_router() -> Router:
     from handlers import (
         admin,
         admin_credit,
+        admin_transfers,
         balance,
         broadcast,
         catalog,
@@ -17,6 +18,7 @@ def build_router() -> Router:
         payments,
         start,
         stats,
+        topups,
         wizard,
     )
 
@@ -24,6 +26,8 @@ def build_router() -> Router:
     root.include_router(start.router())
     # Payments early: successful_payment/refunded_payment must beat any step's catch-all.
     root.include_router(payments.router())
+    root.include_router(topups.router())  # crypto and transfers: states of their own
+    root.include_router(admin_transfers.router())
     root.include_router(catalog.router())
     root.include_router(wizard.router())
     # Plain text with no step in progress = search. Every other text handler needs a command

@@ -9,10 +9,20 @@ from aiogram_i18n import I18nContext
 
 
 class AdminCb(CallbackData, prefix="a"):
-    action: str  # home, balances, users, orders, review, catalog, broadcast, stats
+    action: str  # home, balances, users, orders, review, catalog, broadcast, stats,
+    # transfers
 
 
-ADMIN_ACTIONS = ("balances", "users", "orders", "review", "catalog", "broadcast", "stats")
+ADMIN_ACTIONS = (
+    "balances",
+    "users",
+    "orders",
+    "review",
+    "catalog",
+    "broadcast",
+    "stats",
+    "transfers",
+)
 
 
 def admin_menu(i18n: I18nContext) -> InlineKeyboardMarkup:

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 TOKEN_HEADER = "Crypto-Pay-API-Token"
-SIGNATURE_HEADER = "crypto-pay-api-signature"
+SIGNATURE_HEADER = "Crypto-Pay-API-Signature"  # HTTP headers ignore case
 MAX_ANSWER = 256 * 1024
 STATUSES = frozenset({"active", "paid", "expired"})
 
