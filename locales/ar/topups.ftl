@@ -89,3 +89,19 @@ transfer-admin-method-help = ➕ أرسل الطريقة الجديدة في ر�
 transfer-admin-method-shape = هذه ليست 6 أو 8 أسطر غير فارغة. أرسل الطريقة مرة أخرى.
 transfer-admin-method-amounts = أقل مبلغ أو أكبر مبلغ أو السعر ليس رقمًا موجبًا (أو أقل مبلغ أكبر من أكبر مبلغ). أرسل الطريقة مرة أخرى.
 transfer-admin-method-added = ✅ أُضيفت الطريقة «{ $name }» وفُعّلت.
+
+## سجل الرصيد: الشحن حسب طريقته
+ledger-topup-stars = شحن الرصيد · نجوم تيليجرام
+ledger-topup-crypto = شحن الرصيد · عملات رقمية
+ledger-topup-manual = شحن الرصيد · تحويل
+
+## إحصاءات المشرف: الشحن حسب الطريقة
+stats-topups-header = <b>الشحن</b> (المُضاف، منذ البداية)
+stats-topup-method = { $method }: { LTR($amount) } ({ $count ->
+        [zero] { LTR($count) } عملية شحن
+        [one] عملية شحن واحدة
+        [two] عمليتا شحن
+        [few] { LTR($count) } عمليات شحن
+        [many] { LTR($count) } عملية شحن
+       *[other] { LTR($count) } عملية شحن
+    })

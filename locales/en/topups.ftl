@@ -81,3 +81,15 @@ transfer-admin-method-help = ➕ Send the new method in one message, one field p
 transfer-admin-method-shape = That is not 6 or 8 non-empty lines. Send the method again.
 transfer-admin-method-amounts = The minimum, maximum or rate is not a positive number (or the minimum exceeds the maximum). Send the method again.
 transfer-admin-method-added = ✅ Method “{ $name }” added and enabled.
+
+## The balance history: a top-up by its method
+ledger-topup-stars = Top-up · Telegram Stars
+ledger-topup-crypto = Top-up · crypto
+ledger-topup-manual = Top-up · transfer
+
+## Admin stats: top-ups by method
+stats-topups-header = <b>Top-ups</b> (credited, all time)
+stats-topup-method = { $method }: { $amount } ({ $count ->
+        [one] { $count } top-up
+       *[other] { $count } top-ups
+    })

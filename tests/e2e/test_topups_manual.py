@@ -88,6 +88,14 @@ async def test_two_admins_approve_at_once_and_the_customer_is_credited_once(
         assert actions.count("transfer_approve") == 1 and "transfer_method_add" in actions
         assert await shop.invariant_holds()
 
+        # The customer's history and the admin's stats name the method.
+        await eve.send("/balance")
+        history = await eve.wait_message(contains="Your balance: 20.00 USD")
+        assert "+20.00 USD · Top-up · transfer" in (history.text or "")
+        await owner.send("/stats")
+        stats = await owner.wait_message(contains="Top-ups")
+        assert "Top-up · transfer: 20.00 USD (1 top-up)" in (stats.text or "")
+
 
 async def test_edit_amount_reject_with_reason_in_arabic_and_pending_bound(tmp_path: Path) -> None:
     async with running_shop(tmp_path, transfer_max_pending=1) as shop:
