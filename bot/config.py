@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -119,7 +119,10 @@ class Settings(BaseSettings):
     crypto_pay_network: Literal["mainnet", "testnet"] = "mainnet"
     crypto_pay_api_url: str | None = None
     crypto_pay_assets: str = "USDT,TON,BTC"
-    crypto_pay_fiat: str = "USD"
+    # The fiat invoices are priced in (empty: CURRENCY) and, when it is not CURRENCY, how many
+    # units of it one unit of CURRENCY is worth (the invoice is rounded up to its cent).
+    crypto_pay_fiat: str | None = None
+    crypto_pay_rate: Decimal | None = Field(default=None, gt=0, le=1_000_000)
     crypto_pay_invoice_minutes: int = Field(default=60, ge=1, le=2_880)
     crypto_pay_webhook_path: str = "/cryptopay"
     crypto_pay_poll_seconds: int = Field(default=30, ge=5, le=3_600)
@@ -262,13 +265,35 @@ class Settings(BaseSettings):
             raise ValueError("must be asset codes separated by commas, e.g. USDT,TON,BTC")
         return ",".join(assets)
 
-    @field_validator("crypto_pay_fiat")
+    @field_validator("crypto_pay_fiat", mode="before")
     @classmethod
-    def _fiat(cls, value: str) -> str:
+    def _fiat(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be a three-letter fiat code such as USD")
         value = value.strip().upper()
         if not (value.isascii() and value.isalpha() and len(value) == 3):
             raise ValueError("must be a three-letter fiat code such as USD")
         return value
+
+    @field_validator("crypto_pay_rate", mode="before")
+    @classmethod
+    def _empty_rate(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _crypto_fiat(self) -> Settings:
+        if (
+            self.crypto_pay_enabled
+            and self.crypto_fiat != self.currency
+            and not self.crypto_pay_rate
+        ):
+            raise ValueError(
+                f"CRYPTO_PAY_FIAT {self.crypto_fiat} is not CURRENCY {self.currency}: "
+                "set CRYPTO_PAY_RATE (units of CRYPTO_PAY_FIAT per unit of CURRENCY)"
+            )
+        return self
 
     @field_validator("crypto_pay_webhook_path")
     @classmethod
@@ -282,6 +307,17 @@ class Settings(BaseSettings):
     @property
     def crypto_pay_enabled(self) -> bool:
         return bool(self.crypto_pay_token and self.crypto_pay_token.get_secret_value())
+
+    @property
+    def crypto_fiat(self) -> str:
+        """The fiat crypto invoices are priced in."""
+        return self.crypto_pay_fiat or self.currency
+
+    def crypto_invoice_amount(self, amount: Decimal) -> Decimal:
+        """A top-up of `amount` (CURRENCY) priced in crypto_fiat, rounded up to the cent."""
+        if self.crypto_fiat == self.currency or not self.crypto_pay_rate:
+            return amount
+        return (amount * self.crypto_pay_rate).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
     @property
     def crypto_pay_base_url(self) -> str:

@@ -22,6 +22,7 @@ from bot.shop.transfers import SubmitStatus
 from handlers.admin_transfers import send_to_admins
 from handlers.common import show
 from handlers.filters import NOT_TEXT, TYPED_TEXT
+from handlers.wizard_view import WIZARD, OrderWizard
 from keyboards import topups as kb
 from keyboards.payments import Topup
 from keyboards.topups import CryptoAmount, TransferPick
@@ -48,6 +49,17 @@ class CryptoFlow(StatesGroup):
 class TransferFlow(StatesGroup):
     amount = State()  # data: tm_method
     receipt = State()  # data: tm_method, tm_amount
+
+
+async def _leave(state: FSMContext) -> None:
+    """Out of the top-up step, back to what the customer was doing: an order summary waiting
+    for the money survives (its data stayed in the FSM meanwhile)."""
+    wizard = (await state.get_data()).get(WIZARD)
+    if isinstance(wizard, dict):
+        await state.set_state(OrderWizard.active)
+        await state.set_data({WIZARD: wizard})
+    else:
+        await state.clear()
 
 
 # -- the choice -------------------------------------------------------------------------------
@@ -150,13 +162,16 @@ async def _invoice(
         log.warning("crypto invoice for %s not created: %s", telegram_id, exc)
         await bot.send_message(telegram_id, i18n.get("crypto-invoice-failed"))
         return
-    await state.clear()
+    await _leave(state)
+    settings = shop.settings
+    price = money  # the invoice's own fiat, when it is not the shop's currency, too
+    if settings.crypto_fiat != settings.currency:
+        price = f"{money} = {settings.crypto_invoice_amount(amount)} {settings.crypto_fiat}"
     await bot.send_message(
         telegram_id,
         i18n.get(
             "crypto-invoice",
-            amount=money,
-            fiat=shop.settings.crypto_pay_fiat,
+            amount=price,
             minutes=shop.settings.crypto_pay_invoice_minutes,
             invoice_id=made.invoice_id,
         ),
@@ -207,7 +222,7 @@ async def transfer_amount_typed(
     data = await state.get_data()
     method = await transfers.method(shop.sessions, int(data.get("tm_method", 0)))
     if method is None or not method.enabled:
-        await state.clear()
+        await _leave(state)
         await message.answer(i18n.get("transfer-method-gone"))
         return
     amount = transfers.parse_amount(message.text or "", method, shop.settings.currency_precision)
@@ -250,7 +265,7 @@ async def receipt_sent(
     try:
         amount = Decimal(str(data.get("tm_amount", "")))
     except ArithmeticError:
-        await state.clear()
+        await _leave(state)
         return
     result = await transfers.submit(
         shop.sessions,
@@ -263,16 +278,16 @@ async def receipt_sent(
         max_pending=shop.settings.transfer_max_pending,
     )
     if result.status is SubmitStatus.TOO_MANY:
-        await state.clear()
+        await _leave(state)
         await message.answer(
             i18n.get("transfer-too-many", count=shop.settings.transfer_max_pending)
         )
         return
     if result.status is SubmitStatus.METHOD_GONE:
-        await state.clear()
+        await _leave(state)
         await message.answer(i18n.get("transfer-method-gone"))
         return
-    await state.clear()
+    await _leave(state)
     await message.answer(i18n.get("transfer-received", id=result.payment_id))
     await send_to_admins(bot, shop, result.payment_id)
 

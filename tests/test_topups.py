@@ -62,6 +62,26 @@ def test_crypto_settings_and_redaction() -> None:
     assert settings().transfer_max_pending == 3
 
 
+def test_crypto_fiat_other_than_the_shop_currency_needs_a_rate() -> None:
+    from bot.config import ConfigError
+
+    assert settings().crypto_fiat == "USD"
+    iqd_only = {"currency": "IQD", "topup_min": 1000, "topup_max": 200_000}
+    assert settings(**iqd_only, stars_per_unit="0.04").crypto_fiat == "IQD"
+    with pytest.raises(ConfigError, match="CRYPTO_PAY_RATE"):
+        settings(**iqd_only, stars_per_unit="0.04", crypto_pay_fiat="USD")
+    iqd = settings(
+        currency="IQD",
+        topup_min=1000,
+        topup_max=200_000,
+        stars_per_unit="0.04",
+        crypto_pay_fiat="usd",
+        crypto_pay_rate="0.000763",
+    )
+    assert iqd.crypto_invoice_amount(Decimal(10_000)) == Decimal("7.63")
+    assert iqd.crypto_invoice_amount(Decimal(10_001)) == Decimal("7.64")  # rounded up
+
+
 def test_signature_is_hmac_of_the_raw_body_keyed_with_sha256_of_token() -> None:
     import hashlib
     import hmac

@@ -61,7 +61,7 @@ async def create(
             user_id=user_id,
             method=TopupMethod.CRYPTO.value,
             provider=PROVIDER,
-            currency=settings.crypto_pay_fiat,
+            currency=settings.crypto_fiat,
             total_amount=0,
             amount=amount,
             credited=Decimal(0),
@@ -74,8 +74,8 @@ async def create(
         payment_id, payload = payment.id, payment.payload
     try:
         invoice = await client.create_invoice(
-            amount=amount,
-            fiat=settings.crypto_pay_fiat,
+            amount=settings.crypto_invoice_amount(amount),
+            fiat=settings.crypto_fiat,
             assets=settings.crypto_pay_assets,
             payload=payload,
             description=description,

@@ -11,7 +11,7 @@ crypto-choose-amount = 💎 <b>الدفع بالعملات الرقمية</b>
 crypto-enter-amount = ✏️ اكتب المبلغ المراد إضافته إلى رصيدك: من { LTR($min) } إلى { LTR($max) }.
 crypto-invoice-description = شحن الرصيد: { LTR($amount) }
 crypto-invoice-failed = ⚠️ تعذّر إنشاء فاتورة العملات الرقمية الآن. حاول مرة أخرى لاحقًا.
-crypto-invoice = 💎 <b>الفاتورة رقم { LTR($invoice_id) }</b> بمبلغ { LTR($amount) } ({ LTR($fiat) })
+crypto-invoice = 💎 <b>الفاتورة رقم { LTR($invoice_id) }</b> بمبلغ { LTR($amount) }
     ادفعها في @CryptoBot بالزر أدناه خلال { $minutes ->
         [zero] { LTR($minutes) } دقيقة
         [one] دقيقة واحدة

@@ -11,7 +11,7 @@ crypto-choose-amount = 💎 <b>Pay with crypto</b>
 crypto-enter-amount = ✏️ Type the amount to add to your balance: from { $min } to { $max }.
 crypto-invoice-description = Balance top-up: { $amount }
 crypto-invoice-failed = ⚠️ Could not create the crypto invoice right now. Please try again later.
-crypto-invoice = 💎 <b>Invoice #{ $invoice_id }</b> for { $amount } ({ $fiat })
+crypto-invoice = 💎 <b>Invoice #{ $invoice_id }</b> for { $amount }
     Pay it in @CryptoBot with the button below within { $minutes ->
         [one] { $minutes } minute
        *[other] { $minutes } minutes
