@@ -247,16 +247,30 @@ async def test_two_admins_approving_at_once_credit_once(sessions: Sessions) -> N
     decisions = await asyncio.gather(
         transfers.approve(sessions, submitted.payment_id, ADMIN_A),
         transfers.approve(sessions, submitted.payment_id, ADMIN_B),
-        transfers.reject(sessions, submitted.payment_id, ADMIN_B, "late"),
     )
-    assert [d.verdict for d in decisions[:2]].count(Verdict.DONE) == 1
-    assert decisions[2].verdict is Verdict.ALREADY
+    assert [d.verdict for d in decisions].count(Verdict.DONE) == 1
+    late = await transfers.reject(sessions, submitted.payment_id, ADMIN_B, "late")
+    assert late.verdict is Verdict.ALREADY
     assert await _books(sessions) == (Decimal("20.00"), Decimal("20.00"), 1)
     async with sessions() as session:
         actions = list(await session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
         row = await session.scalar(select(Payment))
         assert row is not None and row.approved_by in (ADMIN_A, ADMIN_B)
     assert actions == ["transfer_method_add", "transfer_approve"]
+
+
+@both_engines
+async def test_approve_racing_reject_one_wins(sessions: Sessions) -> None:
+    method = await _method(sessions)
+    submitted = await _submit(sessions, method.id)
+    approved, rejected = await asyncio.gather(
+        transfers.approve(sessions, submitted.payment_id, ADMIN_A),
+        transfers.reject(sessions, submitted.payment_id, ADMIN_B, "no"),
+    )
+    assert {approved.verdict, rejected.verdict} == {Verdict.DONE, Verdict.ALREADY}
+    balance, total, entries = await _books(sessions)
+    assert balance == total == (Decimal("20.00") if approved.verdict is Verdict.DONE else 0)
+    assert entries == (1 if approved.verdict is Verdict.DONE else 0)
 
 
 @both_engines

@@ -104,7 +104,9 @@ async def test_edit_amount_reject_with_reason_in_arabic_and_pending_bound(tmp_pa
         await send_receipt(fay, "ar", "30")
         receipt = await owner.wait_message(contains="Transfer request #")
 
-        # One waiting already: the bound refuses a second receipt.
+        # One waiting already: the bound refuses a second receipt. (A human pace first: the
+        # flood limit allows a burst of 12 updates, then 4 a second.)
+        await asyncio.sleep(2)
         await fay.send("/balance")
         await fay.wait_message()
         await fay.click("➕ شحن الرصيد")
