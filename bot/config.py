@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -121,6 +121,22 @@ class Settings(BaseSettings):
     support_chat_id: int | None = None
     # Messages a customer may send into support per minute (0: no cap beyond the flood limit).
     support_messages_per_minute: int = Field(default=20, ge=0, le=600)
+    # Crypto Pay (@CryptoBot) top-ups: off while CRYPTO_PAY_TOKEN is empty. The webhook is
+    # served at CRYPTO_PAY_WEBHOOK_PATH of the Telegram webhook's server (webhook mode only);
+    # otherwise active invoices are polled every CRYPTO_PAY_POLL_SECONDS.
+    crypto_pay_token: SecretStr | None = None
+    crypto_pay_network: Literal["mainnet", "testnet"] = "mainnet"
+    crypto_pay_api_url: str | None = None
+    crypto_pay_assets: str = "USDT,TON,BTC"
+    # The fiat invoices are priced in (empty: CURRENCY) and, when it is not CURRENCY, how many
+    # units of it one unit of CURRENCY is worth (the invoice is rounded up to its cent).
+    crypto_pay_fiat: str | None = None
+    crypto_pay_rate: Decimal | None = Field(default=None, gt=0, le=1_000_000)
+    crypto_pay_invoice_minutes: int = Field(default=60, ge=1, le=2_880)
+    crypto_pay_webhook_path: str = "/cryptopay"
+    crypto_pay_poll_seconds: int = Field(default=30, ge=5, le=3_600)
+    # Manual transfers: how many receipts one customer may have waiting for review at once.
+    transfer_max_pending: int = Field(default=3, ge=1, le=100)
 
     @field_validator("bot_token")
     @classmethod
@@ -143,6 +159,8 @@ class Settings(BaseSettings):
         "webhook_url",
         "webhook_secret",
         "support_chat_id",
+        "crypto_pay_token",
+        "crypto_pay_api_url",
         mode="before",
     )
     @classmethod
@@ -249,7 +267,75 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("crypto_pay_assets")
+    @classmethod
+    def _assets(cls, value: str) -> str:
+        assets = [a.strip().upper() for a in value.split(",") if a.strip()]
+        if not assets or not all(a.isascii() and a.isalnum() and len(a) <= 10 for a in assets):
+            raise ValueError("must be asset codes separated by commas, e.g. USDT,TON,BTC")
+        return ",".join(assets)
+
+    @field_validator("crypto_pay_fiat", mode="before")
+    @classmethod
+    def _fiat(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be a three-letter fiat code such as USD")
+        value = value.strip().upper()
+        if not (value.isascii() and value.isalpha() and len(value) == 3):
+            raise ValueError("must be a three-letter fiat code such as USD")
+        return value
+
+    @field_validator("crypto_pay_rate", mode="before")
+    @classmethod
+    def _empty_rate(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _crypto_fiat(self) -> Settings:
+        if (
+            self.crypto_pay_enabled
+            and self.crypto_fiat != self.currency
+            and not self.crypto_pay_rate
+        ):
+            raise ValueError(
+                f"CRYPTO_PAY_FIAT {self.crypto_fiat} is not CURRENCY {self.currency}: "
+                "set CRYPTO_PAY_RATE (units of CRYPTO_PAY_FIAT per unit of CURRENCY)"
+            )
+        return self
+
+    @field_validator("crypto_pay_webhook_path")
+    @classmethod
+    def _crypto_path(cls, value: str) -> str:
+        if not value.startswith("/") or len(value) < 2:
+            raise ValueError("must be a path such as /cryptopay")
+        return value.rstrip("/")
+
     # -- derived values ---------------------------------------------------------------------
+
+    @property
+    def crypto_pay_enabled(self) -> bool:
+        return bool(self.crypto_pay_token and self.crypto_pay_token.get_secret_value())
+
+    @property
+    def crypto_fiat(self) -> str:
+        """The fiat crypto invoices are priced in."""
+        return self.crypto_pay_fiat or self.currency
+
+    def crypto_invoice_amount(self, amount: Decimal) -> Decimal:
+        """A top-up of `amount` (CURRENCY) priced in crypto_fiat, rounded up to the cent."""
+        if self.crypto_fiat == self.currency or not self.crypto_pay_rate:
+            return amount
+        return (amount * self.crypto_pay_rate).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+
+    @property
+    def crypto_pay_base_url(self) -> str:
+        """The API root: CRYPTO_PAY_API_URL, else the network's."""
+        if self.crypto_pay_api_url:
+            return self.crypto_pay_api_url.rstrip("/")
+        host = "testnet-pay.crypt.bot" if self.crypto_pay_network == "testnet" else "pay.crypt.bot"
+        return f"https://{host}/api"
 
     @property
     def currency_precision(self) -> int:
@@ -300,6 +386,8 @@ class Settings(BaseSettings):
             values.append(self.payment_payload_secret.get_secret_value())
         if self.webhook_secret:
             values.append(self.webhook_secret.get_secret_value())
+        if self.crypto_pay_token:
+            values.append(self.crypto_pay_token.get_secret_value())
         proxies = [self.telegram_proxy, self.panel_proxy, *(p.proxy for p in self.panels)]
         for proxy in proxies:
             if proxy is not None:

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.money import format_money
 from bot.panel import PanelRegistry
 from bot.shop.catalog_view import CatalogCache
+from bot.shop.crypto_pay import CryptoPayClient
 from bot.shop.pricing import PriceRules
 from bot.shop.users import RecentUsers
 
@@ -29,6 +30,7 @@ class Shop:
     panels: PanelRegistry
     translate: Translate
     recent_users: RecentUsers = field(default_factory=RecentUsers)
+    crypto_pay: CryptoPayClient | None = None  # when CRYPTO_PAY_TOKEN is set
     catalog: CatalogCache = field(init=False)  # what customers browse, in memory
 
     def __post_init__(self) -> None:

@@ -22,6 +22,7 @@ from bot.jobs.leader import make_leader
 from bot.jobs.scheduler import ShopScheduler, leader_lease
 from bot.panel import PanelRegistry
 from bot.shop.catalog_sync import ensure_panels, sync_catalogs
+from bot.shop.crypto_pay import CryptoPayClient
 from bot.telegram.broadcast_sender import BroadcastManager
 from bot.telegram.commands import register_commands, register_commands_later
 from bot.telegram.i18n import Translator, make_core
@@ -95,6 +96,13 @@ class Runtime:
             sessions=create_session_factory(engine),
             panels=panels or PanelRegistry(settings.panel_specs()),
             translate=translator,
+            crypto_pay=(
+                CryptoPayClient(
+                    settings.crypto_pay_base_url, settings.crypto_pay_token.get_secret_value()
+                )
+                if settings.crypto_pay_token and settings.crypto_pay_enabled
+                else None
+            ),
         )
         await translator.core.startup()  # load the .ftl files now: a broken locale fails fast
         await ensure_panels(shop)
@@ -207,4 +215,6 @@ class Runtime:
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.shop.panels.aclose()
+        if self.shop.crypto_pay is not None:
+            await self.shop.crypto_pay.aclose()
         await self.engine.dispose()

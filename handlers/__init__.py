@@ -10,6 +10,7 @@ def build_router() -> Router:
         admin,
         admin_credit,
         admin_growth,
+        admin_transfers,
         balance,
         broadcast,
         catalog,
@@ -22,6 +23,7 @@ def build_router() -> Router:
         start,
         stats,
         support,
+        topups,
         wizard,
     )
 
@@ -33,6 +35,8 @@ def build_router() -> Router:
     root.include_router(payments.router())
     # Support mode takes what the customer types before the catalog's search can.
     root.include_router(support.router())
+    root.include_router(topups.router())  # crypto and transfers: states of their own
+    root.include_router(admin_transfers.router())
     root.include_router(catalog.router())
     root.include_router(wizard.router())
     # A link with no step in progress lists the services for it: before search takes it.

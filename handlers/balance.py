@@ -17,6 +17,8 @@ from keyboards.balance import Balance, balance_screen
 from keyboards.menu import Menu
 from storage.models import LedgerKind, User
 
+TOPUP_METHODS = ("stars", "crypto", "manual")  # the balance history names a top-up's method
+
 
 def _line(
     i18n: I18nContext, shop: Shop, line: StatementLine, refunds: dict[str, RefundLine]
@@ -25,6 +27,8 @@ def _line(
     refund = refunds.get(line.key)
     if refund is not None and refund is not RefundLine.REFUNDED:  # not a refund (yet)
         what = i18n.get(f"ledger-stars-refund-{refund.value}")
+    elif line.kind is LedgerKind.TOPUP and line.method in TOPUP_METHODS:
+        what = i18n.get(f"ledger-topup-{line.method}")
     else:
         what = i18n.get(
             f"ledger-{line.kind.value}",

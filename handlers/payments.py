@@ -36,6 +36,7 @@ from bot.shop.payments import (
 )
 from bot.telegram.notify import Notifier
 from bot.telegram.telegram_session import describe, is_transient
+from handlers import topups
 from handlers.common import show
 from handlers.filters import TYPED_TEXT, IsAdmin, Magic
 from handlers.telegram_errors import reason
@@ -43,6 +44,8 @@ from handlers.wizard_view import WIZARD, OrderWizard, pending_summary
 from keyboards import wizard as wizard_kb
 from keyboards.balance import Balance
 from keyboards.payments import CUSTOM, Topup, custom_amount_screen, topup_screen
+from keyboards.topups import CRYPTO as CRYPTO_CHOICE
+from keyboards.topups import STARS as STARS_CHOICE
 
 log = logging.getLogger("bot.shop.payments")
 
@@ -64,6 +67,15 @@ class TopupFlow(StatesGroup):
     amount = State()  # waiting for a typed custom amount
 
 
+# Going back to the top-up screen leaves any of its steps (Stars, crypto, transfer).
+LEAVE_ON_BACK = {
+    TopupFlow.amount.state,
+    topups.CryptoFlow.amount.state,
+    topups.TransferFlow.amount.state,
+    topups.TransferFlow.receipt.state,
+}
+
+
 def _rate(shop: Shop) -> dict[str, Any]:
     settings = shop.settings
     return {
@@ -81,9 +93,14 @@ def _rate(shop: Shop) -> dict[str, Any]:
 async def topup_screen_button(
     query: CallbackQuery, state: FSMContext, shop: Shop, i18n: I18nContext
 ) -> None:
-    if await state.get_state() == TopupFlow.amount.state:
+    if await state.get_state() in LEAVE_ON_BACK:
         await _leave_amount_step(state)
-    await show(query, *topup_content(shop, i18n))
+    await show(query, *await topup_entry(shop, i18n))
+
+
+async def topup_entry(shop: Shop, i18n: I18nContext) -> tuple[str, InlineKeyboardMarkup]:
+    """The method choice when crypto or a transfer method is offered, else the Stars screen."""
+    return await topups.choice_content(shop, i18n) or topup_content(shop, i18n)
 
 
 def topup_content(shop: Shop, i18n: I18nContext) -> tuple[str, InlineKeyboardMarkup]:
@@ -111,6 +128,9 @@ async def amount_button(
     shop: Shop,
     i18n: I18nContext,
 ) -> None:
+    if callback_data.amount == STARS_CHOICE:
+        await show(query, *topup_content(shop, i18n))
+        return
     if callback_data.amount == CUSTOM:
         await state.set_state(TopupFlow.amount)
         await show(query, i18n.get("topup-enter-amount", **_rate(shop)), custom_amount_screen(i18n))
@@ -436,6 +456,6 @@ def router() -> Router:
     r.message.register(terms_command, Command("terms"))
     r.message.register(refundstars_command, Command("refundstars"), IsAdmin())
     r.callback_query.register(topup_screen_button, Balance.filter(F.action == "topup"))
-    r.callback_query.register(amount_button, Topup.filter())
+    r.callback_query.register(amount_button, Topup.filter(F.amount != CRYPTO_CHOICE))
     r.message.register(amount_typed, StateFilter(TopupFlow.amount), TYPED_TEXT)
     return r

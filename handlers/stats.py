@@ -78,6 +78,17 @@ def _text(figures: stats.ShopStats, shop: Shop, i18n: I18nContext) -> str:
                 profit=shop.money(money.profit),
             )
         )
+    lines += ["", i18n.get("stats-topups-header")]
+    lines += [
+        i18n.get(
+            "stats-topup-method",
+            method=i18n.get(f"ledger-topup-{total.method}"),
+            count=total.count,
+            amount=shop.money(total.credited),
+        )
+        for total in figures.topups
+        if total.method in ("stars", "crypto", "manual")
+    ] or [i18n.get("stats-none")]
     lines += ["", i18n.get("stats-orders-header")]
     if figures.by_state:
         lines += [

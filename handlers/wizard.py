@@ -28,7 +28,7 @@ from handlers import wizard_confirm
 from handlers.catalog import show_card
 from handlers.common import show
 from handlers.filters import NOT_TEXT, TYPED_TEXT
-from handlers.payments import topup_content
+from handlers.payments import topup_entry
 from handlers.wizard_view import (
     OrderWizard,
     advance,
@@ -145,7 +145,7 @@ async def top_up(query: CallbackQuery, shop: Shop, i18n: I18nContext) -> None:
     receipt offers to continue the order (pending_summary)."""
     await query.answer()
     if isinstance(query.message, Message):
-        text, markup = topup_content(shop, i18n)
+        text, markup = await topup_entry(shop, i18n)
         await query.message.answer(text, reply_markup=markup)
 
 

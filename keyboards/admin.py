@@ -9,7 +9,8 @@ from aiogram_i18n import I18nContext
 
 
 class AdminCb(CallbackData, prefix="a"):
-    action: str  # home, balances, users, orders, review, catalog, broadcast, stats, promos
+    action: str  # home, balances, users, orders, review, catalog, broadcast, stats, promos,
+    # transfers
 
 
 ADMIN_ACTIONS = (
@@ -21,6 +22,7 @@ ADMIN_ACTIONS = (
     "broadcast",
     "stats",
     "promos",
+    "transfers",
 )
 
 

@@ -321,21 +321,70 @@ class LedgerEntry(Base):
 Index("ix_ledger_user_id", LedgerEntry.user_id, LedgerEntry.id)
 
 
+class TopupMethod(StrEnum):
+    STARS = "stars"
+    CRYPTO = "crypto"
+    MANUAL = "manual"
+
+
 class Payment(Base):
+    """One top-up record for every method (bot.shop.topups): Stars (one row per charge, created
+    paid), crypto (one row per Crypto Pay invoice, `pending` until paid or expired) and manual
+    transfers (one row per receipt, `pending` until an admin approves or rejects it)."""
+
     __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("method", "external_id", name="uq_payments_method_external_id"),
+        Index("ix_payments_method_status", "method", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    method: Mapped[str] = mapped_column(
+        String(16), nullable=False, default=TopupMethod.STARS.value, server_default="stars"
+    )
     provider: Mapped[str] = mapped_column(String(32), nullable=False)
     currency: Mapped[str] = mapped_column(String(8), nullable=False)
     total_amount: Mapped[int] = mapped_column(BigInteger, nullable=False)  # e.g. Stars
+    # What the top-up is worth in shop currency (quoted, or set by the approving admin);
+    # `credited` is what the ledger received (0 until settled).
+    amount: Mapped[Decimal | None] = mapped_column(Money)
     credited: Mapped[Decimal] = mapped_column(Money, nullable=False)  # shop currency
-    telegram_payment_charge_id: Mapped[str] = mapped_column(String(191), unique=True)
+    paid_amount: Mapped[str | None] = mapped_column(String(64))  # as the provider said, verbatim
+    telegram_payment_charge_id: Mapped[str | None] = mapped_column(String(191), unique=True)
     provider_payment_charge_id: Mapped[str | None] = mapped_column(String(191))
+    external_id: Mapped[str | None] = mapped_column(String(64))  # Crypto Pay invoice_id
+    pay_url: Mapped[str | None] = mapped_column(String(512))
+    transfer_method_id: Mapped[int | None] = mapped_column(ForeignKey("transfer_methods.id"))
+    receipt_file_id: Mapped[str | None] = mapped_column(String(255))
+    receipt_kind: Mapped[str | None] = mapped_column(String(16))  # photo | document
+    approved_by: Mapped[int | None] = mapped_column(BigInteger)  # admin Telegram ID
+    reason: Mapped[str | None] = mapped_column(String(500))  # a rejection's reason
     payload: Mapped[str | None] = mapped_column(String(256))
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="paid")
     created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TransferMethod(Base):
+    """A manual transfer method the owner offers (a bank account, a mobile wallet)."""
+
+    __tablename__ = "transfer_methods"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(64), nullable=False)
+    name_ar: Mapped[str] = mapped_column(String(64), nullable=False)
+    instructions_en: Mapped[str] = mapped_column(Text, nullable=False)
+    instructions_ar: Mapped[str] = mapped_column(Text, nullable=False)
+    min_amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    max_amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    # Shop currency per unit of the method's currency; NULL: the customer pays in shop currency.
+    rate: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    created_at: Mapped[datetime] = _created()
 
 
 class Broadcast(Base):

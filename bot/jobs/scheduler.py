@@ -23,6 +23,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.context import Shop
 from bot.jobs.balances import check_balances
+from bot.jobs.crypto_invoices import poll_crypto_invoices
 from bot.jobs.leader import Leader, SoleLeader
 from bot.jobs.reconcile import hold_interrupted_orders
 from bot.jobs.refills import poll_refills, resolve_stuck_refills
@@ -90,6 +91,12 @@ class ShopScheduler:
         )
         self._every("updates", self.run_prune_updates, seconds=3600)
         self._every("reconcile", self.run_reconcile, seconds=settings.status_poll_seconds)
+        if self.shop.crypto_pay is not None:
+            self._every(
+                "crypto_invoices",
+                self.run_crypto_invoices,
+                seconds=settings.crypto_pay_poll_seconds,
+            )
         self.scheduler.start()
 
     def shutdown(self) -> None:
@@ -123,6 +130,9 @@ class ShopScheduler:
         )
 
     # -- the jobs -----------------------------------------------------------------------------
+
+    async def run_crypto_invoices(self) -> None:
+        await poll_crypto_invoices(self.shop, self.notifier)
 
     async def start_status_cycles(self) -> None:
         """The scheduled tick: starts each idle panel's cycle and returns at once."""

@@ -134,6 +134,7 @@ class StatementLine:
     kind: LedgerKind
     order_id: int | None  # for order payments and their refunds
     key: str = ""  # the entry's idempotency key (a Stars refund's says whether it is confirmed)
+    method: str = ""  # a top-up's method (stars, crypto, manual), from its reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,10 @@ def _line(entry: LedgerEntry) -> StatementLine:
     order_id = None
     if reference.startswith("order:") and reference[6:].isdigit():
         order_id = int(reference[6:])
+    kind = LedgerKind(entry.kind)
+    method = ""
+    if kind is LedgerKind.TOPUP:
+        method = reference.partition(":")[0] if ":" in reference else ""
     return StatementLine(
-        entry.created_at, entry.amount, LedgerKind(entry.kind), order_id, entry.idempotency_key
+        entry.created_at, entry.amount, kind, order_id, entry.idempotency_key, method
     )

@@ -5,8 +5,9 @@ The invoice payload is all the shop knows about a checkout until the money arriv
 signed: `v1|telegram_id|amount|stars|nonce|mac`, the MAC an HMAC-SHA256 over everything before
 it. Nothing is stored when an invoice is sent; a forged or altered payload fails the MAC.
 
-Exactly once: a credit is a Payment row (unique telegram_payment_charge_id) plus the ledger entry
-`topup:<charge>` in one transaction. A refund moves the payment `paid → refunding → refunded` by
+Exactly once: a credit is a Payment row (unique telegram_payment_charge_id, method `stars`)
+settled by bot.shop.topups.settle (the one credit path of every method: ledger entry
+`topup:<charge>`) in one transaction. A refund moves the payment `paid → refunding → refunded` by
 compare-and-set, and its debit is the entry `stars-refund:<charge>`: the admin path and the
 Telegram-initiated path share that key and the status, so the two can never both apply.
 
@@ -32,10 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.money import MAX_STARS_PER_INVOICE as MAX_STARS_PER_INVOICE
 from bot.money import stars_for as stars_for
-from bot.shop import audit, ledger, promos
+from bot.shop import audit, ledger, promos, topups
 from bot.shop.digits import parse_decimal
 from storage.db import changed_rows
-from storage.models import LedgerEntry, LedgerKind, Payment, User
+from storage.models import LedgerEntry, LedgerKind, Payment, TopupMethod, User
 from storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 class PaymentStatus(StrEnum):
+    PENDING = "pending"  # a Stars row is written pending and settled at once (bot.shop.topups)
     PAID = "paid"
     REFUNDING = "refunding"  # debit reserved, refundStarPayment called or about to be
     REFUNDED = "refunded"
@@ -259,7 +261,9 @@ async def credit_payment(
             telegram_payment_charge_id=charge_id,
             provider_payment_charge_id=provider_charge_id or None,
             payload=payload[:256],
-            status=PaymentStatus.PAID if matched else PaymentStatus.UNMATCHED,
+            method=TopupMethod.STARS.value,
+            amount=amount if matched else None,
+            status=PaymentStatus.PENDING if matched else PaymentStatus.UNMATCHED,
         )
         try:
             async with session.begin_nested():  # a racing twin inserted it first
@@ -272,22 +276,10 @@ async def credit_payment(
             return await _duplicate(session, existing)
         if not matched:
             return CreditResult(CreditStatus.UNMATCHED, amount, total_amount)
-        posting = await ledger.apply(
-            session,
-            user_id=user_id,
-            amount=amount,
-            kind=LedgerKind.TOPUP,
-            key=f"topup:{charge_id}",
-            reference=f"stars:{charge_id}"[:128],
-            note=f"{total_amount} XTR",
+        settled = await topups.settle(
+            session, payment, amount=amount, note=f"{total_amount} XTR", precision=precision
         )
-        balance = posting.entry.balance_after
-        bonus = await promos.apply_topup_bonus(
-            session, user_id, amount, topup_ref(charge_id), precision=precision
-        )
-        if bonus is not None:
-            balance = await ledger.balance_of(session, user_id)
-    return CreditResult(CreditStatus.CREDITED, amount, total_amount, balance, bonus)
+    return CreditResult(CreditStatus.CREDITED, amount, total_amount, settled.balance, settled.bonus)
 
 
 async def _payment(session: AsyncSession, charge_id: str) -> Payment | None:
@@ -371,7 +363,7 @@ async def refund_lines(sessions: Sessions, keys: list[str]) -> dict[str, RefundL
                 Payment.telegram_payment_charge_id.in_(list(reservations))
             )
         )
-        statuses: dict[str, str] = {charge: status for charge, status in rows}
+        statuses: dict[str, str] = {charge: status for charge, status in rows if charge}
         restored = set(
             await session.scalars(
                 select(LedgerEntry.idempotency_key).where(
@@ -558,7 +550,7 @@ async def _view(
     assert user is not None
     await session.refresh(user, ["balance"])
     return PaymentView(
-        charge_id=payment.telegram_payment_charge_id,
+        charge_id=payment.telegram_payment_charge_id or "",
         telegram_id=user.telegram_id,
         language=user.language,
         stars=payment.total_amount,

@@ -13,7 +13,7 @@ Definitions (days are UTC calendar days; "7 d" is today and the six days before 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, String, case, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.money import from_units
+from bot.shop.topups import MethodTotal, totals_by_method
 from storage.models import Order, OrderState, Service, User
 
 PERIODS = {"today": 1, "week": 7, "month": 30}  # calendar days, today included
@@ -69,6 +70,7 @@ class ShopStats:
     money: dict[str, Money]  # by period
     top: list[TopService]
     days: list[Day]  # CHART_DAYS of them, oldest first, empty days included
+    topups: list[MethodTotal] = field(default_factory=list)  # credited, all time, by method
 
 
 def period_starts(now: datetime) -> dict[str, datetime]:
@@ -112,7 +114,8 @@ async def collect(
         money = await _money_by_period(session, starts, currency_rate, quantum)
         top = await _top(session, first)
         days = await _days(session, now)
-    return ShopStats(users, by_state, money, top, days)
+        topups = await totals_by_method(session)
+    return ShopStats(users, by_state, money, top, days, topups)
 
 
 async def _users(session: AsyncSession, starts: dict[str, datetime]) -> UserCounts:

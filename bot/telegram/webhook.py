@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.telegram.crypto_webhook import CryptoPayWebhook
 from bot.telegram.dedupe import Claim, UpdateClaims
 from bot.telegram.telegram_session import call_patiently
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.context import Shop
+    from bot.telegram.notify import Notifier
 
 log = logging.getLogger("bot.telegram.webhook")
 
@@ -60,6 +62,8 @@ class WebhookHost(Protocol):
     def bot(self) -> Bot: ...
     @property
     def dispatcher(self) -> Dispatcher: ...
+    @property
+    def notifier(self) -> Notifier: ...
     @property
     def retry_first_delay(self) -> float: ...
     @property
@@ -162,6 +166,10 @@ def build_app(runtime: WebhookHost) -> web.Application:
         claims=UpdateClaims(runtime.shop.sessions),
     ).register(app, path=webhook_path(settings.webhook_url))
     app.router.add_get("/healthz", healthz)
+    if settings.crypto_pay_token and runtime.shop.crypto_pay is not None:
+        CryptoPayWebhook(
+            runtime.shop, runtime.notifier, settings.crypto_pay_token.get_secret_value()
+        ).register(app, settings.crypto_pay_webhook_path)
     setup_application(app, runtime.dispatcher, bot=runtime.bot)  # dispatcher startup/shutdown
     return app
 
