@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from keyboards.admin import admin_home_button
@@ -62,16 +63,16 @@ def admin_promos(
         ]
     )
     rows.append([admin_home_button(i18n)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return InlineKeyboardBuilder(markup=rows).as_markup()
 
 
 def admin_cancel(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
+    return InlineKeyboardBuilder(
+        markup=[
             [
                 InlineKeyboardButton(
                     text=i18n.get("btn-admin-cancel"), callback_data=PromoCb(action="x").pack()
                 )
             ]
         ]
-    )
+    ).as_markup()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from keyboards.menu import Menu, home_button
@@ -43,11 +44,11 @@ def services(
     ]
     rows.append([_catalog(i18n)])
     rows.append([home_button(i18n)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return InlineKeyboardBuilder(markup=rows).as_markup()
 
 
 def no_match(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[_catalog(i18n)], [home_button(i18n)]])
+    return InlineKeyboardBuilder(markup=[[_catalog(i18n)], [home_button(i18n)]]).as_markup()
 
 
 def _catalog(i18n: I18nContext) -> InlineKeyboardButton:

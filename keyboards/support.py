@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from keyboards.menu import home_button
@@ -16,13 +17,13 @@ class SupportAction(CallbackData, prefix="su"):
 
 def support_screen(i18n: I18nContext) -> InlineKeyboardMarkup:
     """Under the "write your message" prompt: the way out of support mode is the menu."""
-    return InlineKeyboardMarkup(inline_keyboard=[[home_button(i18n)]])
+    return InlineKeyboardBuilder(markup=[[home_button(i18n)]]).as_markup()
 
 
 def ticket_header(close_text: str, ticket_id: int) -> InlineKeyboardMarkup:
     """The staff's "close" button (rendered in the staff's language by the caller)."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
+    return InlineKeyboardBuilder(
+        markup=[
             [
                 InlineKeyboardButton(
                     text=close_text,
@@ -30,4 +31,4 @@ def ticket_header(close_text: str, ticket_id: int) -> InlineKeyboardMarkup:
                 )
             ]
         ]
-    )
+    ).as_markup()

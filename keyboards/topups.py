@@ -76,12 +76,12 @@ def choice(i18n: I18nContext, crypto: bool, methods: list[Method]) -> InlineKeyb
             ]
         )
     rows.append(_back_row(i18n))
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return InlineKeyboardBuilder(markup=rows).as_markup()
 
 
 def back_to_choice(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
+    return InlineKeyboardBuilder(
+        markup=[
             [
                 InlineKeyboardButton(
                     text=i18n.get("btn-topup-back"), callback_data=Balance(action="topup").pack()
@@ -89,7 +89,7 @@ def back_to_choice(i18n: I18nContext) -> InlineKeyboardMarkup:
                 home_button(i18n),
             ]
         ]
-    )
+    ).as_markup()
 
 
 def crypto_amounts(
@@ -109,9 +109,9 @@ def crypto_amounts(
 
 
 def pay_link(i18n: I18nContext, url: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=i18n.get("btn-crypto-pay"), url=url)]]
-    )
+    return InlineKeyboardBuilder(
+        markup=[[InlineKeyboardButton(text=i18n.get("btn-crypto-pay"), url=url)]]
+    ).as_markup()
 
 
 # -- admins -----------------------------------------------------------------------------------
@@ -119,8 +119,8 @@ def pay_link(i18n: I18nContext, url: str) -> InlineKeyboardMarkup:
 
 def review(translate: Callable[[str], str], payment_id: int) -> InlineKeyboardMarkup:
     """Under a receipt sent to an admin (in that admin's language)."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
+    return InlineKeyboardBuilder(
+        markup=[
             [
                 InlineKeyboardButton(
                     text=translate("btn-transfer-approve"),
@@ -138,7 +138,7 @@ def review(translate: Callable[[str], str], payment_id: int) -> InlineKeyboardMa
                 )
             ],
         ]
-    )
+    ).as_markup()
 
 
 def console(
@@ -185,7 +185,7 @@ def console(
         ]
     )
     rows.append([admin_home_button(i18n)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return InlineKeyboardBuilder(markup=rows).as_markup()
 
 
 def console_button(i18n: I18nContext) -> InlineKeyboardButton:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from bot.panel import SUBSCRIPTION_DELAYS
@@ -55,7 +56,7 @@ def step(
         ]  # a profile holds up to 100; buttons stay readable
         rows += [labels[i : i + 4] for i in range(0, len(labels), 4)]
     rows.append(_nav(i18n, token))
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return InlineKeyboardBuilder(markup=rows).as_markup()
 
 
 def summary(i18n: I18nContext, token: str, affordable: bool) -> InlineKeyboardMarkup:
@@ -66,17 +67,17 @@ def summary(i18n: I18nContext, token: str, affordable: bool) -> InlineKeyboardMa
         # Top up opens below the summary, which stays: after paying, Continue brings it back.
         rows.append([_button(i18n.get("btn-top-up"), "topup", token)])
     rows.append(_nav(i18n, token))
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return InlineKeyboardBuilder(markup=rows).as_markup()
 
 
 def resume(label: str, token: str) -> InlineKeyboardMarkup:
     """Under a receipt or a credit notice: the order summary waiting for that money, again."""
-    return InlineKeyboardMarkup(inline_keyboard=[[_button(label, "resume", token)]])
+    return InlineKeyboardBuilder(markup=[[_button(label, "resume", token)]]).as_markup()
 
 
 def after_order(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
+    return InlineKeyboardBuilder(
+        markup=[
             [
                 InlineKeyboardButton(
                     text=i18n.get("menu-orders"), callback_data=Menu(action="orders").pack()
@@ -84,4 +85,4 @@ def after_order(i18n: I18nContext) -> InlineKeyboardMarkup:
             ],
             [home_button(i18n)],
         ]
-    )
+    ).as_markup()
