@@ -12,6 +12,7 @@ so a dead leader's successor starts within one interval.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,23 @@ from keyboards.orders import open_order
 from storage.models import Order, OrderState, Service, User
 
 log = logging.getLogger("bot.jobs.scheduler")
+
+
+class QuietShutdown(logging.Filter):
+    """Drops APScheduler's "Error running job" for jobs it cancelled itself.
+
+    Its asyncio executor cannot wait for running jobs: shutdown cancels them, and any job
+    submitted a moment before, and logs each as an error with a traceback. A stopping shop is
+    not an error; every job picks up where it left off at the next start.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = record.exc_info[0] if record.exc_info else None
+        return not (kind is not None and issubclass(kind, asyncio.CancelledError))
+
+
+QUIET_SHUTDOWN = QuietShutdown()
+logging.getLogger("apscheduler.executors.default").addFilter(QUIET_SHUTDOWN)
 BALANCE_CHECK_MINUTES = 5
 
 _STATUS_MESSAGES = {
