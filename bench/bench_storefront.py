@@ -38,6 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -316,11 +317,13 @@ async def main(customers: int, rate: int, seconds: float, pin: bool) -> None:
                 gc.set_threshold(young, middle, 1_000_000)
                 await asyncio.sleep(6)  # past the flood limit's burst window
                 profiler = await start_profiler(bot.pid)
+                served_before = len(tg.requests)
                 with Measure(Phase(f"burst, {customers} customers at once"), bot.pid) as first:
                     await burst(people[:customers], first)
                 await asyncio.sleep(6)
                 second = Phase(f"steady, {rate} updates/s offered by {steady_count} customers")
                 await steady(people[:steady_count], seconds, second, bot.pid)
+                served = Counter(r.method for r in tg.requests[served_before:])
             finally:
                 if profiler is not None:
                     profiler.send_signal(signal.SIGINT)
@@ -336,6 +339,13 @@ async def main(customers: int, rate: int, seconds: float, pin: bool) -> None:
     print(second.report())
     print(second.steps_report())
     print(f"{orders} orders placed in all")
+    flows = max(1, first.orders + second.orders)
+    per_flow = ", ".join(
+        f"{method} {count / flows:.2f}"
+        for method, count in served.most_common()
+        if method != "getUpdates"
+    )
+    print(f"Bot API calls per order flow: {per_flow}; getUpdates {served['getUpdates']}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -28,11 +29,18 @@ async def show(
     try:
         await _replace(query, text, markup)
     finally:
-        if answering is not None:
-            try:
-                await answering
-            except TelegramAPIError as exc:
-                log.info("callback answer failed: %s", describe(exc))
+        await spinner_stopped(answering)
+
+
+async def spinner_stopped(answering: Awaitable[object] | None) -> None:
+    """Waits for a button's answer sent alongside other calls. It only stops the spinner, so
+    its failure (a query too old, Telegram busy) is logged, never raised."""
+    if answering is None:
+        return
+    try:
+        await answering
+    except TelegramAPIError as exc:
+        log.info("callback answer failed: %s", describe(exc))
 
 
 async def _replace(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:

@@ -22,7 +22,7 @@ from bot.shop.ledger import InsufficientFunds
 from bot.shop.ordering import Outcome, Placement
 from bot.shop.wizard_steps import WizardState
 from bot.telegram.notify import Notifier
-from handlers.common import show
+from handlers.common import show, spinner_stopped
 from handlers.orders import alert
 from handlers.wizard_view import service_changed, show_summary
 from keyboards import wizard as kb
@@ -73,14 +73,45 @@ async def confirm(
         await already_placed(query, i18n, order)
         return
     await state.clear()
-    # "Placing…" is shown while the panel is asked, not before: the outcome follows sooner.
-    placing = asyncio.ensure_future(show(query, i18n.get("wz-placing", order=str(order.id)), None))
+    placing = PlacingNotice(query, i18n.get("wz-placing", order=str(order.id)))
     try:
         placement = await ordering.submit(shop.sessions, shop.panels, order, target)
-    finally:  # shown before the outcome, never after it; if it cannot be shown, the outcome
-        with contextlib.suppress(TelegramAPIError):  # still is (notifier.send never raises)
-            await placing
-    await tell_outcome(query, shop, i18n, notifier, user, wizard.name, placement)
+    finally:
+        answered = await placing.settle()
+    await tell_outcome(query, shop, i18n, notifier, user, wizard.name, placement, answered)
+
+
+class PlacingNotice:
+    """ "Placing order #N…" over the summary, once the panel has taken PLACING_AFTER seconds.
+
+    A panel that answers sooner never makes it flash by: the button's spinner covers the wait,
+    and the customer gets the outcome straight away (one Bot API call fewer per order).
+    """
+
+    PLACING_AFTER = 0.4
+
+    def __init__(self, query: CallbackQuery, text: str) -> None:
+        self.query = query
+        self.text = text
+        self.started = False
+        self._task = asyncio.ensure_future(self._show_later())
+
+    async def _show_later(self) -> None:
+        await asyncio.sleep(self.PLACING_AFTER)
+        self.started = True
+        await show(self.query, self.text, None)  # answers the query too
+
+    async def settle(self) -> bool:
+        """Called once the panel answered: a notice on its way is waited for (shown before the
+        outcome, never after it); one not started yet never goes. Returns whether the query was
+        answered."""
+        if not self.started:
+            self._task.cancel()
+            return False
+        # If it cannot be shown, the outcome still is (notifier.send never raises).
+        with contextlib.suppress(TelegramAPIError):
+            await self._task
+        return True
 
 
 async def replayed(
@@ -111,6 +142,7 @@ async def tell_outcome(
     user: User,
     service_name: str,
     placement: Placement,
+    answered: bool = True,
 ) -> None:
     order = placement.order
     number = str(order.id)
@@ -153,7 +185,9 @@ async def tell_outcome(
     else:
         text = i18n.get("wz-already-placed", order=number)
     markup = kb.after_order(i18n)
+    answering = None if answered else asyncio.ensure_future(query.answer())
     delivered = await notifier.send(query.from_user.id, text, markup)
+    await spinner_stopped(answering)
     await settle_placing(query, text, markup, delivered)
     if placement.outcome is Outcome.FAILED:  # a bad key, panel funds: admins alerted after
         await panel_alerts.placement_failed(notifier, placement)

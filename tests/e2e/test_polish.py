@@ -151,11 +151,15 @@ CANCEL = {
 }
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize(
+    ("language", "panel_seconds"), [("en", 0.0), ("ar", 0.0), ("en", 1.0), ("ar", 1.0)]
+)
 async def test_placing_message_leaves_the_chat_once_the_outcome_is_there(
-    tmp_path: Path, language: str
+    tmp_path: Path, language: str, panel_seconds: float
 ) -> None:
-    async with running_shop(tmp_path, panel=polish_panel()) as shop:
+    panel = polish_panel()
+    panel.action_latency["add"] = panel_seconds
+    async with running_shop(tmp_path, panel=panel) as shop:
         buyer = await new_customer(shop, 8101, language)
         await open_service(buyer, "Followers Plain", language)
         await buyer.send(LINK)
@@ -169,6 +173,19 @@ async def test_placing_message_leaves_the_chat_once_the_outcome_is_there(
         assert outcome.message_id != summary.message_id and not outcome.deleted
         alive = [m.content for m in buyer.messages if m.from_bot and not m.deleted]
         assert not any("⏳" in text for text in alive), alive
+        # "Placing order #N…" shows only while a slow panel is asked: a quick one never makes it
+        # flash by. Either way the button is answered once, and the notice comes before the outcome.
+        placing = [call for call in shop.tg.calls("editMessageText") if "⏳" in call.params["text"]]
+        assert len(placing) == (1 if panel_seconds else 0)
+        answers = [
+            call.params["callback_query_id"] for call in shop.tg.calls("answerCallbackQuery")
+        ]
+        assert answers.count(answers[-1]) == 1  # the Confirm tap, answered once
+        calls = [call.method for call in shop.tg.requests if call.method != "getUpdates"]
+        if placing:
+            assert calls.index("editMessageText") < calls.index("deleteMessage")
+            outcome_sent = max(i for i, method in enumerate(calls) if method == "sendMessage")
+            assert calls.index("editMessageText") < outcome_sent
 
 
 PENDING = {
