@@ -38,12 +38,12 @@ async def order_again(
         await alert(query, i18n.get("order-not-found"))
         return
     order, number = found.order, order_number(found.order.id)
-    service = reorder.sellable_service(await shop.catalog.view(), order)
+    view = await shop.catalog.view()
+    service = reorder.sellable_service(view, order)
     if service is None:
         await alert(query, i18n.get("oa-unavailable", number=number))
         return
-    async with shop.sessions() as session:
-        profile = await wizard_steps.panel_profile(session, shop.panels, service.panel_id)
+    profile = wizard_steps.panel_profile(shop.panels, view.panel_names.get(service.panel_id))
     planned = reorder.plan(
         order, service, profile, token=new_token(), name=display_name(service, i18n.locale)
     )

@@ -77,7 +77,8 @@ async def chosen(
     if not isinstance(link, str) or kb.digest(link) != callback_data.h:
         await alert(query, i18n.get("pl-stale"))
         return
-    service = (await shop.catalog.view()).services.get(callback_data.id)
+    view = await shop.catalog.view()
+    service = view.services.get(callback_data.id)
     if (
         service is None
         or not wizard_steps.is_orderable(service)
@@ -85,8 +86,7 @@ async def chosen(
     ):
         await alert(query, i18n.get("svc-unavailable"))
         return
-    async with shop.sessions() as session:
-        profile = await wizard_steps.panel_profile(session, shop.panels, service.panel_id)
+    profile = wizard_steps.panel_profile(shop.panels, view.panel_names.get(service.panel_id))
     wizard = WizardState(
         token=new_token(),
         spec=WizardSpec.of(service, profile),

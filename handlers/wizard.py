@@ -49,12 +49,12 @@ from storage.models import User
 async def begin(
     query: CallbackQuery, callback_data: Buy, state: FSMContext, shop: Shop, i18n: I18nContext
 ) -> None:
-    service = (await shop.catalog.view()).services.get(callback_data.id)
+    view = await shop.catalog.view()
+    service = view.services.get(callback_data.id)
     if service is None or not wizard_steps.is_orderable(service):
         await query.answer(i18n.get("svc-unavailable"), show_alert=True)
         return
-    async with shop.sessions() as session:
-        profile = await wizard_steps.panel_profile(session, shop.panels, service.panel_id)
+    profile = wizard_steps.panel_profile(shop.panels, view.panel_names.get(service.panel_id))
     spec = WizardSpec.of(service, profile)
     wizard = WizardState(
         token=new_token(),

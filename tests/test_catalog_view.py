@@ -76,6 +76,8 @@ async def test_view_holds_only_what_is_sellable_in_display_order(sessions: Sessi
     assert view.global_markup == Decimal(50)
     assert view.rules(RULES).default_markup_percent == Decimal(50)
     assert view.category_markup(view.services[ids["ig cheap"]]) == Decimal(10)
+    # the wizard finds a service's panel profile by name without a query of its own
+    assert view.panel_names[view.services[ids["likes"]].panel_id] == "main"
 
 
 async def test_search_matches_every_word_in_any_language(sessions: Sessions) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from bot.cache import Cache
 from bot.shop import catalog, shop_settings
 from bot.shop.catalog_entries import CategoryEntry, ServiceEntry
 from bot.shop.pricing import PriceRules
-from storage.models import Category, Service
+from storage.models import Category, Panel, Service
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,7 @@ class CatalogView:
     category_by_id: Mapping[int, CategoryEntry]
     global_markup: Decimal | None  # the admin's override of MARKUP_PERCENT, if any
     names: tuple[tuple[ServiceEntry, tuple[str, ...]], ...]  # lowercased, in display order
+    panel_names: Mapping[int, str] = field(default_factory=dict)  # by id: the panels sold from
 
     def rules(self, base: PriceRules) -> PriceRules:
         """`base` with the stored global markup, if any, as the shop default."""
@@ -90,6 +91,10 @@ async def load_view(session: AsyncSession) -> CatalogView:
         names=tuple(
             (s, tuple(n.lower() for n in (s.name, s.name_en, s.name_ar) if n)) for s in ordered
         ),
+        panel_names={
+            panel_id: name
+            for panel_id, name in (await session.execute(select(Panel.id, Panel.name))).all()
+        },
     )
 
 

@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import ZERO
@@ -30,7 +29,7 @@ from bot.shop.catalog_entries import CategoryEntry, ServiceEntry
 from bot.shop.catalog_view import CatalogView
 from bot.shop.digits import BIDI_MARKS, is_long_whole_number, normalize_digits, parse_int
 from bot.shop.pricing import PriceRules, price_per_1000
-from storage.models import Panel, Service
+from storage.models import Service
 
 T = ServiceType
 DRIP = "drip"  # the yes/no question; not a request field
@@ -109,15 +108,12 @@ class WizardSpec:
         )
 
 
-async def panel_profile(
-    session: AsyncSession, panels: PanelRegistry, panel_id: int
-) -> PanelProfile:
+def panel_profile(panels: PanelRegistry, panel_name: str | None) -> PanelProfile:
     """The current dialect profile of the panel a service is sold from (documented defaults
     when the panel is no longer configured)."""
-    name = await session.scalar(select(Panel.name).where(Panel.id == panel_id))
-    if name is None or name not in panels:
+    if panel_name is None or panel_name not in panels:
         return PanelProfile()
-    return getattr(panels.get(name), "profile", None) or PanelProfile()
+    return getattr(panels.get(panel_name), "profile", None) or PanelProfile()
 
 
 def is_orderable(service: Service | ServiceEntry) -> bool:
