@@ -99,7 +99,9 @@ async def _answer(query: CallbackQuery, bot: Bot, text: str) -> None:
 async def approve(
     query: CallbackQuery, callback_data: TransferAdmin, bot: Bot, shop: Shop, i18n: I18nContext
 ) -> None:
-    decision = await transfers.approve(shop.sessions, callback_data.id, query.from_user.id)
+    decision = await transfers.approve(
+        shop.sessions, callback_data.id, query.from_user.id, shop.settings.currency_precision
+    )
     request = decision.request
     if decision.verdict is Verdict.NOT_FOUND or request is None:
         await query.answer(i18n.get("stale-button"), show_alert=True)

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import load_settings
-from bot.shop import crypto_pay, crypto_topups, ledger, topups, transfers
+from bot.shop import crypto_pay, crypto_topups, ledger, promos, topups, transfers
 from bot.shop.crypto_pay import CryptoPayClient, CryptoPayError
 from bot.shop.crypto_topups import PaidStatus
+from bot.shop.promos import NewPromo, PromoKind
 from bot.shop.transfers import MethodSpec, SpecProblem, SubmitStatus, Verdict
 from storage.models import AuditLog, LedgerEntry, Payment, User
 from tests.fakes.crypto_pay import FakeCryptoPay
@@ -317,3 +318,49 @@ async def test_totals_by_method(sessions: Sessions) -> None:
         totals = await topups.totals_by_method(session)
         assert await ledger.balance_of(session, 1) == Decimal("20.00")
     assert [(t.method, t.count, t.credited) for t in totals] == [("manual", 1, Decimal("20.00"))]
+
+
+# -- promo bonuses in the shop currency's decimals -------------------------------------------
+
+
+async def _pending_bonus(sessions: Sessions, percent: str) -> None:
+    promo = await promos.create(
+        sessions, ADMIN_A, NewPromo("EXTRA", PromoKind.BONUS, Decimal(percent))
+    )
+    assert not isinstance(promo, promos.Problem)
+    async with sessions() as session:
+        user = await session.scalar(select(User).where(User.telegram_id == TG))
+        assert user is not None
+    redeemed = await promos.redeem(sessions, user_id=user.id, telegram_id=TG, text="extra")
+    assert redeemed.status is promos.Redeem.BONUS_PENDING, redeemed
+
+
+@both_engines
+@pytest.mark.parametrize(("precision", "bonus"), [(2, "1.23"), (3, "1.234")])
+async def test_crypto_bonus_rounds_to_the_currency_decimals(
+    sessions: Sessions, precision: int, bonus: str
+) -> None:
+    async with FakeCryptoPay() as cp:
+        invoice_id = await _invoice(sessions, cp)
+        await _pending_bonus(sessions, "12.345")  # 12.345 % of 10.00 = 1.2345
+        cp.pay(invoice_id)
+        paid = crypto_pay.read_paid_update(cp.delivery(invoice_id))
+        assert paid is not None
+        outcome = await crypto_topups.settle_paid(sessions, paid, precision)
+    assert outcome.status is PaidStatus.CREDITED
+    balance, total, entries = await _books(sessions)
+    assert balance == total == Decimal("10.00") + Decimal(bonus) and entries == 2
+
+
+@both_engines
+@pytest.mark.parametrize(("precision", "bonus"), [(2, "2.46"), (3, "2.469")])
+async def test_transfer_bonus_rounds_to_the_currency_decimals(
+    sessions: Sessions, precision: int, bonus: str
+) -> None:
+    method = await _method(sessions)
+    submitted = await _submit(sessions, method.id)  # 20.00
+    await _pending_bonus(sessions, "12.345")  # 12.345 % of 20.00 = 2.469
+    decision = await transfers.approve(sessions, submitted.payment_id, ADMIN_A, precision)
+    assert decision.verdict is Verdict.DONE
+    balance, total, entries = await _books(sessions)
+    assert balance == total == Decimal("20.00") + Decimal(bonus) and entries == 2

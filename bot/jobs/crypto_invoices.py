@@ -20,7 +20,7 @@ async def poll_crypto_invoices(shop: Shop, notifier: Notifier) -> None:
     if client is None:
         return
     try:
-        report = await crypto_topups.poll(shop.sessions, client)
+        report = await crypto_topups.poll(shop.sessions, client, shop.settings.currency_precision)
     except CryptoPayError as exc:
         log.warning("Crypto Pay poll failed: %s", exc)
         return

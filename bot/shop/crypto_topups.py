@@ -116,8 +116,9 @@ class Paid:
     payment_id: int = 0
 
 
-async def settle_paid(sessions: Sessions, invoice: CryptoInvoice) -> Paid:
-    """Credit a paid invoice, exactly once."""
+async def settle_paid(sessions: Sessions, invoice: CryptoInvoice, precision: int = 2) -> Paid:
+    """Credit a paid invoice, exactly once (a promo bonus rounded down to `precision`, the
+    shop currency's decimals)."""
     if invoice.status != "paid":
         return Paid(PaidStatus.UNKNOWN)
     payment_id = _payment_id(invoice.payload)
@@ -147,6 +148,7 @@ async def settle_paid(sessions: Sessions, invoice: CryptoInvoice) -> Paid:
                 from_status=waiting,
                 paid_amount=paid_as,
                 note=f"Crypto Pay invoice {invoice.invoice_id}",
+                precision=precision,
             )
             if settled.changed:
                 break
@@ -170,7 +172,7 @@ class PollReport:
     expired: list[Expired]
 
 
-async def poll(sessions: Sessions, client: CryptoPayClient) -> PollReport:
+async def poll(sessions: Sessions, client: CryptoPayClient, precision: int = 2) -> PollReport:
     """Ask Crypto Pay about every waiting invoice: credit the paid ones, close the expired."""
     async with sessions() as session:
         rows = (
@@ -198,7 +200,7 @@ async def poll(sessions: Sessions, client: CryptoPayClient) -> PollReport:
             if payment_id is None:
                 continue
             if invoice.status == "paid":
-                outcome = await settle_paid(sessions, invoice)
+                outcome = await settle_paid(sessions, invoice, precision)
                 if outcome.status is PaidStatus.CREDITED:
                     paid.append(outcome)
             elif invoice.status == "expired":

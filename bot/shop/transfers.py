@@ -350,8 +350,11 @@ class Decision:
     balance: Decimal = Decimal(0)
 
 
-async def approve(sessions: Sessions, payment_id: int, admin_telegram_id: int) -> Decision:
-    """Credit the receipt's amount, once, whoever presses first."""
+async def approve(
+    sessions: Sessions, payment_id: int, admin_telegram_id: int, precision: int = 2
+) -> Decision:
+    """Credit the receipt's amount, once, whoever presses first (a promo bonus rounded down to
+    `precision`, the shop currency's decimals)."""
     async with sessions() as session, session.begin():
         payment = await session.get(Payment, payment_id)
         if payment is None or payment.method != TopupMethod.MANUAL or not payment.amount:
@@ -362,6 +365,7 @@ async def approve(sessions: Sessions, payment_id: int, admin_telegram_id: int) -
             amount=payment.amount,
             approved_by=admin_telegram_id,
             note=f"transfer approved by {admin_telegram_id}",
+            precision=precision,
         )
         if settled.changed:
             audit.record(

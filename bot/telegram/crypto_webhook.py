@@ -63,7 +63,9 @@ class CryptoPayWebhook:
         if invoice is None:  # another update type, or unreadable: nothing to do, do not resend
             return web.Response(status=200)
         try:
-            paid = await crypto_topups.settle_paid(self.shop.sessions, invoice)
+            paid = await crypto_topups.settle_paid(
+                self.shop.sessions, invoice, self.shop.settings.currency_precision
+            )
         except Exception:
             log.exception("Crypto Pay invoice %d not settled", invoice.invoice_id)
             return web.Response(status=500)
