@@ -3,11 +3,12 @@
 Every button carries the ids it needs, so an old message keeps working after a restart.
 Built with aiogram's InlineKeyboardBuilder like every keyboard of the bot, one `row()` per row.
 The builder copies every button it exports, which costs more than the rest of a page's work, so
-the category and service pages (the hot path of browsing) are kept rendered in the bot's bounded
-cache, keyed by every input they are made of: the language and the page's own entries, numbers
-and labels. A catalog change (a rename, a price, a service gone) changes those entries, so it
-makes a new key rather than needing an invalidation. A kept markup is shared by every update
-that shows that page and is only ever sent, never changed.
+every browsing keyboard (category and service pages, service cards, search results: the hot
+path of browsing) is kept rendered in the bot's bounded cache, keyed by every input it is made
+of: the language and the page's own entries, numbers and labels. A catalog change (a rename,
+a price, a service gone) changes those entries, so it makes a new key rather than needing an
+invalidation. A kept markup is shared by every update that shows it and is only ever sent,
+never changed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.cache import Cache
 from keyboards.menu import home_button
 
 MAX_LABEL = 60
-PAGES_KEPT = 512  # rendered category/service pages (a few KB each)
+PAGES_KEPT = 1024  # rendered browsing keyboards (a few KB each)
 
 _pages: Cache[tuple[object, ...], InlineKeyboardMarkup] = Cache(PAGES_KEPT)
 
@@ -70,85 +71,97 @@ def _pager(
     return row
 
 
+def _kept(
+    key: tuple[object, ...], build: Callable[[], InlineKeyboardMarkup]
+) -> InlineKeyboardMarkup:
+    if (kept := _pages.get(key)) is None:
+        kept = build()
+        _pages.put(key, kept)
+    return kept
+
+
 def categories(
     i18n: I18nContext, items: Sequence[tuple[int, str]], page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    key = ("categories", i18n.locale, tuple(items), page, pages)
-    if (kept := _pages.get(key)) is not None:
-        return kept
-    builder = InlineKeyboardBuilder()
-    for category_id, name in items:
-        builder.row(
-            InlineKeyboardButton(
-                text=_label(name), callback_data=Svcs(cat=category_id, page=0).pack()
+    def build() -> InlineKeyboardMarkup:
+        builder = InlineKeyboardBuilder()
+        for category_id, name in items:
+            builder.row(
+                InlineKeyboardButton(
+                    text=_label(name), callback_data=Svcs(cat=category_id, page=0).pack()
+                )
             )
-        )
-    if pager := _pager(i18n, page, pages, lambda n: Cats(page=n)):
-        builder.row(*pager)
-    builder.row(home_button(i18n))
-    markup = builder.as_markup()
-    _pages.put(key, markup)
-    return markup
+        if pager := _pager(i18n, page, pages, lambda n: Cats(page=n)):
+            builder.row(*pager)
+        builder.row(home_button(i18n))
+        return builder.as_markup()
+
+    return _kept(("categories", i18n.locale, tuple(items), page, pages), build)
 
 
 def services(
     i18n: I18nContext, items: Sequence[tuple[int, str]], category_id: int, page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    key = ("services", i18n.locale, tuple(items), category_id, page, pages)
-    if (kept := _pages.get(key)) is not None:
-        return kept
-    builder = InlineKeyboardBuilder()
-    for service_id, label in items:
-        builder.row(
-            InlineKeyboardButton(
-                text=_label(label),
-                callback_data=Card(id=service_id, cat=category_id, page=page).pack(),
+    def build() -> InlineKeyboardMarkup:
+        builder = InlineKeyboardBuilder()
+        for service_id, label in items:
+            builder.row(
+                InlineKeyboardButton(
+                    text=_label(label),
+                    callback_data=Card(id=service_id, cat=category_id, page=page).pack(),
+                )
             )
+        if pager := _pager(i18n, page, pages, lambda n: Svcs(cat=category_id, page=n)):
+            builder.row(*pager)
+        builder.row(
+            InlineKeyboardButton(text=i18n.get("btn-back"), callback_data=Cats(page=0).pack()),
+            home_button(i18n),
         )
-    if pager := _pager(i18n, page, pages, lambda n: Svcs(cat=category_id, page=n)):
-        builder.row(*pager)
-    builder.row(
-        InlineKeyboardButton(text=i18n.get("btn-back"), callback_data=Cats(page=0).pack()),
-        home_button(i18n),
-    )
-    markup = builder.as_markup()
-    _pages.put(key, markup)
-    return markup
+        return builder.as_markup()
+
+    return _kept(("services", i18n.locale, tuple(items), category_id, page, pages), build)
 
 
 def card(
     i18n: I18nContext, service_id: int, orderable: bool, category_id: int, page: int
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if orderable:
+    def build() -> InlineKeyboardMarkup:
+        builder = InlineKeyboardBuilder()
+        if orderable:
+            builder.row(
+                InlineKeyboardButton(
+                    text=i18n.get("btn-order"), callback_data=Buy(id=service_id).pack()
+                )
+            )
         builder.row(
             InlineKeyboardButton(
-                text=i18n.get("btn-order"), callback_data=Buy(id=service_id).pack()
-            )
+                text=i18n.get("btn-back"), callback_data=Svcs(cat=category_id, page=page).pack()
+            ),
+            home_button(i18n),
         )
-    builder.row(
-        InlineKeyboardButton(
-            text=i18n.get("btn-back"), callback_data=Svcs(cat=category_id, page=page).pack()
-        ),
-        home_button(i18n),
-    )
-    return builder.as_markup()
+        return builder.as_markup()
+
+    return _kept(("card", i18n.locale, service_id, orderable, category_id, page), build)
 
 
 def search_results(
     i18n: I18nContext, items: Sequence[tuple[int, int, str]]
 ) -> InlineKeyboardMarkup:
     """items: (service id, category id, label)."""
-    builder = InlineKeyboardBuilder()
-    for service_id, category_id, label in items:
-        builder.row(
-            InlineKeyboardButton(
-                text=_label(label),
-                callback_data=Card(id=service_id, cat=category_id, page=0).pack(),
+
+    def build() -> InlineKeyboardMarkup:
+        builder = InlineKeyboardBuilder()
+        for service_id, category_id, label in items:
+            builder.row(
+                InlineKeyboardButton(
+                    text=_label(label),
+                    callback_data=Card(id=service_id, cat=category_id, page=0).pack(),
+                )
             )
+        builder.row(
+            InlineKeyboardButton(text=i18n.get("btn-browse"), callback_data=Cats(page=0).pack())
         )
-    builder.row(
-        InlineKeyboardButton(text=i18n.get("btn-browse"), callback_data=Cats(page=0).pack())
-    )
-    builder.row(home_button(i18n))
-    return builder.as_markup()
+        builder.row(home_button(i18n))
+        return builder.as_markup()
+
+    return _kept(("search", i18n.locale, tuple(items)), build)

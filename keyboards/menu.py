@@ -49,10 +49,18 @@ def home_button(i18n: I18nContext) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=i18n.get("btn-menu"), callback_data=Menu(action="home").pack())
 
 
+_back_to_menus: Cache[str, InlineKeyboardMarkup] = Cache(len(LANGUAGE_NAMES))
+
+
 def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.row(home_button(i18n))
-    return builder.as_markup()
+    """Under most answers: built once per language, like the main menu."""
+    markup = _back_to_menus.get(i18n.locale)
+    if markup is None:
+        builder = InlineKeyboardBuilder()
+        builder.row(home_button(i18n))
+        markup = builder.as_markup()
+        _back_to_menus.put(i18n.locale, markup)
+    return markup
 
 
 def languages(i18n: I18nContext) -> InlineKeyboardMarkup:

@@ -10,8 +10,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from bot.cache import Cache
 from bot.panel import SUBSCRIPTION_DELAYS
-from keyboards.menu import Menu, home_button
+from keyboards.menu import LANGUAGE_NAMES, Menu, home_button
 
 
 class Wz(CallbackData, prefix="wz"):
@@ -75,14 +76,16 @@ def resume(label: str, token: str) -> InlineKeyboardMarkup:
     return InlineKeyboardBuilder(markup=[[_button(label, "resume", token)]]).as_markup()
 
 
+_after_orders: Cache[str, InlineKeyboardMarkup] = Cache(len(LANGUAGE_NAMES))
+
+
 def after_order(i18n: I18nContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardBuilder(
-        markup=[
-            [
-                InlineKeyboardButton(
-                    text=i18n.get("menu-orders"), callback_data=Menu(action="orders").pack()
-                )
-            ],
-            [home_button(i18n)],
-        ]
-    ).as_markup()
+    """Under every order's outcome: built once per language."""
+    markup = _after_orders.get(i18n.locale)
+    if markup is None:
+        orders = InlineKeyboardButton(
+            text=i18n.get("menu-orders"), callback_data=Menu(action="orders").pack()
+        )
+        markup = InlineKeyboardBuilder(markup=[[orders], [home_button(i18n)]]).as_markup()
+        _after_orders.put(i18n.locale, markup)
+    return markup

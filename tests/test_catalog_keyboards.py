@@ -8,8 +8,22 @@ from aiogram.types import InlineKeyboardMarkup
 from keyboards import catalog as kb
 
 TEXTS = {
-    "en": {"btn-prev": "◀️", "btn-next": "▶️", "btn-menu": "Menu", "btn-back": "Back"},
-    "ar": {"btn-prev": "◀️", "btn-next": "▶️", "btn-menu": "القائمة", "btn-back": "رجوع"},
+    "en": {
+        "btn-prev": "◀️",
+        "btn-next": "▶️",
+        "btn-menu": "Menu",
+        "btn-back": "Back",
+        "btn-order": "Order",
+        "btn-browse": "Browse",
+    },
+    "ar": {
+        "btn-prev": "◀️",
+        "btn-next": "▶️",
+        "btn-menu": "القائمة",
+        "btn-back": "رجوع",
+        "btn-order": "اطلب",
+        "btn-browse": "تصفح",
+    },
 }
 
 
@@ -55,3 +69,27 @@ def test_services_page_per_language_and_price_change() -> None:
     assert texts(repriced)[0] == ["1. Followers — $1.30"]
     other_category = kb.services(FakeI18n("en"), items, 5, 0, 2)
     assert other_category.inline_keyboard[0][0].callback_data == kb.Card(id=1, cat=5, page=0).pack()
+
+
+def test_cards_are_kept_per_service_language_and_orderability() -> None:
+    en, ar = FakeI18n("en"), FakeI18n("ar")
+    first = kb.card(en, 11, True, 4, 2)
+    assert kb.card(en, 11, True, 4, 2) is first
+    assert texts(first) == [["Order"], ["Back", "Menu"]]
+    assert first.inline_keyboard[0][0].callback_data == kb.Buy(id=11).pack()
+    assert first.inline_keyboard[1][0].callback_data == kb.Svcs(cat=4, page=2).pack()
+    assert texts(kb.card(en, 11, False, 4, 2)) == [["Back", "Menu"]]  # no longer orderable
+    assert texts(kb.card(ar, 11, True, 4, 2)) == [["اطلب"], ["رجوع", "القائمة"]]
+    assert kb.card(en, 12, True, 4, 2).inline_keyboard[0][0].callback_data == kb.Buy(id=12).pack()
+
+
+def test_search_results_are_kept_per_results_and_language() -> None:
+    en = FakeI18n("en")
+    found = [(1, 4, "1. Followers — $1.20"), (2, 5, "2. Likes — $0.50")]
+    first = kb.search_results(en, found)
+    assert kb.search_results(en, list(found)) is first
+    assert texts(first) == [[found[0][2]], [found[1][2]], ["Browse"], ["Menu"]]
+    assert first.inline_keyboard[1][0].callback_data == kb.Card(id=2, cat=5, page=0).pack()
+    repriced = kb.search_results(en, [(1, 4, "1. Followers — $1.30")])
+    assert texts(repriced) == [["1. Followers — $1.30"], ["Browse"], ["Menu"]]
+    assert texts(kb.search_results(FakeI18n("ar"), found))[-1] == ["القائمة"]
