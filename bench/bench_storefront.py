@@ -20,7 +20,10 @@ Two phases:
      them; latency under the target load (open loop).
 
     .venv/bin/python bench/bench_storefront.py [--customers 100] [--rate 200] [--seconds 15]
-                                               [--no-pin]
+                                               [--no-pin] [--postgres URL]
+
+`--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres` runs the shop on a fresh
+database of that server (created for the run, dropped after it) instead of a SQLite file.
 
 BENCH_PYSPY=out.txt records the bot process with py-spy (if installed) during both phases.
 """
@@ -38,8 +41,10 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -47,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, make_url, select  # noqa: E402
 
 from bot.shop import ledger  # noqa: E402
 from storage.db import create_engine, create_session_factory  # noqa: E402
@@ -266,13 +271,39 @@ def pin_to_own_cores(bot_pid: int) -> str:
     return f"bot pinned to core {cores[0]}, fakes + customers to core {cores[1]}"
 
 
-async def main(customers: int, rate: int, seconds: float, pin: bool) -> None:
+@asynccontextmanager
+async def shop_database(folder: str, postgres: str | None) -> AsyncIterator[str]:
+    """The shop's database URL: a SQLite file in `folder`, or a fresh PostgreSQL database on
+    the server `postgres` points at, dropped after the run."""
+    if postgres is None:
+        yield f"sqlite+aiosqlite:///{folder}/shop.sqlite3"
+        return
+    import asyncpg
+
+    server = make_url(postgres)
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"bench_storefront_{uuid.uuid4().hex[:8]}"
+    connection = await asyncpg.connect(admin)
+    await connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+async def main(
+    customers: int, rate: int, seconds: float, pin: bool, postgres: str | None = None
+) -> None:
     panel = FakePanel()
     panel.set_catalog([SERVICE])
     steady_count = int(rate * STEP_PERIOD)
     with tempfile.TemporaryDirectory() as folder:
-        database_url = f"sqlite+aiosqlite:///{folder}/shop.sqlite3"
-        async with FakeTelegram(token=TOKEN) as tg, panel:
+        async with (
+            shop_database(folder, postgres) as database_url,
+            FakeTelegram(token=TOKEN) as tg,
+            panel,
+        ):
             env = {
                 **os.environ,
                 "PYTHONPATH": str(ROOT),
@@ -359,5 +390,10 @@ if __name__ == "__main__":
         action="store_false",
         help="leave both processes to the scheduler instead of a core each",
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run the shop on a fresh database of this PostgreSQL server instead of SQLite",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.customers, args.rate, args.seconds, args.pin))
+    asyncio.run(main(args.customers, args.rate, args.seconds, args.pin, args.postgres))
