@@ -123,6 +123,18 @@ async def approve(
     )
 
 
+async def _still_pending(
+    query: CallbackQuery, shop: Shop, i18n: I18nContext, payment_id: int
+) -> Request | None:
+    """The receipt a button is about, while it still waits for a decision; otherwise the button
+    is stale and the admin is told so."""
+    request = await transfers.request(shop.sessions, payment_id)
+    if request is None or request.status != "pending":
+        await query.answer(i18n.get("stale-button"), show_alert=True)
+        return None
+    return request
+
+
 async def ask_reason(
     query: CallbackQuery,
     callback_data: TransferAdmin,
@@ -131,9 +143,8 @@ async def ask_reason(
     shop: Shop,
     i18n: I18nContext,
 ) -> None:
-    request = await transfers.request(shop.sessions, callback_data.id)
-    if request is None or request.status != "pending":
-        await query.answer(i18n.get("stale-button"), show_alert=True)
+    request = await _still_pending(query, shop, i18n, callback_data.id)
+    if request is None:
         return
     await state.set_state(TransferReview.reason)
     await state.update_data(ta_id=request.id)
@@ -170,9 +181,8 @@ async def ask_amount(
     shop: Shop,
     i18n: I18nContext,
 ) -> None:
-    request = await transfers.request(shop.sessions, callback_data.id)
-    if request is None or request.status != "pending":
-        await query.answer(i18n.get("stale-button"), show_alert=True)
+    request = await _still_pending(query, shop, i18n, callback_data.id)
+    if request is None:
         return
     await state.set_state(TransferReview.amount)
     await state.update_data(ta_id=request.id)
@@ -226,9 +236,8 @@ async def console(query: CallbackQuery, state: FSMContext, shop: Shop, i18n: I18
 async def show_request(
     query: CallbackQuery, callback_data: TransferAdmin, bot: Bot, shop: Shop, i18n: I18nContext
 ) -> None:
-    request = await transfers.request(shop.sessions, callback_data.id)
-    if request is None or request.status != "pending":
-        await query.answer(i18n.get("stale-button"), show_alert=True)
+    request = await _still_pending(query, shop, i18n, callback_data.id)
+    if request is None:
         return
     await query.answer()
     if await send_to_admins_one(bot, shop, request, query.from_user.id, i18n) is False:

@@ -88,6 +88,13 @@ async def test_two_admins_approve_at_once_and_the_customer_is_credited_once(
         assert actions.count("transfer_approve") == 1 and "transfer_method_add" in actions
         assert await shop.invariant_holds()
 
+        # The decided receipt's other buttons are stale now: an alert, no step begins.
+        for button in ("✏️ Edit amount", "❌ Reject"):
+            await owner.click(button, message=mine)
+            answer = await owner.wait_callback_answer()
+            assert answer.show_alert and "no longer active" in (answer.text or "")
+        await owner.expect_no_message(quiet=0.3)
+
         # The customer's history and the admin's stats name the method.
         await eve.send("/balance")
         history = await eve.wait_message(contains="Your balance: 20.00 USD")
