@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import AdaptedConnection, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -135,7 +135,13 @@ def _configure_sqlite(engine: AsyncEngine, *, begin: str | None, read_only: bool
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(connection: Connection) -> None:
-            connection.exec_driver_sql(statement)
+            # Through the driver in one trip to aiosqlite's thread (its execute_fetchall runs
+            # the statement and drops the cursor there); exec_driver_sql would take three (open
+            # a cursor, execute, close it), each a turn of a loop that may be busy. run_async is
+            # SQLAlchemy's documented way to await the driver from an event.
+            adapted = connection.connection.dbapi_connection
+            assert isinstance(adapted, AdaptedConnection)
+            adapted.run_async(lambda driver: driver.execute_fetchall(statement))
 
     @event.listens_for(engine.sync_engine, "reset")
     def _reset_only_if_open(
@@ -185,6 +191,15 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
         sync_session_class=ReadRoutingSession,
         info={_READER_KEY: reader.sync_engine},
     )
+
+
+def inserted_id(result: Result[Any]) -> int:
+    """The primary key of the row a single-row Core INSERT wrote. SQLite hands it over with the
+    statement (the cursor's lastrowid), where a RETURNING clause costs one more fetch, a trip to
+    aiosqlite's thread; PostgreSQL returns it through the RETURNING SQLAlchemy adds itself."""
+    key = cast("CursorResult[Any]", result).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def changed_rows(result: Result[Any]) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import ZERO
+from storage.db import inserted_id
 from storage.invariants import invariant_violations as invariant_violations
 from storage.models import LedgerEntry, LedgerKind, User
 from storage.types import utcnow
@@ -84,7 +85,7 @@ async def apply(
 # Core: an entry is written once and never updated, so the ORM's unit of work buys nothing.
 # The declarative stubs type __table__ as any FromClause; a mapped class's is a Table.
 _ENTRIES = cast(Table, LedgerEntry.__table__)
-_INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_INSERT_ENTRY = insert(_ENTRIES)
 _USERS = cast(Table, User.__table__)
 _CREDIT_BALANCE = (
     update(_USERS)
@@ -118,7 +119,7 @@ async def _post(
         "note": note,
         "created_at": utcnow(),
     }
-    entry_id = (await session.execute(_INSERT_ENTRY, values)).scalar_one()
+    entry_id = inserted_id(await session.execute(_INSERT_ENTRY, values))
     return LedgerEntry(id=entry_id, **values)  # the row as written, outside the session
 
 

@@ -39,6 +39,7 @@ from bot.shop import catalog, ledger, orders, shop_settings
 from bot.shop.catalog_entries import ServiceEntry
 from bot.shop.catalog_view import CatalogView
 from bot.shop.pricing import PriceRules, Quote, quote
+from storage.db import inserted_id
 from storage.models import (
     Category,
     LedgerKind,
@@ -173,7 +174,7 @@ _SUBMIT_TARGET = (
 # Core, built once: the new row is returned as a plain Order, no unit of work needed.
 # The declarative stubs type __table__ as any FromClause; a mapped class's is a Table.
 _ORDERS = cast(Table, Order.__table__)
-_INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
+_INSERT_ORDER = insert(_ORDERS)
 
 
 def price_in_view(
@@ -232,7 +233,7 @@ async def reserve(
                 "created_at": now,
                 "updated_at": now,
             }
-            order_id = (await session.execute(_INSERT_ORDER, values)).scalar_one()
+            order_id = inserted_id(await session.execute(_INSERT_ORDER, values))
             order = Order(id=order_id, **values)  # the row as written, outside the session
             if priced.quote.price > 0:  # a free (zero-rate) service moves no money
                 await ledger.apply(
