@@ -13,6 +13,7 @@ from bot.panel import PanelRegistry
 from bot.shop.catalog_view import CatalogCache
 from bot.shop.crypto_pay import CryptoPayClient
 from bot.shop.pricing import PriceRules
+from bot.shop.reserve_queue import ReserveQueue
 from bot.shop.users import RecentUsers
 
 
@@ -32,9 +33,11 @@ class Shop:
     recent_users: RecentUsers = field(default_factory=RecentUsers)
     crypto_pay: CryptoPayClient | None = None  # when CRYPTO_PAY_TOKEN is set
     catalog: CatalogCache = field(init=False)  # what customers browse, in memory
+    reserves: ReserveQueue = field(init=False)  # Confirm's debits, grouped while the writer is busy
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "catalog", CatalogCache(self.sessions))
+        object.__setattr__(self, "reserves", ReserveQueue(self.sessions))
 
     @property
     def rules(self) -> PriceRules:

@@ -44,8 +44,7 @@ async def confirm(
     notifier: Notifier,
 ) -> None:
     try:
-        order, created, target = await ordering.reserve(
-            shop.sessions,
+        order, created, target = await shop.reserves.reserve(
             shop.rules,
             user_id=user.id,
             service_id=wizard.spec.service_id,

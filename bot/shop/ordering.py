@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, select, update
+from sqlalchemy import Row, Select, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -138,6 +139,15 @@ async def price(
 ) -> Priced:
     """Validate the request against the current service and price it (no money moves)."""
     found = (await session.execute(_PRICING, {"service_id": service_id})).first()
+    return _priced(found, rules, service_id, request)
+
+
+_PricingRow = Row[Service, Decimal | None, str | None, str]
+
+
+def _priced(
+    found: _PricingRow | None, rules: PriceRules, service_id: int, request: OrderRequest
+) -> Priced:
     if found is None:
         raise ServiceUnavailable(service_id)
     service, category_markup, global_markup, panel_name = found
@@ -163,6 +173,13 @@ _PRICING: Select[Service, Decimal | None, str | None, str] = (
     .join(Panel, Panel.id == Service.panel_id)
     .where(Service.id == bindparam("service_id"), *catalog.SELLABLE)
 )
+# The same for every service of a group of confirmations, in one statement.
+_PRICING_GROUP: Select[Service, Decimal | None, str | None, str] = (
+    select(Service, Category.markup_percent, _GLOBAL_MARKUP, Panel.name)
+    .join(Category)
+    .join(Panel, Panel.id == Service.panel_id)
+    .where(Service.id.in_(bindparam("service_ids", expanding=True)), *catalog.SELLABLE)
+)
 
 # What submit needs to address the panel: its service ID and type there, the panel's name.
 _SUBMIT_TARGET = (
@@ -175,6 +192,8 @@ _SUBMIT_TARGET = (
 # The declarative stubs type __table__ as any FromClause; a mapped class's is a Table.
 _ORDERS = cast(Table, Order.__table__)
 _INSERT_ORDER = insert(_ORDERS)
+# A group's orders in one multi-row INSERT; each new ID is matched back by its request key.
+_INSERT_ORDERS = insert(_ORDERS).returning(_ORDERS.c.id, _ORDERS.c.request_key)
 
 
 def price_in_view(
@@ -215,36 +234,12 @@ async def reserve(
     try:  # a confirmation seen before fails the request key's unique constraint
         async with sessions() as session, session.begin():
             priced = await price(session, rules, service_id, request)
-            if expected_price is not None and priced.quote.price != expected_price:
-                raise PriceChanged(priced.quote.price)
-            now = utcnow()
-            values = {
-                "user_id": user_id,
-                "service_id": priced.service.id,
-                "panel_id": priced.service.panel_id,
-                "state": OrderState.SUBMITTING.value,
-                "link": request.link,
-                "quantity": request.billed_quantity(),  # drip-feed: quantity × runs
-                "params": request_to_params(request),
-                "charge": priced.quote.price,
-                "cost": priced.quote.cost,
-                "refunded": ZERO,
-                "request_key": request_key,
-                "created_at": now,
-                "updated_at": now,
-            }
+            ask = ReserveAsk(rules, user_id, service_id, request, request_key, expected_price)
+            _check_expected(ask, priced)
+            values = _order_values(ask, priced, utcnow())
             order_id = inserted_id(await session.execute(_INSERT_ORDER, values))
             order = Order(id=order_id, **values)  # the row as written, outside the session
-            if priced.quote.price > 0:  # a free (zero-rate) service moves no money
-                await ledger.apply(
-                    session,
-                    user_id=user_id,
-                    amount=-priced.quote.price,
-                    kind=LedgerKind.ORDER,
-                    key=f"order:{order.id}",
-                    reference=f"order:{order.id}",
-                    new_key=True,  # the order was created just now
-                )
+            await _debit(session, order)
             await orders.record_created(session, order)
     except IntegrityError:
         # The same confirmation won a race a moment ago.
@@ -252,9 +247,105 @@ async def reserve(
         if existing is None:
             raise
         return Reservation(existing, False, None)
+    return Reservation(order, True, _target(priced))
+
+
+@dataclass(frozen=True, slots=True)
+class ReserveAsk:
+    """One confirmation to reserve, as `reserve` takes it (for `reserve_group`)."""
+
+    rules: PriceRules
+    user_id: int
+    service_id: int
+    request: OrderRequest
+    request_key: str
+    expected_price: Decimal | None = None  # what the customer was shown
+
+
+async def reserve_group(
+    session: AsyncSession, asks: Sequence[ReserveAsk]
+) -> list[Reservation | Exception]:
+    """`reserve` for several confirmations in the caller's one write transaction (a group
+    commit: SQLite's one writer pays BEGIN, the pricing read, the order and event INSERTs and
+    COMMIT once for the group instead of once per order). Outcomes come back in `asks` order.
+
+    A confirmation that cannot be priced gets its ServiceUnavailable, InvalidOrderParams or
+    PriceChanged as its outcome and writes nothing. Whatever fails once the writes began (a
+    balance that no longer covers its order, a request key seen before, a database error) is
+    raised: the caller rolls the whole group back and reserves each confirmation on its own
+    (`reserve`), which gives each its own outcome. Those are rare: the summary checked the
+    balance, and a replayed Confirm is answered before it gets here.
+    """
+    service_ids = sorted({ask.service_id for ask in asks})
+    rows = await session.execute(_PRICING_GROUP, {"service_ids": service_ids})
+    found: dict[int, _PricingRow] = {row[0].id: row for row in rows}
+    outcomes: list[Reservation | Exception | None] = []
+    priced_asks: list[tuple[int, ReserveAsk, Priced]] = []
+    for index, ask in enumerate(asks):
+        try:
+            priced = _priced(found.get(ask.service_id), ask.rules, ask.service_id, ask.request)
+            _check_expected(ask, priced)
+        except (ServiceUnavailable, InvalidOrderParams, PriceChanged) as exc:
+            outcomes.append(exc)
+            continue
+        outcomes.append(None)
+        priced_asks.append((index, ask, priced))
+    if priced_asks:
+        now = utcnow()
+        rows_values = [_order_values(ask, priced, now) for _, ask, priced in priced_asks]
+        inserted = await session.execute(_INSERT_ORDERS, rows_values)
+        ids = {request_key: order_id for order_id, request_key in inserted}
+        for (index, _ask, priced), values in zip(priced_asks, rows_values, strict=True):
+            order = Order(id=ids[values["request_key"]], **values)
+            await _debit(session, order)
+            outcomes[index] = Reservation(order, True, _target(priced))
+        await orders.record_created_many(
+            session, [cast(Reservation, outcomes[index]).order for index, _, _ in priced_asks]
+        )
+    return [cast("Reservation | Exception", outcome) for outcome in outcomes]
+
+
+def _check_expected(ask: ReserveAsk, priced: Priced) -> None:
+    if ask.expected_price is not None and priced.quote.price != ask.expected_price:
+        raise PriceChanged(priced.quote.price)
+
+
+def _order_values(ask: ReserveAsk, priced: Priced, now: datetime) -> dict[str, Any]:
+    request = ask.request
+    return {
+        "user_id": ask.user_id,
+        "service_id": priced.service.id,
+        "panel_id": priced.service.panel_id,
+        "state": OrderState.SUBMITTING.value,
+        "link": request.link,
+        "quantity": request.billed_quantity(),  # drip-feed: quantity × runs
+        "params": request_to_params(request),
+        "charge": priced.quote.price,
+        "cost": priced.quote.cost,
+        "refunded": ZERO,
+        "request_key": ask.request_key,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def _debit(session: AsyncSession, order: Order) -> None:
+    """The order's charge, as its ledger entry (keyed by the order created just now)."""
+    if order.charge > 0:  # a free (zero-rate) service moves no money
+        await ledger.apply(
+            session,
+            user_id=order.user_id,
+            amount=-order.charge,
+            kind=LedgerKind.ORDER,
+            key=f"order:{order.id}",
+            reference=f"order:{order.id}",
+            new_key=True,  # the order was created just now
+        )
+
+
+def _target(priced: Priced) -> SubmitTarget:
     assert priced.panel_name is not None
-    target = SubmitTarget(priced.panel_name, priced.service.panel_service_id, priced.service.type)
-    return Reservation(order, True, target)
+    return SubmitTarget(priced.panel_name, priced.service.panel_service_id, priced.service.type)
 
 
 async def submit(

@@ -95,6 +95,25 @@ async def record_created(session: AsyncSession, order: Order) -> None:
     await _record_event(session, order.id, None, order.state, at=order.created_at)
 
 
+async def record_created_many(session: AsyncSession, created: Sequence[Order]) -> None:
+    """`record_created` for a group of orders, in one multi-row INSERT."""
+    if created:
+        await session.execute(
+            _INSERT_EVENT,
+            [
+                {
+                    "order_id": order.id,
+                    "from_state": None,
+                    "to_state": order.state,
+                    "panel_status": None,
+                    "note": None,
+                    "created_at": order.created_at,
+                }
+                for order in created
+            ],
+        )
+
+
 async def _record_event(
     session: AsyncSession,
     order_id: int,
