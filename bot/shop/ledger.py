@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, case, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -164,22 +164,72 @@ async def credit_many(session: AsyncSession, credits: Sequence[Credit]) -> list[
         # Running balances: walk back from the final one.
         after = balance
         for credit in reversed(items):
-            rows.append(_row(credit, after))
+            rows.append(_row(credit, credit.amount, after))
             after -= credit.amount
     if rows:
         await session.execute(insert(LedgerEntry), rows)
     return fresh
 
 
-def _row(credit: Credit, balance_after: Decimal) -> dict[str, object]:
+@dataclass(frozen=True, slots=True)
+class Debit:
+    user_id: int
+    amount: Decimal  # > 0, taken from the balance
+    kind: LedgerKind
+    key: str  # one no entry can have yet: it names a row this transaction just created
+    reference: str | None = None
+    note: str | None = None
+
+
+async def debit_many(session: AsyncSession, debits: Sequence[Debit]) -> None:
+    """Take many amounts at once, each as its own entry: one guarded UPDATE for every user
+    (a balance must cover the sum of its debits), one multi-row INSERT for the entries.
+
+    For a group of new orders (ordering.reserve_group). The keys must be new, like
+    `apply(new_key=True)`'s. A balance that does not cover its debits raises
+    InsufficientFunds, an unknown user UnknownUser; the other users' balances may have moved
+    by then, so the caller must roll its transaction back (leaving the statement, it does).
+    """
+    if any(debit.amount <= 0 for debit in debits):
+        raise ValueError("debit_many takes positive amounts only")
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for debit in debits:
+        totals[debit.user_id] += debit.amount
+    money = _USERS.c.balance.type
+    taken = case(
+        {user_id: literal(total, money) for user_id, total in totals.items()},
+        value=_USERS.c.id,
+    )
+    moved = await session.execute(
+        update(_USERS)
+        .where(_USERS.c.id.in_(list(totals)), _USERS.c.balance >= taken)
+        .values(balance=_USERS.c.balance - taken)
+        .returning(_USERS.c.id, _USERS.c.balance)
+    )
+    balances: dict[int, Decimal] = {row.id: row.balance for row in moved}
+    for user_id, total in totals.items():
+        if user_id not in balances:
+            if await session.get(User, user_id) is None:
+                raise UnknownUser(user_id)
+            raise InsufficientFunds(user_id, total)
+    rows = []
+    for debit in reversed(debits):  # running balances: walk back from each final one
+        after = balances[debit.user_id]
+        rows.append(_row(debit, -debit.amount, after))
+        balances[debit.user_id] = after + debit.amount
+    rows.reverse()
+    await session.execute(_INSERT_ENTRY, rows)
+
+
+def _row(posting: Credit | Debit, amount: Decimal, balance_after: Decimal) -> dict[str, object]:
     return {
-        "user_id": credit.user_id,
-        "amount": credit.amount,
+        "user_id": posting.user_id,
+        "amount": amount,
         "balance_after": balance_after,
-        "kind": credit.kind.value,
-        "reference": credit.reference,
-        "idempotency_key": credit.key,
-        "note": credit.note,
+        "kind": posting.kind.value,
+        "reference": posting.reference,
+        "idempotency_key": posting.key,
+        "note": posting.note,
         "created_at": utcnow(),
     }
 

@@ -269,8 +269,9 @@ async def reserve_group(
     commit: SQLite's one writer pays BEGIN, the pricing read, the order and event INSERTs and
     COMMIT once for the group instead of once per order). Outcomes come back in `asks` order.
 
-    A confirmation that cannot be priced gets its ServiceUnavailable, InvalidOrderParams or
-    PriceChanged as its outcome and writes nothing. Whatever fails once the writes began (a
+    The charges are taken in one guarded UPDATE (ledger.debit_many). A confirmation that
+    cannot be priced gets its ServiceUnavailable, InvalidOrderParams or PriceChanged as its
+    outcome and writes nothing. Whatever fails once the writes began (a
     balance that no longer covers its order, a request key seen before, a database error) is
     raised: the caller rolls the whole group back and reserves each confirmation on its own
     (`reserve`), which gives each its own outcome. Those are rare: the summary checked the
@@ -295,13 +296,15 @@ async def reserve_group(
         rows_values = [_order_values(ask, priced, now) for _, ask, priced in priced_asks]
         inserted = await session.execute(_INSERT_ORDERS, rows_values)
         ids = {request_key: order_id for order_id, request_key in inserted}
+        created: list[Order] = []
         for (index, _ask, priced), values in zip(priced_asks, rows_values, strict=True):
             order = Order(id=ids[values["request_key"]], **values)
-            await _debit(session, order)
+            created.append(order)
             outcomes[index] = Reservation(order, True, _target(priced))
-        await orders.record_created_many(
-            session, [cast(Reservation, outcomes[index]).order for index, _, _ in priced_asks]
-        )
+        debits = [_charge(order) for order in created if order.charge > 0]  # free ones: none
+        if debits:
+            await ledger.debit_many(session, debits)
+        await orders.record_created_many(session, created)
     return [cast("Reservation | Exception", outcome) for outcome in outcomes]
 
 
@@ -332,15 +335,22 @@ def _order_values(ask: ReserveAsk, priced: Priced, now: datetime) -> dict[str, A
 async def _debit(session: AsyncSession, order: Order) -> None:
     """The order's charge, as its ledger entry (keyed by the order created just now)."""
     if order.charge > 0:  # a free (zero-rate) service moves no money
+        charge = _charge(order)
         await ledger.apply(
             session,
-            user_id=order.user_id,
-            amount=-order.charge,
-            kind=LedgerKind.ORDER,
-            key=f"order:{order.id}",
-            reference=f"order:{order.id}",
+            user_id=charge.user_id,
+            amount=-charge.amount,
+            kind=charge.kind,
+            key=charge.key,
+            reference=charge.reference,
             new_key=True,  # the order was created just now
         )
+
+
+def _charge(order: Order) -> ledger.Debit:
+    return ledger.Debit(
+        order.user_id, order.charge, LedgerKind.ORDER, f"order:{order.id}", f"order:{order.id}"
+    )
 
 
 def _target(priced: Priced) -> SubmitTarget:

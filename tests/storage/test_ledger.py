@@ -161,3 +161,83 @@ async def test_balance_check_constraint_is_in_the_database(
             user = await session.get(User, user_id)
             assert user is not None
             user.balance = Decimal("-1")
+
+
+async def _fund(sessions: async_sessionmaker[AsyncSession], user_id: int, amount: str) -> None:
+    async with sessions() as session, session.begin():
+        await ledger.apply(
+            session,
+            user_id=user_id,
+            amount=Decimal(amount),
+            kind=LedgerKind.CREDIT,
+            key=f"fund:{user_id}",
+        )
+
+
+def _debit(user_id: int, amount: str, key: str) -> ledger.Debit:
+    return ledger.Debit(user_id, Decimal(amount), LedgerKind.ORDER, key, reference=key)
+
+
+async def test_debit_many_takes_each_amount_once_with_running_balances(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    first, second = await _new_user(sessions, 1), await _new_user(sessions, 2)
+    await _fund(sessions, first, "10")
+    await _fund(sessions, second, "5")
+    async with sessions() as session, session.begin():
+        await ledger.debit_many(
+            session,
+            [
+                _debit(first, "1.25", "order:1"),
+                _debit(second, "5", "order:2"),  # all of it: down to zero, never below
+                _debit(first, "2.50", "order:3"),
+            ],
+        )
+    assert await _balance(sessions, first) == Decimal("6.25")
+    assert await _balance(sessions, second) == Decimal("0")
+    async with sessions() as session:
+        entries = {
+            e.idempotency_key: (e.user_id, e.amount, e.balance_after)
+            for e in await session.scalars(
+                select(LedgerEntry).where(LedgerEntry.kind == LedgerKind.ORDER.value)
+            )
+        }
+        assert entries == {
+            "order:1": (first, Decimal("-1.25"), Decimal("8.75")),
+            "order:2": (second, Decimal("-5"), Decimal("0")),
+            "order:3": (first, Decimal("-2.50"), Decimal("6.25")),
+        }
+        assert await ledger.invariant_violations(session) == []
+
+
+async def test_debit_many_refuses_a_balance_short_of_its_debits_sum(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    rich, poor = await _new_user(sessions, 1), await _new_user(sessions, 2)
+    await _fund(sessions, rich, "100")
+    await _fund(sessions, poor, "3")
+    with pytest.raises(ledger.InsufficientFunds) as refused:
+        async with sessions() as session, session.begin():
+            await ledger.debit_many(
+                session,
+                [
+                    _debit(rich, "10", "order:1"),
+                    _debit(poor, "2", "order:2"),  # each covered alone, not together
+                    _debit(poor, "2", "order:3"),
+                ],
+            )
+    assert refused.value.user_id == poor and refused.value.amount == Decimal("4")
+    # The caller's transaction rolled back: nobody was charged.
+    assert await _balance(sessions, rich) == Decimal("100")
+    assert await _balance(sessions, poor) == Decimal("3")
+    with pytest.raises(ledger.UnknownUser):
+        async with sessions() as session, session.begin():
+            await ledger.debit_many(session, [_debit(rich + poor + 1000, "1", "order:4")])
+    async with sessions() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(LedgerEntry.kind == LedgerKind.ORDER.value)
+        )
+        assert count == 0
+        assert await ledger.invariant_violations(session) == []
