@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -10,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.money import format_money
 from bot.panel import PanelRegistry
+from bot.shop import ordering
 from bot.shop.catalog_view import CatalogCache
 from bot.shop.crypto_pay import CryptoPayClient
+from bot.shop.group_commit import GroupCommit
 from bot.shop.pricing import PriceRules
-from bot.shop.reserve_queue import ReserveQueue
 from bot.shop.users import RecentUsers
 
 
@@ -33,11 +35,28 @@ class Shop:
     recent_users: RecentUsers = field(default_factory=RecentUsers)
     crypto_pay: CryptoPayClient | None = None  # when CRYPTO_PAY_TOKEN is set
     catalog: CatalogCache = field(init=False)  # what customers browse, in memory
-    reserves: ReserveQueue = field(init=False)  # Confirm's debits, grouped while the writer is busy
+    # Confirm's writes (the debit and `submitting` row; the panel's acceptance), each grouped
+    # with the others made while the database writer is busy (bot/shop/group_commit.py).
+    reserves: GroupCommit[ordering.ReserveAsk, ordering.Reservation] = field(init=False)
+    placements: GroupCommit[ordering.Placed, ordering.Placement] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "catalog", CatalogCache(self.sessions))
-        object.__setattr__(self, "reserves", ReserveQueue(self.sessions))
+        sessions = self.sessions
+        reserves = GroupCommit(
+            sessions,
+            group=ordering.reserve_group,
+            alone=functools.partial(ordering.reserve_ask, sessions),
+            name="reserve",
+        )
+        placements = GroupCommit(
+            sessions,
+            group=ordering.settle_placed_group,
+            alone=functools.partial(ordering.settle_placed, sessions),
+            name="placed",
+        )
+        object.__setattr__(self, "reserves", reserves)
+        object.__setattr__(self, "placements", placements)
 
     @property
     def rules(self) -> PriceRules:

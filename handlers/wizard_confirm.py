@@ -44,13 +44,15 @@ async def confirm(
     notifier: Notifier,
 ) -> None:
     try:
-        order, created, target = await shop.reserves.reserve(
-            shop.rules,
-            user_id=user.id,
-            service_id=wizard.spec.service_id,
-            request=wizard.request(),
-            request_key=request_key(user, wizard.token),
-            expected_price=Decimal(wizard.price) if wizard.price else None,
+        order, created, target = await shop.reserves.run(
+            ordering.ReserveAsk(
+                shop.rules,
+                user_id=user.id,
+                service_id=wizard.spec.service_id,
+                request=wizard.request(),
+                request_key=request_key(user, wizard.token),
+                expected_price=Decimal(wizard.price) if wizard.price else None,
+            )
         )
     except ordering.PriceChanged:
         shop.catalog.invalidate()  # it showed the old price: changed by another process
@@ -74,7 +76,9 @@ async def confirm(
     await state.clear()
     placing = PlacingNotice(query, i18n.get("wz-placing", order=str(order.id)))
     try:
-        placement = await ordering.submit(shop.sessions, shop.panels, order, target)
+        placement = await ordering.submit(
+            shop.sessions, shop.panels, order, target, placements=shop.placements
+        )
     finally:
         answered = await placing.settle()
     await tell_outcome(query, shop, i18n, notifier, user, wizard.name, placement, answered)

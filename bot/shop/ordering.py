@@ -39,6 +39,7 @@ from bot.panel.profile import PanelProfile
 from bot.shop import catalog, ledger, orders, shop_settings
 from bot.shop.catalog_entries import ServiceEntry
 from bot.shop.catalog_view import CatalogView
+from bot.shop.group_commit import GroupCommit
 from bot.shop.pricing import PriceRules, Quote, quote
 from storage.db import inserted_id
 from storage.models import (
@@ -262,9 +263,22 @@ class ReserveAsk:
     expected_price: Decimal | None = None  # what the customer was shown
 
 
+async def reserve_ask(sessions: async_sessionmaker[AsyncSession], ask: ReserveAsk) -> Reservation:
+    """`reserve`, for an ask (what a group falls back to, see GroupCommit)."""
+    return await reserve(
+        sessions,
+        ask.rules,
+        user_id=ask.user_id,
+        service_id=ask.service_id,
+        request=ask.request,
+        request_key=ask.request_key,
+        expected_price=ask.expected_price,
+    )
+
+
 async def reserve_group(
     session: AsyncSession, asks: Sequence[ReserveAsk]
-) -> list[Reservation | Exception]:
+) -> list[Reservation | Exception | None]:
     """`reserve` for several confirmations in the caller's one write transaction (a group
     commit: SQLite's one writer pays BEGIN, the pricing read, the order and event INSERTs and
     COMMIT once for the group instead of once per order). Outcomes come back in `asks` order.
@@ -305,7 +319,7 @@ async def reserve_group(
         if debits:
             await ledger.debit_many(session, debits)
         await orders.record_created_many(session, created)
-    return [cast("Reservation | Exception", outcome) for outcome in outcomes]
+    return outcomes
 
 
 def _check_expected(ask: ReserveAsk, priced: Priced) -> None:
@@ -365,9 +379,11 @@ async def submit(
     target: SubmitTarget | None = None,
     *,
     deadline: float = SUBMIT_DEADLINE,
+    placements: GroupCommit[Placed, Placement] | None = None,
 ) -> Placement:
     """Send a freshly reserved order to its panel and settle its state from the answer.
-    `target`: where reserve() said it goes (else read from the database).
+    `target`: where reserve() said it goes (else read from the database). `placements`: the
+    process's group commit for accepted orders (else each is recorded in its own transaction).
 
     The whole call, waiting for a connection slot included, ends within `deadline` seconds,
     far inside the interrupted-orders check's grace (bot/jobs/reconcile.py): an order the check
@@ -469,7 +485,51 @@ async def submit(
             reason=kind.value,
             error=bounded_text(f"not sent: {exc}"),
         )
-    return await _settle(sessions, order, OrderState.PENDING, panel_order_id=panel_order_id)
+    placed = Placed(order, panel_order_id)
+    if placements is not None:
+        return await placements.run(placed)
+    return await settle_placed(sessions, placed)
+
+
+class Placed(NamedTuple):
+    """An order the panel accepted, with the ID it gave."""
+
+    order: Order
+    panel_order_id: str
+
+
+async def settle_placed(sessions: async_sessionmaker[AsyncSession], placed: Placed) -> Placement:
+    """Record an accepted order as `pending`, in its own transaction."""
+    return await _settle(
+        sessions, placed.order, OrderState.PENDING, panel_order_id=placed.panel_order_id
+    )
+
+
+async def settle_placed_group(
+    session: AsyncSession, group: Sequence[Placed]
+) -> list[Placement | Exception | None]:
+    """`settle_placed` for a group, in the caller's one transaction: one compare-and-set for
+    every order still `submitting`, one multi-row INSERT of their events. An order that is no
+    longer `submitting` (held for review meanwhile) is left to `settle_placed` (None), which
+    knows what to do with a late acceptance."""
+    first: dict[int, Placed] = {}
+    for placed in group:
+        first.setdefault(placed.order.id, placed)  # twice in a group: the second is a replay
+    now = utcnow()
+    won = await orders.place_many(
+        session, {order_id: placed.panel_order_id for order_id, placed in first.items()}, now
+    )
+    outcomes: list[Placement | Exception | None] = []
+    for placed in group:
+        if placed.order.id not in won or first[placed.order.id] is not placed:
+            outcomes.append(None)
+            continue
+        order = placed.order
+        order.panel_order_id = placed.panel_order_id
+        order.placed_at = now
+        order.state = OrderState.PENDING.value
+        outcomes.append(Placement(Outcome.PLACED, order))
+    return outcomes
 
 
 async def _check_submitting(sessions: async_sessionmaker[AsyncSession], order_id: int) -> None:

@@ -11,14 +11,14 @@ import dataclasses
 import functools
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, Update, bindparam, insert, update
+from sqlalchemy import Table, Update, bindparam, case, insert, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.money import ZERO, round_up, to_scale
@@ -89,6 +89,45 @@ def _transition_statement(columns: tuple[str, ...]) -> Update:
         .values({name: bindparam(f"v_{name}") for name in columns})
         .returning(_ORDERS.c.state)
     )
+
+
+async def place_many(
+    session: AsyncSession, panel_order_ids: Mapping[int, str], now: datetime
+) -> set[int]:
+    """Move the `submitting` orders among `panel_order_ids` (order ID → the panel's ID) to
+    `pending`, in one compare-and-set, each with its event. Returns the IDs of those moved."""
+    if not panel_order_ids:
+        return set()
+    given = case(
+        {order_id: literal(panel_id) for order_id, panel_id in panel_order_ids.items()},
+        value=_ORDERS.c.id,
+    )
+    moved = await session.scalars(
+        update(_ORDERS)
+        .where(
+            _ORDERS.c.id.in_(list(panel_order_ids)),
+            _ORDERS.c.state == OrderState.SUBMITTING.value,
+        )
+        .values(state=OrderState.PENDING.value, panel_order_id=given, placed_at=now, updated_at=now)
+        .returning(_ORDERS.c.id)
+    )
+    won = set(moved)
+    if won:
+        await session.execute(
+            _INSERT_EVENT,
+            [
+                {
+                    "order_id": order_id,
+                    "from_state": OrderState.SUBMITTING.value,
+                    "to_state": OrderState.PENDING.value,
+                    "panel_status": None,
+                    "note": None,
+                    "created_at": now,
+                }
+                for order_id in sorted(won)
+            ],
+        )
+    return won
 
 
 async def record_created(session: AsyncSession, order: Order) -> None:

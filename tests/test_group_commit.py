@@ -1,8 +1,9 @@
-"""Confirm's reservations in groups (bot/shop/reserve_queue.py, ordering.reserve_group).
+"""Confirm's writes in groups (bot/shop/group_commit.py with ordering.reserve_group and
+ordering.settle_placed_group).
 
 A real database (SQLite, or PostgreSQL with TEST_DATABASE=postgresql). Confirmations made at
-the same moment share one write transaction; each still gets exactly the outcome it would have
-got alone, and money moves exactly once per order.
+the same moment share one write transaction, and so do the panel's acceptances; each still gets
+exactly the outcome it would have got alone, and money moves exactly once per order.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.context import Shop
 from bot.panel import InvalidOrderParams, OrderRequest, ServiceType
-from bot.shop import ledger, ordering
-from bot.shop.reserve_queue import ReserveQueue
+from bot.shop import ledger, ordering, orders
+from bot.shop.group_commit import GroupCommit
+from bot.shop.ordering import Outcome, Placed, ReserveAsk
 from storage.models import LedgerEntry, Order, OrderEvent, OrderState, Service, User
 from tests.jobs.factory import make_customer, make_service, make_shop
 
@@ -60,14 +62,7 @@ async def setup(sessions: Sessions) -> tuple[Shop, Service, Decimal]:
     return shop, service, priced.quote.price
 
 
-def confirm(
-    queue: ReserveQueue,
-    shop: Shop,
-    user: User,
-    service: Service,
-    key: str,
-    **overrides: Any,
-) -> Any:
+def confirm(shop: Shop, user: User, service: Service, key: str, **overrides: Any) -> Any:
     options: dict[str, Any] = {
         "user_id": user.id,
         "service_id": service.id,
@@ -75,7 +70,7 @@ def confirm(
         "request_key": key,
     }
     options.update(overrides)
-    return queue.reserve(shop.rules, **options)
+    return shop.reserves.run(ReserveAsk(shop.rules, **options))
 
 
 async def balance(sessions: Sessions, user: User) -> Decimal:
@@ -93,10 +88,9 @@ async def test_confirmations_at_once_share_one_transaction(
 ) -> None:
     shop, service, price = await setup(sessions)
     users = [await make_customer(sessions, balance="50") for _ in range(10)]
-    queue = ReserveQueue(sessions)
     with commits(engine) as committed:
         reservations = await asyncio.gather(
-            *(confirm(queue, shop, user, service, f"k{user.id}") for user in users)
+            *(confirm(shop, user, service, f"k{user.id}") for user in users)
         )
     assert len(committed) == 1  # ten orders, one write transaction
     assert all(r.created for r in reservations)
@@ -126,13 +120,12 @@ async def test_a_confirmation_that_cannot_be_priced_fails_alone(
 ) -> None:
     shop, service, price = await setup(sessions)
     user = await make_customer(sessions, balance="50")
-    queue = ReserveQueue(sessions)
     with commits(engine) as committed:
         results = await asyncio.gather(
-            confirm(queue, shop, user, service, "good", expected_price=price),
-            confirm(queue, shop, user, service, "moved", expected_price=price + 1),
-            confirm(queue, shop, user, service, "gone", service_id=service.id + 999),
-            confirm(queue, shop, user, service, "few", request=request_for(service, 5)),
+            confirm(shop, user, service, "good", expected_price=price),
+            confirm(shop, user, service, "moved", expected_price=price + 1),
+            confirm(shop, user, service, "gone", service_id=service.id + 999),
+            confirm(shop, user, service, "few", request=request_for(service, 5)),
             return_exceptions=True,
         )
     good, moved, gone, few = results
@@ -151,9 +144,8 @@ async def test_a_confirmation_that_cannot_be_priced_fails_alone(
 async def test_a_balance_that_covers_only_some_orders_pays_for_those(sessions: Sessions) -> None:
     shop, service, price = await setup(sessions)
     user = await make_customer(sessions, balance=str(price * 2))
-    queue = ReserveQueue(sessions)
     results = await asyncio.gather(
-        *(confirm(queue, shop, user, service, f"k{n}") for n in range(5)),
+        *(confirm(shop, user, service, f"k{n}") for n in range(5)),
         return_exceptions=True,
     )
     placed = [r for r in results if isinstance(r, ordering.Reservation)]
@@ -170,15 +162,14 @@ async def test_a_balance_that_covers_only_some_orders_pays_for_those(sessions: S
 async def test_a_double_tap_in_one_group_places_one_order(sessions: Sessions) -> None:
     shop, service, price = await setup(sessions)
     user = await make_customer(sessions, balance="50")
-    queue = ReserveQueue(sessions)
     first, second = await asyncio.gather(
-        confirm(queue, shop, user, service, "tap"), confirm(queue, shop, user, service, "tap")
+        confirm(shop, user, service, "tap"), confirm(shop, user, service, "tap")
     )
     assert sorted([first.created, second.created]) == [False, True]
     assert first.order.id == second.order.id
     assert await balance(sessions, user) == Decimal("50") - price
     # And a replay long after finds it too.
-    again = await confirm(queue, shop, user, service, "tap")
+    again = await confirm(shop, user, service, "tap")
     assert not again.created and again.order.id == first.order.id
     assert await balance(sessions, user) == Decimal("50") - price
     await assert_books_balance(sessions)
@@ -187,13 +178,12 @@ async def test_a_double_tap_in_one_group_places_one_order(sessions: Sessions) ->
 async def test_a_caller_cancelled_before_its_group_is_never_charged(sessions: Sessions) -> None:
     shop, service, price = await setup(sessions)
     user = await make_customer(sessions, balance="50")
-    queue = ReserveQueue(sessions)
-    waiting = asyncio.create_task(confirm(queue, shop, user, service, "left"))
+    waiting = asyncio.create_task(confirm(shop, user, service, "left"))
     await asyncio.sleep(0)  # it is queued, its group not begun
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
-    later = await confirm(queue, shop, user, service, "stayed")  # the queue still serves
+    later = await confirm(shop, user, service, "stayed")  # the queue still serves
     assert later.created
     assert await balance(sessions, user) == Decimal("50") - price
     async with sessions() as session:
@@ -206,13 +196,81 @@ async def test_many_confirmations_drain_in_bounded_groups(
 ) -> None:
     shop, service, price = await setup(sessions)
     user = await make_customer(sessions, balance="1000")
-    queue = ReserveQueue(sessions)
-    total = ReserveQueue.MAX_GROUP * 2 + 3
+    total = GroupCommit.MAX_GROUP * 2 + 3
     with commits(engine) as committed:
         reservations = await asyncio.gather(
-            *(confirm(queue, shop, user, service, f"k{n}") for n in range(total))
+            *(confirm(shop, user, service, f"k{n}") for n in range(total))
         )
     assert all(r.created for r in reservations)
     assert len(committed) == 3  # 32 + 32 + 3
     assert await balance(sessions, user) == Decimal("1000") - price * total
     await assert_books_balance(sessions)
+
+
+async def reserve_some(shop: Shop, service: Service, count: int) -> list[ordering.Reservation]:
+    user = await make_customer(shop.sessions, balance="1000")
+    return list(
+        await asyncio.gather(*(confirm(shop, user, service, f"p{n}") for n in range(count)))
+    )
+
+
+async def test_acceptances_at_once_are_recorded_in_one_transaction(
+    sessions: Sessions, engine: AsyncEngine
+) -> None:
+    shop, service, _ = await setup(sessions)
+    reserved = await reserve_some(shop, service, 6)
+    with commits(engine) as committed:
+        placements = await asyncio.gather(
+            *(shop.placements.run(Placed(r.order, f"panel-{r.order.id}")) for r in reserved)
+        )
+    assert len(committed) == 1
+    assert all(p.outcome is Outcome.PLACED and not p.held_first for p in placements)
+    async with sessions() as session:
+        for reservation in reserved:
+            order = await session.get(Order, reservation.order.id)
+            assert order is not None
+            assert order.state == OrderState.PENDING.value
+            assert order.panel_order_id == f"panel-{order.id}"
+            assert order.placed_at is not None
+            moves = list(
+                await session.scalars(
+                    select(OrderEvent.to_state)
+                    .where(OrderEvent.order_id == order.id)
+                    .order_by(OrderEvent.id)
+                )
+            )
+            assert moves == [OrderState.SUBMITTING.value, OrderState.PENDING.value]
+    await assert_books_balance(sessions)
+
+
+async def test_an_order_held_meanwhile_is_settled_as_it_would_be_alone(
+    sessions: Sessions,
+) -> None:
+    """One order of the group was held for review while its request was in flight: the group
+    leaves it to settle_placed, which moves it to pending with the panel's ID, as alone."""
+    shop, service, _ = await setup(sessions)
+    plain, held, held_alone = await reserve_some(shop, service, 3)
+    async with sessions() as session, session.begin():
+        for reservation in (held, held_alone):
+            assert await orders.transition(
+                session,
+                reservation.order.id,
+                OrderState.REVIEW,
+                expected=[OrderState.SUBMITTING],
+                note="held",
+            )
+    grouped = await asyncio.gather(
+        shop.placements.run(Placed(plain.order, "A")),
+        shop.placements.run(Placed(held.order, "B")),
+        shop.placements.run(Placed(plain.order, "A")),  # a replay in the same group
+    )
+    alone = await ordering.settle_placed(sessions, Placed(held_alone.order, "C"))
+    assert grouped[0].outcome is Outcome.PLACED and not grouped[0].held_first
+    assert grouped[1].outcome is alone.outcome is Outcome.PLACED
+    assert grouped[1].held_first and alone.held_first
+    assert grouped[2].outcome is Outcome.DUPLICATE
+    async with sessions() as session:
+        for order_id, panel_id in ((held.order.id, "B"), (held_alone.order.id, "C")):
+            order = await session.get(Order, order_id)
+            assert order is not None
+            assert (order.state, order.panel_order_id) == (OrderState.PENDING.value, panel_id)
