@@ -7,7 +7,7 @@ bench/bench_writer_busy_loop.py), and SQLite's one writer is held for all of a t
 trips: one by one, orders queue behind each other. Grouped, the orders that arrive while the
 writer is busy share one transaction.
 
-Run: .venv/bin/python bench/bench_group_commit.py [--orders 300] [--rate 30]
+Run: .venv/bin/python bench/bench_group_commit.py [--orders 200] [--rate 30]
 Prints, for each way: a burst (every order at once: orders/s) and a steady stream (`--rate`
 orders/s, open loop: each order's latency, p50/p99), with the writer transactions counted.
 The process runs on one core, as the bot does in bench/bench_storefront.py.
@@ -144,7 +144,7 @@ async def main(orders: int, rate: float) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--rate", type=float, default=30.0)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):

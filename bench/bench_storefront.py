@@ -252,6 +252,7 @@ async def start_profiler(pid: int) -> asyncio.subprocess.Process | None:
         "-r",
         "200",
         "--gil",
+        "--nonblocking",  # a paused bot falls behind and changes what is measured
         "-f",
         "raw",
         "-o",
