@@ -33,6 +33,9 @@ _PLACEHOLDER_WORDS = ("replace-with", "your-token", "your_token")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook's secret_token allows
 
 
+MAX_PANEL_CONCURRENCY = 64
+
+
 class PanelEntry(BaseModel):
     """One item of the PANELS JSON list."""
 
@@ -45,6 +48,8 @@ class PanelEntry(BaseModel):
     profile: dict[str, Any] = {}
     # This panel's proxy, over PANEL_PROXY (a secret: never printed).
     proxy: SecretStr | None = None
+    # This panel's parallel calls, over PANEL_CONCURRENCY.
+    concurrency: int | None = Field(default=None, ge=1, le=MAX_PANEL_CONCURRENCY)
 
     @field_validator("proxy", mode="before")
     @classmethod
@@ -93,6 +98,10 @@ class Settings(BaseSettings):
     panel_url: str | None = None
     panel_key: SecretStr | None = None
     panels: Annotated[list[PanelEntry], NoDecode] = []
+    # Calls in flight to one panel at once (a PANELS entry's "concurrency" overrides it). A
+    # call holds its slot from the order's last check to the panel's answer, so a busy shop
+    # needs several; a panel that rate-limits may want fewer.
+    panel_concurrency: int = Field(default=16, ge=1, le=MAX_PANEL_CONCURRENCY)
     markup_percent: Decimal = Field(default=Decimal(30), ge=0, le=10_000)
     currency: str = "USD"
     currency_rate: Decimal = Field(default=Decimal(1), gt=0)
@@ -361,6 +370,7 @@ class Settings(BaseSettings):
                     self.panel_url,
                     key,
                     _dialect(self.panel_url, None),
+                    options={"max_concurrency": self.panel_concurrency},
                     proxy=_secret(self.panel_proxy),
                 )
             ]
@@ -370,6 +380,7 @@ class Settings(BaseSettings):
                 p.url,
                 p.key.get_secret_value(),
                 _dialect(p.url, p.dialect),
+                options={"max_concurrency": p.concurrency or self.panel_concurrency},
                 profile=dict(p.profile),
                 proxy=_secret(p.proxy or self.panel_proxy),
             )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:SECRET-token-value-abcdefghijkl"
@@ -145,6 +145,33 @@ def test_duplicate_panel_names_rejected() -> None:
     panels = '[{"name": "a", "url": "sandbox"}, {"name": "a", "url": "sandbox"}]'
     with pytest.raises(ConfigError, match="unique"):
         load_settings(bot_token=TOKEN, panels=panels)
+
+
+async def test_panel_concurrency_reaches_each_panel_client() -> None:
+    from bot.panel import PanelRegistry
+
+    async def concurrency(settings: Settings) -> dict[str, int]:
+        registry = PanelRegistry(settings.panel_specs())
+        try:
+            return {client.name: client.concurrency for client in registry}
+        finally:
+            await registry.aclose()
+
+    single = load_settings(bot_token=TOKEN, panel_url="https://a.example/api/v2", panel_key="k")
+    assert await concurrency(single) == {"main": 16}
+    panels = (
+        '[{"name": "a", "url": "https://a.example/api/v2", "key": "k1"},'
+        ' {"name": "b", "url": "https://b.example/api/v2", "key": "k2", "concurrency": 2}]'
+    )
+    several = load_settings(bot_token=TOKEN, panels=panels, panel_concurrency="5")
+    assert await concurrency(several) == {"a": 5, "b": 2}
+    with pytest.raises(ConfigError, match="PANEL_CONCURRENCY"):
+        load_settings(bot_token=TOKEN, panel_url="sandbox", panel_concurrency="0")
+    with pytest.raises(ConfigError, match="concurrency"):
+        load_settings(
+            bot_token=TOKEN,
+            panels='[{"name": "a", "url": "sandbox", "concurrency": 1000}]',
+        )
 
 
 # -- proxies (secrets: named when wrong, never printed) -----------------------------------------
